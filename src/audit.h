@@ -1,0 +1,18 @@
+/* audit: the pipeline, wired: capture -> decode -> flow table -> conn log and summary -> report */
+#ifndef FLOWAUDIT_AUDIT_H
+#define FLOWAUDIT_AUDIT_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+
+/*
+ * Run an offline audit as the options say. Returns the exit status; on
+ * trouble errbuf holds one line (what went wrong, naming the file). A
+ * damaged input still produces the report of what was read before it.
+ */
+int audit_offline(const struct options *o, char *errbuf, size_t errlen);
+
+#endif

@@ -1,0 +1,129 @@
+/* conn_log: one JSON object per finished flow (JSON Lines), Zeek's conn.log fields */
+#include "conn_log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "community_id.h"
+#include "json.h"
+#include "xalloc.h"
+
+struct conn_log {
+	FILE *out;
+	int is_stdout;
+	int failed;
+	uint64_t uid_seed;
+	struct json j;
+	char *iobuf;
+};
+
+enum { CONN_LOG_IOBUF = 1 << 20 };
+
+struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf, size_t errlen)
+{
+	struct conn_log *cl;
+	FILE *out;
+	int is_stdout = strcmp(path, "-") == 0;
+
+	out = is_stdout ? stdout : fopen(path, "w");
+	if (!out) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	cl = xcalloc(1, sizeof(*cl));
+	cl->out = out;
+	cl->is_stdout = is_stdout;
+	cl->uid_seed = uid_seed;
+	if (!is_stdout) {
+		cl->iobuf = xmalloc(CONN_LOG_IOBUF);
+		setvbuf(out, cl->iobuf, _IOFBF, CONN_LOG_IOBUF);
+	}
+	json_init(&cl->j);
+	return cl;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		return "tcp";
+	case PROTO_UDP:
+		return "udp";
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		return "icmp";
+	default:
+		return "unknown_transport";
+	}
+}
+
+void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed)
+{
+	char uid[FLOW_UID_LEN], a[ADDR_STRLEN], cid[COMMUNITY_ID_LEN];
+	int64_t duration = f->last_us - f->first_us;
+
+	flow_uid(f, uid_seed, uid);
+	json_begin_object(j);
+	json_key(j, "ts");
+	json_usec(j, f->first_us);
+	json_kv_str(j, "uid", uid);
+	json_kv_str(j, "id.orig_h", addr_format(f->orig.family, f->orig.src, a));
+	json_kv_u64(j, "id.orig_p", f->orig.sport);
+	json_kv_str(j, "id.resp_h", addr_format(f->orig.family, f->orig.dst, a));
+	json_kv_u64(j, "id.resp_p", f->orig.dport);
+	json_kv_str(j, "proto", proto_name(f->orig.proto));
+	/* Zeek sets duration and byte counts only when the duration is positive. */
+	if (duration > 0) {
+		json_key(j, "duration");
+		json_usec(j, duration);
+		json_kv_u64(j, "orig_bytes", flow_payload_bytes(f, 0));
+		json_kv_u64(j, "resp_bytes", flow_payload_bytes(f, 1));
+	}
+	json_kv_str(j, "conn_state", conn_state_name(flow_conn_state(f)));
+	if (f->hist.len)
+		json_kv_str(j, "history", f->hist.s);
+	json_kv_u64(j, "orig_pkts", f->side[0].pkts);
+	json_kv_u64(j, "orig_ip_bytes", f->side[0].ip_bytes);
+	json_kv_u64(j, "resp_pkts", f->side[1].pkts);
+	json_kv_u64(j, "resp_ip_bytes", f->side[1].ip_bytes);
+	if (community_id_v1(&f->orig, 0, cid, sizeof(cid)) == 0)
+		json_kv_str(j, "community_id", cid);
+	if (f->vlan_count >= 1)
+		json_kv_u64(j, "vlan", f->vlan);
+	if (f->vlan_count >= 2)
+		json_kv_u64(j, "inner_vlan", f->inner_vlan);
+	json_end_object(j);
+}
+
+void conn_log_write(struct conn_log *cl, const struct flow *f)
+{
+	json_reset(&cl->j);
+	conn_log_render(&cl->j, f, cl->uid_seed);
+	json_raw(&cl->j, "\n", 1);
+	if (json_write(&cl->j, cl->out) != 0)
+		cl->failed = errno ? errno : EIO;
+}
+
+int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
+{
+	int rc = 0;
+
+	if (!cl)
+		return 0;
+	if (fflush(cl->out) != 0 && !cl->failed)
+		cl->failed = errno;
+	if (cl->failed) {
+		snprintf(errbuf, errlen, "conn log: %s", strerror(cl->failed));
+		rc = -1;
+	}
+	if (!cl->is_stdout && fclose(cl->out) != 0 && rc == 0) {
+		snprintf(errbuf, errlen, "conn log: %s", strerror(errno));
+		rc = -1;
+	}
+	json_free(&cl->j);
+	free(cl->iobuf);
+	free(cl);
+	return rc;
+}

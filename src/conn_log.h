@@ -1,0 +1,22 @@
+/* conn_log: one JSON object per finished flow (JSON Lines), Zeek's conn.log fields */
+#ifndef FLOWAUDIT_CONN_LOG_H
+#define FLOWAUDIT_CONN_LOG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow.h"
+
+struct conn_log;
+
+/* path "-" is stdout. Returns NULL and fills errbuf on failure. */
+struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf, size_t errlen);
+void conn_log_write(struct conn_log *cl, const struct flow *f);
+/* Flush and close; returns -1 if any write failed (errbuf says why). */
+int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
+
+/* Render one flow's conn log object (no newline) into j; shared with tests. */
+struct json;
+void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed);
+
+#endif

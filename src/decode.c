@@ -1,0 +1,277 @@
+/* decode: link layers (Ethernet, VLAN, Linux cooked, raw IP, BSD loopback) and dispatch */
+#include <pcap/pcap.h>
+
+#include <stdio.h>
+
+#include "decode.h"
+#include "decode_internal.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276	/* libpcap < 1.10 lacks it; the value is fixed by the registry */
+#endif
+
+/* pcap files say 101 for raw IP; libpcap maps it to DLT_RAW, but not every writer agrees. */
+enum { LINKTYPE_RAW_IP = 101 };
+
+/* Ethernet II header (IEEE 802.3 clause 3.2.6): destination, source, EtherType. */
+enum {
+	ETH_TYPE = 12,
+	ETH_HDR_LEN = 14,
+};
+
+/* 802.1Q tag after a TPID: TCI (PCP 3 bits, DEI 1 bit, VID 12 bits), then the next EtherType. */
+enum {
+	VLAN_TCI = 0,
+	VLAN_NEXT_TYPE = 2,
+	VLAN_TAG_LEN = 4,
+	VLAN_VID_MASK = 0x0fff,
+	VLAN_MAX_TAGS = 3,
+};
+
+/* EtherTypes (IEEE registry). */
+enum {
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_8021Q = 0x8100,
+	ETHERTYPE_8021AD = 0x88a8,
+	ETHERTYPE_QINQ_OLD = 0x9100,	/* pre-802.1ad Q-in-Q, still seen */
+};
+
+/*
+ * Linux cooked capture v1: packet type (2), ARPHRD type (2), address
+ * length (2), address (8), protocol (2). v2 moves the protocol first:
+ * protocol (2), reserved (2), ifindex (4), ARPHRD type (2), packet type
+ * (1), address length (1), address (8). See pcap-linktype(7).
+ */
+enum {
+	SLL_PROTO = 14,
+	SLL_HDR_LEN = 16,
+	SLL2_PROTO = 0,
+	SLL2_HDR_LEN = 20,
+};
+
+/* DLT_NULL / DLT_LOOP: a 4-byte address family; BSDs disagree on AF_INET6. */
+enum {
+	NULL_HDR_LEN = 4,
+	BSD_AF_INET = 2,
+	BSD_AF_INET6_BSD = 24,		/* NetBSD, OpenBSD, BSD/OS */
+	BSD_AF_INET6_FREEBSD = 28,
+	BSD_AF_INET6_DARWIN = 30,
+};
+
+/* IP bytes on the wire from the current position: for offload-zeroed lengths only. */
+static uint32_t decode_wire_left(const struct cursor *c, const struct packet *pkt)
+{
+	uint32_t wire = pkt->wire_len > c->len ? pkt->wire_len : c->len;
+
+	return wire - c->off;
+}
+
+/* IP and everything above it; version 4 or 6 as the link said, 0 to read the nibble. */
+static enum decode_error decode_network(const struct cursor *c, int version, struct packet *pkt)
+{
+	struct decode_ip ip = { 0 };
+	struct cursor l4;
+	uint32_t wire = decode_wire_left(c, pkt);
+	enum decode_error e;
+
+	if (version == 4)
+		e = decode_ipv4(c, wire, &pkt->t, &ip, &l4);
+	else if (version == 6)
+		e = decode_ipv6(c, wire, &pkt->t, &ip, &l4);
+	else
+		e = decode_ip_any(c, wire, 0, &pkt->t, &ip, &l4);
+
+	pkt->ip_len = ip.ip_len;
+	pkt->ip_hdr_len = ip.hdr_len;
+	pkt->ttl = ip.ttl;
+	pkt->ip_id = ip.ip_id;
+	pkt->fragment = ip.fragment;
+	pkt->later_fragment = ip.later_fragment;
+	pkt->more_fragments = ip.more_fragments;
+	pkt->frag_id = ip.frag_id;
+	pkt->frag_offset = ip.frag_offset;
+	if (e != DECODE_OK)
+		return e;
+	if (!decode_l4_tracked(ip.proto))
+		return DECODE_OTHER_PROTO;
+	/* The flow table attributes a later fragment by frag_id. */
+	if (ip.later_fragment)
+		return DECODE_OK;
+	return decode_l4(&l4, &ip, pkt);
+}
+
+static bool decode_is_vlan_tpid(uint16_t type)
+{
+	return type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD || type == ETHERTYPE_QINQ_OLD;
+}
+
+/* VLAN tags (outermost first), then IP by EtherType; c is just past the first EtherType. */
+static enum decode_error decode_ethertype(struct cursor *c, uint16_t type, struct packet *pkt)
+{
+	uint16_t vid;
+
+	while (decode_is_vlan_tpid(type)) {
+		if (pkt->vlan_count == VLAN_MAX_TAGS)
+			return DECODE_VLAN_TOO_DEEP;
+		if (!cursor_need(c, VLAN_TAG_LEN))
+			return DECODE_VLAN_TRUNCATED;
+		vid = rd_be16(c, VLAN_TCI) & VLAN_VID_MASK;
+		if (pkt->vlan_count == 0)
+			pkt->vlan = vid;
+		else if (pkt->vlan_count == 1)
+			pkt->inner_vlan = vid;
+		pkt->vlan_count++;
+		type = rd_be16(c, VLAN_NEXT_TYPE);
+		cursor_skip(c, VLAN_TAG_LEN);
+	}
+	if (type == ETHERTYPE_IPV4)
+		return decode_network(c, 4, pkt);
+	if (type == ETHERTYPE_IPV6)
+		return decode_network(c, 6, pkt);
+	return DECODE_NOT_IP;
+}
+
+/* A fixed link header of hdr_len bytes whose EtherType sits at type_at. */
+static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t hdr_len, uint32_t type_at,
+					       struct packet *pkt)
+{
+	uint16_t type;
+
+	if (!cursor_need(c, hdr_len))
+		return DECODE_LINK_TRUNCATED;
+	type = rd_be16(c, type_at);
+	cursor_skip(c, hdr_len);
+	return decode_ethertype(c, type, pkt);
+}
+
+/* DLT_NULL is in the capturing host's byte order, DLT_LOOP in network order. */
+static enum decode_error decode_loopback(struct cursor *c, bool network_order, struct packet *pkt)
+{
+	uint32_t af;
+
+	if (!cursor_need(c, NULL_HDR_LEN))
+		return DECODE_LINK_TRUNCATED;
+	af = network_order ? rd_be32(c, 0) : rd_le32(c, 0);
+	/* Families are small: a little-endian read with empty low bytes was big-endian. */
+	if (!network_order && (af & 0xffff) == 0)
+		af = rd_be32(c, 0);
+	cursor_skip(c, NULL_HDR_LEN);
+	switch (af) {
+	case BSD_AF_INET:
+		return decode_network(c, 4, pkt);
+	case BSD_AF_INET6_BSD:
+	case BSD_AF_INET6_FREEBSD:
+	case BSD_AF_INET6_DARWIN:
+		return decode_network(c, 6, pkt);
+	default:
+		return DECODE_NOT_IP;
+	}
+}
+
+/* Raw IP: the version nibble decides; an empty DLT_RAW frame has no layer to blame but the link. */
+static enum decode_error decode_raw(struct cursor *c, int hint, struct packet *pkt)
+{
+	uint8_t version;
+
+	if (!cursor_need(c, 1)) {
+		if (hint == 4)
+			return DECODE_IPV4_TRUNCATED;
+		return hint == 6 ? DECODE_IPV6_TRUNCATED : DECODE_LINK_TRUNCATED;
+	}
+	version = rd_u8(c, 0) >> 4;
+	if (version == 4 || version == 6)
+		return decode_network(c, version, pkt);
+	return hint == 6 ? DECODE_IPV6_BAD_VERSION : DECODE_IPV4_BAD_VERSION;
+}
+
+enum decode_error decode_frame(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt)
+{
+	struct cursor c = cursor_make(frame, cap_len);
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		return decode_link_ethertype(&c, ETH_HDR_LEN, ETH_TYPE, pkt);
+	case DLT_LINUX_SLL:
+		return decode_link_ethertype(&c, SLL_HDR_LEN, SLL_PROTO, pkt);
+	case DLT_LINUX_SLL2:
+		return decode_link_ethertype(&c, SLL2_HDR_LEN, SLL2_PROTO, pkt);
+	case DLT_RAW:
+	case LINKTYPE_RAW_IP:
+		return decode_raw(&c, 0, pkt);
+	case DLT_IPV4:
+		return decode_raw(&c, 4, pkt);
+	case DLT_IPV6:
+		return decode_raw(&c, 6, pkt);
+	case DLT_NULL:
+		return decode_loopback(&c, false, pkt);
+	case DLT_LOOP:
+		return decode_loopback(&c, true, pkt);
+	default:
+		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
+	}
+}
+
+int decode_link_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case LINKTYPE_RAW_IP:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Setup path only: libpcap's name, else "DLT <n>" in a per-thread buffer. */
+const char *decode_link_name(int dlt)
+{
+	static _Thread_local char buf[24];
+	const char *name;
+
+	if (dlt == LINKTYPE_RAW_IP)
+		return "Raw IP";
+	name = pcap_datalink_val_to_description(dlt);
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "DLT %d", dlt);
+	return buf;
+}
+
+static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
+	[DECODE_OK] = "ok",
+	[DECODE_NOT_IP] = "not-ip",
+	[DECODE_LINK_TRUNCATED] = "link-truncated",
+	[DECODE_VLAN_TRUNCATED] = "vlan-truncated",
+	[DECODE_VLAN_TOO_DEEP] = "vlan-too-deep",
+	[DECODE_IPV4_TRUNCATED] = "ipv4-truncated",
+	[DECODE_IPV4_BAD_VERSION] = "ipv4-bad-version",
+	[DECODE_IPV4_BAD_IHL] = "ipv4-bad-ihl",
+	[DECODE_IPV4_BAD_LENGTH] = "ipv4-bad-length",
+	[DECODE_IPV6_TRUNCATED] = "ipv6-truncated",
+	[DECODE_IPV6_BAD_VERSION] = "ipv6-bad-version",
+	[DECODE_IPV6_EXT_TRUNCATED] = "ipv6-ext-truncated",
+	[DECODE_IPV6_EXT_TOO_MANY] = "ipv6-ext-too-many",
+	[DECODE_TCP_TRUNCATED] = "tcp-truncated",
+	[DECODE_TCP_BAD_OFFSET] = "tcp-bad-offset",
+	[DECODE_UDP_TRUNCATED] = "udp-truncated",
+	[DECODE_UDP_BAD_LENGTH] = "udp-bad-length",
+	[DECODE_ICMP_TRUNCATED] = "icmp-truncated",
+	[DECODE_ICMP_QUOTE_TRUNCATED] = "icmp-quote-truncated",
+	[DECODE_FRAGMENT_ORPHAN] = "fragment-orphan",
+	[DECODE_OTHER_PROTO] = "other-proto",
+};
+
+const char *decode_error_name(enum decode_error e)
+{
+	if ((int)e < 0 || e >= DECODE_ERROR_COUNT || !decode_error_names[e])
+		return "unknown";
+	return decode_error_names[e];
+}

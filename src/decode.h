@@ -1,0 +1,49 @@
+/* decode: link, network and transport headers of one frame, bounds-checked */
+#ifndef FLOWAUDIT_DECODE_H
+#define FLOWAUDIT_DECODE_H
+
+#include <stdint.h>
+
+#include "packet.h"
+
+/* Why a frame could not be used, or what was odd about it. One name table: decode_error_name(). */
+enum decode_error {
+	DECODE_OK = 0,
+	DECODE_NOT_IP,			/* ARP, LLDP, ...: not an error, counted apart */
+	DECODE_LINK_TRUNCATED,
+	DECODE_VLAN_TRUNCATED,
+	DECODE_VLAN_TOO_DEEP,
+	DECODE_IPV4_TRUNCATED,
+	DECODE_IPV4_BAD_VERSION,
+	DECODE_IPV4_BAD_IHL,
+	DECODE_IPV4_BAD_LENGTH,
+	DECODE_IPV6_TRUNCATED,
+	DECODE_IPV6_BAD_VERSION,
+	DECODE_IPV6_EXT_TRUNCATED,
+	DECODE_IPV6_EXT_TOO_MANY,
+	DECODE_TCP_TRUNCATED,
+	DECODE_TCP_BAD_OFFSET,
+	DECODE_UDP_TRUNCATED,
+	DECODE_UDP_BAD_LENGTH,
+	DECODE_ICMP_TRUNCATED,
+	DECODE_ICMP_QUOTE_TRUNCATED,
+	DECODE_FRAGMENT_ORPHAN,		/* later fragment whose first was not seen (flow table) */
+	DECODE_OTHER_PROTO,		/* IP, but not TCP/UDP/ICMP: tracked by address only */
+	DECODE_ERROR_COUNT
+};
+
+/* Link types decode understands (DLT_* values from pcap/dlt.h). */
+int decode_link_supported(int dlt);
+const char *decode_link_name(int dlt);
+
+/*
+ * Decode one frame of link type dlt into pkt (which the caller zeroed and
+ * whose ts_us/wire_len/cap_len it set). Returns DECODE_OK when pkt->t and the
+ * transport fields are usable, else the first problem met; pkt then holds
+ * what was decoded before it.
+ */
+enum decode_error decode_frame(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt);
+
+const char *decode_error_name(enum decode_error e);
+
+#endif

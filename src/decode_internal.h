@@ -1,0 +1,57 @@
+/* decode_internal: what the link, IP and transport decoders share */
+#ifndef FLOWAUDIT_DECODE_INTERNAL_H
+#define FLOWAUDIT_DECODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "decode.h"
+#include "packet.h"
+
+/*
+ * What one IP header (v4 with options, or v6 with extension headers) said.
+ * Lengths come from the header fields, never from the capture.
+ */
+struct decode_ip {
+	uint32_t ip_len;	/* datagram length (v4 total length; v6 40 + payload length) */
+	uint32_t hdr_len;	/* fixed header + options / extension headers */
+	uint32_t payload_len;	/* ip_len - hdr_len: transport bytes per the header */
+	uint32_t frag_id;	/* v4 identification or v6 fragment identification */
+	uint32_t frag_offset;	/* bytes */
+	uint16_t ip_id;		/* v4 identification; low 16 bits of the v6 fragment id */
+	uint8_t ttl;		/* v4 TTL or v6 hop limit */
+	uint8_t proto;		/* transport protocol (last next header for v6) */
+	bool fragment;
+	bool later_fragment;	/* offset > 0: no transport header follows */
+	bool more_fragments;
+};
+
+/*
+ * IP layer (decode_ip.c). c starts at the IP header; wire_left is how many
+ * IP bytes were on the wire (used only when a length field is 0 because of
+ * segmentation offload). On success t holds family, proto and addresses,
+ * ip the header facts, and l4 a view of the transport bytes limited to
+ * min(captured, ip_len).
+ */
+enum decode_error decode_ipv4(const struct cursor *c, uint32_t wire_left, struct tuple *t,
+			      struct decode_ip *ip, struct cursor *l4);
+enum decode_error decode_ipv6(const struct cursor *c, uint32_t wire_left, struct tuple *t,
+			      struct decode_ip *ip, struct cursor *l4);
+/* Version nibble decides; hint (4 or 6, 0 for none) names the error when it cannot. */
+enum decode_error decode_ip_any(const struct cursor *c, uint32_t wire_left, int hint,
+				struct tuple *t, struct decode_ip *ip, struct cursor *l4);
+
+/* Transport layer (decode_l4.c): TCP, UDP, ICMP and ICMPv6 into pkt. */
+enum decode_error decode_l4(const struct cursor *c, const struct decode_ip *ip, struct packet *pkt);
+/* True for the protocols decode_l4() handles. */
+bool decode_l4_tracked(uint8_t proto);
+
+/*
+ * The ICMP "destination port" of Zeek and Community ID: the counterpart
+ * type of a request/reply pair, else the code (one_way set).
+ * proto is PROTO_ICMP or PROTO_ICMPV6.
+ */
+uint16_t decode_icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way);
+
+#endif

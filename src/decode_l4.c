@@ -1,0 +1,283 @@
+/* decode_l4: TCP, UDP, ICMP and ICMPv6 headers, and the packet an ICMP error quotes */
+#include <string.h>
+
+#include "decode_internal.h"
+
+/* TCP header (RFC 9293 section 3.1). */
+enum {
+	TCP_SPORT = 0,
+	TCP_DPORT = 2,
+	TCP_SEQ = 4,
+	TCP_ACK_NUM = 8,
+	TCP_DATA_OFF = 12,	/* data offset in 32-bit words (high 4 bits) */
+	TCP_FLAGS = 13,		/* CWR ECE URG ACK PSH RST SYN FIN */
+	TCP_WINDOW = 14,
+	TCP_MIN_LEN = 20,
+};
+
+/* UDP header (RFC 768). */
+enum {
+	UDP_SPORT = 0,
+	UDP_DPORT = 2,
+	UDP_LENGTH = 4,		/* header + data, bytes; 0 in an IPv6 jumbogram (RFC 2675) */
+	UDP_HDR_LEN = 8,
+};
+
+/*
+ * ICMP header (RFC 792; ICMPv6 RFC 4443 section 2.1): type, code, checksum,
+ * then 4 bytes whose meaning depends on the type. Error messages quote the
+ * invoking packet right after those 8 bytes.
+ */
+enum {
+	ICMP_TYPE = 0,
+	ICMP_CODE = 1,
+	ICMP_MIN_LEN = 4,	/* type, code, checksum: all that decode needs */
+	ICMP_HDR_LEN = 8,
+	QUOTE_PORTS_LEN = 4,	/* source and destination port of a quoted TCP/UDP header */
+	QUOTE_ICMP_LEN = 2,	/* type and code of a quoted ICMP header */
+};
+
+/* ICMP message types that pair up or carry a quote (IANA registries). */
+enum {
+	ICMP4_ECHO_REPLY = 0,
+	ICMP4_UNREACH = 3,
+	ICMP4_SOURCE_QUENCH = 4,
+	ICMP4_REDIRECT = 5,
+	ICMP4_ECHO = 8,
+	ICMP4_ROUTER_ADVERT = 9,
+	ICMP4_ROUTER_SOLICIT = 10,
+	ICMP4_TIME_EXCEEDED = 11,
+	ICMP4_PARAM_PROBLEM = 12,
+	ICMP4_TSTAMP = 13,
+	ICMP4_TSTAMP_REPLY = 14,
+	ICMP4_INFO = 15,
+	ICMP4_INFO_REPLY = 16,
+	ICMP4_MASK = 17,
+	ICMP4_MASK_REPLY = 18,
+
+	ICMP6_UNREACH = 1,
+	ICMP6_PACKET_TOO_BIG = 2,
+	ICMP6_TIME_EXCEEDED = 3,
+	ICMP6_PARAM_PROBLEM = 4,
+	ICMP6_ECHO = 128,
+	ICMP6_ECHO_REPLY = 129,
+	ICMP6_MLD_QUERY = 130,
+	ICMP6_MLD_REPORT = 131,
+	ICMP6_ROUTER_SOLICIT = 133,
+	ICMP6_ROUTER_ADVERT = 134,
+	ICMP6_NEIGHBOR_SOLICIT = 135,
+	ICMP6_NEIGHBOR_ADVERT = 136,
+	ICMP6_NODE_INFO_QUERY = 139,
+	ICMP6_NODE_INFO_REPLY = 140,
+	ICMP6_HAAD_REQUEST = 144,
+	ICMP6_HAAD_REPLY = 145,
+};
+
+bool decode_l4_tracked(uint8_t proto)
+{
+	return proto == PROTO_TCP || proto == PROTO_UDP ||
+	       proto == PROTO_ICMP || proto == PROTO_ICMPV6;
+}
+
+/* Point pkt->payload at the captured transport payload, hdr_len bytes into c. */
+static void decode_set_payload(const struct cursor *c, uint32_t hdr_len, struct packet *pkt)
+{
+	uint32_t cap;
+
+	if (!cursor_need(c, hdr_len))
+		return;
+	cap = cursor_left(c) - hdr_len;
+	if (cap > pkt->l4_payload_len)
+		cap = pkt->l4_payload_len;
+	if (cap == 0)
+		return;
+	pkt->payload = cursor_ptr(c) + hdr_len;
+	pkt->payload_cap = cap;
+}
+
+static enum decode_error decode_tcp(const struct cursor *c, const struct decode_ip *ip,
+				    struct packet *pkt)
+{
+	uint32_t hdr_len;
+
+	if (!cursor_need(c, TCP_MIN_LEN))
+		return DECODE_TCP_TRUNCATED;
+	pkt->t.sport = rd_be16(c, TCP_SPORT);
+	pkt->t.dport = rd_be16(c, TCP_DPORT);
+	hdr_len = (uint32_t)(rd_u8(c, TCP_DATA_OFF) >> 4) * 4;
+	/* An offset below 5 or past the datagram's end cannot be a header. */
+	if (hdr_len < TCP_MIN_LEN || hdr_len > ip->payload_len)
+		return DECODE_TCP_BAD_OFFSET;
+	if (!cursor_need(c, hdr_len))
+		return DECODE_TCP_TRUNCATED;
+
+	pkt->seq = rd_be32(c, TCP_SEQ);
+	pkt->ack = rd_be32(c, TCP_ACK_NUM);
+	pkt->tcp_flags = rd_u8(c, TCP_FLAGS);
+	pkt->win = rd_be16(c, TCP_WINDOW);
+	pkt->l4_payload_len = ip->payload_len - hdr_len;
+	pkt->has_l4 = true;
+	decode_set_payload(c, hdr_len, pkt);
+	return DECODE_OK;
+}
+
+/*
+ * The UDP length covers the whole datagram, so in a first fragment it is
+ * trusted as is (it exceeds this fragment). Otherwise the IP length bounds
+ * it: a UDP length past the datagram's end is a lie.
+ */
+static enum decode_error decode_udp(const struct cursor *c, const struct decode_ip *ip,
+				    struct packet *pkt)
+{
+	uint32_t ulen;
+
+	if (!cursor_need(c, UDP_HDR_LEN))
+		return DECODE_UDP_TRUNCATED;
+	pkt->t.sport = rd_be16(c, UDP_SPORT);
+	pkt->t.dport = rd_be16(c, UDP_DPORT);
+	ulen = rd_be16(c, UDP_LENGTH);
+	if (ulen == 0 && pkt->t.family == 6)
+		ulen = ip->payload_len;
+	if (ulen < UDP_HDR_LEN)
+		return DECODE_UDP_BAD_LENGTH;
+	if (!ip->fragment && ulen > ip->payload_len)
+		ulen = ip->payload_len;
+
+	pkt->l4_payload_len = ulen - UDP_HDR_LEN;
+	pkt->has_l4 = true;
+	decode_set_payload(c, UDP_HDR_LEN, pkt);
+	return DECODE_OK;
+}
+
+uint16_t decode_icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way)
+{
+	static const uint8_t v4[][2] = {
+		{ ICMP4_ECHO, ICMP4_ECHO_REPLY },
+		{ ICMP4_TSTAMP, ICMP4_TSTAMP_REPLY },
+		{ ICMP4_INFO, ICMP4_INFO_REPLY },
+		{ ICMP4_ROUTER_SOLICIT, ICMP4_ROUTER_ADVERT },
+		{ ICMP4_MASK, ICMP4_MASK_REPLY },
+	};
+	static const uint8_t v6[][2] = {
+		{ ICMP6_ECHO, ICMP6_ECHO_REPLY },
+		{ ICMP6_MLD_QUERY, ICMP6_MLD_REPORT },
+		{ ICMP6_ROUTER_SOLICIT, ICMP6_ROUTER_ADVERT },
+		{ ICMP6_NEIGHBOR_SOLICIT, ICMP6_NEIGHBOR_ADVERT },
+		{ ICMP6_NODE_INFO_QUERY, ICMP6_NODE_INFO_REPLY },
+		{ ICMP6_HAAD_REQUEST, ICMP6_HAAD_REPLY },
+	};
+	const uint8_t (*pairs)[2] = proto == PROTO_ICMPV6 ? v6 : v4;
+	size_t n = proto == PROTO_ICMPV6 ? sizeof(v6) / sizeof(v6[0]) : sizeof(v4) / sizeof(v4[0]);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (pairs[i][0] == type || pairs[i][1] == type) {
+			if (one_way)
+				*one_way = false;
+			return pairs[i][0] == type ? pairs[i][1] : pairs[i][0];
+		}
+	}
+	if (one_way)
+		*one_way = true;
+	return code;
+}
+
+static bool decode_icmp_is_error(uint8_t proto, uint8_t type)
+{
+	if (proto == PROTO_ICMPV6)
+		return type == ICMP6_UNREACH || type == ICMP6_PACKET_TOO_BIG ||
+		       type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROBLEM;
+	return type == ICMP4_UNREACH || type == ICMP4_SOURCE_QUENCH || type == ICMP4_REDIRECT ||
+	       type == ICMP4_TIME_EXCEEDED || type == ICMP4_PARAM_PROBLEM;
+}
+
+/* Ports of the quoted transport header c into q; false if they were not quoted. */
+static bool decode_quote_ports(const struct cursor *c, struct tuple *q)
+{
+	switch (q->proto) {
+	case PROTO_TCP:
+	case PROTO_UDP:
+		if (!cursor_need(c, QUOTE_PORTS_LEN))
+			return false;
+		q->sport = rd_be16(c, 0);
+		q->dport = rd_be16(c, 2);
+		return true;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		/* Type and counterpart only: a quoted ICMP error is not opened further. */
+		if (!cursor_need(c, QUOTE_ICMP_LEN))
+			return false;
+		q->sport = rd_u8(c, ICMP_TYPE);
+		q->dport = decode_icmp_counterpart(q->proto, rd_u8(c, ICMP_TYPE),
+						   rd_u8(c, ICMP_CODE), NULL);
+		return true;
+	default:
+		return true;	/* tracked by address only: nothing more needed */
+	}
+}
+
+/*
+ * The invoking packet an ICMP error quotes (c at the ICMP header): its IP
+ * header and the start of its transport header, as that packet travelled.
+ * A quote too short to name the flow leaves a note, never an error.
+ */
+static void decode_icmp_quote(const struct cursor *c, struct packet *pkt)
+{
+	struct cursor q = *c, ql4;
+	struct decode_ip qip = { 0 };
+
+	if (!cursor_skip(&q, ICMP_HDR_LEN) ||
+	    decode_ip_any(&q, cursor_left(&q), 0, &pkt->quoted, &qip, &ql4) != DECODE_OK ||
+	    !decode_quote_ports(&ql4, &pkt->quoted)) {
+		memset(&pkt->quoted, 0, sizeof(pkt->quoted));
+		pkt->note = DECODE_ICMP_QUOTE_TRUNCATED;
+		return;
+	}
+	/* A non-first fragment carries no ports to match a flow by. */
+	if (qip.later_fragment && decode_l4_tracked(qip.proto)) {
+		memset(&pkt->quoted, 0, sizeof(pkt->quoted));
+		return;
+	}
+	pkt->has_quoted = true;
+}
+
+/*
+ * Ports follow Zeek and Community ID: sport = type, dport = counterpart
+ * type or code. The payload is the IP payload less the 8-byte ICMP header,
+ * as Zeek counts it (ICMPAnalyzer::DeliverPacket), whatever the type.
+ */
+static enum decode_error decode_icmp(const struct cursor *c, const struct decode_ip *ip,
+				     struct packet *pkt)
+{
+	uint8_t type, code;
+
+	if (!cursor_need(c, ICMP_MIN_LEN))
+		return DECODE_ICMP_TRUNCATED;
+	type = rd_u8(c, ICMP_TYPE);
+	code = rd_u8(c, ICMP_CODE);
+	pkt->icmp_type = type;
+	pkt->icmp_code = code;
+	pkt->t.sport = type;
+	pkt->t.dport = decode_icmp_counterpart(ip->proto, type, code, NULL);
+	pkt->l4_payload_len = ip->payload_len > ICMP_HDR_LEN ? ip->payload_len - ICMP_HDR_LEN : 0;
+	pkt->has_l4 = true;
+	decode_set_payload(c, ICMP_HDR_LEN, pkt);
+	if (decode_icmp_is_error(ip->proto, type))
+		decode_icmp_quote(c, pkt);
+	return DECODE_OK;
+}
+
+enum decode_error decode_l4(const struct cursor *c, const struct decode_ip *ip, struct packet *pkt)
+{
+	switch (ip->proto) {
+	case PROTO_TCP:
+		return decode_tcp(c, ip, pkt);
+	case PROTO_UDP:
+		return decode_udp(c, ip, pkt);
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		return decode_icmp(c, ip, pkt);
+	default:
+		return DECODE_OTHER_PROTO;
+	}
+}

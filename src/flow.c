@@ -1,0 +1,51 @@
+/* flow: the derived views of a flow: uid, conn_state, byte counts */
+#include "flow.h"
+
+static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* 'C' and 18 base62 digits from two mixed words: Zeek's shape, reproducible from the seed. */
+void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
+{
+	uint64_t w[2];
+	int i, n = 0;
+
+	w[0] = splitmix64(seed ^ f->uid_seq);
+	w[1] = splitmix64(w[0] ^ f->uid_seq);
+	out[n++] = 'C';
+	for (i = 0; i < 2; i++) {
+		int d;
+
+		for (d = 0; d < 9; d++) {
+			out[n++] = base62[w[i] % 62];
+			w[i] /= 62;
+		}
+	}
+	out[n] = '\0';
+}
+
+enum conn_state flow_conn_state(const struct flow *f)
+{
+	switch (f->orig.proto) {
+	case PROTO_TCP:
+		return conn_state_tcp(&f->tcp[0], &f->tcp[1], f->hist.s);
+	case PROTO_UDP:
+		return conn_state_udp(f->side[0].pkts > 0, f->side[1].pkts > 0);
+	default:
+		return CS_OTH;	/* Zeek's conn_state() is OTH for anything but TCP and UDP */
+	}
+}
+
+uint64_t flow_payload_bytes(const struct flow *f, int side)
+{
+	if (f->orig.proto == PROTO_TCP)
+		return tcp_endpoint_size(&f->tcp[side], &f->tcp[!side]);
+	return f->side[side].payload_bytes;
+}

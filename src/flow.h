@@ -1,0 +1,82 @@
+/* flow: one bidirectional connection, as the flow table keeps it */
+#ifndef FLOWAUDIT_FLOW_H
+#define FLOWAUDIT_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "packet.h"
+#include "tcp_state.h"
+
+/*
+ * The hash key: endpoints in canonical order (lower address/port first), so
+ * both directions find the same entry. Zeroed whole, explicit padding.
+ * The VLAN id is part of the key only with --vlan-key (Zeek's default is not to).
+ */
+struct flow_key {
+	uint8_t a[16];		/* lower endpoint address */
+	uint8_t b[16];		/* higher endpoint address */
+	uint16_t a_port;
+	uint16_t b_port;
+	uint16_t vlan;		/* 0 unless --vlan-key */
+	uint8_t proto;
+	uint8_t family;
+};
+
+/* Per direction counters. */
+struct flow_side {
+	uint64_t pkts;
+	uint64_t ip_bytes;	/* sum of IP datagram lengths */
+	uint64_t payload_bytes;	/* UDP/ICMP: payload per length fields; TCP: see tcp_endpoint_size() */
+	uint8_t first_ttl;
+};
+
+/* Why a flow left the table. */
+enum flow_end {
+	FLOW_END_INACTIVE = 0,	/* inactivity timeout */
+	FLOW_END_CLOSED,	/* TCP closed or reset, then the close delay passed */
+	FLOW_END_CAPTURE,	/* end of the capture */
+	FLOW_END_EVICTED,	/* --max-flows reached: oldest flow pushed out */
+	FLOW_END_REUSED,	/* a new connection on the same 5-tuple */
+};
+
+struct flow {
+	struct flow_key key;
+	UT_hash_handle hh;
+	struct flow *lru_prev;	/* expiry list of its timeout class, oldest first */
+	struct flow *lru_next;
+	uint8_t lru_class;
+
+	struct tuple orig;	/* originator -> responder */
+	uint64_t uid_seq;	/* creation number, source of the uid */
+	int64_t first_us;
+	int64_t last_us;
+	uint16_t vlan;		/* of the first packet */
+	uint16_t inner_vlan;
+	uint8_t vlan_count;
+	bool flipped;		/* Zeek's '^': roles decided by a heuristic, not a SYN */
+	uint8_t end;		/* enum flow_end */
+
+	/* An ICMP error that quoted a packet of this flow (last one wins). */
+	bool icmp_error;
+	uint8_t icmp_family;
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+
+	struct flow_side side[2];	/* [0] originator, [1] responder */
+	struct tcp_endpoint tcp[2];
+	struct history hist;
+};
+
+/* Zeek-style uid: 'C' + base62, deterministic from the creation number and seed. */
+enum { FLOW_UID_LEN = 20 };
+void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
+
+/* conn_state of a finished (or current) flow. */
+enum conn_state flow_conn_state(const struct flow *f);
+/* Payload bytes sent by side 0 (orig) or 1 (resp), Zeek's orig_bytes / resp_bytes. */
+uint64_t flow_payload_bytes(const struct flow *f, int side);
+
+#endif

@@ -1,0 +1,523 @@
+/* flow_table: the hashed table of live flows, their expiry and eviction */
+#include "flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fragments.h"
+#include "xalloc.h"
+
+/*
+ * Flows live in slabs and are recycled through a free list, so the packet
+ * path allocates only when the table grows past its high-water mark. Each
+ * timeout class keeps a doubly linked list in last-seen order: a packet
+ * moves its flow to the tail, and expiry only ever looks at the heads.
+ */
+enum { SLAB_FLOWS = 4096 };
+
+struct slab {
+	struct slab *next;
+	struct flow flows[SLAB_FLOWS];
+};
+
+struct lru {
+	struct flow *head;
+	struct flow *tail;
+};
+
+struct flow_table {
+	struct flow_table_config cfg;
+	flow_done_fn done;
+	void *ctx;
+	struct flow *hash;		/* uthash head */
+	struct lru lru[FLOW_CLASS_COUNT];
+	struct slab *slabs;
+	struct flow *free_list;		/* linked through lru_next */
+	struct fragments *frags;
+	int64_t now_us;			/* newest packet time seen */
+	uint8_t builtin_ports[2][65536 / 8];
+	struct flow_table_stats st;
+};
+
+/*
+ * Registered service ports beyond 0-1023 that Zeek's analyzers claim as
+ * likely server ports, plus the Citrix and Parallels RAS ports of the shipped
+ * matrices. Used only to orient flows whose first packet is not a SYN.
+ */
+static const uint16_t builtin_tcp_ports[] = {
+	1080, 1433, 1494, 1521, 1723, 2049, 2598, 3128, 3268, 3269, 3306, 3389,
+	4443, 5060, 5222, 5269, 5432, 5900, 5985, 5986, 6379, 6667, 7279, 8000,
+	8008, 8080, 8082, 8083, 8443, 8888, 9001, 9092, 20001, 20002, 20003,
+	20009, 20020, 20030, 27000, 30004, 30006, 30110,
+};
+static const uint16_t builtin_udp_ports[] = {
+	1194, 1494, 1812, 1813, 2598, 3389, 3391, 4500, 4789, 5060, 5353, 5355,
+	20000, 20009, 27000, 30004, 30110,
+};
+
+static void bit_set(uint8_t *map, uint16_t port)
+{
+	map[port >> 3] |= (uint8_t)(1u << (port & 7));
+}
+
+static bool bit_get(const uint8_t *map, uint16_t port)
+{
+	return (map[port >> 3] >> (port & 7)) & 1;
+}
+
+void flow_table_config_defaults(struct flow_table_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* Zeek: tcp_inactivity_timeout 5 min, tcp_close_delay 5 s, udp/icmp 1 min. */
+	cfg->timeout_us[FLOW_CLASS_TCP] = 300 * 1000000LL;
+	cfg->timeout_us[FLOW_CLASS_TCP_CLOSED] = 5 * 1000000LL;
+	cfg->timeout_us[FLOW_CLASS_UDP] = 60 * 1000000LL;
+	cfg->timeout_us[FLOW_CLASS_ICMP] = 60 * 1000000LL;
+	cfg->max_flows = 1000000;
+	cfg->seed = 0x666c6f7761756474ULL;
+}
+
+struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done_fn done, void *ctx)
+{
+	struct flow_table *ft = xcalloc(1, sizeof(*ft));
+	size_t i;
+
+	ft->cfg = *cfg;
+	ft->done = done;
+	ft->ctx = ctx;
+	ft->frags = fragments_new(cfg->seed);
+	for (i = 0; i < 1024; i++) {
+		bit_set(ft->builtin_ports[0], (uint16_t)i);
+		bit_set(ft->builtin_ports[1], (uint16_t)i);
+	}
+	for (i = 0; i < sizeof(builtin_tcp_ports) / sizeof(builtin_tcp_ports[0]); i++)
+		bit_set(ft->builtin_ports[0], builtin_tcp_ports[i]);
+	for (i = 0; i < sizeof(builtin_udp_ports) / sizeof(builtin_udp_ports[0]); i++)
+		bit_set(ft->builtin_ports[1], builtin_udp_ports[i]);
+	return ft;
+}
+
+bool flow_table_server_port(const struct flow_table *ft, uint8_t proto, uint16_t port)
+{
+	int i = proto == PROTO_TCP ? 0 : 1;
+
+	if (ft->cfg.server_ports[i] && bit_get(ft->cfg.server_ports[i], port))
+		return true;
+	return bit_get(ft->builtin_ports[i], port);
+}
+
+/* A seeded 64-bit hash of the 40-byte key: five words, multiply and mix. */
+static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key must be a multiple of 8 bytes");
+
+static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
+{
+	int c = memcmp(a, b, 16);
+
+	if (c)
+		return c;
+	return (int)ap - (int)bp;
+}
+
+/* Canonical key of a tuple: the lower endpoint first. */
+static void key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan)
+{
+	memset(k, 0, sizeof(*k));
+	if (endpoint_cmp(t->src, t->sport, t->dst, t->dport) <= 0) {
+		memcpy(k->a, t->src, 16);
+		memcpy(k->b, t->dst, 16);
+		k->a_port = t->sport;
+		k->b_port = t->dport;
+	} else {
+		memcpy(k->a, t->dst, 16);
+		memcpy(k->b, t->src, 16);
+		k->a_port = t->dport;
+		k->b_port = t->sport;
+	}
+	k->vlan = vlan;
+	k->proto = t->proto;
+	k->family = t->family;
+}
+
+static struct flow *flow_find(struct flow_table *ft, const struct flow_key *k, uint64_t h)
+{
+	struct flow *f = NULL;
+
+	HASH_FIND_BYHASHVALUE(hh, ft->hash, k, sizeof(*k), (unsigned)h, f);
+	return f;
+}
+
+static enum flow_class class_of(const struct flow *f)
+{
+	if (f->orig.proto == PROTO_TCP)
+		return tcp_state_finished(&f->tcp[0], &f->tcp[1]) ? FLOW_CLASS_TCP_CLOSED : FLOW_CLASS_TCP;
+	if (f->orig.proto == PROTO_UDP)
+		return FLOW_CLASS_UDP;
+	return FLOW_CLASS_ICMP;
+}
+
+static void lru_unlink(struct flow_table *ft, struct flow *f)
+{
+	struct lru *l = &ft->lru[f->lru_class];
+
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_append(struct flow_table *ft, struct flow *f, enum flow_class c)
+{
+	struct lru *l = &ft->lru[c];
+
+	f->lru_class = (uint8_t)c;
+	f->lru_next = NULL;
+	f->lru_prev = l->tail;
+	if (l->tail)
+		l->tail->lru_next = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static struct flow *flow_alloc(struct flow_table *ft)
+{
+	struct flow *f;
+
+	if (!ft->free_list) {
+		struct slab *s = xmalloc(sizeof(*s));
+		size_t i;
+
+		s->next = ft->slabs;
+		ft->slabs = s;
+		for (i = 0; i < SLAB_FLOWS; i++) {
+			s->flows[i].lru_next = ft->free_list;
+			ft->free_list = &s->flows[i];
+		}
+	}
+	f = ft->free_list;
+	ft->free_list = f->lru_next;
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+/* Hand the flow to the sink, then take it out of the table. */
+static void flow_finish(struct flow_table *ft, struct flow *f, enum flow_end why)
+{
+	f->end = (uint8_t)why;
+	ft->done(f, ft->ctx);
+	lru_unlink(ft, f);
+	HASH_DELETE(hh, ft->hash, f);
+	ft->st.live--;
+	f->lru_next = ft->free_list;
+	ft->free_list = f;
+}
+
+/* The flow idle longest across all classes (relative to its own timeout). */
+static struct flow *oldest_flow(struct flow_table *ft)
+{
+	struct flow *best = NULL;
+	int64_t best_left = 0;
+	int c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		struct flow *f = ft->lru[c].head;
+		int64_t left;
+
+		if (!f)
+			continue;
+		left = f->last_us + ft->cfg.timeout_us[c] - ft->now_us;
+		if (!best || left < best_left) {
+			best = f;
+			best_left = left;
+		}
+	}
+	return best;
+}
+
+void flow_table_advance(struct flow_table *ft, int64_t now_us)
+{
+	int c;
+
+	if (now_us > ft->now_us)
+		ft->now_us = now_us;
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		struct flow *f;
+
+		while ((f = ft->lru[c].head) && ft->now_us - f->last_us > ft->cfg.timeout_us[c])
+			flow_finish(ft, f, c == FLOW_CLASS_TCP_CLOSED ? FLOW_END_CLOSED : FLOW_END_INACTIVE);
+	}
+	fragments_expire(ft->frags, ft->now_us);
+}
+
+/*
+ * Who originated a flow whose first packet we see now (Zeek's
+ * WantConnection): the sender of a SYN; otherwise flip when only the
+ * sender's port looks like a server port. For TCP with both ports plausible,
+ * Zeek flips a non-SYN packet only when the destination port is the higher.
+ */
+static bool should_flip(const struct flow_table *ft, const struct packet *pkt)
+{
+	const struct tuple *t = &pkt->t;
+	bool src_srv, dst_srv;
+
+	if (t->proto != PROTO_TCP && t->proto != PROTO_UDP)
+		return false;
+	if (t->proto == PROTO_TCP && (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		return false;
+	src_srv = flow_table_server_port(ft, t->proto, t->sport);
+	dst_srv = flow_table_server_port(ft, t->proto, t->dport);
+	if (!src_srv)
+		return false;
+	if (!dst_srv)
+		return true;
+	if (t->proto == PROTO_UDP)
+		return false;
+	return !(pkt->tcp_flags & TCP_SYN) && t->sport < t->dport;
+}
+
+static void tuple_reverse(struct tuple *out, const struct tuple *in)
+{
+	out->family = in->family;
+	out->proto = in->proto;
+	out->sport = in->dport;
+	out->dport = in->sport;
+	memcpy(out->src, in->dst, 16);
+	memcpy(out->dst, in->src, 16);
+}
+
+static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
+				const struct flow_key *k, uint64_t h)
+{
+	struct flow *f;
+
+	if (ft->st.live >= ft->cfg.max_flows && ft->cfg.max_flows > 0) {
+		struct flow *victim = oldest_flow(ft);
+
+		if (victim) {
+			flow_finish(ft, victim, FLOW_END_EVICTED);
+			ft->st.evicted++;
+		}
+	}
+	f = flow_alloc(ft);
+	f->key = *k;
+	if (should_flip(ft, pkt)) {
+		tuple_reverse(&f->orig, &pkt->t);
+		f->flipped = true;
+		history_add(&f->hist, true, '^');
+	} else {
+		f->orig = pkt->t;
+	}
+	f->uid_seq = ft->st.flows++;
+	f->first_us = pkt->ts_us;
+	f->last_us = pkt->ts_us;
+	f->vlan_count = pkt->vlan_count;
+	f->vlan = pkt->vlan;
+	f->inner_vlan = pkt->inner_vlan;
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, ft->hash, &f->key, sizeof(f->key), (unsigned)h, f);
+	lru_append(ft, f, class_of(f));
+	if (++ft->st.live > ft->st.peak_live)
+		ft->st.peak_live = ft->st.live;
+	return f;
+}
+
+/* 0 when the packet travels originator -> responder, else 1. */
+static int packet_dir(const struct flow *f, const struct tuple *t)
+{
+	if (f->orig.sport == t->sport && memcmp(f->orig.src, t->src, 16) == 0)
+		return 0;
+	return 1;
+}
+
+/*
+ * A new connection on the same 5-tuple (Zeek's IsReuse, simplified): a bare
+ * SYN on a finished connection, or from the originator with another ISN
+ * than its first SYN (a retransmitted SYN keeps its ISN).
+ */
+static bool is_reuse(const struct flow *f, const struct packet *pkt)
+{
+	const struct tcp_endpoint *o = &f->tcp[0];
+
+	if (f->orig.proto != PROTO_TCP || (pkt->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	if (tcp_state_finished(&f->tcp[0], &f->tcp[1]))
+		return true;
+	return packet_dir(f, &pkt->t) == 0 && o->syn_seen && o->seq_seen && pkt->seq != o->start_seq;
+}
+
+/*
+ * Zeek counts a fragmented datagram once, at its reassembled length. An
+ * IPv6 first fragment carries an 8-byte fragment header that reassembly
+ * removes; later fragments add only their payload (flow_table_packet).
+ */
+static uint32_t reassembled_len(const struct packet *pkt)
+{
+	if (pkt->fragment && pkt->t.family == 6 && pkt->ip_len >= 48)
+		return pkt->ip_len - 8;
+	return pkt->ip_len;
+}
+
+/* Zeek swaps the roles mid-connection when a bare SYN answers a SYN-ACK: follow it. */
+static void flow_swap_roles(struct flow *f)
+{
+	struct flow_side s = f->side[0];
+	struct tcp_endpoint e = f->tcp[0];
+	struct tuple t = f->orig;
+	uint32_t r[3];
+
+	f->side[0] = f->side[1];
+	f->side[1] = s;
+	f->tcp[0] = f->tcp[1];
+	f->tcp[1] = e;
+	tuple_reverse(&f->orig, &t);
+	memcpy(r, f->hist.repeat[0], sizeof(r));
+	memcpy(f->hist.repeat[0], f->hist.repeat[1], sizeof(r));
+	memcpy(f->hist.repeat[1], r, sizeof(r));
+	f->flipped = true;
+	f->hist.roles_flipped = false;
+}
+
+static void tcp_update(struct flow *f, const struct packet *pkt, int dir)
+{
+	struct tcp_endpoint *ep = &f->tcp[dir], *peer = &f->tcp[!dir];
+	/* Zeek's 'W': a zero window that is not part of a reset. */
+	bool zero_window = pkt->win == 0 && !(pkt->tcp_flags & TCP_RST) && peer->state != TCPS_CLOSED &&
+			   ep->state != TCPS_RESET;
+
+	tcp_state_update(ep, peer, &f->hist, dir == 0, pkt->tcp_flags, pkt->seq, pkt->ack, pkt->l4_payload_len);
+	if (zero_window)
+		history_add_repeat(&f->hist, dir == 0, 'W');
+	if (f->hist.roles_flipped)
+		flow_swap_roles(f);
+}
+
+static void flow_update(struct flow_table *ft, struct flow *f, const struct packet *pkt)
+{
+	int dir = packet_dir(f, &pkt->t);
+	struct flow_side *s = &f->side[dir];
+
+	if (s->pkts == 0)
+		s->first_ttl = pkt->ttl;
+	s->pkts++;
+	s->ip_bytes += reassembled_len(pkt);
+	if (pkt->ts_us > f->last_us)
+		f->last_us = pkt->ts_us;
+	if (f->orig.proto == PROTO_TCP) {
+		tcp_update(f, pkt, dir);
+	} else {
+		s->payload_bytes += pkt->l4_payload_len;
+		if (f->orig.proto == PROTO_UDP)
+			history_add(&f->hist, dir == 0, 'D');
+	}
+	lru_unlink(ft, f);
+	lru_append(ft, f, class_of(f));
+}
+
+/* An ICMP error names the flow it is about: attach it there (lookup only). */
+static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
+{
+	struct flow_key k;
+	struct flow *f;
+
+	key_make(&k, &pkt->quoted, ft->cfg.vlan_key ? pkt->vlan : 0);
+	f = flow_find(ft, &k, key_hash(&k, ft->cfg.seed));
+	if (!f)
+		return;
+	f->icmp_error = true;
+	f->icmp_family = pkt->t.family;
+	f->icmp_type = pkt->icmp_type;
+	f->icmp_code = pkt->icmp_code;
+	ft->st.icmp_errors_matched++;
+}
+
+void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
+{
+	struct flow_key k;
+	struct flow *f;
+	uint64_t h;
+
+	flow_table_advance(ft, pkt->ts_us);
+	if (pkt->later_fragment) {
+		const struct tuple *t = fragments_lookup(ft->frags, pkt);
+
+		if (!t) {
+			ft->st.fragment_orphans++;
+			return;
+		}
+		key_make(&k, t, ft->cfg.vlan_key ? pkt->vlan : 0);
+		f = flow_find(ft, &k, key_hash(&k, ft->cfg.seed));
+		if (!f) {
+			ft->st.fragment_orphans++;
+			return;
+		}
+		/* Reassembly counts one datagram: add only this fragment's payload. */
+		f->side[packet_dir(f, t)].ip_bytes += pkt->ip_len - pkt->ip_hdr_len;
+		ft->st.fragments++;
+		return;
+	}
+	if (pkt->fragment)
+		fragments_remember(ft->frags, pkt);
+	if (pkt->has_quoted)
+		attach_icmp_error(ft, pkt);
+
+	key_make(&k, &pkt->t, ft->cfg.vlan_key ? pkt->vlan : 0);
+	h = key_hash(&k, ft->cfg.seed);
+	f = flow_find(ft, &k, h);
+	if (f && is_reuse(f, pkt)) {
+		flow_finish(ft, f, FLOW_END_REUSED);
+		ft->st.reused++;
+		f = NULL;
+	}
+	if (!f)
+		f = flow_create(ft, pkt, &k, h);
+	flow_update(ft, f, pkt);
+}
+
+void flow_table_flush(struct flow_table *ft)
+{
+	struct flow *f;
+
+	while ((f = oldest_flow(ft)))
+		flow_finish(ft, f, FLOW_END_CAPTURE);
+}
+
+const struct flow_table_stats *flow_table_stats(const struct flow_table *ft)
+{
+	return &ft->st;
+}
+
+void flow_table_free(struct flow_table *ft)
+{
+	struct slab *s;
+
+	if (!ft)
+		return;
+	HASH_CLEAR(hh, ft->hash);
+	while ((s = ft->slabs)) {
+		ft->slabs = s->next;
+		free(s);
+	}
+	fragments_free(ft->frags);
+	free(ft);
+}

@@ -1,0 +1,35 @@
+/* main: parse the command line, dispatch, print the one error line, pick the exit status */
+#include <stdio.h>
+
+#include "audit.h"
+#include "options.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+int main(int argc, char **argv)
+{
+	char err[1024] = "";
+	struct options o;
+	int status;
+
+	if (options_parse(&o, argc, argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "flowaudit: %s\n", err);
+		options_free(&o);
+		return EXIT_TROUBLE;
+	}
+	if (o.help) {
+		options_usage(stdout);
+		status = EXIT_OK;
+	} else if (o.version) {
+		printf("flowaudit %s\n", PACKAGE_VERSION);
+		status = EXIT_OK;
+	} else {
+		status = audit_offline(&o, err, sizeof(err));
+		if (err[0])
+			fprintf(stderr, "flowaudit: %s\n", err);
+	}
+	options_free(&o);
+	return status;
+}

@@ -1,0 +1,206 @@
+/* options: the command line, parsed into one struct; no side effects */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+enum {
+	OPT_CONN_LOG = 256,
+	OPT_FORMAT,
+	OPT_VLAN_KEY,
+	OPT_TCP_TIMEOUT,
+	OPT_UDP_TIMEOUT,
+	OPT_ICMP_TIMEOUT,
+	OPT_TCP_CLOSE_DELAY,
+	OPT_MAX_FLOWS,
+};
+
+static const struct option long_options[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "conn-log", required_argument, NULL, OPT_CONN_LOG },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "vlan-key", no_argument, NULL, OPT_VLAN_KEY },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "icmp-timeout", required_argument, NULL, OPT_ICMP_TIMEOUT },
+	{ "tcp-close-delay", required_argument, NULL, OPT_TCP_CLOSE_DELAY },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *out)
+{
+	fputs("usage: flowaudit [OPTIONS] -r FILE [-r FILE ...] [BPF-FILTER ...]\n"
+	      "\n"
+	      "Read pcap or pcapng captures and account every connection in them.\n"
+	      "\n"
+	      "  -r, --read FILE         a capture to read (pcap or pcapng, '-' = stdin); repeatable, read in order\n"
+	      "  BPF-FILTER              a tcpdump filter expression, e.g. 'net 198.18.0.0/15'\n"
+	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields;\n"
+	      "                          '-' = stdout (the report then goes to stderr)\n"
+	      "      --format text|json  the report on stdout: a table (default) or one JSON document\n"
+	      "  -o, --output FILE       write the report to FILE instead of stdout\n"
+	      "  -q, --quiet             no progress line on stderr\n"
+	      "      --vlan-key          make the outer VLAN id part of the flow key (default: not, as Zeek)\n"
+	      "      --tcp-timeout SECS  TCP inactivity timeout (default 300)\n"
+	      "      --udp-timeout SECS  UDP inactivity timeout (default 60)\n"
+	      "      --icmp-timeout SECS ICMP inactivity timeout (default 60)\n"
+	      "      --tcp-close-delay SECS  how long a closed or reset TCP flow lingers (default 5)\n"
+	      "      --max-flows N       live flows at most; past it the oldest is finished early (default 1000000)\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           the version\n"
+	      "\n"
+	      "Exit status: 0 done; 2 usage error, unreadable or damaged input (the report still covers\n"
+	      "what was read before the damage).\n",
+	      out);
+}
+
+static int parse_seconds(const char *s, int64_t *out_us, const char *what, char *errbuf, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v <= 0 || v > 86400.0 * 365) {
+		snprintf(errbuf, errlen, "%s: '%s' is not a number of seconds (0 < SECS <= 1 year)", what, s);
+		return -1;
+	}
+	*out_us = (int64_t)(v * 1e6);
+	return 0;
+}
+
+static int parse_count(const char *s, uint64_t *out, const char *what, char *errbuf, size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v == 0) {
+		snprintf(errbuf, errlen, "%s: '%s' is not a positive whole number", what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 0;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	s = xmalloc(n + 1);
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
+{
+	struct flow_table_config *t = &o->table;
+
+	switch (c) {
+	case 'r':
+		o->inputs = xrealloc(o->inputs, (size_t)(o->ninputs + 1) * sizeof(*o->inputs));
+		o->inputs[o->ninputs++] = optarg;
+		return 0;
+	case 'o':
+		o->output = optarg;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
+	case OPT_CONN_LOG:
+		o->conn_log = optarg;
+		return 0;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "text") == 0)
+			o->format = FORMAT_TEXT;
+		else if (strcmp(optarg, "json") == 0)
+			o->format = FORMAT_JSON;
+		else {
+			snprintf(errbuf, errlen, "--format: '%s' is not one of text, json", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_VLAN_KEY:
+		t->vlan_key = true;
+		return 0;
+	case OPT_TCP_TIMEOUT:
+		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_TCP], "--tcp-timeout", errbuf, errlen);
+	case OPT_UDP_TIMEOUT:
+		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_UDP], "--udp-timeout", errbuf, errlen);
+	case OPT_ICMP_TIMEOUT:
+		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_ICMP], "--icmp-timeout", errbuf, errlen);
+	case OPT_TCP_CLOSE_DELAY:
+		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_TCP_CLOSED], "--tcp-close-delay", errbuf,
+				     errlen);
+	case OPT_MAX_FLOWS:
+		return parse_count(optarg, &t->max_flows, "--max-flows", errbuf, errlen);
+	default:
+		snprintf(errbuf, errlen, "unknown option (see --help)");
+		return -1;
+	}
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	flow_table_config_defaults(&o->table);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "r:o:qhV", long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < 256)
+				snprintf(errbuf, errlen, "-%c: %s (see --help)", optopt,
+					 c == ':' ? "needs an argument" : "unknown option");
+			else
+				snprintf(errbuf, errlen, "%s: %s (see --help)", argv[optind - 1],
+					 c == ':' ? "needs an argument" : "unknown option");
+			return -1;
+		}
+		if (parse_one(o, c, errbuf, errlen) != 0)
+			return -1;
+	}
+	if (o->help || o->version)
+		return 0;
+	if (optind < argc)
+		o->filter = join_args(argc - optind, argv + optind);
+	if (o->ninputs == 0) {
+		snprintf(errbuf, errlen, "nothing to read: give a capture with -r FILE (see --help)");
+		return -1;
+	}
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	free(o->inputs);
+	free(o->filter);
+	memset(o, 0, sizeof(*o));
+}

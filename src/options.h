@@ -1,0 +1,31 @@
+/* options: the command line, parsed into one struct; no side effects */
+#ifndef FLOWAUDIT_OPTIONS_H
+#define FLOWAUDIT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "flow_table.h"
+
+enum report_format { FORMAT_TEXT = 0, FORMAT_JSON };
+
+struct options {
+	const char **inputs;	/* -r FILE, in order */
+	int ninputs;
+	char *filter;		/* the trailing arguments joined, or NULL */
+	const char *conn_log;	/* --conn-log FILE */
+	const char *output;	/* -o FILE */
+	enum report_format format;
+	bool quiet;		/* -q */
+	bool help;
+	bool version;
+	struct flow_table_config table;
+};
+
+/* Returns 0, or -1 with errbuf set (a usage error). */
+int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen);
+void options_free(struct options *o);
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,87 @@
+/* packet: one decoded packet, the record that decode hands to the flow table */
+#ifndef FLOWAUDIT_PACKET_H
+#define FLOWAUDIT_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* IP protocol numbers the audit tracks (IANA). */
+enum {
+	PROTO_ICMP = 1,
+	PROTO_TCP = 6,
+	PROTO_UDP = 17,
+	PROTO_ICMPV6 = 58,
+};
+
+/* TCP flag bits (RFC 9293 section 3.1). */
+enum {
+	TCP_FIN = 0x01,
+	TCP_SYN = 0x02,
+	TCP_RST = 0x04,
+	TCP_PSH = 0x08,
+	TCP_ACK = 0x10,
+	TCP_URG = 0x20,
+	TCP_ECE = 0x40,
+	TCP_CWR = 0x80,
+};
+
+/*
+ * A transport 5-tuple in the direction the packet travelled.
+ * IPv4 addresses sit in the first 4 bytes of src/dst, the rest zero.
+ * For ICMP/ICMPv6, sport is the type and dport the counterpart type
+ * (echo request <-> reply) or, for one-way messages, the code, as Zeek
+ * and Community ID do.
+ */
+struct tuple {
+	uint8_t family;		/* 4 or 6 */
+	uint8_t proto;		/* PROTO_* or any other IP protocol number */
+	uint16_t sport;		/* host byte order */
+	uint16_t dport;		/* host byte order */
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+/* What decode learned from one frame. Zero it before decoding. */
+struct packet {
+	int64_t ts_us;		/* capture timestamp, microseconds since epoch */
+	uint32_t wire_len;	/* frame length on the wire (pcap len) */
+	uint32_t cap_len;	/* bytes captured (pcap caplen) */
+
+	uint8_t vlan_count;	/* VLAN tags seen (0..3) */
+	uint16_t vlan;		/* outer VLAN id, valid when vlan_count >= 1 */
+	uint16_t inner_vlan;	/* second VLAN id, valid when vlan_count >= 2 */
+
+	struct tuple t;
+	uint32_t ip_len;	/* IP datagram length from the header (v4 total length; v6 40 + payload length) */
+	uint32_t ip_hdr_len;	/* IP header length incl. v4 options / v6 extension headers */
+	uint8_t ttl;		/* IPv4 TTL or IPv6 hop limit */
+	uint16_t ip_id;		/* IPv4 identification (low 16 bits of the v6 fragment id) */
+
+	/* Fragments (IPv4, and IPv6 fragment header). */
+	bool fragment;		/* this datagram is a fragment (first or later) */
+	bool later_fragment;	/* offset > 0: no transport header here */
+	bool more_fragments;
+	uint32_t frag_id;	/* v4 identification or v6 fragment identification */
+	uint32_t frag_offset;	/* bytes */
+
+	bool has_l4;		/* the transport header was complete and decoded */
+	uint8_t tcp_flags;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t win;
+	uint32_t l4_payload_len; /* transport payload bytes per the IP/UDP length fields (not the capture) */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+
+	/* ICMP errors: the header quoted inside, in the direction the quoted packet travelled. */
+	bool has_quoted;
+	struct tuple quoted;
+
+	/* A problem that did not stop decoding (e.g. a truncated ICMP quote); DECODE_OK if none. */
+	int note;
+
+	const uint8_t *payload;	/* captured transport payload */
+	uint32_t payload_cap;	/* captured payload bytes (<= l4_payload_len) */
+};
+
+#endif

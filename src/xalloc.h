@@ -1,0 +1,12 @@
+/* xalloc: allocation that exits on failure, for setup and table growth only */
+#ifndef FLOWAUDIT_XALLOC_H
+#define FLOWAUDIT_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# cli: the command line as a user meets it: help, errors, exit status, inputs, filters, outputs
+set -u
+. "$(dirname "$0")/lib.sh"
+
+P=$SRCDIR/pcaps
+FA=("$FLOWAUDIT" -q)
+
+# run NAME: runs the rest, keeping stdout, stderr and status in $TMP/NAME.{out,err,status}
+run() {
+	local name=$1
+	shift
+	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.status"
+}
+status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
+one_line_error() { [ "$(wc -l <"$TMP/$1.err")" -eq 1 ] && grep -q "^flowaudit: .*$2" "$TMP/$1.err"; }
+
+run help "$FLOWAUDIT" --help
+check "--help exits 0 and shows usage" eval 'status_is help 0 && grep -q "^usage: flowaudit" "$TMP/help.out"'
+run version "$FLOWAUDIT" --version
+check "--version names the version" eval 'status_is version 0 && grep -Eq "^flowaudit [0-9]+\.[0-9]+" "$TMP/version.out"'
+
+run noargs "$FLOWAUDIT"
+check "no input: one line, exit 2" eval 'status_is noargs 2 && one_line_error noargs "nothing to read"'
+run badopt "$FLOWAUDIT" --no-such-option -r "$P/tcp-complete.pcap"
+check "unknown option: one line, exit 2" eval 'status_is badopt 2 && one_line_error badopt "unknown option"'
+run badfmt "$FLOWAUDIT" --format xml -r "$P/tcp-complete.pcap"
+check "bad --format value: one line, exit 2" eval 'status_is badfmt 2 && one_line_error badfmt "format"'
+
+run missing "${FA[@]}" -r "$TMP/nope.pcap"
+check "missing file: one line naming it, exit 2" eval 'status_is missing 2 && one_line_error missing "nope.pcap"'
+
+echo "this is not a capture, just text long enough to fill a header" >"$TMP/text.pcap"
+run notpcap "${FA[@]}" -r "$TMP/text.pcap"
+check "not a capture: one line naming it, exit 2" eval 'status_is notpcap 2 && one_line_error notpcap "text.pcap"'
+
+# A pcap header (little-endian, v2.4, snaplen 65535) with link type 105 (IEEE 802.11).
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' >"$TMP/wifi.pcap"
+run linktype "${FA[@]}" -r "$TMP/wifi.pcap"
+check "unsupported link type: named, exit 2" eval 'status_is linktype 2 && one_line_error linktype "unsupported link type"'
+
+run badfilter "${FA[@]}" -r "$P/tcp-complete.pcap" 'port nonsense and'
+check "bad BPF filter: one line, exit 2" eval 'status_is badfilter 2 && one_line_error badfilter "bad filter"'
+
+# A file cut in the middle of a record: what came before is still reported.
+size=$(stat -c %s "$P/mixed.pcap")
+head -c $((size - 30)) "$P/mixed.pcap" >"$TMP/cut.pcap"
+run cut "${FA[@]}" -r "$TMP/cut.pcap" --conn-log "$TMP/cut.json"
+check "truncated file: exit 2 with one line naming it" eval 'status_is cut 2 && one_line_error cut "cut.pcap"'
+check "truncated file: the report still comes out" grep -q '^flows' "$TMP/cut.out"
+check "truncated file: the conn log has the flows before the damage" test -s "$TMP/cut.json"
+
+# Several inputs are read in order; stdin works; the filter applies.
+run whole "${FA[@]}" -r "$P/mixed.pcap" --conn-log "$TMP/whole.json"
+check "mixed.pcap: exit 0" status_is whole 0
+run stdin sh -c "'$FLOWAUDIT' -q -r - --conn-log '$TMP/stdin.json' <'$P/mixed.pcap'"
+check "-r - reads stdin: same conn log as the file" eval 'status_is stdin 0 && cmp -s "$TMP/stdin.json" "$TMP/whole.json"'
+run two "${FA[@]}" -r "$P/tcp-complete.pcap" -r "$P/udp-exchange.pcap" --conn-log "$TMP/two.json"
+check "two -r files: both read" eval 'status_is two 0 && [ "$(jq -s "length" "$TMP/two.json")" -eq \
+	$(( $(grep -vc "^#" "$SRCDIR/tests/golden/tcp-complete.expect") + $(grep -vc "^#" "$SRCDIR/tests/golden/udp-exchange.expect") )) ]'
+check "two -r files: both named in the report" eval 'grep -q tcp-complete "$TMP/two.out" && grep -q udp-exchange "$TMP/two.out"'
+run filt "${FA[@]}" -r "$P/mixed.pcap" --conn-log "$TMP/filt.json" udp
+check "a BPF filter keeps only what it matches" eval 'status_is filt 0 && [ -s "$TMP/filt.json" ] &&
+	[ "$(jq -r .proto "$TMP/filt.json" | sort -u)" = udp ]'
+run filt2 "${FA[@]}" -r "$P/mixed.pcap" --conn-log "$TMP/filt2.json" not net 198.18.0.0/15 and not net 2001:db8::/32
+check "a filter matching nothing: no flows, exit 0" eval 'status_is filt2 0 && [ ! -s "$TMP/filt2.json" ]'
+
+# Outputs: JSON report, conn log on stdout, -o.
+run json "${FA[@]}" -r "$P/mixed.pcap" --format json
+check "--format json is one JSON document with summary and capture" eval 'status_is json 0 &&
+	jq -e ".summary.flows > 0 and .capture.packets > 0 and (.capture.decode | has(\"ok\"))" "$TMP/json.out" >/dev/null'
+check "JSON report agrees with the conn log on the number of flows" eval \
+	'[ "$(jq .summary.flows "$TMP/json.out")" -eq "$(wc -l <"$TMP/whole.json")" ]'
+run stdout "${FA[@]}" -r "$P/mixed.pcap" --conn-log -
+check "--conn-log - writes JSON Lines to stdout, the report to stderr" eval 'status_is stdout 0 &&
+	jq -e -s "length > 0" "$TMP/stdout.out" >/dev/null && grep -q "^flows" "$TMP/stdout.err"'
+run ofile "${FA[@]}" -r "$P/mixed.pcap" -o "$TMP/report.txt"
+check "-o FILE: the report goes there, stdout stays empty" eval 'status_is ofile 0 && [ ! -s "$TMP/ofile.out" ] &&
+	grep -q "^flows" "$TMP/report.txt"'
+check "every conn log line has Zeek's fields" eval 'jq -e -s "all(.[]; has(\"ts\") and has(\"uid\") and
+	has(\"id.orig_h\") and has(\"id.orig_p\") and has(\"id.resp_h\") and has(\"id.resp_p\") and has(\"proto\") and
+	has(\"conn_state\") and has(\"orig_pkts\") and has(\"orig_ip_bytes\") and has(\"resp_pkts\") and
+	has(\"resp_ip_bytes\") and (.community_id | startswith(\"1:\")))" "$TMP/whole.json" >/dev/null'
+check "uids are unique" eval '[ "$(jq -r .uid "$TMP/whole.json" | sort | uniq -d | wc -l)" -eq 0 ]'
+
+# No progress line unless stderr is a terminal.
+run quiet "$FLOWAUDIT" -r "$P/mixed.pcap"
+check "no progress output when stderr is not a terminal" eval '[ ! -s "$TMP/quiet.err" ]'
+
+finish

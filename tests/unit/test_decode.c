@@ -1,0 +1,1255 @@
+/* test_decode: unit tests of the packet decoder, frames assembled byte by byte */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <pcap/pcap.h>
+
+#include "decode.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+/* A frame under construction. */
+struct fb {
+	uint8_t b[4096];
+	uint32_t n;
+};
+
+static void put8(struct fb *f, unsigned v) { f->b[f->n++] = (uint8_t)v; }
+static void put16(struct fb *f, unsigned v) { put8(f, v >> 8); put8(f, v); }
+static void put32(struct fb *f, uint32_t v) { put16(f, v >> 16); put16(f, v & 0xffff); }
+static void put_fill(struct fb *f, uint32_t n, unsigned v) { while (n--) put8(f, v); }
+static void set16(struct fb *f, uint32_t at, unsigned v) { f->b[at] = (uint8_t)(v >> 8); f->b[at + 1] = (uint8_t)v; }
+
+static const uint8_t v4_a[4] = { 10, 0, 0, 1 }, v4_b[4] = { 10, 0, 0, 2 };
+static const uint8_t v6_a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const uint8_t v6_b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+static void put_eth(struct fb *f, unsigned type)
+{
+	put_fill(f, 6, 0x02);
+	put_fill(f, 6, 0x04);
+	put16(f, type);
+}
+
+/* One tag: TCI with priority 5 (must be masked off), then the next EtherType. */
+static void put_vlan(struct fb *f, unsigned vid, unsigned next) { put16(f, 0xa000 | vid); put16(f, next); }
+
+/* IPv4 header with opt_len option bytes; returns its offset so tests can patch it. */
+static uint32_t put_ipv4_opt(struct fb *f, unsigned proto, unsigned payload, unsigned opt_len)
+{
+	uint32_t at = f->n;
+
+	put8(f, 0x40 | (5 + opt_len / 4));
+	put8(f, 0);
+	put16(f, 20 + opt_len + payload);
+	put16(f, 0x1234);	/* identification */
+	put16(f, 0x4000);	/* DF */
+	put8(f, 64);
+	put8(f, proto);
+	put16(f, 0);
+	for (int i = 0; i < 4; i++) put8(f, v4_a[i]);
+	for (int i = 0; i < 4; i++) put8(f, v4_b[i]);
+	put_fill(f, opt_len, 0x01);	/* NOPs */
+	return at;
+}
+
+static uint32_t put_ipv4(struct fb *f, unsigned proto, unsigned payload) { return put_ipv4_opt(f, proto, payload, 0); }
+
+static uint32_t put_ipv6(struct fb *f, unsigned next, unsigned payload)
+{
+	uint32_t at = f->n;
+
+	put32(f, 0x60000000);
+	put16(f, payload);
+	put8(f, next);
+	put8(f, 63);
+	for (int i = 0; i < 16; i++) put8(f, v6_a[i]);
+	for (int i = 0; i < 16; i++) put8(f, v6_b[i]);
+	return at;
+}
+
+/* An 8-byte options-style extension header (hop-by-hop, routing, destination options). */
+static void put_ext8(struct fb *f, unsigned next) { put8(f, next); put8(f, 0); put_fill(f, 6, 0); }
+
+static void put_frag6(struct fb *f, unsigned next, unsigned offset, int more, uint32_t id)
+{
+	put8(f, next);
+	put8(f, 0);
+	put16(f, offset | (more ? 1 : 0));
+	put32(f, id);
+}
+
+static void put_tcp_opt(struct fb *f, unsigned sport, unsigned dport, unsigned flags, unsigned opt_len)
+{
+	put16(f, sport);
+	put16(f, dport);
+	put32(f, 1000);
+	put32(f, 2000);
+	put8(f, ((20 + opt_len) / 4) << 4);
+	put8(f, flags);
+	put16(f, 512);
+	put32(f, 0);
+	put_fill(f, opt_len, 0x01);
+}
+
+static void put_tcp(struct fb *f, unsigned sport, unsigned dport, unsigned flags) { put_tcp_opt(f, sport, dport, flags, 0); }
+
+static void put_udp(struct fb *f, unsigned sport, unsigned dport, unsigned payload)
+{
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 8 + payload);
+	put16(f, 0);
+}
+
+static void put_icmp(struct fb *f, unsigned type, unsigned code) { put8(f, type); put8(f, code); put16(f, 0); put32(f, 0); }
+
+/* Decode len bytes of f from an exactly sized heap copy, so ASan sees any overread. */
+static uint8_t *heap;
+static struct packet pkt;
+
+static enum decode_error dec_len(int dlt, const struct fb *f, uint32_t len, uint32_t wire)
+{
+	free(heap);
+	heap = malloc(len ? len : 1);
+	cr_assert_not_null(heap);
+	memcpy(heap, f->b, len);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.wire_len = wire;
+	pkt.cap_len = len;
+	return decode_frame(dlt, len ? heap : NULL, len, &pkt);
+}
+
+static enum decode_error dec(int dlt, const struct fb *f) { return dec_len(dlt, f, f->n, f->n); }
+
+static void fini(void) { free(heap); heap = NULL; }
+
+#define assert_err(got, want) \
+	cr_assert_eq((got), (want), "got %s, want %s", decode_error_name(got), decode_error_name(want))
+
+static void assert_v4_tuple(const struct tuple *t, unsigned proto, unsigned sport, unsigned dport)
+{
+	static const uint8_t zero[12];
+
+	cr_assert_eq(t->family, 4);
+	cr_assert_eq(t->proto, proto);
+	cr_assert_eq(t->sport, sport);
+	cr_assert_eq(t->dport, dport);
+	cr_assert_arr_eq(t->src, v4_a, 4);
+	cr_assert_arr_eq(t->dst, v4_b, 4);
+	cr_assert_arr_eq(t->src + 4, zero, 12);
+	cr_assert_arr_eq(t->dst + 4, zero, 12);
+}
+
+static void assert_v6_tuple(const struct tuple *t, unsigned proto, unsigned sport, unsigned dport)
+{
+	cr_assert_eq(t->family, 6);
+	cr_assert_eq(t->proto, proto);
+	cr_assert_eq(t->sport, sport);
+	cr_assert_eq(t->dport, dport);
+	cr_assert_arr_eq(t->src, v6_a, 16);
+	cr_assert_arr_eq(t->dst, v6_b, 16);
+}
+
+/* ---- link layers ---- */
+
+TestSuite(decode_link, .fini = fini);
+
+Test(decode_link, ethernet_ipv4_tcp_fills_every_field)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_TCP, 20 + 5);
+	put_tcp(&f, 40000, 443, TCP_SYN | TCP_ACK);
+	put_fill(&f, 5, 'x');
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 443);
+	cr_assert_eq(pkt.ip_len, 45);
+	cr_assert_eq(pkt.ip_hdr_len, 20);
+	cr_assert_eq(pkt.ttl, 64);
+	cr_assert_eq(pkt.ip_id, 0x1234);
+	cr_assert_not(pkt.fragment);
+	cr_assert_eq(pkt.frag_id, 0);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.tcp_flags, TCP_SYN | TCP_ACK);
+	cr_assert_eq(pkt.seq, 1000);
+	cr_assert_eq(pkt.ack, 2000);
+	cr_assert_eq(pkt.win, 512);
+	cr_assert_eq(pkt.l4_payload_len, 5);
+	cr_assert_eq(pkt.payload_cap, 5);
+	cr_assert_eq(pkt.payload, heap + 54);
+	cr_assert_eq(pkt.vlan_count, 0);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_OK);
+}
+
+Test(decode_link, ethernet_arp_and_lldp_are_not_ip)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0806);
+	put_fill(&f, 28, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_NOT_IP);
+	set16(&f, 12, 0x88cc);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_NOT_IP);
+	set16(&f, 12, 0x0040);	/* 802.3 length field, LLC follows */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_NOT_IP);
+}
+
+Test(decode_link, ethernet_header_shorter_than_14_is_link_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	assert_err(dec_len(DLT_EN10MB, &f, 13, 13), DECODE_LINK_TRUNCATED);
+	assert_err(dec_len(DLT_EN10MB, &f, 0, 0), DECODE_LINK_TRUNCATED);
+}
+
+Test(decode_link, linux_sll_reads_protocol_at_offset_14)
+{
+	struct fb f = { .n = 0 };
+
+	put16(&f, 0);		/* packet type: to us */
+	put16(&f, 1);		/* ARPHRD_ETHER */
+	put16(&f, 6);
+	put_fill(&f, 8, 0x02);
+	put16(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8 + 3);
+	put_udp(&f, 5353, 53, 3);
+	put_fill(&f, 3, 0);
+	assert_err(dec(DLT_LINUX_SLL, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_UDP, 5353, 53);
+	cr_assert_eq(pkt.l4_payload_len, 3);
+	set16(&f, 14, 0x0806);
+	assert_err(dec(DLT_LINUX_SLL, &f), DECODE_NOT_IP);
+	set16(&f, 14, 0x0004);	/* 802.2 LLC */
+	assert_err(dec(DLT_LINUX_SLL, &f), DECODE_NOT_IP);
+	assert_err(dec_len(DLT_LINUX_SLL, &f, 15, 15), DECODE_LINK_TRUNCATED);
+}
+
+Test(decode_link, linux_sll2_reads_protocol_at_offset_0)
+{
+	struct fb f = { .n = 0 };
+
+	put16(&f, 0x86dd);
+	put16(&f, 0);
+	put32(&f, 3);		/* ifindex */
+	put16(&f, 1);
+	put8(&f, 4);		/* outgoing */
+	put8(&f, 6);
+	put_fill(&f, 8, 0x02);
+	put_ipv6(&f, PROTO_TCP, 20);
+	put_tcp(&f, 1234, 22, TCP_ACK);
+	assert_err(dec(DLT_LINUX_SLL2, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.t, PROTO_TCP, 1234, 22);
+	set16(&f, 0, 0x88cc);
+	assert_err(dec(DLT_LINUX_SLL2, &f), DECODE_NOT_IP);
+	assert_err(dec_len(DLT_LINUX_SLL2, &f, 19, 19), DECODE_LINK_TRUNCATED);
+}
+
+Test(decode_link, cooked_capture_may_carry_a_vlan_tag)
+{
+	struct fb f = { .n = 0 };
+
+	put16(&f, 0x8100);
+	put_fill(&f, 18, 0);
+	put_vlan(&f, 7, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_LINUX_SLL2, &f), DECODE_OK);
+	cr_assert_eq(pkt.vlan_count, 1);
+	cr_assert_eq(pkt.vlan, 7);
+}
+
+Test(decode_link, raw_ip_link_types_follow_the_version_nibble)
+{
+	static const int dlts[] = { DLT_RAW, 101, DLT_IPV4, DLT_IPV6 };
+	struct fb f4 = { .n = 0 }, f6 = { .n = 0 };
+
+	put_ipv4(&f4, PROTO_UDP, 8);
+	put_udp(&f4, 1, 2, 0);
+	put_ipv6(&f6, PROTO_UDP, 8);
+	put_udp(&f6, 1, 2, 0);
+	for (size_t i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {
+		assert_err(dec(dlts[i], &f4), DECODE_OK);
+		cr_assert_eq(pkt.t.family, 4);
+		assert_err(dec(dlts[i], &f6), DECODE_OK);
+		cr_assert_eq(pkt.t.family, 6);
+	}
+}
+
+Test(decode_link, raw_ip_with_bad_version_or_nothing_captured)
+{
+	struct fb f = { .n = 0 };
+
+	put_fill(&f, 40, 0x55);
+	assert_err(dec(DLT_RAW, &f), DECODE_IPV4_BAD_VERSION);
+	assert_err(dec(DLT_IPV4, &f), DECODE_IPV4_BAD_VERSION);
+	assert_err(dec(DLT_IPV6, &f), DECODE_IPV6_BAD_VERSION);
+	assert_err(dec_len(DLT_RAW, &f, 0, 0), DECODE_LINK_TRUNCATED);
+	assert_err(dec_len(DLT_IPV4, &f, 0, 0), DECODE_IPV4_TRUNCATED);
+	assert_err(dec_len(DLT_IPV6, &f, 0, 0), DECODE_IPV6_TRUNCATED);
+}
+
+/* A DLT_NULL/DLT_LOOP frame with family af written in the given byte order. */
+static void put_null(struct fb *f, uint32_t af, int big_endian)
+{
+	if (big_endian) {
+		put32(f, af);
+	} else {
+		put8(f, af & 0xff); put8(f, af >> 8 & 0xff); put8(f, af >> 16 & 0xff); put8(f, af >> 24);
+	}
+}
+
+Test(decode_link, null_accepts_either_byte_order_and_every_bsd_inet6)
+{
+	static const uint32_t inet6[] = { 24, 28, 30 };
+
+	for (int be = 0; be <= 1; be++) {
+		struct fb f = { .n = 0 };
+
+		put_null(&f, 2, be);
+		put_ipv4(&f, PROTO_TCP, 20);
+		put_tcp(&f, 1, 2, TCP_SYN);
+		assert_err(dec(DLT_NULL, &f), DECODE_OK);
+		cr_assert_eq(pkt.t.family, 4);
+		for (size_t i = 0; i < 3; i++) {
+			struct fb g = { .n = 0 };
+
+			put_null(&g, inet6[i], be);
+			put_ipv6(&g, PROTO_TCP, 20);
+			put_tcp(&g, 1, 2, TCP_SYN);
+			assert_err(dec(DLT_NULL, &g), DECODE_OK);
+			cr_assert_eq(pkt.t.family, 6);
+		}
+	}
+}
+
+Test(decode_link, null_other_family_is_not_ip_and_short_header_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	put_null(&f, 7, 0);
+	put_ipv4(&f, PROTO_TCP, 20);
+	assert_err(dec(DLT_NULL, &f), DECODE_NOT_IP);
+	assert_err(dec_len(DLT_NULL, &f, 3, 3), DECODE_LINK_TRUNCATED);
+	assert_err(dec_len(DLT_LOOP, &f, 3, 3), DECODE_LINK_TRUNCATED);
+}
+
+Test(decode_link, loop_is_network_order_only)
+{
+	struct fb f = { .n = 0 };
+
+	put_null(&f, 2, 1);
+	put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_LOOP, &f), DECODE_OK);
+	f.n = 0;
+	put_null(&f, 2, 0);
+	assert_err(dec_len(DLT_LOOP, &f, 32, 32), DECODE_NOT_IP);
+}
+
+Test(decode_link, supported_list_and_names)
+{
+	static const int yes[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101,
+				   DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP };
+	struct fb f = { .n = 0 };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		cr_assert_eq(decode_link_supported(yes[i]), 1, "dlt %d", yes[i]);
+	cr_assert_eq(decode_link_supported(DLT_IEEE802_11), 0);
+	cr_assert_str_eq(decode_link_name(DLT_EN10MB), "Ethernet");
+	cr_assert_str_eq(decode_link_name(DLT_LINUX_SLL2), "Linux cooked v2");
+	cr_assert_str_eq(decode_link_name(101), "Raw IP");
+	cr_assert_str_eq(decode_link_name(64999), "DLT 64999");
+	cr_assert_str_eq(decode_link_name(-3), "DLT -3");
+	put_fill(&f, 64, 0x45);
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_NOT_IP);
+}
+
+/* ---- VLAN ---- */
+
+TestSuite(decode_vlan, .fini = fini);
+
+/* Ethernet with the given TPIDs (outermost first), VIDs 100, 200, ..., then IPv4/UDP. */
+static void build_vlans(struct fb *f, const unsigned *tpid, int n)
+{
+	put_eth(f, n ? tpid[0] : 0x0800);
+	for (int i = 0; i < n; i++)
+		put_vlan(f, 100 * (unsigned)(i + 1), i + 1 < n ? tpid[i + 1] : 0x0800);
+	put_ipv4(f, PROTO_UDP, 8);
+	put_udp(f, 53, 53, 0);
+}
+
+Test(decode_vlan, single_8021q_tag_sets_outer_id)
+{
+	static const unsigned t[] = { 0x8100 };
+	struct fb f = { .n = 0 };
+
+	build_vlans(&f, t, 1);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.vlan_count, 1);
+	cr_assert_eq(pkt.vlan, 100);
+	cr_assert_eq(pkt.inner_vlan, 0);
+}
+
+Test(decode_vlan, double_tag_8021ad_sets_outer_and_inner)
+{
+	static const unsigned t[] = { 0x88a8, 0x8100 };
+	struct fb f = { .n = 0 };
+
+	build_vlans(&f, t, 2);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.vlan_count, 2);
+	cr_assert_eq(pkt.vlan, 100);
+	cr_assert_eq(pkt.inner_vlan, 200);
+	assert_v4_tuple(&pkt.t, PROTO_UDP, 53, 53);
+}
+
+Test(decode_vlan, triple_tag_with_9100_is_accepted)
+{
+	static const unsigned t[] = { 0x9100, 0x88a8, 0x8100 };
+	struct fb f = { .n = 0 };
+
+	build_vlans(&f, t, 3);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.vlan_count, 3);
+	cr_assert_eq(pkt.vlan, 100);
+	cr_assert_eq(pkt.inner_vlan, 200);
+	cr_assert(pkt.has_l4);
+}
+
+Test(decode_vlan, fourth_tag_is_too_deep)
+{
+	static const unsigned t[] = { 0x8100, 0x8100, 0x8100, 0x8100 };
+	struct fb f = { .n = 0 };
+
+	build_vlans(&f, t, 4);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_VLAN_TOO_DEEP);
+	cr_assert_eq(pkt.vlan_count, 3);
+}
+
+Test(decode_vlan, cut_tag_is_vlan_truncated_and_tagged_arp_not_ip)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x8100);
+	put_vlan(&f, 5, 0x0806);
+	put_fill(&f, 28, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, 17, 17), DECODE_VLAN_TRUNCATED);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_NOT_IP);
+	cr_assert_eq(pkt.vlan, 5);
+}
+
+/* ---- IPv4 ---- */
+
+TestSuite(decode_ipv4, .fini = fini);
+
+Test(decode_ipv4, options_are_skipped)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4_opt(&f, PROTO_TCP, 20, 8);
+	put_tcp(&f, 80, 8080, TCP_ACK);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.ip_hdr_len, 28);
+	cr_assert_eq(pkt.ip_len, 48);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 80, 8080);
+	cr_assert_eq(pkt.l4_payload_len, 0);
+}
+
+Test(decode_ipv4, rejects_header_length_below_20)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, PROTO_TCP, 20);
+	put_tcp(&f, 1, 2, 0);
+	f.b[ip] = 0x44;
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_IHL);
+	cr_assert_not(pkt.has_l4);
+}
+
+Test(decode_ipv4, rejects_other_version_after_ipv4_ethertype)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv6(&f, PROTO_TCP, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_VERSION);
+}
+
+Test(decode_ipv4, rejects_total_length_below_header_length)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4_opt(&f, PROTO_UDP, 8, 4);
+	put_udp(&f, 1, 2, 0);
+	set16(&f, ip + 2, 20);	/* header is 24 */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_LENGTH);
+}
+
+Test(decode_ipv4, header_length_past_capture_is_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4_opt(&f, PROTO_UDP, 8, 20);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, 14 + 30, f.n), DECODE_IPV4_TRUNCATED);
+}
+
+Test(decode_ipv4, snaplen_cut_packet_keeps_wire_lengths)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_TCP, 20 + 1000);
+	put_tcp(&f, 5000, 80, TCP_PSH | TCP_ACK);
+	put_fill(&f, 1000, 'd');
+	assert_err(dec_len(DLT_EN10MB, &f, 54 + 96, f.n), DECODE_OK);
+	cr_assert_eq(pkt.ip_len, 1040);
+	cr_assert_eq(pkt.l4_payload_len, 1000);
+	cr_assert_eq(pkt.payload_cap, 96);
+	cr_assert(pkt.has_l4);
+}
+
+Test(decode_ipv4, ethernet_padding_is_not_payload)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_TCP, 20);
+	put_tcp(&f, 1, 2, TCP_ACK);
+	put_fill(&f, 6, 0);	/* pad to the 60-byte minimum */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.ip_len, 40);
+	cr_assert_eq(pkt.l4_payload_len, 0);
+	cr_assert_eq(pkt.payload_cap, 0);
+	cr_assert_null(pkt.payload);
+
+	f.n = 0;
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8 + 2);
+	put_udp(&f, 1, 2, 2);
+	put16(&f, 0xabcd);
+	put_fill(&f, 16, 0xee);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.l4_payload_len, 2);
+	cr_assert_eq(pkt.payload_cap, 2);
+}
+
+Test(decode_ipv4, zero_total_length_uses_wire_length)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, PROTO_TCP, 20 + 100);
+	put_tcp(&f, 1, 2, TCP_ACK);
+	put_fill(&f, 100, 0);
+	set16(&f, ip + 2, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, f.n, 14 + 20 + 20 + 30000), DECODE_OK);
+	cr_assert_eq(pkt.ip_len, 30040);
+	cr_assert_eq(pkt.l4_payload_len, 30000);
+	cr_assert_eq(pkt.payload_cap, 100);
+}
+
+Test(decode_ipv4, first_fragment_decodes_transport)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, PROTO_UDP, 8 + 1472);
+	put_udp(&f, 4000, 4001, 3000);
+	put_fill(&f, 1472, 0);
+	set16(&f, ip + 6, 0x2000);	/* MF, offset 0 */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.fragment);
+	cr_assert_not(pkt.later_fragment);
+	cr_assert(pkt.more_fragments);
+	cr_assert_eq(pkt.frag_id, 0x1234);
+	cr_assert_eq(pkt.frag_offset, 0);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.l4_payload_len, 3000);	/* the UDP length spans all fragments */
+	cr_assert_eq(pkt.payload_cap, 1472);
+}
+
+Test(decode_ipv4, later_fragment_has_no_transport)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, PROTO_UDP, 1528);
+	put_fill(&f, 1528, 0x11);
+	set16(&f, ip + 6, 185);	/* offset 1480 bytes, last fragment */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.fragment);
+	cr_assert(pkt.later_fragment);
+	cr_assert_not(pkt.more_fragments);
+	cr_assert_eq(pkt.frag_offset, 1480);
+	cr_assert_eq(pkt.frag_id, 0x1234);
+	cr_assert_not(pkt.has_l4);
+	assert_v4_tuple(&pkt.t, PROTO_UDP, 0, 0);
+	cr_assert_eq(pkt.ip_len, 1548);
+}
+
+Test(decode_ipv4, other_protocol_fills_addresses_without_ports)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, 47, 4);
+	put32(&f, 0x00000800);	/* GRE */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OTHER_PROTO);
+	assert_v4_tuple(&pkt.t, 47, 0, 0);
+	cr_assert_eq(pkt.ip_len, 24);
+	set16(&f, ip + 6, 0x0010);	/* a later fragment of it still counts as other */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OTHER_PROTO);
+	cr_assert(pkt.later_fragment);
+}
+
+/* ---- IPv6 ---- */
+
+TestSuite(decode_ipv6, .fini = fini);
+
+Test(decode_ipv6, fixed_header_fields)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_TCP, 20 + 7);
+	put_tcp(&f, 50000, 443, TCP_ACK);
+	put_fill(&f, 7, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.t, PROTO_TCP, 50000, 443);
+	cr_assert_eq(pkt.ip_len, 67);
+	cr_assert_eq(pkt.ip_hdr_len, 40);
+	cr_assert_eq(pkt.ttl, 63);
+	cr_assert_eq(pkt.l4_payload_len, 7);
+	cr_assert_not(pkt.fragment);
+}
+
+Test(decode_ipv6, bad_version_and_short_header)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv4(&f, PROTO_TCP, 40);
+	put_fill(&f, 40, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_BAD_VERSION);
+	f.n = 0;
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_TCP, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, 53, 53), DECODE_IPV6_TRUNCATED);
+}
+
+Test(decode_ipv6, each_extension_header_is_skipped)
+{
+	/* hop-by-hop, routing, destination options: 8 bytes each; AH: (2+2)*4 = 16. */
+	static const unsigned types[] = { 0, 43, 60, 51 };
+
+	for (size_t i = 0; i < 4; i++) {
+		struct fb f = { .n = 0 };
+		unsigned ext = types[i] == 51 ? 16 : 8;
+
+		put_eth(&f, 0x86dd);
+		put_ipv6(&f, types[i], ext + 8 + 4);
+		put8(&f, PROTO_UDP);
+		put8(&f, types[i] == 51 ? 2 : 0);
+		put_fill(&f, ext - 2, 0);
+		put_udp(&f, 546, 547, 4);
+		put32(&f, 0);
+		assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+		assert_v6_tuple(&pkt.t, PROTO_UDP, 546, 547);
+		cr_assert_eq(pkt.ip_hdr_len, 40 + ext);
+		cr_assert_eq(pkt.l4_payload_len, 4);
+	}
+}
+
+/* IPv6 with n destination-options headers chained before UDP. */
+static void build_ext_chain(struct fb *f, int n)
+{
+	put_eth(f, 0x86dd);
+	put_ipv6(f, n ? 60 : PROTO_UDP, (unsigned)(8 * n + 8));
+	for (int i = 0; i < n; i++)
+		put_ext8(f, i + 1 < n ? 60 : PROTO_UDP);
+	put_udp(f, 1, 2, 0);
+}
+
+Test(decode_ipv6, eight_extension_headers_pass_and_nine_are_too_many)
+{
+	struct fb f = { .n = 0 };
+
+	build_ext_chain(&f, 8);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.ip_hdr_len, 40 + 64);
+	f.n = 0;
+	build_ext_chain(&f, 9);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TOO_MANY);
+	cr_assert_not(pkt.has_l4);
+}
+
+Test(decode_ipv6, extension_header_past_capture_or_payload_is_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	build_ext_chain(&f, 2);
+	assert_err(dec_len(DLT_EN10MB, &f, 14 + 40 + 8 + 5, f.n), DECODE_IPV6_EXT_TRUNCATED);
+	f.b[14 + 40 + 1] = 200;	/* first header claims 1608 bytes */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TRUNCATED);
+	f.b[14 + 40 + 1] = 0;
+	set16(&f, 14 + 4, 12);	/* payload length ends inside the second header */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TRUNCATED);
+}
+
+Test(decode_ipv6, first_fragment_keeps_32_bit_id_and_decodes_transport)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 44, 8 + 20 + 1000);
+	put_frag6(&f, PROTO_TCP, 0, 1, 0xdeadbeef);
+	put_tcp(&f, 1, 2, TCP_ACK);
+	put_fill(&f, 1000, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.fragment);
+	cr_assert_not(pkt.later_fragment);
+	cr_assert(pkt.more_fragments);
+	cr_assert_eq(pkt.frag_id, 0xdeadbeef);
+	cr_assert_eq(pkt.ip_id, 0xbeef);
+	cr_assert_eq(pkt.ip_hdr_len, 48);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.l4_payload_len, 1000);
+}
+
+Test(decode_ipv6, later_fragment_has_no_transport)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 0, 8 + 8 + 100);
+	put_ext8(&f, 44);
+	put_frag6(&f, PROTO_UDP, 1232, 0, 77);
+	put_fill(&f, 100, 60);	/* data that would look like headers */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.later_fragment);
+	cr_assert_not(pkt.more_fragments);
+	cr_assert_eq(pkt.frag_offset, 1232);
+	cr_assert_eq(pkt.frag_id, 77);
+	cr_assert_eq(pkt.t.proto, PROTO_UDP);
+	cr_assert_eq(pkt.ip_hdr_len, 56);
+	cr_assert_not(pkt.has_l4);
+}
+
+Test(decode_ipv6, atomic_fragment_is_not_a_fragment)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 44, 8 + 8);
+	put_frag6(&f, PROTO_UDP, 0, 0, 9);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_not(pkt.fragment);
+	cr_assert(pkt.has_l4);
+}
+
+Test(decode_ipv6, no_next_header_and_esp_are_other_protocols)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 0, 8);
+	put_ext8(&f, 59);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OTHER_PROTO);
+	assert_v6_tuple(&pkt.t, 59, 0, 0);
+	cr_assert_eq(pkt.ip_hdr_len, 48);
+	f.b[14 + 40] = 50;
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OTHER_PROTO);
+	cr_assert_eq(pkt.t.proto, 50);
+}
+
+Test(decode_ipv6, zero_payload_length_uses_wire_length)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_UDP, 0);
+	put16(&f, 1); put16(&f, 2); put16(&f, 0); put16(&f, 0);	/* jumbo UDP: length 0 */
+	put_fill(&f, 50, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, f.n, 14 + 40 + 70000), DECODE_OK);
+	cr_assert_eq(pkt.ip_len, 70040);
+	cr_assert_eq(pkt.l4_payload_len, 70000 - 8);
+	cr_assert_eq(pkt.payload_cap, 50);
+}
+
+/* ---- TCP ---- */
+
+TestSuite(decode_tcp, .fini = fini);
+
+/* Ethernet/IPv4/TCP with opt_len option bytes and pay payload bytes. */
+static void build_tcp(struct fb *f, unsigned opt_len, unsigned pay)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, PROTO_TCP, 20 + opt_len + pay);
+	put_tcp_opt(f, 443, 51000, TCP_FIN | TCP_ACK | TCP_ECE | TCP_CWR, opt_len);
+	put_fill(f, pay, 'p');
+}
+
+Test(decode_tcp, options_count_in_the_header)
+{
+	struct fb f = { .n = 0 };
+
+	build_tcp(&f, 12, 10);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.tcp_flags, TCP_FIN | TCP_ACK | TCP_ECE | TCP_CWR);
+	cr_assert_eq(pkt.l4_payload_len, 10);
+	cr_assert_eq(pkt.payload, heap + 14 + 20 + 32);
+	cr_assert_eq(pkt.payload_cap, 10);
+}
+
+Test(decode_tcp, rejects_data_offset_below_5)
+{
+	struct fb f = { .n = 0 };
+
+	build_tcp(&f, 0, 10);
+	f.b[14 + 20 + 12] = 0x40;
+	assert_err(dec(DLT_EN10MB, &f), DECODE_TCP_BAD_OFFSET);
+	cr_assert_not(pkt.has_l4);
+}
+
+Test(decode_tcp, rejects_header_longer_than_datagram)
+{
+	struct fb f = { .n = 0 };
+
+	build_tcp(&f, 0, 10);
+	f.b[14 + 20 + 12] = 0xf0;	/* 60 bytes, datagram carries 30 */
+	put_fill(&f, 40, 0);		/* even if the capture has the bytes */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_TCP_BAD_OFFSET);
+}
+
+Test(decode_tcp, header_cut_by_capture_is_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	build_tcp(&f, 20, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, f.n - 1, f.n), DECODE_TCP_TRUNCATED);
+	cr_assert_not(pkt.has_l4);
+	assert_err(dec_len(DLT_EN10MB, &f, 14 + 20 + 19, f.n), DECODE_TCP_TRUNCATED);
+}
+
+/* ---- UDP ---- */
+
+TestSuite(decode_udp, .fini = fini);
+
+Test(decode_udp, rejects_length_below_8)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8 + 4);
+	put_udp(&f, 1, 2, 4);
+	put32(&f, 0);
+	set16(&f, 14 + 20 + 4, 7);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_UDP_BAD_LENGTH);
+	cr_assert_not(pkt.has_l4);
+	set16(&f, 14 + 20 + 4, 0);	/* 0 is jumbo-only, IPv6 */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_UDP_BAD_LENGTH);
+}
+
+Test(decode_udp, length_is_clamped_to_the_datagram_unless_fragmented)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8 + 4);
+	put_udp(&f, 1, 2, 400);
+	put32(&f, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.l4_payload_len, 4);
+	set16(&f, 14 + 20 + 4, 8 + 2);	/* shorter than the datagram: the UDP length wins */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.l4_payload_len, 2);
+	cr_assert_eq(pkt.payload_cap, 2);
+}
+
+Test(decode_udp, header_shorter_than_8_is_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec_len(DLT_EN10MB, &f, f.n - 1, f.n), DECODE_UDP_TRUNCATED);
+	cr_assert_not(pkt.has_l4);
+}
+
+/* ---- ICMP and ICMPv6 ---- */
+
+TestSuite(decode_icmp, .fini = fini);
+
+static enum decode_error dec_icmp(int v6, unsigned type, unsigned code, unsigned extra)
+{
+	struct fb f = { .n = 0 };
+
+	if (v6)
+		put_ipv6(&f, PROTO_ICMPV6, 8 + extra);
+	else
+		put_ipv4(&f, PROTO_ICMP, 8 + extra);
+	put_icmp(&f, type, code);
+	put_fill(&f, extra, 0);
+	return dec(DLT_RAW, &f);
+}
+
+Test(decode_icmp, request_reply_pairs_use_the_counterpart_type)
+{
+	static const unsigned v4[][2] = { { 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+					  { 16, 15 }, { 17, 18 }, { 18, 17 }, { 10, 9 }, { 9, 10 } };
+	static const unsigned v6[][2] = { { 128, 129 }, { 129, 128 }, { 130, 131 }, { 131, 130 },
+					  { 133, 134 }, { 134, 133 }, { 135, 136 }, { 136, 135 },
+					  { 139, 140 }, { 140, 139 }, { 144, 145 }, { 145, 144 } };
+
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		assert_err(dec_icmp(0, v4[i][0], 0, 56), DECODE_OK);
+		assert_v4_tuple(&pkt.t, PROTO_ICMP, v4[i][0], v4[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		assert_err(dec_icmp(1, v6[i][0], 0, 56), DECODE_OK);
+		assert_v6_tuple(&pkt.t, PROTO_ICMPV6, v6[i][0], v6[i][1]);
+	}
+}
+
+Test(decode_icmp, one_way_messages_use_the_code)
+{
+	assert_err(dec_icmp(0, 5, 1, 28), DECODE_OK);	/* redirect quoting zeros: note only */
+	assert_v4_tuple(&pkt.t, PROTO_ICMP, 5, 1);
+	assert_err(dec_icmp(1, 141, 0, 0), DECODE_OK);	/* inverse ND: not paired by Zeek/Community ID */
+	assert_v6_tuple(&pkt.t, PROTO_ICMPV6, 141, 0);
+	assert_err(dec_icmp(1, 137, 0, 0), DECODE_OK);	/* ND redirect */
+	cr_assert_eq(pkt.t.dport, 0);
+}
+
+Test(decode_icmp, echo_fields_and_payload_is_ip_payload_less_8)
+{
+	assert_err(dec_icmp(0, 8, 0, 56), DECODE_OK);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.icmp_type, 8);
+	cr_assert_eq(pkt.icmp_code, 0);
+	cr_assert_eq(pkt.l4_payload_len, 56);
+	cr_assert_eq(pkt.payload_cap, 56);
+	cr_assert_eq(pkt.payload, heap + 28);
+	cr_assert_not(pkt.has_quoted);
+}
+
+Test(decode_icmp, four_bytes_suffice_and_fewer_are_truncated)
+{
+	struct fb f = { .n = 0 };
+
+	put_ipv4(&f, PROTO_ICMP, 4);
+	put8(&f, 8); put8(&f, 0); put16(&f, 0);
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.l4_payload_len, 0);
+	cr_assert_eq(pkt.t.dport, 0);
+	assert_err(dec_len(DLT_RAW, &f, 23, 24), DECODE_ICMP_TRUNCATED);
+	cr_assert_not(pkt.has_l4);
+}
+
+/* Outer IPv4/ICMP error (type, code) around a quoted IPv4 header and the 8 bytes after it. */
+static void build_v4_error(struct fb *f, unsigned type, unsigned code, unsigned qproto)
+{
+	uint32_t q;
+
+	put_ipv4(f, PROTO_ICMP, 8 + 20 + 8);
+	put_icmp(f, type, code);
+	q = f->n;
+	put_ipv4(f, qproto, 8 + 100);	/* the quoted datagram was longer than its quote */
+	/* The quoted packet went b -> a: swap its addresses. */
+	for (int i = 0; i < 4; i++) {
+		f->b[q + 12 + i] = v4_b[i];
+		f->b[q + 16 + i] = v4_a[i];
+	}
+}
+
+static void assert_quoted_v4(unsigned proto, unsigned sport, unsigned dport)
+{
+	cr_assert(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_OK);
+	cr_assert_eq(pkt.quoted.family, 4);
+	cr_assert_eq(pkt.quoted.proto, proto);
+	cr_assert_eq(pkt.quoted.sport, sport);
+	cr_assert_eq(pkt.quoted.dport, dport);
+	cr_assert_arr_eq(pkt.quoted.src, v4_b, 4);
+	cr_assert_arr_eq(pkt.quoted.dst, v4_a, 4);
+}
+
+Test(decode_icmp, port_unreachable_quotes_udp)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 3, 3, PROTO_UDP);
+	put_udp(&f, 33434, 53, 100);
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_ICMP, 3, 3);
+	assert_quoted_v4(PROTO_UDP, 33434, 53);
+	cr_assert_eq(pkt.l4_payload_len, 28);
+}
+
+Test(decode_icmp, admin_prohibited_quotes_tcp)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 3, 13, PROTO_TCP);
+	put16(&f, 51515); put16(&f, 25); put32(&f, 0x01020304);	/* ports and seq only */
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_ICMP, 3, 13);
+	assert_quoted_v4(PROTO_TCP, 51515, 25);
+}
+
+Test(decode_icmp, every_v4_error_type_is_opened)
+{
+	static const unsigned types[] = { 3, 4, 5, 11, 12 };
+
+	for (size_t i = 0; i < 5; i++) {
+		struct fb f = { .n = 0 };
+
+		build_v4_error(&f, types[i], 0, PROTO_UDP);
+		put_udp(&f, 7, 9, 100);
+		assert_err(dec(DLT_RAW, &f), DECODE_OK);
+		assert_quoted_v4(PROTO_UDP, 7, 9);
+	}
+}
+
+Test(decode_icmp, time_exceeded_quoting_echo_uses_type_convention)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 11, 0, PROTO_ICMP);
+	put_icmp(&f, 8, 0);
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	assert_quoted_v4(PROTO_ICMP, 8, 0);
+}
+
+Test(decode_icmp, quote_of_an_icmp_error_stops_at_its_tuple)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 3, 1, PROTO_ICMP);
+	put_icmp(&f, 3, 3);	/* a quoted port unreachable; its own quote is not there */
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	assert_quoted_v4(PROTO_ICMP, 3, 3);
+}
+
+Test(decode_icmp, truncated_quote_is_a_note_not_an_error)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 3, 3, PROTO_UDP);
+	put_udp(&f, 1, 2, 100);
+	assert_err(dec_len(DLT_RAW, &f, 20 + 8 + 20 + 3, f.n), DECODE_OK);
+	cr_assert(pkt.has_l4);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_TRUNCATED);
+	cr_assert_eq(pkt.quoted.family, 0);
+	assert_err(dec_len(DLT_RAW, &f, 20 + 6, f.n), DECODE_OK);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_TRUNCATED);
+}
+
+Test(decode_icmp, malformed_quote_is_a_note)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 3, 3, PROTO_UDP);
+	put_udp(&f, 1, 2, 100);
+	f.b[28] = 0x43;		/* quoted IHL 3 */
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_TRUNCATED);
+}
+
+Test(decode_icmp, quoted_later_fragment_names_no_flow)
+{
+	struct fb f = { .n = 0 };
+
+	build_v4_error(&f, 11, 1, PROTO_UDP);
+	set16(&f, 28 + 6, 0x00b9);
+	put_fill(&f, 8, 0);
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_OK);
+}
+
+Test(decode_icmp, icmpv6_unreachable_quotes_tcp_past_extension_headers)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_ICMPV6, 8 + 40 + 8 + 8);
+	put_icmp(&f, 1, 4);
+	put_ipv6(&f, 60, 8 + 20 + 500);
+	put_ext8(&f, PROTO_TCP);
+	put16(&f, 40001); put16(&f, 443); put32(&f, 7);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.t, PROTO_ICMPV6, 1, 4);
+	cr_assert(pkt.has_quoted);
+	assert_v6_tuple(&pkt.quoted, PROTO_TCP, 40001, 443);
+}
+
+Test(decode_icmp, icmpv6_packet_too_big_quotes_udp_and_echo_is_not_opened)
+{
+	struct fb f = { .n = 0 };
+
+	put_ipv6(&f, PROTO_ICMPV6, 8 + 40 + 8);
+	put_icmp(&f, 2, 0);
+	put_ipv6(&f, PROTO_UDP, 1500);
+	put_udp(&f, 4500, 4500, 1492);
+	assert_err(dec(DLT_IPV6, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.quoted, PROTO_UDP, 4500, 4500);
+	cr_assert_eq(pkt.t.dport, 0);
+	f.b[40] = 128;		/* same bytes as an echo request: no quote */
+	assert_err(dec(DLT_IPV6, &f), DECODE_OK);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_OK);
+}
+
+/* ---- every prefix of complete frames ---- */
+
+TestSuite(decode_truncate, .fini = fini);
+
+/* Error expected for prefixes shorter than len; the last bound is the full L4 header. */
+struct bound {
+	uint32_t len;
+	enum decode_error err;
+};
+
+struct trunc_case {
+	int kind;
+	int dlt;
+	struct bound b[6];
+	int nb;
+	uint32_t quote_end;	/* ICMP errors: prefix length from which the quote is whole */
+};
+
+static void build_trunc(int kind, struct fb *f)
+{
+	switch (kind) {
+	case 0:	/* Ethernet / IPv4 / TCP with options and payload */
+		build_tcp(f, 8, 10);
+		break;
+	case 1:	/* Ethernet / VLAN / IPv6 / hop-by-hop / UDP */
+		put_eth(f, 0x8100);
+		put_vlan(f, 42, 0x86dd);
+		put_ipv6(f, 0, 8 + 8 + 6);
+		put_ext8(f, PROTO_UDP);
+		put_udp(f, 1000, 2000, 6);
+		put_fill(f, 6, 0);
+		break;
+	case 2:	/* SLL2 / IPv4 / ICMP port unreachable / IPv4 / UDP */
+		put16(f, 0x0800);
+		put_fill(f, 18, 0);
+		build_v4_error(f, 3, 3, PROTO_UDP);
+		put_udp(f, 9999, 53, 100);
+		break;
+	case 3:	/* DLT_NULL / IPv6 / first fragment / TCP */
+		put_null(f, 30, 0);
+		put_ipv6(f, 44, 8 + 20 + 4);
+		put_frag6(f, PROTO_TCP, 0, 1, 5);
+		put_tcp(f, 1, 2, TCP_SYN);
+		put32(f, 0);
+		break;
+	default: /* Ethernet / Q-in-Q / IPv6 / ICMPv6 unreachable / IPv6 / TCP */
+		put_eth(f, 0x88a8);
+		put_vlan(f, 1, 0x8100);
+		put_vlan(f, 2, 0x86dd);
+		put_ipv6(f, PROTO_ICMPV6, 8 + 40 + 8);
+		put_icmp(f, 1, 3);
+		put_ipv6(f, PROTO_TCP, 20);
+		put16(f, 5555); put16(f, 80); put32(f, 1);
+		break;
+	}
+}
+
+ParameterizedTestParameters(decode_truncate, every_prefix)
+{
+	static struct trunc_case cases[] = {
+		{ 0, DLT_EN10MB, { { 14, DECODE_LINK_TRUNCATED }, { 34, DECODE_IPV4_TRUNCATED },
+				   { 62, DECODE_TCP_TRUNCATED } }, 3, 0 },
+		{ 1, DLT_EN10MB, { { 14, DECODE_LINK_TRUNCATED }, { 18, DECODE_VLAN_TRUNCATED },
+				   { 58, DECODE_IPV6_TRUNCATED }, { 66, DECODE_IPV6_EXT_TRUNCATED },
+				   { 74, DECODE_UDP_TRUNCATED } }, 5, 0 },
+		{ 2, DLT_LINUX_SLL2, { { 20, DECODE_LINK_TRUNCATED }, { 40, DECODE_IPV4_TRUNCATED },
+				       { 44, DECODE_ICMP_TRUNCATED } }, 3, 72 },
+		{ 3, DLT_NULL, { { 4, DECODE_LINK_TRUNCATED }, { 44, DECODE_IPV6_TRUNCATED },
+				 { 52, DECODE_IPV6_EXT_TRUNCATED }, { 72, DECODE_TCP_TRUNCATED } }, 4, 0 },
+		{ 4, DLT_EN10MB, { { 14, DECODE_LINK_TRUNCATED }, { 22, DECODE_VLAN_TRUNCATED },
+				   { 62, DECODE_IPV6_TRUNCATED }, { 66, DECODE_ICMP_TRUNCATED } }, 4, 114 },
+	};
+
+	return cr_make_param_array(struct trunc_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct trunc_case *tc, decode_truncate, every_prefix)
+{
+	struct fb f = { .n = 0 };
+	struct packet whole;
+
+	build_trunc(tc->kind, &f);
+	assert_err(dec(tc->dlt, &f), DECODE_OK);
+	whole = pkt;
+	for (uint32_t len = 0; len <= f.n; len++) {
+		enum decode_error want = DECODE_OK, got = dec_len(tc->dlt, &f, len, f.n);
+
+		for (int i = tc->nb - 1; i >= 0; i--)
+			if (len < tc->b[i].len)
+				want = tc->b[i].err;
+		cr_assert_eq(got, want, "kind %d len %u: got %s, want %s", tc->kind, len,
+			     decode_error_name(got), decode_error_name(want));
+		cr_assert_eq(pkt.has_l4, want == DECODE_OK, "kind %d len %u", tc->kind, len);
+		if (want != DECODE_OK)
+			continue;
+		/* Past the headers the lengths come from the wire, not the capture. */
+		cr_assert_eq(pkt.ip_len, whole.ip_len, "len %u", len);
+		cr_assert_eq(pkt.l4_payload_len, whole.l4_payload_len, "len %u", len);
+		cr_assert(pkt.payload_cap <= pkt.l4_payload_len);
+		cr_assert(!pkt.payload || (pkt.payload >= heap && pkt.payload + pkt.payload_cap <= heap + len));
+		if (tc->quote_end) {
+			cr_assert_eq(pkt.has_quoted, len >= tc->quote_end, "len %u", len);
+			cr_assert_eq(pkt.note, len >= tc->quote_end ? DECODE_OK : DECODE_ICMP_QUOTE_TRUNCATED);
+		}
+	}
+}
+
+/* ---- names ---- */
+
+TestSuite(decode_names);
+
+Test(decode_names, every_error_has_a_distinct_kebab_case_name)
+{
+	for (int i = 0; i < DECODE_ERROR_COUNT; i++) {
+		const char *n = decode_error_name((enum decode_error)i);
+
+		cr_assert_str_neq(n, "unknown", "error %d has no name", i);
+		cr_assert_eq(strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789-"), strlen(n));
+		for (int j = 0; j < i; j++)
+			cr_assert_str_neq(n, decode_error_name((enum decode_error)j));
+	}
+	cr_assert_str_eq(decode_error_name(DECODE_OK), "ok");
+	cr_assert_str_eq(decode_error_name(DECODE_IPV6_EXT_TOO_MANY), "ipv6-ext-too-many");
+	cr_assert_str_eq(decode_error_name(DECODE_ICMP_QUOTE_TRUNCATED), "icmp-quote-truncated");
+	cr_assert_str_eq(decode_error_name(DECODE_OTHER_PROTO), "other-proto");
+	cr_assert_str_eq(decode_error_name(DECODE_ERROR_COUNT), "unknown");
+	cr_assert_str_eq(decode_error_name((enum decode_error)-1), "unknown");
+}
