@@ -7,6 +7,7 @@
 #include <nettle/sha1.h>
 
 #include "community_id.h"
+#include "icmp_types.h"
 
 enum {
 	CID_PROTO_SCTP = 132,
@@ -17,37 +18,6 @@ enum {
 _Static_assert(COMMUNITY_ID_LEN == CID_PREFIX_LEN + BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1,
 	       "COMMUNITY_ID_LEN fits \"1:\" + base64(SHA-1) + NUL");
 
-/* ICMP types with a counterpart (Zeek's ICMP4_counterpart): the rest are one-way. */
-static bool cid_icmp4_two_way(uint16_t type)
-{
-	switch (type) {
-	case 0: case 8:		/* echo reply, echo */
-	case 9: case 10:	/* router advertisement, solicitation */
-	case 13: case 14:	/* timestamp, reply */
-	case 15: case 16:	/* information request, reply */
-	case 17: case 18:	/* address mask request, reply */
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The same for ICMPv6 (Zeek's ICMP6_counterpart). */
-static bool cid_icmp6_two_way(uint16_t type)
-{
-	switch (type) {
-	case 128: case 129:	/* echo request, reply */
-	case 130: case 131:	/* MLD query, report */
-	case 133: case 134:	/* router solicitation, advertisement */
-	case 135: case 136:	/* neighbour solicitation, advertisement */
-	case 139: case 140:	/* node information query, reply */
-	case 144: case 145:	/* home agent address discovery request, reply */
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool cid_has_ports(uint8_t proto)
 {
 	return proto == PROTO_TCP || proto == PROTO_UDP || proto == CID_PROTO_SCTP ||
@@ -57,11 +27,11 @@ static bool cid_has_ports(uint8_t proto)
 /* One-way ICMP messages keep their direction: no endpoint ordering. */
 static bool cid_one_way(const struct tuple *t)
 {
-	if (t->proto == PROTO_ICMP)
-		return !cid_icmp4_two_way(t->sport);
-	if (t->proto == PROTO_ICMPV6)
-		return !cid_icmp6_two_way(t->sport);
-	return false;
+	bool one_way = false;
+
+	if (t->proto == PROTO_ICMP || t->proto == PROTO_ICMPV6)
+		icmp_counterpart(t->proto, (uint8_t)t->sport, 0, &one_way);
+	return one_way;
 }
 
 /* The spec's ordering: the smaller address, then the smaller port, goes first. */

@@ -47,11 +47,4 @@ enum decode_error decode_l4(const struct cursor *c, const struct decode_ip *ip, 
 /* True for the protocols decode_l4() handles. */
 bool decode_l4_tracked(uint8_t proto);
 
-/*
- * The ICMP "destination port" of Zeek and Community ID: the counterpart
- * type of a request/reply pair, else the code (one_way set).
- * proto is PROTO_ICMP or PROTO_ICMPV6.
- */
-uint16_t decode_icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way);
-
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "decode_internal.h"
+#include "icmp_types.h"
 
 /* TCP header (RFC 9293 section 3.1). */
 enum {
@@ -35,42 +36,6 @@ enum {
 	ICMP_HDR_LEN = 8,
 	QUOTE_PORTS_LEN = 4,	/* source and destination port of a quoted TCP/UDP header */
 	QUOTE_ICMP_LEN = 2,	/* type and code of a quoted ICMP header */
-};
-
-/* ICMP message types that pair up or carry a quote (IANA registries). */
-enum {
-	ICMP4_ECHO_REPLY = 0,
-	ICMP4_UNREACH = 3,
-	ICMP4_SOURCE_QUENCH = 4,
-	ICMP4_REDIRECT = 5,
-	ICMP4_ECHO = 8,
-	ICMP4_ROUTER_ADVERT = 9,
-	ICMP4_ROUTER_SOLICIT = 10,
-	ICMP4_TIME_EXCEEDED = 11,
-	ICMP4_PARAM_PROBLEM = 12,
-	ICMP4_TSTAMP = 13,
-	ICMP4_TSTAMP_REPLY = 14,
-	ICMP4_INFO = 15,
-	ICMP4_INFO_REPLY = 16,
-	ICMP4_MASK = 17,
-	ICMP4_MASK_REPLY = 18,
-
-	ICMP6_UNREACH = 1,
-	ICMP6_PACKET_TOO_BIG = 2,
-	ICMP6_TIME_EXCEEDED = 3,
-	ICMP6_PARAM_PROBLEM = 4,
-	ICMP6_ECHO = 128,
-	ICMP6_ECHO_REPLY = 129,
-	ICMP6_MLD_QUERY = 130,
-	ICMP6_MLD_REPORT = 131,
-	ICMP6_ROUTER_SOLICIT = 133,
-	ICMP6_ROUTER_ADVERT = 134,
-	ICMP6_NEIGHBOR_SOLICIT = 135,
-	ICMP6_NEIGHBOR_ADVERT = 136,
-	ICMP6_NODE_INFO_QUERY = 139,
-	ICMP6_NODE_INFO_REPLY = 140,
-	ICMP6_HAAD_REQUEST = 144,
-	ICMP6_HAAD_REPLY = 145,
 };
 
 bool decode_l4_tracked(uint8_t proto)
@@ -149,39 +114,6 @@ static enum decode_error decode_udp(const struct cursor *c, const struct decode_
 	return DECODE_OK;
 }
 
-uint16_t decode_icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way)
-{
-	static const uint8_t v4[][2] = {
-		{ ICMP4_ECHO, ICMP4_ECHO_REPLY },
-		{ ICMP4_TSTAMP, ICMP4_TSTAMP_REPLY },
-		{ ICMP4_INFO, ICMP4_INFO_REPLY },
-		{ ICMP4_ROUTER_SOLICIT, ICMP4_ROUTER_ADVERT },
-		{ ICMP4_MASK, ICMP4_MASK_REPLY },
-	};
-	static const uint8_t v6[][2] = {
-		{ ICMP6_ECHO, ICMP6_ECHO_REPLY },
-		{ ICMP6_MLD_QUERY, ICMP6_MLD_REPORT },
-		{ ICMP6_ROUTER_SOLICIT, ICMP6_ROUTER_ADVERT },
-		{ ICMP6_NEIGHBOR_SOLICIT, ICMP6_NEIGHBOR_ADVERT },
-		{ ICMP6_NODE_INFO_QUERY, ICMP6_NODE_INFO_REPLY },
-		{ ICMP6_HAAD_REQUEST, ICMP6_HAAD_REPLY },
-	};
-	const uint8_t (*pairs)[2] = proto == PROTO_ICMPV6 ? v6 : v4;
-	size_t n = proto == PROTO_ICMPV6 ? sizeof(v6) / sizeof(v6[0]) : sizeof(v4) / sizeof(v4[0]);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (pairs[i][0] == type || pairs[i][1] == type) {
-			if (one_way)
-				*one_way = false;
-			return pairs[i][0] == type ? pairs[i][1] : pairs[i][0];
-		}
-	}
-	if (one_way)
-		*one_way = true;
-	return code;
-}
-
 static bool decode_icmp_is_error(uint8_t proto, uint8_t type)
 {
 	if (proto == PROTO_ICMPV6)
@@ -208,7 +140,7 @@ static bool decode_quote_ports(const struct cursor *c, struct tuple *q)
 		if (!cursor_need(c, QUOTE_ICMP_LEN))
 			return false;
 		q->sport = rd_u8(c, ICMP_TYPE);
-		q->dport = decode_icmp_counterpart(q->proto, rd_u8(c, ICMP_TYPE),
+		q->dport = icmp_counterpart(q->proto, rd_u8(c, ICMP_TYPE),
 						   rd_u8(c, ICMP_CODE), NULL);
 		return true;
 	default:
@@ -258,7 +190,7 @@ static enum decode_error decode_icmp(const struct cursor *c, const struct decode
 	pkt->icmp_type = type;
 	pkt->icmp_code = code;
 	pkt->t.sport = type;
-	pkt->t.dport = decode_icmp_counterpart(ip->proto, type, code, NULL);
+	pkt->t.dport = icmp_counterpart(ip->proto, type, code, NULL);
 	pkt->l4_payload_len = ip->payload_len > ICMP_HDR_LEN ? ip->payload_len - ICMP_HDR_LEN : 0;
 	pkt->has_l4 = true;
 	decode_set_payload(c, ICMP_HDR_LEN, pkt);
