@@ -6,13 +6,13 @@
  * Each packet comes from a slot picked at random, so thousands of flows
  * interleave as on a busy link; a slot whose flow is over starts the next
  * flow until --flows have started, then retires. Randomness comes from one
- * splitmix64 stream seeded by --seed and time from the packet index (10
- * simulated minutes over the file), so the same arguments give the same
- * bytes. IPv4, TCP, UDP and ICMP checksums are valid: payloads are a fixed
+ * splitmix64 stream seeded by --seed and time from the packet index (spread
+ * evenly over --duration), so the same arguments give the same bytes. IPv4, TCP, UDP and ICMP checksums are valid: payloads are a fixed
  * pattern whose prefix sums are computed once.
  *
  * usage: gen OUT.pcap --seed N --packets N --flows N [--concurrent N]
- *            [--snaplen N] [--workload mix|synflood|elephants|fullpayload]
+ *            [--duration SECS] [--snaplen N]
+ *            [--workload mix|synflood|elephants|fullpayload]
  */
 
 #include <inttypes.h>
@@ -49,8 +49,10 @@ enum {
 	TCP_SYN_HDR = 36,	/* + MSS, NOP, NOP, timestamps */
 };
 
-static const int64_t START_SEC = 1767225600;		/* 2026-01-01 00:00:00 UTC */
-static const uint64_t SPAN_US = 600ULL * 1000000;	/* the capture covers 10 minutes */
+static const int64_t START_SEC = 1767225600;	/* 2026-01-01 00:00:00 UTC */
+static const uint64_t FLOOD_SECONDS = 600;	/* synflood: 10 minutes */
+static const uint64_t FLOW_GAP_US = 200000;	/* mean gap between packets of one flow */
+static const uint64_t MAX_SECONDS = 1000000;
 
 static const uint16_t tcp_ports[] = { 1494, 2598, 443, 27000, 7279, 80, 8080, 3389, 22 };
 static const uint16_t udp_ports[] = { 1812, 53, 2598, 1494 };
@@ -141,6 +143,7 @@ struct pkt {
 struct config {
 	const char *out;
 	uint64_t seed, packets, flows, concurrent;
+	uint64_t duration;	/* seconds the capture covers */
 	uint32_t snaplen;
 	enum workload workload;
 };
@@ -153,6 +156,9 @@ struct gen {
 	uint64_t active;	/* slots in use; elephants first */
 	uint64_t big;		/* leading elephant slots */
 	uint64_t started;	/* flows started */
+	uint64_t bg_started;	/* of which not elephants */
+	uint64_t bg_budget;	/* packets meant for flows other than elephants */
+	uint64_t bg_committed;	/* packets in the scripts of those started */
 	uint64_t written;	/* packets written */
 	uint32_t data_mean;	/* mean data segments of a TCP session */
 	int64_t now_us;
@@ -325,7 +331,8 @@ static uint32_t put_icmp(uint8_t *b, struct flow *f, const struct pkt *p)
 		q = put_ip(b + ICMP_HDR, f, false, IP_UDP, UDP_HDR + f->aux,
 			   (uint16_t)(f->ip_id[0] - 1));
 		put_udp(b + ICMP_HDR + q, f, false, f->aux);
-		put16(b + ICMP_HDR + q + 6, 0);	/* quoted UDP checksum left unset */
+		put16(b + ICMP_HDR + q + 6, l4_checksum(b + ICMP_HDR, false, IP_UDP, b + ICMP_HDR + q,
+							UDP_HDR, f->aux));
 		return ICMP_HDR + q + UDP_HDR;
 	}
 	put16(b + 4, f->cport);
@@ -404,9 +411,9 @@ static uint32_t data_size(struct gen *g, bool from_server)
 /* A data segment: the first from the client, then either side; elephants: server data, client ACKs. */
 static void tcp_data(struct gen *g, struct flow *f, struct pkt *p)
 {
-	if (f->kind == K_TCP_ELEPHANT) {
+	if (f->kind == K_TCP_ELEPHANT && f->step > 3) {
 		bool server = rng_below(&g->rng, 3) != 0;
-		tcp_seg(f, p, server, server ? ACK : ACK, server ? MSS : 0);
+		tcp_seg(f, p, server, ACK, server ? MSS : 0);
 		return;
 	}
 	bool server = f->step > 3 && rng_chance(&g->rng, 60);
@@ -511,13 +518,37 @@ static enum kind pick_kind(struct gen *g)
 	return (enum kind)k;
 }
 
+/*
+ * The mean data segments per TCP session that spreads the packets not yet
+ * promised to a script evenly over the flows still to start, given the
+ * fixed lengths of the other scripts; recomputed per flow, so the file ends
+ * close to --packets and --flows together.
+ */
+static uint32_t data_mean_for(const struct gen *g)
+{
+	uint64_t fixed_x2 = 0, data_pct = 0, want_x200;
+	uint64_t left = g->bg_budget > g->bg_committed ? g->bg_budget - g->bg_committed : 0;
+	uint64_t flows = g->cfg.flows > g->bg_started ? g->cfg.flows - g->bg_started : 1;
+
+	for (int k = 0; k < KIND_COUNT; k++) {
+		fixed_x2 += (uint64_t)kind_table[k].percent * kind_table[k].base_x2;
+		data_pct += kind_table[k].data ? kind_table[k].percent : 0;
+	}
+	want_x200 = left * 200 / flows;
+	if (want_x200 <= fixed_x2 + 2 * data_pct)
+		return 1;
+	return (uint32_t)((want_x200 - fixed_x2 + data_pct) / (2 * data_pct));
+}
+
 /* Start a new flow in f; an elephant carries its share of the packets still to come. */
 static void flow_start(struct gen *g, struct flow *f, bool elephant)
 {
 	struct rng *r = &g->rng;
 
+	if (!elephant)
+		g->data_mean = data_mean_for(g);
 	memset(f, 0, sizeof(*f));
-	f->kind = elephant ? K_TCP_ELEPHANT : pick_kind(g);
+	f->kind = (uint8_t)(elephant ? K_TCP_ELEPHANT : pick_kind(g));
 	f->v6 = f->kind != K_ICMP_UNREACH && rng_chance(r, IPV6_SHARE);
 	f->vid = rng_chance(r, VLAN_SHARE) ? (uint16_t)(1 + rng_below(r, 4094)) : 0;
 	f->chost = (uint16_t)(1 + rng_below(r, 65534));
@@ -537,32 +568,18 @@ static void flow_start(struct gen *g, struct flow *f, bool elephant)
 		f->len = (uint32_t)(share * 97 / 100 > 16 ? share * 97 / 100 : 16);
 	} else {
 		f->len = script_length(g, (enum kind)f->kind);
+		g->bg_committed += f->len;
+		g->bg_started++;
 	}
 	g->started++;
-}
-
-/*
- * The mean data segments per TCP session that makes the mean flow length
- * packets/flows, given the fixed lengths of the other scripts.
- */
-static uint32_t data_mean_for(uint64_t packets, uint64_t flows)
-{
-	uint64_t fixed_x2 = 0, data_pct = 0, want_x200 = packets * 200 / flows;
-
-	for (int k = 0; k < KIND_COUNT; k++) {
-		fixed_x2 += (uint64_t)kind_table[k].percent * kind_table[k].base_x2;
-		data_pct += kind_table[k].data ? kind_table[k].percent : 0;
-	}
-	if (want_x200 <= fixed_x2 + 2 * data_pct)
-		return 1;
-	return (uint32_t)((want_x200 - fixed_x2) / (2 * data_pct));
 }
 
 /* ---- the main loops ---- */
 
 static void advance_clock(struct gen *g)
 {
-	g->now_us = START_SEC * 1000000 + (int64_t)(g->written * SPAN_US / g->cfg.packets);
+	uint64_t span_us = g->cfg.duration * 1000000;
+	g->now_us = START_SEC * 1000000 + (int64_t)(g->written * span_us / g->cfg.packets);
 }
 
 /* A slot to play from: elephants get their share, the rest is uniform. */
@@ -583,7 +600,7 @@ static void play_slots(struct gen *g)
 		uint64_t i = pick_slot(g);
 		struct flow *f = &g->slots[i];
 		if (f->step == f->len) {
-			if (i < g->big || g->started < g->cfg.flows) {
+			if (i < g->big || g->bg_started < g->cfg.flows) {
 				flow_start(g, f, i < g->big);
 			} else {
 				*f = g->slots[--g->active];
@@ -593,7 +610,7 @@ static void play_slots(struct gen *g)
 		struct pkt p;
 		memset(&p, 0, sizeof(p));
 		advance_clock(g);
-		if (f->kind <= K_TCP_RESET || f->kind == K_TCP_ELEPHANT)
+		if (f->kind == K_TCP_SESSION || f->kind == K_TCP_RESET || f->kind == K_TCP_ELEPHANT)
 			script_tcp(g, f, &p);
 		else
 			script_other(g, f, &p);
@@ -628,7 +645,8 @@ static void play_synflood(struct gen *g)
 static int usage(void)
 {
 	fputs("usage: gen OUT.pcap --seed N --packets N --flows N [--concurrent N]\n"
-	      "           [--snaplen N] [--workload mix|synflood|elephants|fullpayload]\n",
+	      "           [--duration SECS] [--snaplen N]\n"
+	      "           [--workload mix|synflood|elephants|fullpayload]\n",
 	      stderr);
 	return 2;
 }
@@ -645,6 +663,22 @@ static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/*
+ * Long enough that packets of one flow are FLOW_GAP_US apart on average:
+ * wider gaps would outlast the auditor's close delay and timeouts.
+ */
+static uint64_t default_duration(const struct config *c)
+{
+	uint64_t background = c->packets, s;
+
+	if (c->workload == WL_SYNFLOOD)
+		return FLOOD_SECONDS;
+	if (c->workload == WL_ELEPHANTS)
+		background = c->packets * (100 - ELEPHANT_SHARE) / 100;
+	s = background * FLOW_GAP_US / c->concurrent / 1000000;
+	return s < 1 ? 1 : s > MAX_SECONDS ? MAX_SECONDS : s;
 }
 
 static bool parse_args(struct config *c, int argc, char **argv)
@@ -668,6 +702,8 @@ static bool parse_args(struct config *c, int argc, char **argv)
 			ok = flows = parse_u64(v, 1, 1ULL << 32, &c->flows);
 		else if (!strcmp(a, "--concurrent"))
 			ok = parse_u64(v, 1, 1ULL << 26, &c->concurrent);
+		else if (!strcmp(a, "--duration"))
+			ok = parse_u64(v, 1, MAX_SECONDS, &c->duration);
 		else if (!strcmp(a, "--snaplen"))
 			ok = parse_u64(v, ETH_MIN_FRAME, SNAP_FULL, &snap);
 		else if (!strcmp(a, "--workload")) {
@@ -680,13 +716,19 @@ static bool parse_args(struct config *c, int argc, char **argv)
 			return false;
 		i++;
 	}
+	if (!c->out || !seed || !packets || !flows)
+		return false;
 	c->workload = (enum workload)wl;
 	c->snaplen = (uint32_t)(snap ? snap : wl == WL_FULLPAYLOAD ? SNAP_FULL : SNAP_DEFAULT);
 	if (!c->concurrent)
 		c->concurrent = c->flows < CONCURRENT_DEFAULT ? c->flows : CONCURRENT_DEFAULT;
 	if (c->workload == WL_SYNFLOOD && c->packets > 65536ULL * (65536 - 1024))
 		return false;	/* distinct (address, port) pairs run out */
-	return c->out && seed && packets && flows && c->concurrent <= c->flows;
+	if (c->concurrent > c->flows)
+		return false;
+	if (!c->duration)
+		c->duration = default_duration(c);
+	return true;
 }
 
 static int open_output(struct gen *g, pcap_t **dead, FILE **fp)
@@ -717,7 +759,8 @@ int main(int argc, char **argv)
 		return usage();
 	pattern_init();
 	g.rng.s = g.cfg.seed;
-	g.data_mean = data_mean_for(g.cfg.packets, g.cfg.flows);
+	g.bg_budget = g.cfg.workload == WL_ELEPHANTS ?
+		      g.cfg.packets * (100 - ELEPHANT_SHARE) / 100 : g.cfg.packets;
 	if (open_output(&g, &dead, &fp) != 0)
 		return 1;
 	if (g.cfg.workload == WL_SYNFLOOD) {
