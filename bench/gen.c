@@ -31,7 +31,8 @@ enum {
 	SNAP_DEFAULT = 96,
 	SNAP_FULL = 65535,
 	ETH_MIN_FRAME = 60,	/* Ethernet minimum without FCS; shorter frames are padded */
-	CONCURRENT_DEFAULT = 10000,
+	CONCURRENT_DEFAULT = 10000,	/* at most; and each slot plays FLOWS_PER_SLOT flows */
+	FLOWS_PER_SLOT = 10,
 	ELEPHANTS = 8,
 	ELEPHANT_SHARE = 90,	/* percent of packets the elephants carry */
 	VLAN_SHARE = 10,	/* percent of flows 802.1Q-tagged */
@@ -42,7 +43,10 @@ enum {
 enum { ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_8021Q = 0x8100 };
 enum { IP_ICMP = 1, IP_TCP = 6, IP_UDP = 17, IP_ICMPV6 = 58 };
 enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 };	/* RFC 9293 3.1 */
-enum { ETH_HDR = 14, VLAN_TAG = 4, IPV4_HDR = 20, IPV6_HDR = 40, UDP_HDR = 8, ICMP_HDR = 8 };
+enum { ETH_ADDRS = 12, ETH_TYPE = 2, VLAN_TAG = 4, IPV4_HDR = 20, IPV6_HDR = 40, UDP_HDR = 8, ICMP_HDR = 8 };
+enum { IPV4_DF = 0x4000, TTL_CLIENT = 64, TTL_SERVER = 128, TCP_WINDOW = 64240, ECHO_PAYLOAD = 56 };
+enum { ICMP_ECHO_REPLY = 0, ICMP_UNREACH = 3, ICMP_PORT = 3, ICMP_ECHO = 8 };	/* RFC 792 */
+enum { ICMP6_ECHO = 128, ICMP6_ECHO_REPLY = 129 };				/* RFC 4443 */
 enum {
 	TCP_HDR = 20,
 	TCP_TS_HDR = 32,	/* + NOP, NOP, timestamps (RFC 7323) */
@@ -76,17 +80,24 @@ enum kind {
 	KIND_COUNT,
 };
 
-/* Share of new mix flows, and mean packets apart from data segments (times 2). */
-static const struct { uint8_t percent; uint8_t base_x2; bool data; } kind_table[] = {
-	[K_TCP_SESSION] = { 55, 12, true },
-	[K_TCP_SYN_ONLY] = { 8, 4, false },
-	[K_TCP_REJECTED] = { 7, 4, false },
-	[K_TCP_RESET] = { 5, 8, true },
-	[K_UDP_EXCHANGE] = { 12, 8, false },
-	[K_UDP_ONE_WAY] = { 5, 5, false },
-	[K_ICMP_ECHO] = { 5, 10, false },
-	[K_ICMP_UNREACH] = { 3, 6, false },
-	[K_TCP_ELEPHANT] = { 0, 12, true },
+/*
+ * Share of new mix flows, and the script's length in packets:
+ * fixed + times * (1 + a random number below spread), plus the data
+ * segments where data is set.
+ */
+static const struct kind_info {
+	uint8_t percent, fixed, times, spread;
+	bool data;
+} kind_table[] = {
+	[K_TCP_SESSION] = { 55, 6, 0, 1, true },	/* 3 handshake + 3 close */
+	[K_TCP_SYN_ONLY] = { 8, 0, 1, 3, false },	/* 1-3 SYNs */
+	[K_TCP_REJECTED] = { 7, 2, 0, 1, false },
+	[K_TCP_RESET] = { 5, 4, 0, 1, true },	/* 3 handshake + RST */
+	[K_UDP_EXCHANGE] = { 12, 0, 2, 3, false },	/* 1-3 pairs */
+	[K_UDP_ONE_WAY] = { 5, 0, 1, 4, false },
+	[K_ICMP_ECHO] = { 5, 0, 2, 4, false },
+	[K_ICMP_UNREACH] = { 3, 0, 2, 2, false },
+	[K_TCP_ELEPHANT] = { 0, 6, 0, 1, true },
 };
 
 struct rng {
@@ -208,7 +219,7 @@ static void put_mac(uint8_t *p, bool server, uint16_t host)
 
 static uint32_t put_eth(uint8_t *b, const struct flow *f, bool from_server)
 {
-	uint32_t n = 12;
+	uint32_t n = ETH_ADDRS;	/* destination, source */
 
 	put_mac(b, !from_server, from_server ? f->chost : f->shost);
 	put_mac(b + 6, from_server, from_server ? f->shost : f->chost);
@@ -218,7 +229,7 @@ static uint32_t put_eth(uint8_t *b, const struct flow *f, bool from_server)
 		n += VLAN_TAG;
 	}
 	put16(b + n, f->v6 ? ETH_IPV6 : ETH_IPV4);
-	return n + 2;
+	return n + ETH_TYPE;
 }
 
 static void put_addr(uint8_t *p, bool v6, bool server, uint16_t host)
@@ -247,7 +258,7 @@ static uint32_t put_ip(uint8_t *b, struct flow *f, bool from_server, uint8_t pro
 		put32(b, 0x60000000);
 		put16(b + 4, l4_len);
 		b[6] = proto;
-		b[7] = 64;
+		b[7] = TTL_CLIENT;
 		put_addr(b + 8, true, from_server, src);
 		put_addr(b + 24, true, !from_server, dst);
 		return IPV6_HDR;
@@ -256,8 +267,8 @@ static uint32_t put_ip(uint8_t *b, struct flow *f, bool from_server, uint8_t pro
 	b[1] = 0;
 	put16(b + 2, IPV4_HDR + l4_len);
 	put16(b + 4, id);
-	put16(b + 6, 0x4000);	/* DF */
-	b[8] = from_server ? 128 : 64;
+	put16(b + 6, IPV4_DF);
+	b[8] = from_server ? TTL_SERVER : TTL_CLIENT;
 	b[9] = proto;
 	put16(b + 10, 0);
 	put_addr(b + 12, false, from_server, src);
@@ -292,7 +303,7 @@ static uint32_t put_tcp(uint8_t *b, const struct flow *f, const struct pkt *p, u
 	put32(b + 8, p->ack);
 	b[12] = (uint8_t)(hl / 4 << 4);
 	b[13] = p->tcp_flags;
-	put16(b + 14, 64240);
+	put16(b + 14, TCP_WINDOW);
 	put32(b + 16, 0);	/* checksum, urgent pointer */
 	if (hl == TCP_SYN_HDR) {
 		o[0] = 2, o[1] = 4;	/* MSS */
@@ -325,7 +336,7 @@ static uint32_t put_icmp(uint8_t *b, struct flow *f, const struct pkt *p)
 	b[0] = p->icmp_type;
 	b[1] = p->icmp_code;
 	put16(b + 2, 0);
-	if (p->icmp_type == 3) {
+	if (p->icmp_type == ICMP_UNREACH) {
 		uint32_t q;
 		put32(b + 4, 0);
 		q = put_ip(b + ICMP_HDR, f, false, IP_UDP, UDP_HDR + f->aux,
@@ -474,15 +485,16 @@ static void script_other(struct gen *g, struct flow *f, struct pkt *p)
 	case K_ICMP_ECHO:
 		p->from_server = reply;
 		p->proto = f->v6 ? IP_ICMPV6 : IP_ICMP;
-		p->icmp_type = f->v6 ? (reply ? 129 : 128) : (reply ? 0 : 8);
+		p->icmp_type = f->v6 ? (reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO) :
+				       (reply ? ICMP_ECHO_REPLY : ICMP_ECHO);
 		p->seq = f->step / 2 + 1;
-		p->payload = 56;
+		p->payload = ECHO_PAYLOAD;
 		break;
 	default:		/* K_ICMP_UNREACH */
 		p->from_server = reply;
 		p->proto = reply ? IP_ICMP : IP_UDP;
-		p->icmp_type = 3;	/* destination unreachable */
-		p->icmp_code = 3;	/* port */
+		p->icmp_type = ICMP_UNREACH;
+		p->icmp_code = ICMP_PORT;
 		if (!reply)
 			f->aux = (uint16_t)udp_size(g, f->sport, false);
 		p->payload = reply ? 0 : f->aux;
@@ -493,19 +505,14 @@ static void script_other(struct gen *g, struct flow *f, struct pkt *p)
 /* Packets in the script of a new flow of kind k. */
 static uint32_t script_length(struct gen *g, enum kind k)
 {
-	uint32_t d = 1 + rng_below(&g->rng, 2 * g->data_mean - 1);
+	const struct kind_info *ki = &kind_table[k];
+	uint32_t n = ki->fixed;
 
-	switch (k) {
-	case K_TCP_SESSION: return 6 + d;
-	case K_TCP_RESET: return 4 + d;
-	case K_TCP_SYN_ONLY: return 1 + rng_below(&g->rng, 3);
-	case K_TCP_REJECTED: return 2;
-	case K_UDP_EXCHANGE: return 2 * (1 + rng_below(&g->rng, 3));
-	case K_UDP_ONE_WAY: return 1 + rng_below(&g->rng, 4);
-	case K_ICMP_ECHO: return 2 * (1 + rng_below(&g->rng, 4));
-	case K_ICMP_UNREACH: return 2 * (1 + rng_below(&g->rng, 2));
-	default: return 0;
-	}
+	if (ki->times)
+		n += ki->times * (1 + rng_below(&g->rng, ki->spread));
+	if (ki->data)
+		n += 1 + rng_below(&g->rng, 2 * g->data_mean - 1);	/* mean data_mean */
+	return n;
 }
 
 static enum kind pick_kind(struct gen *g)
@@ -531,8 +538,9 @@ static uint32_t data_mean_for(const struct gen *g)
 	uint64_t flows = g->cfg.flows > g->bg_started ? g->cfg.flows - g->bg_started : 1;
 
 	for (int k = 0; k < KIND_COUNT; k++) {
-		fixed_x2 += (uint64_t)kind_table[k].percent * kind_table[k].base_x2;
-		data_pct += kind_table[k].data ? kind_table[k].percent : 0;
+		const struct kind_info *ki = &kind_table[k];
+		fixed_x2 += ki->percent * (2u * ki->fixed + ki->times * (1u + ki->spread));
+		data_pct += ki->data ? ki->percent : 0;
 	}
 	want_x200 = left * 200 / flows;
 	if (want_x200 <= fixed_x2 + 2 * data_pct)
@@ -720,8 +728,10 @@ static bool parse_args(struct config *c, int argc, char **argv)
 		return false;
 	c->workload = (enum workload)wl;
 	c->snaplen = (uint32_t)(snap ? snap : wl == WL_FULLPAYLOAD ? SNAP_FULL : SNAP_DEFAULT);
-	if (!c->concurrent)
-		c->concurrent = c->flows < CONCURRENT_DEFAULT ? c->flows : CONCURRENT_DEFAULT;
+	if (!c->concurrent) {
+		uint64_t n = (c->flows + FLOWS_PER_SLOT - 1) / FLOWS_PER_SLOT;
+		c->concurrent = n < CONCURRENT_DEFAULT ? n : CONCURRENT_DEFAULT;
+	}
 	if (c->workload == WL_SYNFLOOD && c->packets > 65536ULL * (65536 - 1024))
 		return false;	/* distinct (address, port) pairs run out */
 	if (c->concurrent > c->flows)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "options.h"
+#include "rules.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
@@ -14,5 +15,11 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
  * damaged input still produces the report of what was read before it.
  */
 int audit_offline(const struct options *o, char *errbuf, size_t errlen);
+
+/* "file:line:col: what" — the one line a rule or site error is reported as. */
+void audit_format_load_error(const struct load_error *e, char *errbuf, size_t errlen);
+
+/* flowaudit rules check | rules list: load, then describe what was loaded. Returns the exit status. */
+int audit_rules_command(const struct options *o, char *errbuf, size_t errlen);
 
 #endif

@@ -59,7 +59,26 @@ static const char *proto_name(uint8_t proto)
 	}
 }
 
-void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed)
+/* The contract's audit fields; roles and rule are null where there is none. */
+static void render_audit(struct json *j, const struct classification *cls, const struct rule_set *rs)
+{
+	const struct rule *ru = cls->rule >= 0 ? &rs->rules[cls->rule] : NULL;
+
+	json_kv_str(j, "verdict", verdict_name(cls->verdict));
+	json_key(j, "reason");
+	cls->reason != R_NONE ? json_str(j, reason_name(cls->reason)) : json_null(j);
+	json_key(j, "rule");
+	ru ? json_str(j, ru->name) : json_null(j);
+	json_key(j, "category");
+	ru ? json_str(j, rules_category_name(ru->category)) : json_null(j);
+	json_key(j, "orig_role");
+	cls->orig_role >= 0 ? json_str(j, rules_role_name(rs, cls->orig_role)) : json_null(j);
+	json_key(j, "resp_role");
+	cls->resp_role >= 0 ? json_str(j, rules_role_name(rs, cls->resp_role)) : json_null(j);
+}
+
+void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
+		     const struct rule_set *rs)
 {
 	char uid[FLOW_UID_LEN], a[ADDR_STRLEN], cid[COMMUNITY_ID_LEN];
 	int64_t duration = f->last_us - f->first_us;
@@ -94,13 +113,16 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed)
 		json_kv_u64(j, "vlan", f->vlan);
 	if (f->vlan_count >= 2)
 		json_kv_u64(j, "inner_vlan", f->inner_vlan);
+	if (cls && rs)
+		render_audit(j, cls, rs);
 	json_end_object(j);
 }
 
-void conn_log_write(struct conn_log *cl, const struct flow *f)
+void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
+		    const struct rule_set *rs)
 {
 	json_reset(&cl->j);
-	conn_log_render(&cl->j, f, cl->uid_seed);
+	conn_log_render(&cl->j, f, cl->uid_seed, cls, rs);
 	json_raw(&cl->j, "\n", 1);
 	if (json_write(&cl->j, cl->out) != 0)
 		cl->failed = errno ? errno : EIO;

@@ -5,18 +5,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "classify.h"
 #include "flow.h"
+#include "rules.h"
 
 struct conn_log;
 
 /* path "-" is stdout. Returns NULL and fills errbuf on failure. */
 struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf, size_t errlen);
-void conn_log_write(struct conn_log *cl, const struct flow *f);
+/* The audit fields come from cls and rs; both NULL writes Zeek's fields only. */
+void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
+		    const struct rule_set *rs);
 /* Flush and close; returns -1 if any write failed (errbuf says why). */
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
 
-/* Render one flow's conn log object (no newline) into j; shared with tests. */
+/* Render one flow's conn log object (no newline) into j; shared with the JSON report and tests. */
 struct json;
-void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed);
+void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
+		     const struct rule_set *rs);
 
 #endif

@@ -114,15 +114,6 @@ static enum decode_error decode_udp(const struct cursor *c, const struct decode_
 	return DECODE_OK;
 }
 
-static bool decode_icmp_is_error(uint8_t proto, uint8_t type)
-{
-	if (proto == PROTO_ICMPV6)
-		return type == ICMP6_UNREACH || type == ICMP6_PACKET_TOO_BIG ||
-		       type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROBLEM;
-	return type == ICMP4_UNREACH || type == ICMP4_SOURCE_QUENCH || type == ICMP4_REDIRECT ||
-	       type == ICMP4_TIME_EXCEEDED || type == ICMP4_PARAM_PROBLEM;
-}
-
 /* Ports of the quoted transport header c into q; false if they were not quoted. */
 static bool decode_quote_ports(const struct cursor *c, struct tuple *q)
 {
@@ -194,7 +185,7 @@ static enum decode_error decode_icmp(const struct cursor *c, const struct decode
 	pkt->l4_payload_len = ip->payload_len > ICMP_HDR_LEN ? ip->payload_len - ICMP_HDR_LEN : 0;
 	pkt->has_l4 = true;
 	decode_set_payload(c, ICMP_HDR_LEN, pkt);
-	if (decode_icmp_is_error(ip->proto, type))
+	if (icmp_is_error(ip->proto, type))
 		decode_icmp_quote(c, pkt);
 	return DECODE_OK;
 }

@@ -38,3 +38,13 @@ uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_w
 		*one_way = true;
 	return code;
 }
+
+/* Error messages quote the packet they are about (RFC 792, RFC 4443 section 3). */
+bool icmp_is_error(uint8_t proto, uint8_t type)
+{
+	if (proto == PROTO_ICMPV6)
+		return type == ICMP6_UNREACH || type == ICMP6_PACKET_TOO_BIG ||
+		       type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROBLEM;
+	return type == ICMP4_UNREACH || type == ICMP4_SOURCE_QUENCH || type == ICMP4_REDIRECT ||
+	       type == ICMP4_TIME_EXCEEDED || type == ICMP4_PARAM_PROBLEM;
+}

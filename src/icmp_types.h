@@ -48,4 +48,7 @@ enum {
  */
 uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way);
 
+/* True for the error messages that quote a packet: v4 3, 4, 5, 11, 12; v6 1-4. */
+bool icmp_is_error(uint8_t proto, uint8_t type);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "xalloc.h"
 
 enum {
@@ -18,6 +19,11 @@ enum {
 	OPT_ICMP_TIMEOUT,
 	OPT_TCP_CLOSE_DELAY,
 	OPT_MAX_FLOWS,
+	OPT_RULES,
+	OPT_SITE,
+	OPT_FAIL_ON,
+	OPT_COLOR,
+	OPT_PENDING_WINDOW,
 };
 
 static const struct option long_options[] = {
@@ -34,21 +40,36 @@ static const struct option long_options[] = {
 	{ "icmp-timeout", required_argument, NULL, OPT_ICMP_TIMEOUT },
 	{ "tcp-close-delay", required_argument, NULL, OPT_TCP_CLOSE_DELAY },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "site", required_argument, NULL, OPT_SITE },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "pending-window", required_argument, NULL, OPT_PENDING_WINDOW },
 	{ NULL, 0, NULL, 0 },
 };
 
 void options_usage(FILE *out)
 {
 	fputs("usage: flowaudit [OPTIONS] -r FILE [-r FILE ...] [BPF-FILTER ...]\n"
+	      "       flowaudit rules check [--rules PATH ...] [--site FILE]\n"
+	      "       flowaudit rules list  [--rules PATH ...]\n"
 	      "\n"
-	      "Read pcap or pcapng captures and account every connection in them.\n"
+	      "Audit the flows in pcap or pcapng captures against the Citrix / Parallels RAS port matrix.\n"
 	      "\n"
 	      "  -r, --read FILE         a capture to read (pcap or pcapng, '-' = stdin); repeatable, read in order\n"
 	      "  BPF-FILTER              a tcpdump filter expression, e.g. 'net 198.18.0.0/15'\n"
-	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields;\n"
-	      "                          '-' = stdout (the report then goes to stderr)\n"
+	      "      --rules PATH        a rule file or a folder of them; repeatable (default: the shipped rules/)\n"
+	      "      --site FILE         the site inventory: roles -> addresses, scope (without it: port-only mode)\n"
+	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields plus\n"
+	      "                          verdict, reason, rule, roles; '-' = stdout (the report then goes to stderr)\n"
 	      "      --format text|json  the report on stdout: a table (default) or one JSON document\n"
 	      "  -o, --output FILE       write the report to FILE instead of stdout\n"
+	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
+	      "                          blocked,missing,unexpected,interrupted,fallback; 'none' for never)\n"
+	      "      --color[=WHEN]      colour the text report: auto (default: on a terminal, unless NO_COLOR),\n"
+	      "                          always, never\n"
+	      "      --pending-window SECS  an unanswered opening this close to the end is 'pending' (default 3)\n"
 	      "  -q, --quiet             no progress line on stderr\n"
 	      "      --vlan-key          make the outer VLAN id part of the flow key (default: not, as Zeek)\n"
 	      "      --tcp-timeout SECS  TCP inactivity timeout (default 300)\n"
@@ -59,8 +80,8 @@ void options_usage(FILE *out)
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
 	      "\n"
-	      "Exit status: 0 done; 2 usage error, unreadable or damaged input (the report still covers\n"
-	      "what was read before the damage).\n",
+	      "Exit status: 0 no finding in --fail-on; 1 at least one; 2 usage error, bad rule or site file,\n"
+	      "unreadable or damaged input (the report still covers what was read before the damage).\n",
 	      out);
 }
 
@@ -91,6 +112,30 @@ static int parse_count(const char *s, uint64_t *out, const char *what, char *err
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* "blocked,missing" -> bits of enum finding_kind; "none" -> 0. */
+static int parse_fail_on(const char *list, unsigned *out, char *errbuf, size_t errlen)
+{
+	char *copy = xstrdup(list), *save = NULL, *tok;
+	unsigned bits = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int k = findings_kind_parse(tok);
+
+		if (strcmp(tok, "none") == 0)
+			continue;
+		if (k < 0) {
+			snprintf(errbuf, errlen, "--fail-on: '%s' is not a finding kind (blocked, fallback, incomplete, "
+				 "interrupted, missing, one-sided, unexpected, pending, or none)", tok);
+			free(copy);
+			return -1;
+		}
+		bits |= 1u << k;
+	}
+	free(copy);
+	*out = bits;
 	return 0;
 }
 
@@ -160,10 +205,62 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 				     errlen);
 	case OPT_MAX_FLOWS:
 		return parse_count(optarg, &t->max_flows, "--max-flows", errbuf, errlen);
+	case OPT_RULES:
+		o->rules = xrealloc(o->rules, (size_t)(o->nrules + 1) * sizeof(*o->rules));
+		o->rules[o->nrules++] = optarg;
+		return 0;
+	case OPT_SITE:
+		o->site = optarg;
+		return 0;
+	case OPT_FAIL_ON:
+		return parse_fail_on(optarg, &o->fail_on, errbuf, errlen);
+	case OPT_COLOR:
+		if (!optarg || strcmp(optarg, "always") == 0)
+			o->color = COLOR_ALWAYS;
+		else if (strcmp(optarg, "never") == 0)
+			o->color = COLOR_NEVER;
+		else if (strcmp(optarg, "auto") == 0)
+			o->color = COLOR_AUTO;
+		else {
+			snprintf(errbuf, errlen, "--color: '%s' is not one of auto, always, never", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_PENDING_WINDOW:
+		return parse_seconds(optarg, &o->pending_window_us, "--pending-window", errbuf, errlen);
 	default:
 		snprintf(errbuf, errlen, "unknown option (see --help)");
 		return -1;
 	}
+}
+
+/* "rules check|list" and the commands of later versions come first; the options follow. */
+static int parse_command(struct options *o, int *argc, char ***argv, char *errbuf, size_t errlen)
+{
+	const char *cmd = *argc > 1 ? (*argv)[1] : NULL;
+
+	if (!cmd || cmd[0] == '-')
+		return 0;
+	if (strcmp(cmd, "rules") == 0) {
+		const char *sub = *argc > 2 ? (*argv)[2] : "";
+
+		if (strcmp(sub, "check") == 0)
+			o->command = CMD_RULES_CHECK;
+		else if (strcmp(sub, "list") == 0)
+			o->command = CMD_RULES_LIST;
+		else {
+			snprintf(errbuf, errlen, "rules: say 'rules check' or 'rules list' (see --help)");
+			return -1;
+		}
+		*argc -= 2;
+		*argv += 2;
+		return 0;
+	}
+	if (strcmp(cmd, "baseline") == 0) {
+		snprintf(errbuf, errlen, "baseline: not available in this version yet");
+		return -1;
+	}
+	return 0;
 }
 
 int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen)
@@ -172,6 +269,11 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 
 	memset(o, 0, sizeof(*o));
 	flow_table_config_defaults(&o->table);
+	o->fail_on = 1u << FK_BLOCKED | 1u << FK_MISSING | 1u << FK_UNEXPECTED | 1u << FK_INTERRUPTED |
+		     1u << FK_FALLBACK;
+	o->pending_window_us = 3 * 1000000LL;
+	if (parse_command(o, &argc, &argv, errbuf, errlen) != 0)
+		return -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "r:o:qhV", long_options, NULL)) != -1) {
@@ -189,6 +291,14 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	}
 	if (o->help || o->version)
 		return 0;
+	if (o->command != CMD_AUDIT) {
+		if (optind < argc || o->ninputs) {
+			snprintf(errbuf, errlen, "rules %s takes only --rules and --site (see --help)",
+				 o->command == CMD_RULES_CHECK ? "check" : "list");
+			return -1;
+		}
+		return 0;
+	}
 	if (optind < argc)
 		o->filter = join_args(argc - optind, argv + optind);
 	if (o->ninputs == 0) {
@@ -201,6 +311,7 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 void options_free(struct options *o)
 {
 	free(o->inputs);
+	free(o->rules);
 	free(o->filter);
 	memset(o, 0, sizeof(*o));
 }

@@ -9,14 +9,23 @@
 #include "flow_table.h"
 
 enum report_format { FORMAT_TEXT = 0, FORMAT_JSON };
+enum command { CMD_AUDIT = 0, CMD_RULES_CHECK, CMD_RULES_LIST };
+enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
+	enum command command;
 	const char **inputs;	/* -r FILE, in order */
 	int ninputs;
 	char *filter;		/* the trailing arguments joined, or NULL */
 	const char *conn_log;	/* --conn-log FILE */
 	const char *output;	/* -o FILE */
 	enum report_format format;
+	const char **rules;	/* --rules PATH, in order; none: the shipped matrices */
+	int nrules;
+	const char *site;	/* --site FILE */
+	unsigned fail_on;	/* bit per enum finding_kind */
+	enum color_mode color;
+	int64_t pending_window_us;
 	bool quiet;		/* -q */
 	bool help;
 	bool version;

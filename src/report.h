@@ -1,13 +1,17 @@
-/* report: the audit's summary for people (text) and programs (JSON) */
+/* report: the audit for people (text) and programs (JSON) */
 #ifndef FLOWAUDIT_REPORT_H
 #define FLOWAUDIT_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "capture.h"
 #include "decode.h"
+#include "findings.h"
 #include "flow_table.h"
+#include "rules.h"
+#include "site.h"
 #include "summary.h"
 
 /* Everything a report is made of; the report only reads it. */
@@ -18,6 +22,11 @@ struct report_input {
 	const uint64_t *decode;			/* [DECODE_ERROR_COUNT] packets per decode outcome */
 	const struct flow_table_stats *table;
 	const struct summary *summary;
+	const struct rule_set *rules;
+	const struct site *site;		/* NULL: port-only mode */
+	const struct findings *findings;
+	uint64_t uid_seed;
+	bool color;				/* ANSI colour for the text report */
 };
 
 int report_text_write(FILE *out, const struct report_input *in);
@@ -25,5 +34,11 @@ int report_json_write(FILE *out, const struct report_input *in);
 
 /* UTC time as "2026-11-22 05:30:01.123456". */
 void report_format_time(int64_t us, char *out, size_t n);
+/* Write s to out with every byte outside printable ASCII shown as \xNN (terminal safety). */
+void report_text_safe(FILE *out, const char *s);
+/* The status word of a rule's row in the observed matrix, from its flows. */
+const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only);
+/* Protocols and ports of a rule as "tcp/1494,2598" or "udp/16500-16509" or "icmp". */
+void report_rule_ports(const struct rule *ru, char *out, size_t n);
 
 #endif

@@ -4,7 +4,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 P=$SRCDIR/pcaps
-FA=("$FLOWAUDIT" -q)
+FA=("$FLOWAUDIT" -q --fail-on none)
 
 # run NAME: runs the rest, keeping stdout, stderr and status in $TMP/NAME.{out,err,status}
 run() {
@@ -54,7 +54,7 @@ check "truncated file: the conn log has the flows before the damage" test -s "$T
 # Several inputs are read in order; stdin works; the filter applies.
 run whole "${FA[@]}" -r "$P/mixed.pcap" --conn-log "$TMP/whole.json"
 check "mixed.pcap: exit 0" status_is whole 0
-run stdin sh -c "'$FLOWAUDIT' -q -r - --conn-log '$TMP/stdin.json' <'$P/mixed.pcap'"
+run stdin sh -c "'$FLOWAUDIT' -q --fail-on none -r - --conn-log '$TMP/stdin.json' <'$P/mixed.pcap'"
 check "-r - reads stdin: same conn log as the file" eval 'status_is stdin 0 && cmp -s "$TMP/stdin.json" "$TMP/whole.json"'
 run two "${FA[@]}" -r "$P/tcp-complete.pcap" -r "$P/udp-exchange.pcap" --conn-log "$TMP/two.json"
 check "two -r files: both read" eval 'status_is two 0 && [ "$(jq -s "length" "$TMP/two.json")" -eq \
@@ -83,6 +83,35 @@ check "every conn log line has Zeek's fields" eval 'jq -e -s "all(.[]; has(\"ts\
 	has(\"conn_state\") and has(\"orig_pkts\") and has(\"orig_ip_bytes\") and has(\"resp_pkts\") and
 	has(\"resp_ip_bytes\") and (.community_id | startswith(\"1:\")))" "$TMP/whole.json" >/dev/null'
 check "uids are unique" eval '[ "$(jq -r .uid "$TMP/whole.json" | sort | uniq -d | wc -l)" -eq 0 ]'
+
+# Exit status follows --fail-on: mixed.pcap has blocked flows (port-only mode).
+run failon "$FLOWAUDIT" -q -r "$P/mixed.pcap"
+check "findings in the default --fail-on: exit 1" status_is failon 1
+run failon2 "$FLOWAUDIT" -q -r "$P/mixed.pcap" --fail-on pending
+check "--fail-on a kind that is absent: exit 0" status_is failon2 0
+run failon3 "$FLOWAUDIT" -q -r "$P/mixed.pcap" --fail-on blocked,nonsense
+check "--fail-on with an unknown kind: one line, exit 2" eval 'status_is failon3 2 && one_line_error failon3 "nonsense"'
+run clean "$FLOWAUDIT" -q -r "$P/tcp-complete.pcap"
+check "a capture with no finding: exit 0" status_is clean 0
+run baseline "$FLOWAUDIT" baseline save -r "$P/mixed.pcap" -o "$TMP/b.json"
+check "baseline (not built yet): says so, exit 2" eval 'status_is baseline 2 && one_line_error baseline "not available"'
+
+# Rules and site errors: one line naming file, line and column; exit 2.
+printf 'matrix: m\nrules:\n  - id: a\n    category: ica-hdx\n    from: vda\n    to: ddc\n    proto: tcp\n    ports: [70000]\n' >"$TMP/bad.yaml"
+run badrule "$FLOWAUDIT" -q -r "$P/mixed.pcap" --rules "$TMP/bad.yaml"
+check "a bad rule file: file:line:col and what, exit 2" eval 'status_is badrule 2 &&
+	one_line_error badrule "bad.yaml:8:[0-9]*: port 70000 is out of range"'
+printf 'site: s\nroles:\n  vdaa: 198.18.1.2\n' >"$TMP/badsite.yaml"
+run badsite "$FLOWAUDIT" -q -r "$P/mixed.pcap" --site "$TMP/badsite.yaml"
+check "a site with an unknown role: file:line:col, suggestion, exit 2" eval 'status_is badsite 2 &&
+	one_line_error badsite "badsite.yaml:3:3: unknown role .vdaa.*did you mean .vda."'
+run rcheck "$FLOWAUDIT" rules check
+check "rules check: loads the shipped matrices" eval 'status_is rcheck 0 && grep -q "^[0-9]* matrices, [0-9]* rules" "$TMP/rcheck.out"'
+run rlist "$FLOWAUDIT" rules list
+check "rules list: the seeds' table shape with ICA on 1494" eval 'status_is rlist 0 &&
+	grep -q "^Source | Destination | Type | Port | Details" "$TMP/rlist.out" && grep -q "workspace-app.* | vda | TCP | 1494 |" "$TMP/rlist.out"'
+run rbad "$FLOWAUDIT" rules check --rules "$TMP/bad.yaml"
+check "rules check on a bad file: one line, exit 2" eval 'status_is rbad 2 && one_line_error rbad "port 70000"'
 
 # No progress line unless stderr is a terminal.
 run quiet "$FLOWAUDIT" -r "$P/mixed.pcap"

@@ -1,0 +1,325 @@
+/* classify: a finished flow against the port matrix and the site -> verdict, reason, rule, roles */
+#include "classify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icmp_types.h"
+#include "xalloc.h"
+
+/*
+ * The rules are indexed once: for TCP and UDP a compressed table from the
+ * responder port to the rules listing it (start[port] .. start[port + 1]
+ * in cand), for ICMP one list. A flow then costs one slice of candidates,
+ * each checked for its roles, whatever the number of rules.
+ */
+enum { IDX_TCP = 0, IDX_UDP, IDX_COUNT };
+
+struct port_index {
+	uint32_t *start;	/* 65537 offsets into cand */
+	int *cand;
+};
+
+struct classifier {
+	const struct rule_set *rs;
+	const struct site *site;
+	int64_t pending_window_us;
+	struct port_index idx[IDX_COUNT];
+	int *icmp_rules;
+	int nicmp;
+};
+
+static bool rule_enabled(const struct classifier *c, int r)
+{
+	return !c->site || !c->site->matrix_on || c->site->matrix_on[c->rs->rules[r].matrix];
+}
+
+static void index_build(struct classifier *c, int which, uint8_t bit)
+{
+	struct port_index *ix = &c->idx[which];
+	uint32_t *fill;
+	int r, k;
+	uint32_t p;
+
+	ix->start = xcalloc(65537, sizeof(*ix->start));
+	for (r = 0; r < c->rs->nrules; r++) {
+		const struct rule *ru = &c->rs->rules[r];
+
+		if (!(ru->protos & bit) || !rule_enabled(c, r))
+			continue;
+		for (k = 0; k < ru->nports; k++)
+			for (p = ru->ports[k].lo; p <= ru->ports[k].hi; p++)
+				ix->start[p + 1]++;
+	}
+	for (p = 1; p <= 65536; p++)
+		ix->start[p] += ix->start[p - 1];
+	ix->cand = xmalloc(((size_t)ix->start[65536] + 1) * sizeof(*ix->cand));
+	fill = xmalloc(65536 * sizeof(*fill));
+	memcpy(fill, ix->start, 65536 * sizeof(*fill));
+	for (r = 0; r < c->rs->nrules; r++) {
+		const struct rule *ru = &c->rs->rules[r];
+
+		if (!(ru->protos & bit) || !rule_enabled(c, r))
+			continue;
+		for (k = 0; k < ru->nports; k++)
+			for (p = ru->ports[k].lo; p <= ru->ports[k].hi; p++)
+				ix->cand[fill[p]++] = r;
+	}
+	free(fill);
+}
+
+struct classifier *classify_new(const struct rule_set *rs, const struct site *site, int64_t pending_window_us)
+{
+	struct classifier *c = xcalloc(1, sizeof(*c));
+	int r;
+
+	c->rs = rs;
+	c->site = site;
+	c->pending_window_us = pending_window_us;
+	index_build(c, IDX_TCP, RULE_TCP);
+	index_build(c, IDX_UDP, RULE_UDP);
+	c->icmp_rules = xmalloc(((size_t)rs->nrules + 1) * sizeof(int));
+	for (r = 0; r < rs->nrules; r++)
+		if ((rs->rules[r].protos & RULE_ICMP) && rule_enabled(c, r))
+			c->icmp_rules[c->nicmp++] = r;
+	return c;
+}
+
+void classify_free(struct classifier *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < IDX_COUNT; i++) {
+		free(c->idx[i].start);
+		free(c->idx[i].cand);
+	}
+	free(c->icmp_rules);
+	free(c);
+}
+
+static bool has_letter(const struct flow *f, char letter)
+{
+	return strchr(f->hist.s, letter) != NULL;
+}
+
+static enum reason blocked_reason(const struct flow *f)
+{
+	if (f->icmp_error)
+		return verdict_icmp_reason(f->icmp_family, f->icmp_type, f->icmp_code);
+	return R_NO_REPLY;
+}
+
+/* TCP, from Zeek's conn_state and history (contract: "Blocked vs one-sided"). */
+static enum verdict tcp_outcome(const struct flow *f, enum reason *reason)
+{
+	enum conn_state cs = flow_conn_state(f);
+
+	if (f->side[1].pkts == 0 && (has_letter(f, 'A') || has_letter(f, 'D') || has_letter(f, 'F'))) {
+		*reason = R_NO_RESPONDER_PACKETS;
+		return V_ONE_SIDED;
+	}
+	switch (cs) {
+	case CS_REJ:
+		*reason = R_RST;
+		return V_BLOCKED;
+	case CS_S0:
+	case CS_RSTOS0:
+		*reason = blocked_reason(f);
+		return V_BLOCKED;
+	case CS_RSTO:
+	case CS_RSTR:
+		if (has_letter(f, 'F') && has_letter(f, 'f')) {
+			*reason = R_ANSWERED;
+			return V_OK;
+		}
+		*reason = R_RESET_AFTER_ESTABLISHED;
+		return V_INTERRUPTED;
+	case CS_SH:
+		*reason = R_NO_RESPONDER_PACKETS;
+		return V_ONE_SIDED;
+	case CS_RSTRH:
+	case CS_SHR:
+		*reason = R_NO_ORIGINATOR_PACKETS;
+		return V_ONE_SIDED;
+	default:	/* S1 SF S2 S3, and OTH with both sides seen */
+		if (f->side[1].pkts == 0) {
+			*reason = R_NO_RESPONDER_PACKETS;
+			return V_ONE_SIDED;
+		}
+		*reason = R_ANSWERED;
+		return V_OK;
+	}
+}
+
+enum verdict classify_outcome(const struct flow *f, enum reason *reason)
+{
+	bool icmp = f->orig.proto == PROTO_ICMP || f->orig.proto == PROTO_ICMPV6;
+
+	if (icmp && icmp_is_error(f->orig.proto, (uint8_t)f->orig.sport)) {
+		*reason = verdict_icmp_reason(f->orig.family, f->orig.sport, f->orig.dport);
+		return V_RELATED;
+	}
+	if (f->side[0].pkts == 0) {
+		*reason = R_NO_ORIGINATOR_PACKETS;
+		return V_ONE_SIDED;
+	}
+	if (f->orig.proto == PROTO_TCP)
+		return tcp_outcome(f, reason);
+	if (f->side[1].pkts == 0) {
+		*reason = blocked_reason(f);
+		return V_BLOCKED;
+	}
+	*reason = R_ANSWERED;
+	return V_OK;
+}
+
+static bool role_in(const int *roles, int n, int role)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] == ROLE_ANY || (role != ROLE_NONE && roles[i] == role))
+			return true;
+	return false;
+}
+
+/* Port-only mode ignores roles; otherwise from/to must hold (either way round if bidirectional). */
+static bool roles_match(const struct classifier *c, const struct rule *ru, int orig, int resp)
+{
+	if (!c->site)
+		return true;
+	if (role_in(ru->from, ru->nfrom, orig) && role_in(ru->to, ru->nto, resp))
+		return true;
+	return ru->bidirectional && role_in(ru->from, ru->nfrom, resp) && role_in(ru->to, ru->nto, orig);
+}
+
+/* The candidate rules for the flow's protocol and responder port. */
+static const int *candidates(const struct classifier *c, const struct flow *f, int *n)
+{
+	const struct port_index *ix;
+
+	switch (f->orig.proto) {
+	case PROTO_TCP:
+		ix = &c->idx[IDX_TCP];
+		break;
+	case PROTO_UDP:
+		ix = &c->idx[IDX_UDP];
+		break;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		*n = c->nicmp;
+		return c->icmp_rules;
+	default:
+		*n = 0;
+		return NULL;
+	}
+	*n = (int)(ix->start[f->orig.dport + 1] - ix->start[f->orig.dport]);
+	return ix->cand + ix->start[f->orig.dport];
+}
+
+/*
+ * When several allow rules match (the same port in several matrices, and in
+ * port-only mode often), the audit's own subjects win: ICA/EDT, then
+ * licensing and RAS, then brokering and gateways, then the rest.
+ */
+static int category_rank(enum rule_category cat)
+{
+	switch (cat) {
+	case CAT_ICA_HDX:
+	case CAT_EDT:
+		return 0;
+	case CAT_LICENSING:
+	case CAT_RAS:
+		return 1;
+	case CAT_BROKER:
+	case CAT_GATEWAY:
+		return 2;
+	case CAT_CLOUD:
+		return 3;
+	case CAT_DIRECTORY:
+	case CAT_DATABASE:
+	case CAT_PROVISIONING:
+		return 4;
+	default:
+		return 5;
+	}
+}
+
+/* Better category first; then a path the deployment expects over an optional one. */
+static bool rule_better(const struct rule *a, const struct rule *b)
+{
+	int ra = category_rank(a->category), rb = category_rank(b->category);
+
+	if (ra != rb)
+		return ra < rb;
+	return a->expect != EXPECT_OPTIONAL && b->expect == EXPECT_OPTIONAL;
+}
+
+/* The first deny rule that matches decides; else the best allow rule, first in load order. */
+static void match_rules(const struct classifier *c, const struct flow *f, struct classification *out)
+{
+	int n, i, deny = -1;
+	const int *cand = candidates(c, f, &n);
+
+	out->rule = -1;
+	for (i = 0; i < n; i++) {
+		const struct rule *ru = &c->rs->rules[cand[i]];
+
+		if (!roles_match(c, ru, out->orig_role, out->resp_role))
+			continue;
+		if (ru->action == ACTION_DENY) {
+			if (deny < 0)
+				deny = cand[i];
+			continue;
+		}
+		if (out->rule < 0 || rule_better(ru, &c->rs->rules[out->rule]))
+			out->rule = cand[i];
+		if (out->nmatches < CLASSIFY_MAX_MATCHES)
+			out->matches[out->nmatches++] = cand[i];
+	}
+	if (deny >= 0)
+		out->rule = deny;
+}
+
+/* Unexpected and unmatched flows keep their outcome as answered / no-reply / rst / icmp-*. */
+static enum reason plain_reason(enum verdict outcome, enum reason r)
+{
+	if (outcome == V_OK || outcome == V_INTERRUPTED)
+		return R_ANSWERED;
+	if (outcome == V_ONE_SIDED)
+		return r == R_NO_ORIGINATOR_PACKETS ? R_ANSWERED : R_NO_REPLY;
+	return r;
+}
+
+static bool in_scope(const struct classifier *c, const struct flow *f)
+{
+	return c->site && (site_in_scope(c->site, f->orig.family, f->orig.src) ||
+			   site_in_scope(c->site, f->orig.family, f->orig.dst));
+}
+
+void classify_flow(const struct classifier *c, const struct flow *f, int64_t now_us, struct classification *out)
+{
+	enum reason r = R_NONE;
+	enum verdict outcome = classify_outcome(f, &r);
+
+	memset(out, 0, sizeof(*out));
+	out->rule = -1;
+	out->orig_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.src) : ROLE_NONE;
+	out->resp_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.dst) : ROLE_NONE;
+	out->reason = r;
+	if (outcome == V_RELATED) {
+		out->verdict = V_RELATED;
+		return;
+	}
+	match_rules(c, f, out);
+	if (out->rule >= 0 && c->rs->rules[out->rule].action == ACTION_ALLOW) {
+		out->verdict = outcome;
+		if (outcome == V_BLOCKED && r == R_NO_REPLY && now_us - f->last_us < c->pending_window_us)
+			out->verdict = V_PENDING;
+		return;
+	}
+	out->reason = plain_reason(outcome, r);
+	out->verdict = out->rule >= 0 || in_scope(c, f) ? V_UNEXPECTED : V_UNMATCHED;
+}

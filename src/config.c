@@ -1,0 +1,109 @@
+/* config: the rules and site an audit runs with — finding the shipped rules, loading both */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+#ifndef FLOWAUDIT_SRCDIR
+#define FLOWAUDIT_SRCDIR "."
+#endif
+#ifndef FLOWAUDIT_PKGDATADIR
+#define FLOWAUDIT_PKGDATADIR "/usr/local/share/flowaudit"
+#endif
+
+static bool is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static bool exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* The folder the running executable is in, from /proc/self/exe. */
+static bool exe_dir(char *out, size_t n)
+{
+	char buf[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(out, n, "%s", buf);
+	return true;
+}
+
+int config_default_rules(char *out, size_t n, char *errbuf, size_t errlen)
+{
+	const char *env = getenv("FLOWAUDIT_RULES_DIR");
+	char dir[PATH_MAX], cand[PATH_MAX + 32];
+	bool have_exe = exe_dir(dir, sizeof(dir));
+
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	if (have_exe) {
+		snprintf(cand, sizeof(cand), "%s/rules", dir);
+		if (is_dir(cand)) {
+			snprintf(out, n, "%s", cand);
+			return 0;
+		}
+		snprintf(cand, sizeof(cand), "%s/Makefile", dir);
+		if (exists(cand) && is_dir(FLOWAUDIT_SRCDIR "/rules")) {
+			snprintf(out, n, "%s", FLOWAUDIT_SRCDIR "/rules");
+			return 0;
+		}
+	}
+	if (is_dir(FLOWAUDIT_PKGDATADIR "/rules")) {
+		snprintf(out, n, "%s", FLOWAUDIT_PKGDATADIR "/rules");
+		return 0;
+	}
+	snprintf(errbuf, errlen, "no shipped rules found (looked beside the program, in %s/rules and in %s/rules); "
+		 "give --rules PATH", FLOWAUDIT_SRCDIR, FLOWAUDIT_PKGDATADIR);
+	return -1;
+}
+
+int config_load(const struct options *o, struct rule_set *rs, struct site **site, load_warn_fn warn,
+		void *warn_ctx, struct load_error *err)
+{
+	char path[PATH_MAX];
+	int i;
+
+	memset(err, 0, sizeof(*err));
+	*site = NULL;
+	if (o->nrules == 0) {
+		if (config_default_rules(path, sizeof(path), err->msg, sizeof(err->msg)) != 0)
+			return -1;
+		if (rules_load_path(rs, path, err) != 0)
+			return -1;
+	}
+	for (i = 0; i < o->nrules; i++)
+		if (rules_load_path(rs, o->rules[i], err) != 0)
+			return -1;
+	if (!o->site)
+		return 0;
+	*site = xcalloc(1, sizeof(**site));
+	if (site_load(*site, o->site, rs, warn, warn_ctx, err) != 0) {
+		free(*site);
+		*site = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,710 @@
+/* findings: classified flows aggregated into the audit's findings and the observed matrix */
+#include "findings.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "xalloc.h"
+
+/*
+ * Flow findings are aggregated as flows finish, keyed by kind, reason,
+ * rule and host pair, each keeping a count, the evidence's time window and
+ * one example flow. 'missing', 'fallback' and 'incomplete' need the whole
+ * capture, so flows leave small traces (hosts seen per role and per rule,
+ * TCP successes and EDT failures per host pair and port, group outcomes per
+ * host pair) that findings_finish() turns into findings. Every table is
+ * capped; what does not fit is counted.
+ */
+enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
+
+static const char *const kind_names[FK_COUNT] = {
+	[FK_BLOCKED] = "blocked", [FK_FALLBACK] = "fallback", [FK_INCOMPLETE] = "incomplete",
+	[FK_INTERRUPTED] = "interrupted", [FK_MISSING] = "missing", [FK_ONE_SIDED] = "one-sided",
+	[FK_UNEXPECTED] = "unexpected", [FK_PENDING] = "pending",
+};
+
+static const char *const confidence_names[] = { "high", "medium", "low" };
+
+struct host_key {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct host_entry {
+	struct host_key key;
+	UT_hash_handle hh;
+};
+
+struct host_set {
+	struct host_entry *hash;
+	size_t n;
+};
+
+struct agg_key {
+	uint8_t kind;
+	uint8_t reason;
+	uint8_t family;
+	uint8_t proto;
+	uint16_t port;
+	uint16_t pad;
+	int32_t rule;
+	uint8_t orig[16];
+	uint8_t resp[16];
+};
+
+struct agg_entry {
+	struct agg_key key;
+	UT_hash_handle hh;
+	int index;			/* into findings.list */
+};
+
+/* Per host pair and port: did TCP work, did EDT's UDP fail (for 'fallback'). */
+struct edt_entry {
+	struct agg_key key;		/* kind/reason unused: family, port, orig, resp */
+	UT_hash_handle hh;
+	bool tcp_ok;
+	bool udp_blocked;
+	int udp_rule;
+	uint64_t udp_flows;
+	int64_t first_us;
+	int64_t last_us;
+	struct flow example;
+	struct classification example_class;
+};
+
+/* Per group and host pair: which of its rules worked and which were blocked. */
+struct group_entry {
+	struct agg_key key;		/* rule = group id */
+	UT_hash_handle hh;
+	int ok[MAX_GROUP_RULES];
+	int nok;
+	int blocked[MAX_GROUP_RULES];
+	int nblocked;
+	int64_t first_us;
+	int64_t last_us;
+	struct flow example;
+	struct classification example_class;
+};
+
+struct findings {
+	const struct rule_set *rs;
+	const struct site *site;
+	struct finding *list;
+	int n;
+	int cap;
+	uint64_t dropped;
+	struct agg_entry *agg;
+	struct rule_stats *stats;	/* [nrules] by deciding rule */
+	uint64_t *matched;		/* [nrules] flows matching each allow rule */
+	struct host_set *rule_origs;	/* [nrules] originators per rule (expect: each) */
+	struct host_set *role_hosts;	/* [nroles] addresses seen per role */
+	int *group_of;			/* [nrules] group id or -1 */
+	int ngroups;
+	uint8_t *edt_ports;		/* bitmap of UDP ports of edt rules */
+	struct edt_entry *edt;
+	struct group_entry *groups;
+	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
+	uint64_t flows_one_sided;
+	uint64_t per_kind[FK_COUNT];
+};
+
+static bool set_add(struct host_set *s, uint8_t family, const uint8_t *addr)
+{
+	struct host_entry *e;
+	struct host_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	memcpy(k.addr, addr, 16);
+	HASH_FIND(hh, s->hash, &k, sizeof(k), e);
+	if (e || s->n >= MAX_SET)
+		return false;
+	e = xcalloc(1, sizeof(*e));
+	e->key = k;
+	HASH_ADD(hh, s->hash, key, sizeof(k), e);
+	s->n++;
+	return true;
+}
+
+static bool set_has(const struct host_set *s, uint8_t family, const uint8_t *addr)
+{
+	struct host_entry *e;
+	struct host_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	memcpy(k.addr, addr, 16);
+	HASH_FIND(hh, s->hash, &k, sizeof(k), e);
+	return e != NULL;
+}
+
+static void set_free(struct host_set *s)
+{
+	struct host_entry *e, *tmp;
+
+	HASH_ITER(hh, s->hash, e, tmp) {
+		HASH_DEL(s->hash, e);
+		free(e);
+	}
+}
+
+static void groups_intern(struct findings *fd)
+{
+	const struct rule_set *rs = fd->rs;
+	int r, q;
+
+	fd->group_of = xmalloc(((size_t)rs->nrules + 1) * sizeof(int));
+	for (r = 0; r < rs->nrules; r++) {
+		fd->group_of[r] = -1;
+		if (!rs->rules[r].group)
+			continue;
+		for (q = 0; q < r; q++)
+			if (rs->rules[q].group && rs->rules[q].matrix == rs->rules[r].matrix &&
+			    strcmp(rs->rules[q].group, rs->rules[r].group) == 0) {
+				fd->group_of[r] = fd->group_of[q];
+				break;
+			}
+		if (fd->group_of[r] < 0)
+			fd->group_of[r] = fd->ngroups++;
+	}
+}
+
+struct findings *findings_new(const struct rule_set *rs, const struct site *site)
+{
+	struct findings *fd = xcalloc(1, sizeof(*fd));
+	int r, k;
+	uint32_t p;
+
+	fd->rs = rs;
+	fd->site = site;
+	fd->stats = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->stats));
+	fd->matched = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->matched));
+	fd->rule_origs = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->rule_origs));
+	fd->role_hosts = xcalloc((size_t)rs->nroles + 1, sizeof(*fd->role_hosts));
+	fd->edt_ports = xcalloc(65536 / 8, 1);
+	for (r = 0; r < rs->nrules; r++)
+		if (rs->rules[r].category == CAT_EDT && (rs->rules[r].protos & RULE_UDP))
+			for (k = 0; k < rs->rules[r].nports; k++)
+				for (p = rs->rules[r].ports[k].lo; p <= rs->rules[r].ports[k].hi; p++)
+					fd->edt_ports[p >> 3] |= (uint8_t)(1u << (p & 7));
+	groups_intern(fd);
+	return fd;
+}
+
+static enum finding_kind kind_of(enum verdict v, bool *is_finding)
+{
+	*is_finding = true;
+	switch (v) {
+	case V_BLOCKED:
+		return FK_BLOCKED;
+	case V_INTERRUPTED:
+		return FK_INTERRUPTED;
+	case V_ONE_SIDED:
+		return FK_ONE_SIDED;
+	case V_UNEXPECTED:
+		return FK_UNEXPECTED;
+	case V_PENDING:
+		return FK_PENDING;
+	default:
+		*is_finding = false;
+		return FK_COUNT;
+	}
+}
+
+static struct finding *finding_new(struct findings *fd)
+{
+	if (fd->n >= MAX_FLOW_FINDINGS * 2)
+		return NULL;
+	if (fd->n == fd->cap) {
+		fd->cap = fd->cap ? fd->cap * 2 : 64;
+		fd->list = xrealloc(fd->list, (size_t)fd->cap * sizeof(*fd->list));
+	}
+	memset(&fd->list[fd->n], 0, sizeof(fd->list[0]));
+	return &fd->list[fd->n++];
+}
+
+static void key_of(struct agg_key *k, const struct flow *f, int rule, uint8_t kind, uint8_t reason)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = kind;
+	k->reason = reason;
+	k->family = f->orig.family;
+	k->proto = f->orig.proto;
+	k->port = f->orig.dport;
+	k->rule = rule;
+	memcpy(k->orig, f->orig.src, 16);
+	memcpy(k->resp, f->orig.dst, 16);
+}
+
+static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fresh)
+{
+	if (fresh || f->first_us < *first)
+		*first = f->first_us;
+	if (fresh || f->last_us > *last)
+		*last = f->last_us;
+}
+
+static void add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
+			     enum finding_kind kind)
+{
+	struct agg_entry *e;
+	struct agg_key k;
+	struct finding *fi;
+
+	key_of(&k, f, cl->rule, (uint8_t)kind, (uint8_t)cl->reason);
+	HASH_FIND(hh, fd->agg, &k, sizeof(k), e);
+	if (e) {
+		fi = &fd->list[e->index];
+		fi->count++;
+		widen(&fi->first_us, &fi->last_us, f, false);
+		return;
+	}
+	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = finding_new(fd))) {
+		fd->dropped++;
+		return;
+	}
+	fi->kind = kind;
+	fi->reason = cl->reason;
+	fi->rule = cl->rule;
+	fi->orig_role = cl->orig_role;
+	fi->resp_role = cl->resp_role;
+	fi->family = f->orig.family;
+	fi->proto = f->orig.proto;
+	fi->port = f->orig.dport;
+	memcpy(fi->orig_h, f->orig.src, 16);
+	memcpy(fi->resp_h, f->orig.dst, 16);
+	fi->count = 1;
+	widen(&fi->first_us, &fi->last_us, f, true);
+	fi->has_example = true;
+	fi->example = *f;
+	fi->example_class = *cl;
+	e = xcalloc(1, sizeof(*e));
+	e->key = k;
+	e->index = fd->n - 1;
+	HASH_ADD(hh, fd->agg, key, sizeof(k), e);
+}
+
+static void track_edt(struct findings *fd, const struct flow *f, const struct classification *cl)
+{
+	struct edt_entry *e;
+	struct agg_key k;
+	uint16_t port = f->orig.dport;
+	bool udp_fail = f->orig.proto == PROTO_UDP && cl->verdict == V_BLOCKED && cl->rule >= 0 &&
+			fd->rs->rules[cl->rule].category == CAT_EDT;
+	bool tcp_ok = f->orig.proto == PROTO_TCP && cl->verdict == V_OK;
+
+	if (!(fd->edt_ports[port >> 3] & (1u << (port & 7))) || (!udp_fail && !tcp_ok))
+		return;
+	key_of(&k, f, 0, 0, 0);
+	k.proto = 0;
+	HASH_FIND(hh, fd->edt, &k, sizeof(k), e);
+	if (!e) {
+		if (HASH_COUNT(fd->edt) >= MAX_SET)
+			return;
+		e = xcalloc(1, sizeof(*e));
+		e->key = k;
+		HASH_ADD(hh, fd->edt, key, sizeof(k), e);
+	}
+	if (tcp_ok) {
+		e->tcp_ok = true;
+		return;
+	}
+	widen(&e->first_us, &e->last_us, f, !e->udp_blocked);
+	if (!e->udp_blocked) {
+		e->example = *f;
+		e->example_class = *cl;
+		e->udp_rule = cl->rule;
+	}
+	e->udp_blocked = true;
+	e->udp_flows++;
+}
+
+static void note_rule(int *list, int *n, int rule)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (list[i] == rule)
+			return;
+	if (*n < MAX_GROUP_RULES)
+		list[(*n)++] = rule;
+}
+
+/* Every matching rule counts, not only the deciding one: groups may live in any matrix. */
+static void track_group(struct findings *fd, const struct flow *f, const struct classification *cl)
+{
+	struct group_entry *e;
+	struct agg_key k;
+	int i, g, r;
+
+	if (cl->verdict != V_OK && cl->verdict != V_BLOCKED)
+		return;
+	for (i = 0; i < cl->nmatches; i++) {
+		r = cl->matches[i];
+		if ((g = fd->group_of[r]) < 0)
+			continue;
+		key_of(&k, f, g, 0, 0);
+		k.proto = 0;
+		k.port = 0;
+		HASH_FIND(hh, fd->groups, &k, sizeof(k), e);
+		if (!e) {
+			if (HASH_COUNT(fd->groups) >= MAX_SET)
+				return;
+			e = xcalloc(1, sizeof(*e));
+			e->key = k;
+			HASH_ADD(hh, fd->groups, key, sizeof(k), e);
+		}
+		if (cl->verdict == V_OK) {
+			note_rule(e->ok, &e->nok, r);
+			continue;
+		}
+		widen(&e->first_us, &e->last_us, f, e->nblocked == 0);
+		if (e->nblocked == 0) {
+			e->example = *f;
+			e->example_class = *cl;
+		}
+		note_rule(e->blocked, &e->nblocked, r);
+	}
+}
+
+void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl)
+{
+	bool is_finding;
+	enum finding_kind kind = kind_of(cl->verdict, &is_finding);
+	int i;
+
+	if (cl->verdict == V_RELATED)
+		return;
+	if (f->orig.proto == PROTO_TCP || f->orig.proto == PROTO_UDP) {
+		fd->flows_two_way_capable++;
+		if (cl->verdict == V_ONE_SIDED)
+			fd->flows_one_sided++;
+	}
+	if (cl->rule >= 0) {
+		struct rule_stats *st = &fd->stats[cl->rule];
+
+		widen(&st->first_us, &st->last_us, f, st->total == 0);
+		st->flows[cl->verdict]++;
+		st->total++;
+	}
+	for (i = 0; i < cl->nmatches; i++) {
+		fd->matched[cl->matches[i]]++;
+		if (fd->rs->rules[cl->matches[i]].expect == EXPECT_EACH)
+			set_add(&fd->rule_origs[cl->matches[i]], f->orig.family, f->orig.src);
+	}
+	if (cl->orig_role >= 0)
+		set_add(&fd->role_hosts[cl->orig_role], f->orig.family, f->orig.src);
+	if (cl->resp_role >= 0)
+		set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
+	track_edt(fd, f, cl);
+	track_group(fd, f, cl);
+	if (is_finding)
+		add_flow_finding(fd, f, cl, kind);
+}
+
+static bool role_defined(const struct site *s, int role)
+{
+	int i;
+
+	if (role == ROLE_ANY)
+		return true;
+	for (i = 0; i < s->nprefixes; i++)
+		if (s->prefixes[i].role == role)
+			return true;
+	return false;
+}
+
+static bool some_role_defined(const struct site *s, const int *roles, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (role_defined(s, roles[i]))
+			return true;
+	return false;
+}
+
+/* A rule can be missing only when the site defines one of its 'from' and one of its 'to' roles. */
+static bool rule_judgeable(const struct findings *fd, const struct rule *ru)
+{
+	if (fd->site->matrix_on && !fd->site->matrix_on[ru->matrix])
+		return false;
+	return some_role_defined(fd->site, ru->from, ru->nfrom) && some_role_defined(fd->site, ru->to, ru->nto);
+}
+
+static struct finding *missing_new(struct findings *fd, int r)
+{
+	const struct rule *ru = &fd->rs->rules[r];
+	struct finding *fi = finding_new(fd);
+
+	if (!fi)
+		return NULL;
+	fi->kind = FK_MISSING;
+	fi->rule = r;
+	fi->orig_role = ru->nfrom ? ru->from[0] : ROLE_NONE;
+	fi->resp_role = ru->nto ? ru->to[0] : ROLE_NONE;
+	fi->proto = ru->protos & RULE_TCP ? PROTO_TCP : ru->protos & RULE_UDP ? PROTO_UDP : PROTO_ICMP;
+	fi->port = ru->nports ? ru->ports[0].lo : 0;
+	return fi;
+}
+
+/* expect: each — every listed single address and every seen address of each 'from' role. */
+static void missing_each(struct findings *fd, int r)
+{
+	const struct rule *ru = &fd->rs->rules[r];
+	const struct site *s = fd->site;
+	struct host_set hosts = { 0 };
+	struct host_entry *e, *tmp;
+	int i, k;
+
+	for (k = 0; k < ru->nfrom; k++) {
+		for (i = 0; i < s->nprefixes; i++)
+			if (s->prefixes[i].role == ru->from[k] &&
+			    s->prefixes[i].len == (s->prefixes[i].family == 6 ? 128 : 32))
+				set_add(&hosts, s->prefixes[i].family, s->prefixes[i].addr);
+		if (ru->from[k] >= 0)
+			HASH_ITER(hh, fd->role_hosts[ru->from[k]].hash, e, tmp)
+				set_add(&hosts, e->key.family, e->key.addr);
+	}
+	HASH_ITER(hh, hosts.hash, e, tmp) {
+		struct finding *fi;
+
+		if (set_has(&fd->rule_origs[r], e->key.family, e->key.addr) || !(fi = missing_new(fd, r)))
+			continue;
+		fi->has_host = true;
+		fi->family = e->key.family;
+		memcpy(fi->orig_h, e->key.addr, 16);
+	}
+	set_free(&hosts);
+}
+
+static void find_missing(struct findings *fd)
+{
+	int r;
+
+	if (!fd->site)
+		return;
+	for (r = 0; r < fd->rs->nrules; r++) {
+		const struct rule *ru = &fd->rs->rules[r];
+
+		if (ru->action != ACTION_ALLOW || ru->expect == EXPECT_OPTIONAL || !rule_judgeable(fd, ru))
+			continue;
+		if (ru->expect == EXPECT_ANY) {
+			if (fd->matched[r] == 0)
+				missing_new(fd, r);
+		} else {
+			missing_each(fd, r);
+		}
+	}
+}
+
+static void example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
+{
+	fi->rule = cl->rule;
+	fi->orig_role = cl->orig_role;
+	fi->resp_role = cl->resp_role;
+	fi->family = ex->orig.family;
+	fi->proto = ex->orig.proto;
+	fi->port = ex->orig.dport;
+	memcpy(fi->orig_h, ex->orig.src, 16);
+	memcpy(fi->resp_h, ex->orig.dst, 16);
+	fi->has_example = true;
+	fi->example = *ex;
+	fi->example_class = *cl;
+	fi->reason = cl->reason;
+}
+
+static void find_fallback(struct findings *fd)
+{
+	struct edt_entry *e, *tmp;
+
+	HASH_ITER(hh, fd->edt, e, tmp) {
+		struct finding *fi;
+
+		if (!e->tcp_ok || !e->udp_blocked || !(fi = finding_new(fd)))
+			continue;
+		example_into(fi, &e->example, &e->example_class);
+		fi->kind = FK_FALLBACK;
+		fi->rule = e->udp_rule;
+		fi->count = e->udp_flows;
+		fi->first_us = e->first_us;
+		fi->last_us = e->last_us;
+		snprintf(fi->note, sizeof(fi->note), "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts",
+			 e->key.port, reason_name(e->example_class.reason), e->key.port);
+	}
+}
+
+static void rule_ids(const struct findings *fd, const int *rules, int n, char *out, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		int w = snprintf(out + used, len - used, "%s%s", i ? ", " : "", fd->rs->rules[rules[i]].id);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static void find_incomplete(struct findings *fd)
+{
+	struct group_entry *e, *tmp;
+
+	HASH_ITER(hh, fd->groups, e, tmp) {
+		char ok[64], bad[64];
+		struct finding *fi;
+
+		if (!e->nok || !e->nblocked || !(fi = finding_new(fd)))
+			continue;
+		example_into(fi, &e->example, &e->example_class);
+		fi->kind = FK_INCOMPLETE;
+		fi->rule = e->blocked[0];
+		fi->count = (uint64_t)e->nblocked;
+		fi->first_us = e->first_us;
+		fi->last_us = e->last_us;
+		rule_ids(fd, e->ok, e->nok, ok, sizeof(ok));
+		rule_ids(fd, e->blocked, e->nblocked, bad, sizeof(bad));
+		snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
+			 fd->rs->rules[e->blocked[0]].group, ok, bad);
+	}
+}
+
+/* How sure a finding is, and why not more. */
+static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
+{
+	uint64_t pct = fd->flows_two_way_capable ? 100 * fd->flows_one_sided / fd->flows_two_way_capable : 0;
+
+	fi->confidence = CONF_HIGH;
+	if (fi->kind == FK_MISSING) {
+		fi->first_us = fi->last_us = 0;
+		if (span_us < 60 * 1000000LL)
+			fi->confidence = CONF_LOW;
+		else if (span_us < 600 * 1000000LL)
+			fi->confidence = CONF_MEDIUM;
+		if (fi->confidence != CONF_HIGH)
+			snprintf(fi->note, sizeof(fi->note), "the capture spans only %.0f s", (double)span_us / 1e6);
+	} else if (fi->kind == FK_PENDING) {
+		fi->confidence = CONF_LOW;
+		snprintf(fi->note, sizeof(fi->note), "the capture ended before an answer could come");
+	} else if (fi->kind == FK_ONE_SIDED || (fi->kind == FK_BLOCKED && fi->reason == R_NO_REPLY && pct >= 50)) {
+		fi->confidence = pct >= 50 ? CONF_LOW : CONF_MEDIUM;
+		snprintf(fi->note, sizeof(fi->note), pct >= 50 ?
+			 "%" PRIu64 "%% of flows are one-sided: the capture point may see one direction only" :
+			 "asymmetric routing, or a mirror that sees one direction (%" PRIu64 "%% of flows one-sided)", pct);
+	}
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int c;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->rule != y->rule)
+		return x->rule - y->rule;
+	if (x->port != y->port)
+		return (int)x->port - (int)y->port;
+	if ((c = memcmp(x->orig_h, y->orig_h, 16)))
+		return c;
+	return memcmp(x->resp_h, y->resp_h, 16);
+}
+
+void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us)
+{
+	int i;
+
+	find_missing(fd);
+	find_fallback(fd);
+	find_incomplete(fd);
+	for (i = 0; i < fd->n; i++) {
+		rate(fd, &fd->list[i], capture_last_us - capture_first_us);
+		fd->per_kind[fd->list[i].kind]++;
+	}
+	qsort(fd->list, (size_t)fd->n, sizeof(*fd->list), finding_cmp);
+}
+
+const struct finding *findings_list(const struct findings *fd, int *n)
+{
+	*n = fd->n;
+	return fd->list;
+}
+
+const struct rule_stats *findings_rule_stats(const struct findings *fd)
+{
+	return fd->stats;
+}
+
+uint64_t findings_count(const struct findings *fd, enum finding_kind k)
+{
+	return (unsigned)k < FK_COUNT ? fd->per_kind[k] : 0;
+}
+
+uint64_t findings_dropped(const struct findings *fd)
+{
+	return fd->dropped;
+}
+
+void findings_free(struct findings *fd)
+{
+	struct agg_entry *a, *at;
+	struct edt_entry *e, *et;
+	struct group_entry *g, *gt;
+	int i;
+
+	if (!fd)
+		return;
+	HASH_ITER(hh, fd->agg, a, at) {
+		HASH_DEL(fd->agg, a);
+		free(a);
+	}
+	HASH_ITER(hh, fd->edt, e, et) {
+		HASH_DEL(fd->edt, e);
+		free(e);
+	}
+	HASH_ITER(hh, fd->groups, g, gt) {
+		HASH_DEL(fd->groups, g);
+		free(g);
+	}
+	for (i = 0; i < fd->rs->nrules; i++)
+		set_free(&fd->rule_origs[i]);
+	for (i = 0; i < fd->rs->nroles; i++)
+		set_free(&fd->role_hosts[i]);
+	free(fd->rule_origs);
+	free(fd->role_hosts);
+	free(fd->stats);
+	free(fd->matched);
+	free(fd->group_of);
+	free(fd->edt_ports);
+	free(fd->list);
+	free(fd);
+}
+
+const char *findings_kind_name(enum finding_kind k)
+{
+	return (unsigned)k < FK_COUNT ? kind_names[k] : "unknown";
+}
+
+int findings_kind_parse(const char *name)
+{
+	int k;
+
+	for (k = 0; k < FK_COUNT; k++)
+		if (strcmp(name, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *findings_confidence_name(enum confidence c)
+{
+	return (unsigned)c <= CONF_LOW ? confidence_names[c] : "unknown";
+}

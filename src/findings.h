@@ -1,0 +1,77 @@
+/* findings: classified flows aggregated into the audit's findings and the observed matrix */
+#ifndef FLOWAUDIT_FINDINGS_H
+#define FLOWAUDIT_FINDINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "flow.h"
+#include "rules.h"
+#include "site.h"
+
+/* Finding kinds, most serious first. One name table: findings_kind_name(). */
+enum finding_kind {
+	FK_BLOCKED = 0,
+	FK_FALLBACK,
+	FK_INCOMPLETE,
+	FK_INTERRUPTED,
+	FK_MISSING,
+	FK_ONE_SIDED,
+	FK_UNEXPECTED,
+	FK_PENDING,
+	FK_COUNT
+};
+
+enum confidence { CONF_HIGH = 0, CONF_MEDIUM, CONF_LOW };
+
+struct finding {
+	enum finding_kind kind;
+	enum reason reason;		/* for flow findings */
+	int rule;			/* -1 for unexpected flows that match no rule */
+	int orig_role;
+	int resp_role;
+	uint8_t family;
+	uint8_t proto;			/* PROTO_* (fallback: the UDP side) */
+	uint16_t port;			/* the responder port */
+	uint8_t orig_h[16];		/* the host pair (flow findings), or the silent host (missing/each) */
+	uint8_t resp_h[16];
+	bool has_host;			/* missing for expect: each names the silent host in orig_h */
+	uint64_t count;			/* flows */
+	int64_t first_us;		/* the evidence's first and last packet */
+	int64_t last_us;
+	enum confidence confidence;
+	char note[160];			/* why the confidence is not high, or what the finding means */
+	bool has_example;
+	struct flow example;		/* one flow of it, as the conn log shows it */
+	struct classification example_class;
+};
+
+/* Per rule: flows seen by verdict, for the observed matrix. */
+struct rule_stats {
+	uint64_t flows[V_COUNT];
+	uint64_t total;
+	int64_t first_us;
+	int64_t last_us;
+};
+
+struct findings;
+
+/* site NULL: port-only mode (no roles, nothing in scope, no 'missing'). */
+struct findings *findings_new(const struct rule_set *rs, const struct site *site);
+void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl);
+/* After the last flow: work out missing, fallback and incomplete; sort. */
+void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us);
+
+const struct finding *findings_list(const struct findings *fd, int *n);
+const struct rule_stats *findings_rule_stats(const struct findings *fd);	/* [rs->nrules] */
+uint64_t findings_count(const struct findings *fd, enum finding_kind k);	/* findings of a kind */
+uint64_t findings_dropped(const struct findings *fd);	/* flow findings not kept: the table was full */
+void findings_free(struct findings *fd);
+
+const char *findings_kind_name(enum finding_kind k);
+/* Parse "blocked" etc. into a kind; -1 if unknown. */
+int findings_kind_parse(const char *name);
+const char *findings_confidence_name(enum confidence c);
+
+#endif

@@ -1,0 +1,243 @@
+/* report_json: the audit as one JSON document — summary, matrix, findings, capture */
+#include "report.h"
+
+#include "addr.h"
+#include "conn_log.h"
+#include "json.h"
+
+enum { TOP_HOSTS = 10 };
+
+static const char *const proto_names[SP_COUNT] = { "tcp", "udp", "icmp" };
+
+static void json_capture(struct json *j, const struct report_input *in)
+{
+	const struct capture_stats *c = in->capture;
+	int i, e;
+
+	json_key(j, "capture");
+	json_begin_object(j);
+	json_kv_str(j, "mode", in->mode);
+	json_key(j, "inputs");
+	json_begin_array(j);
+	for (i = 0; i < c->ninputs; i++) {
+		json_begin_object(j);
+		json_kv_str(j, "path", c->inputs[i].path);
+		json_kv_str(j, "link_type", decode_link_name(c->inputs[i].dlt));
+		json_kv_u64(j, "packets", c->inputs[i].packets);
+		if (c->inputs[i].damage[0])
+			json_kv_str(j, "damage", c->inputs[i].damage);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_key(j, "filter");
+	in->filter ? json_str(j, in->filter) : json_null(j);
+	json_kv_u64(j, "packets", c->packets);
+	json_kv_u64(j, "wire_bytes", c->wire_bytes);
+	json_kv_u64(j, "dropped", 0);
+	json_key(j, "first_ts");
+	c->packets ? json_usec(j, c->first_us) : json_null(j);
+	json_key(j, "last_ts");
+	c->packets ? json_usec(j, c->last_us) : json_null(j);
+	json_kv_u64(j, "ts_backwards", c->ts_backwards);
+	json_key(j, "decode");
+	json_begin_object(j);
+	for (e = 0; e < DECODE_ERROR_COUNT; e++)
+		json_kv_u64(j, decode_error_name((enum decode_error)e), in->decode[e]);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static void json_flow_table(struct json *j, const struct flow_table_stats *t)
+{
+	json_key(j, "flow_table");
+	json_begin_object(j);
+	json_kv_u64(j, "peak_live", t->peak_live);
+	json_kv_u64(j, "evicted", t->evicted);
+	json_kv_u64(j, "reused", t->reused);
+	json_kv_u64(j, "fragments", t->fragments);
+	json_kv_u64(j, "fragment_orphans", t->fragment_orphans);
+	json_kv_u64(j, "icmp_errors_matched", t->icmp_errors_matched);
+	json_end_object(j);
+}
+
+static void json_talkers(struct json *j, const struct summary *s)
+{
+	struct host_count top[TOP_HOSTS];
+	int i, n = summary_top_hosts(s, top, TOP_HOSTS);
+
+	json_key(j, "top_talkers");
+	json_begin_array(j);
+	for (i = 0; i < n; i++) {
+		char a[ADDR_STRLEN];
+
+		json_begin_object(j);
+		json_kv_str(j, "host", addr_format(top[i].family, top[i].addr, a));
+		json_kv_u64(j, "flows", top[i].flows_orig + top[i].flows_resp);
+		json_kv_u64(j, "flows_orig", top[i].flows_orig);
+		json_kv_u64(j, "flows_resp", top[i].flows_resp);
+		json_kv_u64(j, "ip_bytes", top[i].bytes);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void json_summary(struct json *j, const struct report_input *in)
+{
+	const struct summary *s = in->summary;
+	int p, st, k;
+
+	json_key(j, "summary");
+	json_begin_object(j);
+	json_kv_str(j, "mode", !in->rules ? "flows" : in->site ? "site" : "port-only");
+	json_key(j, "site");
+	in->site ? json_str(j, in->site->name) : json_null(j);
+	json_kv_u64(j, "flows", s->flows);
+	json_kv_u64(j, "ip_bytes", s->ip_bytes);
+	json_key(j, "by_proto");
+	json_begin_object(j);
+	for (p = 0; p < SP_COUNT; p++)
+		json_kv_u64(j, proto_names[p], s->by_proto[p]);
+	json_end_object(j);
+	json_key(j, "conn_state");
+	json_begin_object(j);
+	for (st = 0; st < CS_COUNT; st++) {
+		json_key(j, conn_state_name((enum conn_state)st));
+		json_begin_object(j);
+		for (p = 0; p < SP_COUNT; p++)
+			json_kv_u64(j, proto_names[p], s->by_state[st][p]);
+		json_end_object(j);
+	}
+	json_end_object(j);
+	if (in->findings) {
+		json_key(j, "findings");
+		json_begin_object(j);
+		for (k = 0; k < FK_COUNT; k++)
+			json_kv_u64(j, findings_kind_name((enum finding_kind)k),
+				    findings_count(in->findings, (enum finding_kind)k));
+		json_end_object(j);
+	}
+	json_flow_table(j, in->table);
+	json_talkers(j, s);
+	json_end_object(j);
+}
+
+static void json_roles(struct json *j, const struct report_input *in, const int *roles, int n)
+{
+	int i;
+
+	json_begin_array(j);
+	for (i = 0; i < n; i++)
+		json_str(j, rules_role_name(in->rules, roles[i]));
+	json_end_array(j);
+}
+
+static void json_matrix(struct json *j, const struct report_input *in)
+{
+	const struct rule_stats *stats = findings_rule_stats(in->findings);
+	int r, v;
+
+	json_key(j, "matrix");
+	json_begin_array(j);
+	for (r = 0; r < in->rules->nrules; r++) {
+		const struct rule *ru = &in->rules->rules[r];
+		char ports[256];
+
+		if (!stats[r].total && !(in->site && ru->expect != EXPECT_OPTIONAL))
+			continue;
+		if (in->site && in->site->matrix_on && !in->site->matrix_on[ru->matrix])
+			continue;
+		report_rule_ports(ru, ports, sizeof(ports));
+		json_begin_object(j);
+		json_kv_str(j, "rule", ru->name);
+		json_kv_str(j, "category", rules_category_name(ru->category));
+		json_key(j, "from");
+		json_roles(j, in, ru->from, ru->nfrom);
+		json_key(j, "to");
+		json_roles(j, in, ru->to, ru->nto);
+		json_kv_str(j, "ports", ports);
+		json_kv_str(j, "expect", rules_expect_name(ru->expect));
+		json_kv_str(j, "action", rules_action_name(ru->action));
+		json_key(j, "flows");
+		json_begin_object(j);
+		for (v = 0; v < V_COUNT; v++)
+			if (v != V_UNMATCHED && v != V_RELATED)
+				json_kv_u64(j, verdict_name((enum verdict)v), stats[r].flows[v]);
+		json_end_object(j);
+		json_kv_str(j, "status", report_rule_status(ru, &stats[r], in->site == NULL));
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void json_role_or_null(struct json *j, const struct report_input *in, const char *key, int role)
+{
+	json_key(j, key);
+	role >= 0 || role == ROLE_ANY ? json_str(j, rules_role_name(in->rules, role)) : json_null(j);
+}
+
+static void json_finding(struct json *j, const struct report_input *in, const struct finding *fi)
+{
+	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
+	char a[ADDR_STRLEN];
+
+	json_begin_object(j);
+	json_kv_str(j, "kind", findings_kind_name(fi->kind));
+	json_key(j, "rule");
+	ru ? json_str(j, ru->name) : json_null(j);
+	json_key(j, "category");
+	ru ? json_str(j, rules_category_name(ru->category)) : json_null(j);
+	json_role_or_null(j, in, "orig_role", fi->orig_role);
+	json_role_or_null(j, in, "resp_role", fi->resp_role);
+	json_kv_str(j, "proto", fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp");
+	json_kv_u64(j, "port", fi->port);
+	json_key(j, "reason");
+	fi->reason != R_NONE ? json_str(j, reason_name(fi->reason)) : json_null(j);
+	json_kv_u64(j, "count", fi->count);
+	if (fi->has_host)
+		json_kv_str(j, "host", addr_format(fi->family, fi->orig_h, a));
+	json_key(j, "first_ts");
+	fi->has_example ? json_usec(j, fi->first_us) : json_null(j);
+	json_key(j, "last_ts");
+	fi->has_example ? json_usec(j, fi->last_us) : json_null(j);
+	json_kv_str(j, "confidence", findings_confidence_name(fi->confidence));
+	if (fi->note[0])
+		json_kv_str(j, "note", fi->note);
+	json_key(j, "example");
+	if (fi->has_example)
+		conn_log_render(j, &fi->example, in->uid_seed, &fi->example_class, in->rules);
+	else
+		json_null(j);
+	json_end_object(j);
+}
+
+static void json_findings(struct json *j, const struct report_input *in)
+{
+	int i, n;
+	const struct finding *list = findings_list(in->findings, &n);
+
+	json_key(j, "findings");
+	json_begin_array(j);
+	for (i = 0; i < n; i++)
+		json_finding(j, in, &list[i]);
+	json_end_array(j);
+}
+
+int report_json_write(FILE *out, const struct report_input *in)
+{
+	struct json j;
+	int rc;
+
+	json_init(&j);
+	json_begin_object(&j);
+	json_summary(&j, in);
+	if (in->rules && in->findings) {
+		json_matrix(&j, in);
+		json_findings(&j, in);
+	}
+	json_capture(&j, in);
+	json_end_object(&j);
+	json_raw(&j, "\n", 1);
+	rc = json_write(&j, out);
+	json_free(&j);
+	return rc;
+}

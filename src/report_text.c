@@ -1,0 +1,302 @@
+/* report_text: the audit as a person reads it — header, observed matrix, findings, traffic */
+#include "report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "addr.h"
+
+enum { TOP_HOSTS = 10 };
+
+/* Zeek's one-line meanings of the conn states. */
+static const char *const state_meaning[CS_COUNT] = {
+	[CS_S0] = "attempt, no reply",
+	[CS_S1] = "established, not closed",
+	[CS_SF] = "normal establishment and termination",
+	[CS_REJ] = "attempt rejected",
+	[CS_S2] = "established, originator closed, no reply",
+	[CS_S3] = "established, responder closed, no reply",
+	[CS_RSTO] = "established, originator aborted (RST)",
+	[CS_RSTR] = "established, responder aborted (RST)",
+	[CS_RSTOS0] = "originator SYN then RST, no SYN-ACK",
+	[CS_RSTRH] = "responder SYN-ACK then RST, no SYN",
+	[CS_SH] = "originator SYN then FIN, no SYN-ACK",
+	[CS_SHR] = "responder SYN-ACK then FIN, no SYN",
+	[CS_OTH] = "no SYN seen: midstream, or not TCP/UDP",
+};
+
+static const char *color_of(const char *word)
+{
+	if (!strcmp(word, "blocked") || !strcmp(word, "missing") || !strcmp(word, "fallback") ||
+	    !strcmp(word, "incomplete"))
+		return "\033[1;31m";
+	if (!strcmp(word, "interrupted") || !strcmp(word, "one-sided") || !strcmp(word, "unexpected") ||
+	    !strcmp(word, "seen (deny)"))
+		return "\033[33m";
+	if (!strcmp(word, "ok"))
+		return "\033[32m";
+	return "\033[2m";
+}
+
+/* A status word, padded to width, coloured when asked. */
+static void word(FILE *out, const struct report_input *in, const char *w, int width)
+{
+	if (in->color)
+		fprintf(out, "%s%-*s\033[0m", color_of(w), width, w);
+	else
+		fprintf(out, "%-*s", width, w);
+}
+
+static uint64_t decode_problems(const struct report_input *in)
+{
+	uint64_t n = 0;
+	int e;
+
+	for (e = DECODE_LINK_TRUNCATED; e < DECODE_ERROR_COUNT; e++)
+		if (e != DECODE_OTHER_PROTO)
+			n += in->decode[e];
+	return n;
+}
+
+static void text_inputs(FILE *out, const struct report_input *in)
+{
+	const struct capture_stats *c = in->capture;
+	int i;
+
+	for (i = 0; i < c->ninputs; i++) {
+		const struct capture_input *ci = &c->inputs[i];
+
+		fprintf(out, "%-12s ", i ? "" : "input");
+		report_text_safe(out, strcmp(ci->path, "-") ? ci->path : "standard input");
+		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(ci->dlt), ci->packets);
+		if (ci->damage[0]) {
+			fputs(": DAMAGED: ", out);
+			report_text_safe(out, ci->damage);
+		}
+		fputc('\n', out);
+	}
+	if (in->filter) {
+		fprintf(out, "%-12s ", "filter");
+		report_text_safe(out, in->filter);
+		fputc('\n', out);
+	}
+	if (c->packets) {
+		char a[40], b[40];
+
+		report_format_time(c->first_us, a, sizeof(a));
+		report_format_time(c->last_us, b, sizeof(b));
+		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "time span", a, b,
+			(double)(c->last_us - c->first_us) / 1e6);
+	}
+}
+
+static void text_mode(FILE *out, const struct report_input *in)
+{
+	if (!in->rules)
+		return;
+	if (in->site) {
+		fprintf(out, "%-12s site ", "mode");
+		report_text_safe(out, in->site->name);
+		fprintf(out, " (%d role addresses, %d scope prefixes), ", in->site->nprefixes, in->site->nscope);
+	} else {
+		fprintf(out, "%-12s port-only (no --site: rules match on protocol and port, roles unknown, "
+			"nothing is 'unexpected' or 'missing'), ", "mode");
+	}
+	fprintf(out, "%d matrices, %d rules\n", in->rules->nmatrices, in->rules->nrules);
+}
+
+static void text_packets(FILE *out, const struct report_input *in)
+{
+	const struct capture_stats *c = in->capture;
+	const struct flow_table_stats *t = in->table;
+
+	fprintf(out, "%-12s %" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " not IP, %" PRIu64
+		" other IP protocols, %" PRIu64 " with decode problems\n", "packets", c->packets,
+		in->decode[DECODE_OK], in->decode[DECODE_NOT_IP], in->decode[DECODE_OTHER_PROTO],
+		decode_problems(in));
+	if (c->ts_backwards)
+		fprintf(out, "%-12s %" PRIu64 " packets older than one before them\n", "", c->ts_backwards);
+	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 "), %" PRIu64
+		" IP bytes\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
+		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes);
+	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " reused 5-tuples, %" PRIu64
+		" later fragments attributed, %" PRIu64 " ICMP errors matched to their flow\n", "flow table",
+		t->peak_live, t->evicted, t->reused, t->fragments, t->icmp_errors_matched);
+}
+
+static void roles_text(const struct report_input *in, const int *roles, int n, char *out, size_t len)
+{
+	size_t used = 0;
+	int i, w;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		w = snprintf(out + used, len - used, "%s%s", i ? "," : "", rules_role_name(in->rules, roles[i]));
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static bool matrix_row_shown(const struct report_input *in, int r, const struct rule_stats *st)
+{
+	const struct rule *ru = &in->rules->rules[r];
+
+	if (in->site && in->site->matrix_on && !in->site->matrix_on[ru->matrix])
+		return false;
+	return st->total || (in->site && ru->expect != EXPECT_OPTIONAL);
+}
+
+static void text_matrix(FILE *out, const struct report_input *in)
+{
+	const struct rule_stats *stats = findings_rule_stats(in->findings);
+	int r, shown = 0;
+
+	fprintf(out, "\nMATRIX AS OBSERVED (rules that saw traffic or expect some)\n");
+	fprintf(out, "%-12s %5s %5s %5s %5s  %-18s %s\n", "status", "ok", "blkd", "intr", "1side", "proto/ports",
+		"rule: from -> to");
+	for (r = 0; r < in->rules->nrules; r++) {
+		const struct rule *ru = &in->rules->rules[r];
+		const struct rule_stats *st = &stats[r];
+		char ports[64], from[64], to[64];
+
+		if (!matrix_row_shown(in, r, st))
+			continue;
+		shown++;
+		report_rule_ports(ru, ports, sizeof(ports));
+		roles_text(in, ru->from, ru->nfrom, from, sizeof(from));
+		roles_text(in, ru->to, ru->nto, to, sizeof(to));
+		word(out, in, report_rule_status(ru, st, in->site == NULL), 12);
+		fprintf(out, " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 "  %-18s %s\n", st->flows[V_OK],
+			st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED], st->flows[V_ONE_SIDED],
+			ports, ru->name);
+		fprintf(out, "%57s%s -> %s\n", "", from, to);
+	}
+	if (!shown)
+		fprintf(out, "(no flow matched a rule)\n");
+}
+
+static void finding_evidence(FILE *out, const struct finding *fi)
+{
+	const struct flow *ex = &fi->example;
+	char a[40], b[40];
+
+	if (!fi->has_example)
+		return;
+	report_format_time(fi->first_us, a, sizeof(a));
+	report_format_time(fi->last_us, b, sizeof(b));
+	fprintf(out, "         e.g. %s history %s, %" PRIu64 "/%" PRIu64 " pkts; seen %s - %s\n",
+		conn_state_name(flow_conn_state(ex)), ex->hist.len ? ex->hist.s : "-", ex->side[0].pkts,
+		ex->side[1].pkts, a, b + 11);
+}
+
+static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
+{
+	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
+	const char *proto = fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp";
+	char o[ADDR_STRLEN], r[ADDR_STRLEN];
+
+	word(out, in, findings_kind_name(fi->kind), 11);
+	fprintf(out, " %s/%u  %s", proto, fi->port, ru ? ru->name : "(no rule)");
+	if (fi->kind == FK_MISSING) {
+		fprintf(out, "  %s -> %s", rules_role_name(in->rules, fi->orig_role),
+			rules_role_name(in->rules, fi->resp_role));
+		if (fi->has_host)
+			fprintf(out, "  silent host %s", addr_format(fi->family, fi->orig_h, o));
+	} else {
+		fprintf(out, "  %s -> %s", addr_format(fi->family, fi->orig_h, o), addr_format(fi->family, fi->resp_h, r));
+		fprintf(out, "  %" PRIu64 " flow%s", fi->count, fi->count == 1 ? "" : "s");
+		if (fi->reason != R_NONE)
+			fprintf(out, ", %s", reason_name(fi->reason));
+	}
+	fputc('\n', out);
+	if (fi->kind != FK_MISSING && in->site)
+		fprintf(out, "         roles %s -> %s\n",
+			fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "-",
+			fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "-");
+	finding_evidence(out, fi);
+	if (fi->note[0] || fi->confidence != CONF_HIGH)
+		fprintf(out, "         confidence %s%s%s\n", findings_confidence_name(fi->confidence),
+			fi->note[0] ? ": " : "", fi->note);
+}
+
+static void text_findings(FILE *out, const struct report_input *in)
+{
+	int i, n;
+	const struct finding *list = findings_list(in->findings, &n);
+
+	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n);
+	if (!n)
+		fprintf(out, "none\n");
+	for (i = 0; i < n; i++)
+		text_finding(out, in, &list[i]);
+	if (findings_dropped(in->findings))
+		fprintf(out, "(%" PRIu64 " more flows with findings were not itemised: the findings table was full)\n",
+			findings_dropped(in->findings));
+}
+
+static void text_states(FILE *out, const struct report_input *in)
+{
+	int s, p;
+
+	if (!in->summary->flows)
+		return;
+	fprintf(out, "\n%-8s %8s %8s %8s  %s\n", "state", "tcp", "udp", "icmp", "meaning");
+	for (s = 0; s < CS_COUNT; s++) {
+		const uint64_t *row = in->summary->by_state[s];
+
+		if (!row[SP_TCP] && !row[SP_UDP] && !row[SP_ICMP])
+			continue;
+		fprintf(out, "%-8s", conn_state_name((enum conn_state)s));
+		for (p = 0; p < SP_COUNT; p++)
+			fprintf(out, " %8" PRIu64, row[p]);
+		fprintf(out, "  %s\n", state_meaning[s]);
+	}
+}
+
+static void text_decode(FILE *out, const struct report_input *in)
+{
+	int e;
+
+	if (!decode_problems(in))
+		return;
+	fprintf(out, "\n%-24s %8s\n", "decode problem", "packets");
+	for (e = DECODE_LINK_TRUNCATED; e < DECODE_ERROR_COUNT; e++)
+		if (e != DECODE_OTHER_PROTO && in->decode[e])
+			fprintf(out, "%-24s %8" PRIu64 "\n", decode_error_name((enum decode_error)e), in->decode[e]);
+}
+
+static void text_talkers(FILE *out, const struct report_input *in)
+{
+	struct host_count top[TOP_HOSTS];
+	int i, n = summary_top_hosts(in->summary, top, TOP_HOSTS);
+
+	if (!n)
+		return;
+	fprintf(out, "\n%-39s %8s %8s %8s %12s\n", "top talkers (by flows)", "flows", "as orig", "as resp",
+		"IP bytes");
+	for (i = 0; i < n; i++) {
+		char a[ADDR_STRLEN];
+
+		fprintf(out, "%-39s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %12" PRIu64 "\n",
+			addr_format(top[i].family, top[i].addr, a), top[i].flows_orig + top[i].flows_resp,
+			top[i].flows_orig, top[i].flows_resp, top[i].bytes);
+	}
+	if (in->summary->hosts_untracked)
+		fprintf(out, "(%" PRIu64 " flows had hosts beyond the %d tracked)\n", in->summary->hosts_untracked,
+			SUMMARY_MAX_HOSTS);
+}
+
+int report_text_write(FILE *out, const struct report_input *in)
+{
+	text_inputs(out, in);
+	text_mode(out, in);
+	text_packets(out, in);
+	if (in->rules && in->findings) {
+		text_matrix(out, in);
+		text_findings(out, in);
+	}
+	fprintf(out, "\nTRAFFIC\n");
+	text_states(out, in);
+	text_decode(out, in);
+	text_talkers(out, in);
+	return ferror(out) ? -1 : 0;
+}

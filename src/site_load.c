@@ -1,0 +1,457 @@
+/* site_load: the site file (roles -> addresses, scope, matrices) checked against the loaded rules */
+#include "site.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prefix.h"
+#include "xalloc.h"
+#include "yaml_tree.h"
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+_Static_assert((int)PREFIX_NONE == (int)ROLE_NONE, "prefix_lookup's miss must read as ROLE_NONE");
+
+enum { ADDR_TEXT_MAX = 64 };
+
+static const char *const site_keys[] = { "site", "roles", "scope", "matrices" };
+
+struct site_loader {
+	struct rule_set *rs;
+	const char *file;
+	struct load_error *err;
+	struct site s;					/* being built; copied out on success */
+	const struct yaml_tree_node **role_key;		/* [rs->nroles]: where the site defines it, or NULL */
+};
+
+static int fail(struct site_loader *ld, const struct yaml_tree_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct site_loader *ld, const struct yaml_tree_node *n, const char *fmt, ...)
+{
+	char msg[sizeof(ld->err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return yaml_tree_fail(ld->err, ld->file, n, "%s", msg);
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+static void prefix_text(const struct site_prefix *p, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, addr, sizeof(addr));
+	snprintf(buf, size, "%s/%d", addr, p->len);
+}
+
+static bool parse_length(const char *s, int max, int *len)
+{
+	int v = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 3)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*len = v;
+	return i > 0 && v <= max;
+}
+
+/* One address or prefix as written at n. */
+static int parse_prefix(struct site_loader *ld, const struct yaml_tree_node *n, int role, struct site_prefix *p)
+{
+	char buf[ADDR_TEXT_MAX], *slash, fixed[ADDR_TEXT_MAX + 8];
+	uint8_t masked[16];
+	int max, len;
+
+	memset(p, 0, sizeof(*p));
+	if (n->len >= sizeof(buf))
+		return fail(ld, n, "'%.40s...' is not an IPv4 or IPv6 address or prefix", n->value);
+	memcpy(buf, n->value, n->len + 1);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = 4;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = 6;
+	else
+		return fail(ld, n, "'%s' is not an IPv4 or IPv6 address or prefix", n->value);
+	max = p->family == 4 ? 32 : 128;
+	len = max;
+	if (slash && !parse_length(slash + 1, max, &len))
+		return fail(ld, n, "prefix length in '%s' must be 0-%d for IPv%d", n->value, max, p->family);
+	p->len = (uint8_t)len;
+	p->role = role;
+	p->line = n->line;
+	p->column = n->column;
+	memcpy(masked, p->addr, sizeof(masked));
+	prefix_mask(masked, len);
+	if (memcmp(masked, p->addr, sizeof(masked)) != 0) {
+		memcpy(p->addr, masked, sizeof(masked));
+		prefix_text(p, fixed, sizeof(fixed));
+		return fail(ld, n, "%s has host bits set; did you mean %s?", n->value, fixed);
+	}
+	return 0;
+}
+
+static void append_prefix(struct site_prefix **list, int *n, const struct site_prefix *p)
+{
+	if (*n >= 4 && (*n & (*n - 1)) != 0) {
+		(*list)[(*n)++] = *p;
+		return;
+	}
+	*list = xrealloc(*list, (size_t)(*n < 4 ? 4 : 2 * *n) * sizeof(**list));
+	(*list)[(*n)++] = *p;
+}
+
+static const struct site_prefix *find_prefix(const struct site *s, const struct site_prefix *p)
+{
+	int i;
+
+	for (i = 0; i < s->nprefixes; i++)
+		if (s->prefixes[i].family == p->family && s->prefixes[i].len == p->len &&
+		    memcmp(s->prefixes[i].addr, p->addr, 16) == 0)
+			return &s->prefixes[i];
+	return NULL;
+}
+
+/* The scalar or sequence of scalars under a role or 'scope', checked for shape. */
+static int check_address_list(struct site_loader *ld, const struct yaml_tree_node *v, const char *label)
+{
+	int i;
+
+	if (v->kind == YAML_TREE_MAPPING)
+		return fail(ld, v, "%s must be an address, a prefix or a sequence of them, got a mapping", label);
+	if (yaml_tree_is_null(v) || (v->kind == YAML_TREE_SEQUENCE && v->nkids == 0))
+		return fail(ld, v, "%s lists no addresses", label);
+	for (i = 0; v->kind == YAML_TREE_SEQUENCE && i < v->nkids; i++)
+		if (v->kids[i]->kind != YAML_TREE_SCALAR || yaml_tree_is_null(v->kids[i]))
+			return fail(ld, v->kids[i], "%s entries must be addresses or prefixes, got %s", label,
+				    yaml_tree_kind_name(v->kids[i]));
+	return 0;
+}
+
+static int add_role_prefix(struct site_loader *ld, const struct yaml_tree_node *n, int role)
+{
+	struct site_prefix p;
+	const struct site_prefix *first;
+	char text[ADDR_TEXT_MAX + 8];
+	int existing;
+
+	if (parse_prefix(ld, n, role, &p) < 0)
+		return -1;
+	if (prefix_add(ld->s.roles_lpm, p.family, p.addr, p.len, role, &existing) == 0) {
+		append_prefix(&ld->s.prefixes, &ld->s.nprefixes, &p);
+		return 0;
+	}
+	if (existing == role)
+		return 0;	/* listed twice for one role: harmless */
+	first = find_prefix(&ld->s, &p);
+	prefix_text(&p, text, sizeof(text));
+	return fail(ld, n, "%s is given to two roles: '%s' (line %d) and '%s' (line %d)", text,
+		    rules_role_name(ld->rs, existing), first ? first->line : 0, rules_role_name(ld->rs, role),
+		    n->line);
+}
+
+/* ---- roles ---------------------------------------------------------------- */
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int fail_unknown_role(struct site_loader *ld, const struct yaml_tree_node *key)
+{
+	const char **names = xcalloc((size_t)ld->rs->nroles + 1, sizeof(*names));
+	char known[300] = "";
+	const char *near;
+	int rc;
+
+	memcpy(names, ld->rs->roles, (size_t)ld->rs->nroles * sizeof(*names));
+	qsort(names, (size_t)ld->rs->nroles, sizeof(*names), compare_names);
+	yaml_tree_join(known, sizeof(known), names, ld->rs->nroles);
+	near = yaml_tree_suggest(key->value, names, ld->rs->nroles);
+	rc = fail(ld, key, "unknown role '%.60s' (known roles: %s)%s%s%s", key->value,
+		  ld->rs->nroles ? known : "none: no rule file is loaded", near ? "; did you mean '" : "",
+		  near ? near : "", near ? "'?" : "");
+	free(names);
+	return rc;
+}
+
+static int load_role(struct site_loader *ld, const struct yaml_tree_node *key, const struct yaml_tree_node *v)
+{
+	char label[96];
+	int role, i;
+
+	if (strcmp(key->value, "any") == 0)
+		return fail(ld, key, "role 'any' is reserved: rules use it to match every address");
+	role = rules_role_index(ld->rs, key->value, false);
+	if (role < 0)
+		return fail_unknown_role(ld, key);
+	ld->role_key[role] = key;
+	snprintf(label, sizeof(label), "role '%.60s'", key->value);
+	if (check_address_list(ld, v, label) < 0)
+		return -1;
+	if (v->kind == YAML_TREE_SCALAR)
+		return add_role_prefix(ld, v, role);
+	for (i = 0; i < v->nkids; i++)
+		if (add_role_prefix(ld, v->kids[i], role) < 0)
+			return -1;
+	return 0;
+}
+
+static int load_roles(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *roles = yaml_tree_get(root, "roles");
+	int i;
+
+	if (!roles)
+		return fail(ld, root, "missing required key 'roles'");
+	if (roles->kind != YAML_TREE_MAPPING)
+		return fail(ld, roles, "'roles' must be a mapping of role names to addresses, got %s",
+			    yaml_tree_kind_name(roles));
+	if (yaml_tree_map_size(roles) == 0)
+		return fail(ld, roles, "'roles' is empty");
+	ld->role_key = xcalloc((size_t)ld->rs->nroles + 1, sizeof(*ld->role_key));
+	ld->s.roles_lpm = prefix_new();
+	for (i = 0; i < yaml_tree_map_size(roles); i++)
+		if (load_role(ld, yaml_tree_map_key(roles, i), yaml_tree_map_value(roles, i)) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- scope and matrices --------------------------------------------------- */
+
+static int add_scope_prefix(struct site_loader *ld, const struct yaml_tree_node *n)
+{
+	struct site_prefix p;
+
+	if (parse_prefix(ld, n, ROLE_NONE, &p) < 0)
+		return -1;
+	if (prefix_add(ld->s.scope_lpm, p.family, p.addr, p.len, 1, NULL) == 0)
+		append_prefix(&ld->s.scope, &ld->s.nscope, &p);
+	return 0;
+}
+
+static int load_scope(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *v = yaml_tree_get(root, "scope");
+	int i;
+
+	ld->s.scope_lpm = prefix_new();
+	if (!v || (yaml_tree_is_null(v)))
+		return 0;
+	if (check_address_list(ld, v, "'scope'") < 0)
+		return -1;
+	if (v->kind == YAML_TREE_SCALAR)
+		return add_scope_prefix(ld, v);
+	for (i = 0; i < v->nkids; i++)
+		if (add_scope_prefix(ld, v->kids[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int select_matrix(struct site_loader *ld, const struct yaml_tree_node *n)
+{
+	const char **names;
+	int m, i, rc;
+
+	if (n->kind != YAML_TREE_SCALAR || yaml_tree_is_null(n))
+		return fail(ld, n, "'matrices' entries must be matrix names, got %s", yaml_tree_kind_name(n));
+	m = rules_matrix_index(ld->rs, n->value);
+	if (m >= 0) {
+		ld->s.matrix_on[m] = true;
+		return 0;
+	}
+	names = xcalloc((size_t)ld->rs->nmatrices + 1, sizeof(*names));
+	for (i = 0; i < ld->rs->nmatrices; i++)
+		names[i] = ld->rs->matrices[i].name;
+	rc = yaml_tree_fail_unknown(ld->err, ld->file, n, "matrix", names, ld->rs->nmatrices);
+	free(names);
+	return rc;
+}
+
+static int load_matrices(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *v = yaml_tree_get(root, "matrices");
+	int i;
+
+	ld->s.matrix_on = xcalloc((size_t)ld->rs->nmatrices + 1, sizeof(*ld->s.matrix_on));
+	if (!v || yaml_tree_is_null(v)) {
+		for (i = 0; i < ld->rs->nmatrices; i++)
+			ld->s.matrix_on[i] = true;
+		return 0;
+	}
+	if (v->kind == YAML_TREE_MAPPING)
+		return fail(ld, v, "'matrices' must be a sequence of matrix names, got a mapping");
+	if (v->kind == YAML_TREE_SCALAR)
+		return select_matrix(ld, v);
+	if (v->nkids == 0)
+		return fail(ld, v, "'matrices' is empty");
+	for (i = 0; i < v->nkids; i++)
+		if (select_matrix(ld, v->kids[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- warnings ------------------------------------------------------------- */
+
+static void warn_at(load_warn_fn warn, void *ctx, const char *file, int line, int column, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void warn_at(load_warn_fn warn, void *ctx, const char *file, int line, int column, const char *fmt, ...)
+{
+	struct load_error w = { .line = line, .column = column };
+	va_list ap;
+
+	snprintf(w.file, sizeof(w.file), "%s", file ? file : "");
+	va_start(ap, fmt);
+	vsnprintf(w.msg, sizeof(w.msg), fmt, ap);
+	va_end(ap);
+	warn(ctx, &w);
+}
+
+static void mark_used(const int *roles, int n, bool *used)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] >= 0)
+			used[roles[i]] = true;
+}
+
+/* True when one of the roles is 'any' or defined by the site. */
+static bool some_defined(const struct site_loader *ld, const int *roles, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] == ROLE_ANY || (roles[i] >= 0 && ld->role_key[roles[i]]))
+			return true;
+	return false;
+}
+
+/* A rule cannot match when the site defines none of its 'from' roles, or none of its 'to' roles. */
+static void warn_unmatchable(struct site_loader *ld, const struct rule *r, load_warn_fn warn, void *ctx)
+{
+	bool from = some_defined(ld, r->from, r->nfrom), to = some_defined(ld, r->to, r->nto);
+	struct load_error w = { .line = r->line, .column = r->column, .kind = LOAD_WARN_RULE_UNMATCHABLE };
+
+	if (from && to)
+		return;
+	snprintf(w.file, sizeof(w.file), "%s", r->file ? r->file : "");
+	snprintf(w.msg, sizeof(w.msg), "rule %s cannot match: the site defines none of its '%s' roles (%s%s)",
+		 r->name, from ? "to" : "from", rules_role_name(ld->rs, from ? r->to[0] : r->from[0]),
+		 (from ? r->nto : r->nfrom) > 1 ? ", ..." : "");
+	warn(ctx, &w);
+}
+
+static void emit_warnings(struct site_loader *ld, load_warn_fn warn, void *ctx)
+{
+	const struct rule_set *rs = ld->rs;
+	bool *used = xcalloc((size_t)rs->nroles + 1, sizeof(*used));
+	int i;
+
+	for (i = 0; i < rs->nrules; i++) {
+		if (!ld->s.matrix_on[rs->rules[i].matrix])
+			continue;
+		mark_used(rs->rules[i].from, rs->rules[i].nfrom, used);
+		mark_used(rs->rules[i].to, rs->rules[i].nto, used);
+	}
+	for (i = 0; i < rs->nroles; i++)
+		if (ld->role_key[i] && !used[i])
+			warn_at(warn, ctx, ld->file, ld->role_key[i]->line, ld->role_key[i]->column,
+				"role '%s' is not used by any rule of the selected matrices", rs->roles[i]);
+	for (i = 0; i < rs->nrules; i++)
+		if (ld->s.matrix_on[rs->rules[i].matrix])
+			warn_unmatchable(ld, &rs->rules[i], warn, ctx);
+	free(used);
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *name;
+
+	if (!root)
+		return fail(ld, NULL, "the file is empty: expected a mapping with keys site, roles, scope, matrices");
+	if (root->kind != YAML_TREE_MAPPING)
+		return fail(ld, root, "a site file must be a mapping with keys site, roles, scope, matrices; got %s",
+			    yaml_tree_kind_name(root));
+	if (yaml_tree_check_keys(ld->err, ld->file, root, site_keys, COUNT(site_keys)) < 0 ||
+	    yaml_tree_get_scalar(ld->err, ld->file, root, "site", true, &name) < 0)
+		return -1;
+	ld->s.name = xstrdup(name->value);
+	ld->s.file = xstrdup(ld->file);
+	if (load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 || load_scope(ld, root) < 0)
+		return -1;
+	return 0;
+}
+
+int site_load_string(struct site *s, const char *name, const char *text, size_t len, struct rule_set *rs,
+		     load_warn_fn warn, void *warn_ctx, struct load_error *err)
+{
+	struct site_loader ld = { .rs = rs, .file = name ? name : "<string>", .err = err };
+	struct yaml_tree_node *root;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (yaml_tree_parse(ld.file, text, len, &root, err) < 0)
+		return -1;
+	rc = load_site(&ld, root);
+	if (rc == 0 && warn)
+		emit_warnings(&ld, warn, warn_ctx);
+	yaml_tree_free(root);
+	free(ld.role_key);
+	if (rc < 0)
+		site_free(&ld.s);
+	else
+		*s = ld.s;
+	return rc;
+}
+
+int site_load(struct site *s, const char *path, struct rule_set *rs, load_warn_fn warn, void *warn_ctx,
+	      struct load_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (yaml_tree_read_file(path, &text, &len, err) < 0)
+		return -1;
+	rc = site_load_string(s, path, text, len, rs, warn, warn_ctx, err);
+	free(text);
+	return rc;
+}
+
+int site_role_of(const struct site *s, uint8_t family, const uint8_t addr[16])
+{
+	return prefix_lookup(s->roles_lpm, family, addr);
+}
+
+bool site_in_scope(const struct site *s, uint8_t family, const uint8_t addr[16])
+{
+	return prefix_lookup(s->scope_lpm, family, addr) != PREFIX_NONE;
+}
+
+void site_free(struct site *s)
+{
+	free(s->name);
+	free(s->file);
+	free(s->prefixes);
+	free(s->scope);
+	free(s->matrix_on);
+	prefix_free(s->roles_lpm);
+	prefix_free(s->scope_lpm);
+	memset(s, 0, sizeof(*s));
+}
