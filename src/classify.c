@@ -316,6 +316,11 @@ void classify_flow(const struct classifier *c, const struct flow *f, int64_t now
 	match_rules(c, f, out);
 	if (out->rule >= 0 && c->rs->rules[out->rule].action == ACTION_ALLOW) {
 		out->verdict = outcome;
+		if (outcome == V_BLOCKED && r == R_NO_REPLY && c->rs->rules[out->rule].one_way) {
+			out->verdict = V_OK;
+			out->reason = R_ONE_WAY;
+			return;
+		}
 		if (outcome == V_BLOCKED && r == R_NO_REPLY && now_us - f->last_us < c->pending_window_us)
 			out->verdict = V_PENDING;
 		return;

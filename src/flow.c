@@ -1,6 +1,8 @@
 /* flow: the derived views of a flow: uid, conn_state, byte counts */
 #include "flow.h"
 
+#include <string.h>
+
 static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 static uint64_t splitmix64(uint64_t x)
@@ -11,14 +13,26 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* 'C' and 18 base62 digits from two mixed words: Zeek's shape, reproducible from the seed. */
+/*
+ * 'C' and 18 base62 digits: Zeek's shape. Mixed from the seed, the creation
+ * number, the first packet's time and the key, so the same input gives the
+ * same uids (conn logs diff cleanly) while different captures do not collide.
+ */
 void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
 {
-	uint64_t w[2];
-	int i, n = 0;
+	const uint8_t *k = (const uint8_t *)&f->key;
+	uint64_t w[2], h = splitmix64(seed ^ f->uid_seq) ^ splitmix64((uint64_t)f->first_us);
+	size_t i;
+	int n = 0;
 
-	w[0] = splitmix64(seed ^ f->uid_seq);
-	w[1] = splitmix64(w[0] ^ f->uid_seq);
+	for (i = 0; i + 8 <= sizeof(f->key); i += 8) {
+		uint64_t x;
+
+		memcpy(&x, k + i, 8);
+		h = splitmix64(h ^ x);
+	}
+	w[0] = h;
+	w[1] = splitmix64(h ^ f->uid_seq);
 	out[n++] = 'C';
 	for (i = 0; i < 2; i++) {
 		int d;

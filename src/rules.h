@@ -58,6 +58,7 @@ struct rule {
 	enum rule_action action;
 	/* Extensions to the contract's format (documented in rules/README.md): */
 	bool bidirectional;		/* the row also applies from 'to' to 'from' */
+	bool one_way;			/* UDP with no reply by nature (syslog, traps, IPFIX): unanswered is ok */
 	char *group;			/* rules of one group should work together ('incomplete'), or NULL */
 	char *exposure;			/* Parallels RAS: "external", "internal", "localhost", or NULL */
 	/* Where it was defined, for messages. */

@@ -29,7 +29,7 @@ static const char *const exposure_names[] = { "external", "internal", "localhost
 static const char *const matrix_keys[] = { "matrix", "title", "source", "rules" };
 static const char *const rule_keys[] = {
 	"id", "category", "from", "to", "proto", "ports", "description", "expect", "action",
-	"bidirectional", "group", "exposure",
+	"bidirectional", "group", "exposure", "one-way",
 };
 
 /* A rule id already used in the matrix being loaded. */
@@ -395,7 +395,8 @@ static int rule_extras(struct loader *ld, const struct yaml_tree_node *map, stru
 	if (get_string(ld, map, "description", &r->description) < 0 ||
 	    get_enum(ld, map, "expect", "expect", expect_names, COUNT(expect_names), &expect) < 0 ||
 	    get_enum(ld, map, "action", "action", action_names, COUNT(action_names), &action) < 0 ||
-	    get_bool(ld, map, "bidirectional", &r->bidirectional) < 0 || get_string(ld, map, "group", &r->group) < 0 ||
+	    get_bool(ld, map, "bidirectional", &r->bidirectional) < 0 ||
+	    get_bool(ld, map, "one-way", &r->one_way) < 0 || get_string(ld, map, "group", &r->group) < 0 ||
 	    get_enum(ld, map, "exposure", "exposure", exposure_names, COUNT(exposure_names), &exposure) < 0)
 		return -1;
 	if (!r->description)

@@ -27,6 +27,7 @@ static const char *const reason_names[R_COUNT] = {
 	[R_RESET_AFTER_ESTABLISHED] = "rst-after-established",
 	[R_NO_RESPONDER_PACKETS] = "no-responder-packets",
 	[R_NO_ORIGINATOR_PACKETS] = "no-originator-packets",
+	[R_ONE_WAY] = "one-way",
 };
 
 const char *verdict_name(enum verdict v)

@@ -31,6 +31,7 @@ enum reason {
 	R_RESET_AFTER_ESTABLISHED,	/* interrupted: a RST before the FIN exchange */
 	R_NO_RESPONDER_PACKETS,		/* one-sided: the originator went on, nothing came back */
 	R_NO_ORIGINATOR_PACKETS,	/* one-sided: only the responder was seen */
+	R_ONE_WAY,			/* ok: a one-way rule (syslog, traps), nothing comes back by design */
 	R_COUNT
 };
 

@@ -118,6 +118,8 @@ parse() {
 			rfail("values", "exposure \"" val["exposure"] "\"")
 		if ("bidirectional" in val && val["bidirectional"] !~ /^(true|false)$/)
 			rfail("values", "bidirectional \"" val["bidirectional"] "\"")
+		if ("one-way" in val && val["one-way"] !~ /^(true|false)$/)
+			rfail("values", "one-way \"" val["one-way"] "\"")
 		if ("group" in val && val["group"] !~ /^[a-z0-9]+(-[a-z0-9]+)*$/)
 			rfail("values", "group \"" val["group"] "\" is not lowercase-hyphen")
 		np = ("proto" in val) ? split(val["proto"], protos, " ") : 0
@@ -145,7 +147,7 @@ parse() {
 	BEGIN {
 		n = split("ica-hdx edt ras licensing broker gateway management directory database provisioning monitoring cloud other", c, " ")
 		for (i = 1; i <= n; i++) CATS[c[i]] = 1
-		n = split("id category from to proto ports description expect action bidirectional group exposure", c, " ")
+		n = split("id category from to proto ports description expect action bidirectional group exposure one-way", c, " ")
 		for (i = 1; i <= n; i++) RULEKEYS[c[i]] = 1
 		n = split("matrix title source rules", c, " ")
 		for (i = 1; i <= n; i++) TOPKEYS[c[i]] = 1
@@ -180,12 +182,12 @@ parse() {
 		key = line; sub(/:.*/, "", key)
 		if (key != "id") fail("parse", "a rule must start with \"- id:\"")
 	}
-	/^    [a-z_]+:/ {
+	/^    [a-z_-]+:/ {
 		if (!inrule) { fail("parse", "rule key outside a rule"); next }
 		line = $0; sub(/^    /, "", line)
 		key = line; sub(/:.*/, "", key)
 	}
-	/^(  - |    )[a-z_]+:/ {
+	/^(  - |    )[a-z_-]+:/ {
 		v = line; sub(/^[^:]*:/, "", v)
 		if (!(key in RULEKEYS)) { fail("values", "unknown rule key \"" key "\""); next }
 		if (key in val) { fail("parse", "key \"" key "\" repeated in a rule"); next }

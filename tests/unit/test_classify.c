@@ -51,6 +51,13 @@ static const char rules_yaml[] =
 	"    proto: tcp\n"
 	"    ports: [23]\n"
 	"    action: deny\n"
+	"  - id: syslog\n"
+	"    category: monitoring\n"
+	"    from: vda\n"
+	"    to: ddc\n"
+	"    proto: udp\n"
+	"    ports: [514]\n"
+	"    one-way: true\n"
 	"  - id: ping\n"
 	"    category: monitoring\n"
 	"    from: ddc\n"
@@ -379,6 +386,18 @@ Test(classify, the_right_port_between_the_wrong_roles_is_not_the_rule)
 	session(10, 40000, 2, 1494, 1.0); /* ddc -> vda on ICA: no rule for it */
 	c = only();
 	cr_assert_eq(c->verdict, V_UNEXPECTED);
+}
+
+Test(classify, a_one_way_rule_expects_no_answer)
+{
+	const struct classification *c;
+
+	feed(pkt(PROTO_UDP, 2, 40000, 10, 514, 1.0));
+	feed(pkt(PROTO_UDP, 2, 40000, 10, 514, 2.0));
+	later(20.0);
+	c = by_port(514);
+	cr_assert_eq(c->verdict, V_OK, "%s", verdict_name(c->verdict));
+	cr_assert_eq(c->reason, R_ONE_WAY);
 }
 
 Test(classify, bidirectional_rules_match_either_way_round)
