@@ -630,7 +630,8 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 		rate(fd, &fd->list[i], capture_last_us - capture_first_us);
 		fd->per_kind[fd->list[i].kind]++;
 	}
-	qsort(fd->list, (size_t)fd->n, sizeof(*fd->list), finding_cmp);
+	if (fd->n > 1)
+		qsort(fd->list, (size_t)fd->n, sizeof(*fd->list), finding_cmp);
 }
 
 const struct finding *findings_list(const struct findings *fd, int *n)

@@ -119,9 +119,9 @@ static void text_packets(FILE *out, const struct report_input *in)
 	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 "), %" PRIu64
 		" IP bytes\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
 		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes);
-	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " reused 5-tuples, %" PRIu64
-		" later fragments attributed, %" PRIu64 " ICMP errors matched to their flow\n", "flow table",
-		t->peak_live, t->evicted, t->reused, t->fragments, t->icmp_errors_matched);
+	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " 5-tuples reused, %" PRIu64
+		" fragments joined,\n%-12s %" PRIu64 " ICMP errors matched to the flow they quote\n", "flow table",
+		t->peak_live, t->evicted, t->reused, t->fragments, "", t->icmp_errors_matched);
 }
 
 static void roles_text(const struct report_input *in, const int *roles, int n, char *out, size_t len)
@@ -145,33 +145,73 @@ static bool matrix_row_shown(const struct report_input *in, int r, const struct 
 	return st->total || (in->site && ru->expect != EXPECT_OPTIONAL);
 }
 
+/* "from -> to", cut to at most width characters (out holds width + 1). */
+static void roles_line(const struct report_input *in, const struct rule *ru, char *out, size_t width)
+{
+	char from[256], to[256], full[520];
+	size_t n;
+
+	roles_text(in, ru->from, ru->nfrom, from, sizeof(from));
+	roles_text(in, ru->to, ru->nto, to, sizeof(to));
+	snprintf(full, sizeof(full), "%s -> %s", from, to);
+	n = strlen(full);
+	if (n > width && width > 3) {
+		memcpy(full + width - 3, "...", 4);
+		n = width;
+	}
+	memcpy(out, full, n + 1);
+}
+
 static void text_matrix(FILE *out, const struct report_input *in)
 {
 	const struct rule_stats *stats = findings_rule_stats(in->findings);
 	int r, shown = 0;
 
 	fprintf(out, "\nMATRIX AS OBSERVED (rules that saw traffic or expect some)\n");
-	fprintf(out, "%-12s %5s %5s %5s %5s  %-18s %s\n", "status", "ok", "blkd", "intr", "1side", "proto/ports",
-		"rule: from -> to");
+	fprintf(out, "%-12s %4s %4s %4s %5s  %-16s %s\n", "status", "ok", "blkd", "intr", "1side", "proto/ports",
+		"rule");
 	for (r = 0; r < in->rules->nrules; r++) {
 		const struct rule *ru = &in->rules->rules[r];
 		const struct rule_stats *st = &stats[r];
-		char ports[64], from[64], to[64];
+		char ports[64], roles[96];
 
 		if (!matrix_row_shown(in, r, st))
 			continue;
 		shown++;
 		report_rule_ports(ru, ports, sizeof(ports));
-		roles_text(in, ru->from, ru->nfrom, from, sizeof(from));
-		roles_text(in, ru->to, ru->nto, to, sizeof(to));
 		word(out, in, report_rule_status(ru, st, in->site == NULL), 12);
-		fprintf(out, " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 "  %-18s %s\n", st->flows[V_OK],
+		fprintf(out, " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %5" PRIu64 "  %-16s %s\n", st->flows[V_OK],
 			st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED], st->flows[V_ONE_SIDED],
 			ports, ru->name);
-		fprintf(out, "%57s%s -> %s\n", "", from, to);
+		roles_line(in, ru, roles, 90);
+		fprintf(out, "%6s%s\n", "", roles);
 	}
 	if (!shown)
 		fprintf(out, "(no flow matched a rule)\n");
+}
+
+/* Text after a 12-column indent, wrapped at 100 columns. */
+static void wrapped(FILE *out, const char *text)
+{
+	int col = 12;
+
+	fprintf(out, "%12s", "");
+	while (*text) {
+		size_t w = strcspn(text, " ");
+
+		if (col > 12 && col + 1 + (int)w > 100) {
+			fprintf(out, "\n%12s", "");
+			col = 12;
+		} else if (col > 12) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(text, 1, w, out);
+		col += (int)w;
+		text += w;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
 }
 
 static void finding_evidence(FILE *out, const struct finding *fi)
@@ -183,7 +223,7 @@ static void finding_evidence(FILE *out, const struct finding *fi)
 		return;
 	report_format_time(fi->first_us, a, sizeof(a));
 	report_format_time(fi->last_us, b, sizeof(b));
-	fprintf(out, "         e.g. %s history %s, %" PRIu64 "/%" PRIu64 " pkts; seen %s - %s\n",
+	fprintf(out, "%12se.g. %s, history %s, %" PRIu64 "/%" PRIu64 " pkts; seen %s - %s\n", "",
 		conn_state_name(flow_conn_state(ex)), ex->hist.len ? ex->hist.s : "-", ex->side[0].pkts,
 		ex->side[1].pkts, a, b + 11);
 }
@@ -192,30 +232,36 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 	const char *proto = fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp";
-	char o[ADDR_STRLEN], r[ADDR_STRLEN];
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], port[16], line[512];
 
+	snprintf(port, sizeof(port), "%s/%u", proto, fi->port);
 	word(out, in, findings_kind_name(fi->kind), 11);
-	fprintf(out, " %s/%u  %s", proto, fi->port, ru ? ru->name : "(no rule)");
 	if (fi->kind == FK_MISSING) {
-		fprintf(out, "  %s -> %s", rules_role_name(in->rules, fi->orig_role),
+		fprintf(out, " %-10s %s -> %s", port, rules_role_name(in->rules, fi->orig_role),
 			rules_role_name(in->rules, fi->resp_role));
 		if (fi->has_host)
-			fprintf(out, "  silent host %s", addr_format(fi->family, fi->orig_h, o));
+			fprintf(out, ": silent host %s", addr_format(fi->family, fi->orig_h, o));
+		fputc('\n', out);
 	} else {
-		fprintf(out, "  %s -> %s", addr_format(fi->family, fi->orig_h, o), addr_format(fi->family, fi->resp_h, r));
-		fprintf(out, "  %" PRIu64 " flow%s", fi->count, fi->count == 1 ? "" : "s");
-		if (fi->reason != R_NONE)
-			fprintf(out, ", %s", reason_name(fi->reason));
+		fprintf(out, " %-10s %s -> %s  %" PRIu64 " flow%s%s%s\n", port, addr_format(fi->family, fi->orig_h, o),
+			addr_format(fi->family, fi->resp_h, r), fi->count, fi->count == 1 ? "" : "s",
+			fi->reason != R_NONE ? ", " : "", fi->reason != R_NONE ? reason_name(fi->reason) : "");
 	}
-	fputc('\n', out);
 	if (fi->kind != FK_MISSING && in->site)
-		fprintf(out, "         roles %s -> %s\n",
-			fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "-",
-			fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "-");
+		fprintf(out, "%12srule %s (%s -> %s)\n", "", ru ? ru->name : "none",
+			fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role",
+			fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
+	else
+		fprintf(out, "%12srule %s\n", "", ru ? ru->name : "none");
 	finding_evidence(out, fi);
-	if (fi->note[0] || fi->confidence != CONF_HIGH)
-		fprintf(out, "         confidence %s%s%s\n", findings_confidence_name(fi->confidence),
-			fi->note[0] ? ": " : "", fi->note);
+	if (fi->confidence != CONF_HIGH) {
+		snprintf(line, sizeof(line), "confidence %s%s%s", findings_confidence_name(fi->confidence),
+			 fi->note[0] ? ": " : "", fi->note);
+		wrapped(out, line);
+	} else if (fi->note[0]) {
+		snprintf(line, sizeof(line), "note: %s", fi->note);
+		wrapped(out, line);
+	}
 }
 
 static void text_findings(FILE *out, const struct report_input *in)

@@ -175,8 +175,10 @@ static int fail_unknown_role(struct site_loader *ld, const struct yaml_tree_node
 	const char *near;
 	int rc;
 
-	memcpy(names, ld->rs->roles, (size_t)ld->rs->nroles * sizeof(*names));
-	qsort(names, (size_t)ld->rs->nroles, sizeof(*names), compare_names);
+	if (ld->rs->nroles > 0) {
+		memcpy(names, ld->rs->roles, (size_t)ld->rs->nroles * sizeof(*names));
+		qsort(names, (size_t)ld->rs->nroles, sizeof(*names), compare_names);
+	}
 	yaml_tree_join(known, sizeof(known), names, ld->rs->nroles);
 	near = yaml_tree_suggest(key->value, names, ld->rs->nroles);
 	rc = fail(ld, key, "unknown role '%.60s' (known roles: %s)%s%s%s", key->value,
