@@ -34,6 +34,14 @@ enum {
 	CONCURRENT_DEFAULT = 10000,	/* at most; and each slot plays FLOWS_PER_SLOT flows */
 	FLOWS_PER_SLOT = 10,
 	ELEPHANTS = 8,
+	ELEPHANT_MIN_LEN = 16,	/* packets: handshake, a little data, close */
+	ELEPHANT_FILL = 97,	/* percent of its expected share an elephant plays, so most close */
+	CLIENT_HOSTS = 65534,	/* host numbers 1.. in the client /16 */
+	SERVER_HOSTS = 1024,
+	EPHEMERAL_FIRST = 32768,	/* Linux ip_local_port_range */
+	EPHEMERAL_COUNT = 28232,
+	VLAN_IDS = 4094,	/* 1..4094 (IEEE 802.1Q) */
+	FLOOD_PORT_FIRST = 1024,	/* synflood client ports start here */
 	ELEPHANT_SHARE = 90,	/* percent of packets the elephants carry */
 	VLAN_SHARE = 10,	/* percent of flows 802.1Q-tagged */
 	IPV6_SHARE = 15,	/* percent of flows over IPv6 */
@@ -99,6 +107,11 @@ static const struct kind_info {
 	[K_ICMP_UNREACH] = { 3, 0, 2, 2, false },
 	[K_TCP_ELEPHANT] = { 0, 6, 0, 1, true },
 };
+
+static bool kind_is_tcp(uint8_t k)
+{
+	return k <= K_TCP_RESET || k == K_TCP_ELEPHANT;
+}
 
 struct rng {
 	uint64_t s;
@@ -558,22 +571,22 @@ static void flow_start(struct gen *g, struct flow *f, bool elephant)
 	memset(f, 0, sizeof(*f));
 	f->kind = (uint8_t)(elephant ? K_TCP_ELEPHANT : pick_kind(g));
 	f->v6 = f->kind != K_ICMP_UNREACH && rng_chance(r, IPV6_SHARE);
-	f->vid = rng_chance(r, VLAN_SHARE) ? (uint16_t)(1 + rng_below(r, 4094)) : 0;
-	f->chost = (uint16_t)(1 + rng_below(r, 65534));
-	f->shost = (uint16_t)(1 + rng_below(r, 1024));
-	f->cport = (uint16_t)(32768 + rng_below(r, 28232));	/* Linux ephemeral range */
+	f->vid = rng_chance(r, VLAN_SHARE) ? (uint16_t)(1 + rng_below(r, VLAN_IDS)) : 0;
+	f->chost = (uint16_t)(1 + rng_below(r, CLIENT_HOSTS));
+	f->shost = (uint16_t)(1 + rng_below(r, SERVER_HOSTS));
+	f->cport = (uint16_t)(EPHEMERAL_FIRST + rng_below(r, EPHEMERAL_COUNT));
 	f->ip_id[0] = (uint16_t)rng_next(r);
 	f->ip_id[1] = (uint16_t)rng_next(r);
 	f->seq[0] = (uint32_t)rng_next(r);
 	f->seq[1] = (uint32_t)rng_next(r);
-	if (f->kind <= K_TCP_RESET || elephant)
+	if (kind_is_tcp(f->kind))
 		f->sport = tcp_ports[rng_below(r, COUNT(tcp_ports))];
 	else
 		f->sport = udp_ports[rng_below(r, COUNT(udp_ports))];
 	if (elephant) {
 		uint64_t left = g->cfg.packets - g->written;
-		uint64_t share = left * ELEPHANT_SHARE / 100 / ELEPHANTS;
-		f->len = (uint32_t)(share * 97 / 100 > 16 ? share * 97 / 100 : 16);
+		uint64_t len = left * ELEPHANT_SHARE / 100 / ELEPHANTS * ELEPHANT_FILL / 100;
+		f->len = (uint32_t)(len > ELEPHANT_MIN_LEN ? len : ELEPHANT_MIN_LEN);
 	} else {
 		f->len = script_length(g, (enum kind)f->kind);
 		g->bg_committed += f->len;
@@ -586,7 +599,7 @@ static void flow_start(struct gen *g, struct flow *f, bool elephant)
 
 static void advance_clock(struct gen *g)
 {
-	uint64_t span_us = g->cfg.duration * 1000000;
+	unsigned __int128 span_us = (unsigned __int128)g->cfg.duration * 1000000;
 	g->now_us = START_SEC * 1000000 + (int64_t)(g->written * span_us / g->cfg.packets);
 }
 
@@ -618,7 +631,7 @@ static void play_slots(struct gen *g)
 		struct pkt p;
 		memset(&p, 0, sizeof(p));
 		advance_clock(g);
-		if (f->kind == K_TCP_SESSION || f->kind == K_TCP_RESET || f->kind == K_TCP_ELEPHANT)
+		if (kind_is_tcp(f->kind) && f->kind != K_TCP_SYN_ONLY && f->kind != K_TCP_REJECTED)
 			script_tcp(g, f, &p);
 		else
 			script_other(g, f, &p);
@@ -639,7 +652,7 @@ static void play_synflood(struct gen *g)
 	while (g->written < g->cfg.packets) {
 		uint64_t i = g->written;
 		f.chost = (uint16_t)(i & 0xffff);
-		f.cport = (uint16_t)(1024 + (i >> 16));
+		f.cport = (uint16_t)(FLOOD_PORT_FIRST + (i >> 16));
 		f.seq[0] = (uint32_t)rng_next(&g->rng);
 		f.ip_id[0] = (uint16_t)i;
 		advance_clock(g);
@@ -732,7 +745,7 @@ static bool parse_args(struct config *c, int argc, char **argv)
 		uint64_t n = (c->flows + FLOWS_PER_SLOT - 1) / FLOWS_PER_SLOT;
 		c->concurrent = n < CONCURRENT_DEFAULT ? n : CONCURRENT_DEFAULT;
 	}
-	if (c->workload == WL_SYNFLOOD && c->packets > 65536ULL * (65536 - 1024))
+	if (c->workload == WL_SYNFLOOD && c->packets > 65536ULL * (65536 - FLOOD_PORT_FIRST))
 		return false;	/* distinct (address, port) pairs run out */
 	if (c->concurrent > c->flows)
 		return false;

@@ -199,6 +199,10 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	fi->has_example ? json_usec(j, fi->first_us) : json_null(j);
 	json_key(j, "last_ts");
 	fi->has_example ? json_usec(j, fi->last_us) : json_null(j);
+	json_key(j, "capture_first_ts");
+	in->capture->packets ? json_usec(j, in->capture->first_us) : json_null(j);
+	json_key(j, "capture_last_ts");
+	in->capture->packets ? json_usec(j, in->capture->last_us) : json_null(j);
 	json_kv_str(j, "confidence", findings_confidence_name(fi->confidence));
 	if (fi->note[0])
 		json_kv_str(j, "note", fi->note);
