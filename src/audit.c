@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "conn_log.h"
 #include "decode.h"
+#include "dedup.h"
 #include "findings.h"
 #include "flow_table.h"
 #include "report.h"
@@ -24,8 +26,13 @@ struct audit {
 	struct site *site;
 	struct classifier *classifier;
 	struct findings *findings;
-	int64_t now_us;			/* newest packet time so far */
+	struct dedup *dedup;
+	unsigned decode_flags;
+	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
+	const struct options *o;
+	FILE *out;			/* the report's stream, opened before any packet */
+	unsigned interim_reports;
 };
 
 /* Every flow that leaves the table passes here exactly once. */
@@ -53,15 +60,27 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	pkt.cap_len = h->caplen;
 	if (pkt.ts_us > a->now_us)
 		a->now_us = pkt.ts_us;
-	e = decode_frame(dlt, bytes, h->caplen, &pkt);
+	e = decode_frame_ex(dlt, bytes, h->caplen, &pkt, a->decode_flags);
 	if (pkt.note && pkt.note < DECODE_ERROR_COUNT)
 		a->decode[pkt.note]++;
 	if (e != DECODE_OK) {
 		a->decode[e < DECODE_ERROR_COUNT ? e : DECODE_LINK_TRUNCATED]++;
 		return;
 	}
+	if (dedup_check(a->dedup, &pkt))
+		return;
 	a->decode[DECODE_OK]++;
 	flow_table_packet(a->table, &pkt);
+}
+
+/* Live: no packet for a while; time still passes for the flow table. */
+static void on_tick(void *ctx, int64_t now_us)
+{
+	struct audit *a = ctx;
+
+	if (now_us > a->now_us)
+		a->now_us = now_us;
+	flow_table_advance(a->table, a->now_us);
 }
 
 static uint64_t live_flows(void *ctx)
@@ -126,6 +145,63 @@ static int write_report(FILE *out, const struct options *o, const struct report_
 	return rc;
 }
 
+/*
+ * A live audit replaces -o's file whole (a temporary beside it, then a
+ * rename), so a reader never sees half a report. Where the temporary cannot
+ * be made (privileges dropped with -Z), the file opened at the start is
+ * rewritten in place.
+ */
+static int write_report_replacing(struct audit *a, const struct report_input *in)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->o->output, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		rewind(a->out);
+		if (ftruncate(fileno(a->out), 0) != 0)
+			return -1;
+		return write_report(a->out, a->o, in);
+	}
+	rc = write_report(f, a->o, in);
+	if (fclose(f) != 0 || rc != 0 || rename(tmp, a->o->output) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_input_fill(struct audit *a, struct report_input *ri, const struct capture_stats *cs)
+{
+	*ri = (struct report_input){ .mode = cs->live ? "live" : "offline", .filter = a->o->filter, .capture = cs,
+				     .decode = a->decode, .table = flow_table_stats(a->table),
+				     .summary = &a->summary, .rules = &a->rules, .site = a->site,
+				     .findings = a->findings, .uid_seed = a->o->table.seed,
+				     .duplicates = dedup_count(a->dedup), .live_flows = flow_table_stats(a->table)->live,
+				     .color = want_color(a->o, a->out) };
+}
+
+/* SIGHUP or --report-interval: the findings so far, without stopping. */
+static void on_interim(void *ctx, const struct capture_stats *cs)
+{
+	struct audit *a = ctx;
+	struct report_input ri;
+
+	findings_set_drops(a->findings, cs->dropped + cs->if_dropped);
+	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
+	report_input_fill(a, &ri, cs);
+	ri.interim = true;
+	a->interim_reports++;
+	if (a->o->output)
+		write_report_replacing(a, &ri);
+	else
+		write_report(stderr, a->o, &ri);
+	if (a->log)
+		conn_log_flush_each(a->log, true);
+}
+
 static int findings_status(const struct options *o, const struct findings *fd)
 {
 	int k;
@@ -158,6 +234,7 @@ static void audit_free(struct audit *a)
 	flow_table_free(a->table);
 	classify_free(a->classifier);
 	findings_free(a->findings);
+	dedup_free(a->dedup);
 	summary_free(&a->summary);
 	if (a->site) {
 		site_free(a->site);
@@ -186,53 +263,85 @@ static int audit_setup(struct audit *a, const struct options *o, char *errbuf, s
 	a->classifier = classify_new(&a->rules, a->site, o->pending_window_us);
 	a->findings = findings_new(&a->rules, a->site);
 	a->table = flow_table_new(&o->table, on_flow_done, a);
+	a->dedup = dedup_new(o->dedup_window_us);
+	a->decode_flags = o->no_decap ? DECODE_F_NO_DECAP : 0;
+	a->o = o;
 	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, o->table.seed, errbuf, errlen)))
 		return -1;
+	if (o->conn_log && o->iface)
+		conn_log_flush_each(a->log, true);
 	return 0;
 }
 
-int audit_offline(const struct options *o, char *errbuf, size_t errlen)
+static int64_t wall_clock_us(void)
 {
-	struct capture_config cc = { .paths = o->inputs, .npaths = o->ninputs, .filter = o->filter };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int run_capture(struct audit *a, const struct options *o, struct capture_stats *cs, char *errbuf,
+		       size_t errlen)
+{
+	bool progress = !o->quiet && isatty(STDERR_FILENO);
+
+	if (o->iface) {
+		struct capture_live_config lc = {
+			.iface = o->iface, .filter = o->filter, .snaplen = o->snaplen, .promisc = !o->no_promisc,
+			.buffer_mib = o->buffer_mib, .duration_us = o->duration_us,
+			.report_interval_us = o->report_interval_us, .drop_user = o->drop_user, .progress = progress,
+		};
+
+		return capture_run_live(&lc, on_packet, on_tick, on_interim, live_flows, a, cs, errbuf, errlen);
+	} else {
+		struct capture_config cc = { .paths = o->inputs, .npaths = o->ninputs, .filter = o->filter,
+					     .progress = progress };
+
+		return capture_run_offline(&cc, on_packet, live_flows, a, cs, errbuf, errlen);
+	}
+}
+
+int audit_run(const struct options *o, char *errbuf, size_t errlen)
+{
 	struct audit a;
 	struct capture_stats cs;
 	struct report_input ri;
-	FILE *out;
 	int rc, status;
 
 	memset(&cs, 0, sizeof(cs));
-	if (audit_setup(&a, o, errbuf, errlen) != 0 || !(out = open_report(o, errbuf, errlen))) {
+	if (audit_setup(&a, o, errbuf, errlen) != 0 || !(a.out = open_report(o, errbuf, errlen))) {
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
-	cc.progress = !o->quiet && isatty(STDERR_FILENO);
-	rc = capture_run_offline(&cc, on_packet, live_flows, &a, &cs, errbuf, errlen);
+	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	if (rc < 0) {
 		status = EXIT_TROUBLE;
 		goto done;
 	}
+	if (cs.live)
+		on_tick(&a, wall_clock_us());	/* a live capture ends now, not at its last packet */
 	flow_table_flush(a.table);
+	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
 	findings_finish(a.findings, cs.first_us, cs.last_us);
 	status = findings_status(o, a.findings);
 	if (rc > 0) {
-		damage_line(&cs, errbuf, errlen);
+		if (!cs.live)
+			damage_line(&cs, errbuf, errlen);
 		status = EXIT_TROUBLE;
 	}
 	if (a.log && conn_log_close(a.log, errbuf, errlen) != 0)
 		status = EXIT_TROUBLE;
 	a.log = NULL;
-	ri = (struct report_input){ .mode = "offline", .filter = o->filter, .capture = &cs, .decode = a.decode,
-				    .table = flow_table_stats(a.table), .summary = &a.summary, .rules = &a.rules,
-				    .site = a.site, .findings = a.findings, .uid_seed = o->table.seed,
-				    .color = want_color(o, out) };
-	if (write_report(out, o, &ri) != 0) {
+	report_input_fill(&a, &ri, &cs);
+	if ((cs.live && o->output ? write_report_replacing(&a, &ri) : write_report(a.out, o, &ri)) != 0) {
 		snprintf(errbuf, errlen, "%s: cannot write the report", o->output ? o->output : "stdout");
 		status = EXIT_TROUBLE;
 	}
 done:
 	audit_free(&a);
 	capture_stats_free(&cs);
-	if (out != stdout && out != stderr)
-		fclose(out);
+	if (a.out && a.out != stdout && a.out != stderr)
+		fclose(a.out);
 	return status;
 }

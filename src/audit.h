@@ -10,11 +10,11 @@
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 /*
- * Run an offline audit as the options say. Returns the exit status; on
+ * Run an audit (files or an interface) as the options say. Returns the exit status; on
  * trouble errbuf holds one line (what went wrong, naming the file). A
  * damaged input still produces the report of what was read before it.
  */
-int audit_offline(const struct options *o, char *errbuf, size_t errlen);
+int audit_run(const struct options *o, char *errbuf, size_t errlen);
 
 /* "file:line:col: what" — the one line a rule or site error is reported as. */
 void audit_format_load_error(const struct load_error *e, char *errbuf, size_t errlen);

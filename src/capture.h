@@ -29,6 +29,12 @@ struct capture_config {
 };
 
 struct capture_stats {
+	bool live;		/* a live capture (the fields below marked live are valid) */
+	const char *iface;	/* live: the interface */
+	uint64_t received;	/* live: pcap_stats ps_recv, packets the filter passed to us */
+	uint64_t dropped;	/* live: ps_drop, dropped by the kernel (buffer full) */
+	uint64_t if_dropped;	/* live: ps_ifdrop, dropped by the interface or driver */
+	const char *stopped_by;	/* live: "SIGINT", "SIGTERM", "duration", or "error" */
 	uint64_t packets;	/* records read (after the BPF filter) */
 	uint64_t wire_bytes;
 	int64_t first_us;
@@ -49,5 +55,39 @@ struct capture_stats {
 int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, capture_live_fn live,
 			void *ctx, struct capture_stats *stats, char *errbuf, size_t errlen);
 void capture_stats_free(struct capture_stats *stats);
+
+/* A live capture on a mirror / SPAN port. */
+struct capture_live_config {
+	const char *iface;		/* -i; "any" works (cooked capture) */
+	const char *filter;		/* BPF, or NULL */
+	int snaplen;			/* -s; default CAPTURE_SNAPLEN_DEFAULT */
+	bool promisc;			/* default true; -p turns it off */
+	int buffer_mib;			/* -B: kernel buffer size in MiB, 0 = libpcap's default */
+	int64_t duration_us;		/* --duration: stop after this long from the start, 0 = until a signal */
+	int64_t report_interval_us;	/* --report-interval: an interim report this often, 0 = never */
+	const char *drop_user;		/* -Z USER: drop root privileges right after opening, or NULL */
+	bool progress;			/* a rate line on stderr every few seconds (a terminal, not -q) */
+};
+
+/* Enough for Ethernet + 3 VLAN tags + IPv6 with extension headers + TCP with options + a quoted header. */
+enum { CAPTURE_SNAPLEN_DEFAULT = 256 };
+
+/* Called when no packet came for a while (at least every second) so quiet ports still expire flows. */
+typedef void (*capture_tick_fn)(void *ctx, int64_t now_us);
+/* An interim report is due (SIGHUP or --report-interval); stats are current. */
+typedef void (*capture_report_fn)(void *ctx, const struct capture_stats *stats);
+
+/*
+ * Open the interface (and drop privileges if asked), print "listening on
+ * IFACE" to stderr once packets can be received, then capture until SIGINT
+ * or SIGTERM, the duration, or an error. Returns 0 when stopped by a signal
+ * or the duration, -1 with errbuf set when the interface could not be
+ * opened (missing, down, no permission, bad filter) or privileges could not
+ * be dropped, 1 on a capture error after some packets (stats->stopped_by
+ * "error", errbuf says what): what was captured stands.
+ */
+int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn, capture_tick_fn tick,
+		     capture_report_fn report, capture_live_fn live, void *ctx, struct capture_stats *stats,
+		     char *errbuf, size_t errlen);
 
 #endif

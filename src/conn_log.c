@@ -14,6 +14,7 @@ struct conn_log {
 	FILE *out;
 	int is_stdout;
 	int failed;
+	bool flush_each;
 	uint64_t uid_seed;
 	struct json j;
 	char *iobuf;
@@ -124,8 +125,13 @@ void conn_log_write(struct conn_log *cl, const struct flow *f, const struct clas
 	json_reset(&cl->j);
 	conn_log_render(&cl->j, f, cl->uid_seed, cls, rs);
 	json_raw(&cl->j, "\n", 1);
-	if (json_write(&cl->j, cl->out) != 0)
+	if (json_write(&cl->j, cl->out) != 0 || (cl->flush_each && fflush(cl->out) != 0))
 		cl->failed = errno ? errno : EIO;
+}
+
+void conn_log_flush_each(struct conn_log *cl, bool on)
+{
+	cl->flush_each = on;
 }
 
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)

@@ -2,6 +2,7 @@
 #ifndef FLOWAUDIT_CONN_LOG_H
 #define FLOWAUDIT_CONN_LOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,6 +17,8 @@ struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf
 /* The audit fields come from cls and rs; both NULL writes Zeek's fields only. */
 void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
 		    const struct rule_set *rs);
+/* Live audits: flush after every flow, so 'tail -f' sees flows as they end. */
+void conn_log_flush_each(struct conn_log *cl, bool on);
 /* Flush and close; returns -1 if any write failed (errbuf says why). */
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
 

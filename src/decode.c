@@ -59,7 +59,7 @@ enum {
 	BSD_AF_INET6_DARWIN = 30,
 };
 
-/* IP bytes on the wire from the current position: for offload-zeroed lengths only. */
+/* IP bytes on the wire from the current position of the frame cursor: for offload-zeroed lengths only. */
 static uint32_t decode_wire_left(const struct cursor *c, const struct packet *pkt)
 {
 	uint32_t wire = pkt->wire_len > c->len ? pkt->wire_len : c->len;
@@ -67,20 +67,52 @@ static uint32_t decode_wire_left(const struct cursor *c, const struct packet *pk
 	return wire - c->off;
 }
 
-/* IP and everything above it; version 4 or 6 as the link said, 0 to read the nibble. */
-static enum decode_error decode_network(const struct cursor *c, int version, struct packet *pkt)
+static uint32_t decode_wire_sub(uint32_t wire_left, uint32_t n)
+{
+	return wire_left > n ? wire_left - n : 0;
+}
+
+/* The IP header the flow is built from: its captured bytes, up to the datagram's end. */
+static void decode_set_l3(const struct cursor *c, const struct decode_ip *ip, struct packet *pkt)
+{
+	uint32_t left = cursor_left(c);
+
+	pkt->l3 = cursor_ptr(c);
+	pkt->l3_cap = left < ip->ip_len ? left : ip->ip_len;
+}
+
+/* Transport layer, then a remote-mirror tunnel if the datagram is one (and may be opened). */
+static enum decode_error decode_transport(const struct cursor *l4, const struct decode_ip *ip,
+					  struct packet *pkt, unsigned flags)
+{
+	enum decode_error e;
+
+	if (!decode_l4_tracked(ip->proto))
+		e = DECODE_OTHER_PROTO;
+	else if (ip->later_fragment)
+		return DECODE_OK;	/* the flow table attributes a later fragment by frag_id */
+	else
+		e = decode_l4(l4, ip, pkt);
+	return decode_tunnel(l4, ip, pkt, flags, e);
+}
+
+/*
+ * IP and everything above it; version 4 or 6 as the link said, 0 to read
+ * the nibble. wire_left: bytes on the wire from c on.
+ */
+static enum decode_error decode_network(const struct cursor *c, uint32_t wire_left, int version,
+					struct packet *pkt, unsigned flags)
 {
 	struct decode_ip ip = { 0 };
 	struct cursor l4;
-	uint32_t wire = decode_wire_left(c, pkt);
 	enum decode_error e;
 
 	if (version == 4)
-		e = decode_ipv4(c, wire, &pkt->t, &ip, &l4);
+		e = decode_ipv4(c, wire_left, &pkt->t, &ip, &l4);
 	else if (version == 6)
-		e = decode_ipv6(c, wire, &pkt->t, &ip, &l4);
+		e = decode_ipv6(c, wire_left, &pkt->t, &ip, &l4);
 	else
-		e = decode_ip_any(c, wire, 0, &pkt->t, &ip, &l4);
+		e = decode_ip_any(c, wire_left, 0, &pkt->t, &ip, &l4);
 
 	pkt->ip_len = ip.ip_len;
 	pkt->ip_hdr_len = ip.hdr_len;
@@ -93,12 +125,8 @@ static enum decode_error decode_network(const struct cursor *c, int version, str
 	pkt->frag_offset = ip.frag_offset;
 	if (e != DECODE_OK)
 		return e;
-	if (!decode_l4_tracked(ip.proto))
-		return DECODE_OTHER_PROTO;
-	/* The flow table attributes a later fragment by frag_id. */
-	if (ip.later_fragment)
-		return DECODE_OK;
-	return decode_l4(&l4, &ip, pkt);
+	decode_set_l3(c, &ip, pkt);
+	return decode_transport(&l4, &ip, pkt, flags);
 }
 
 static bool decode_is_vlan_tpid(uint16_t type)
@@ -107,7 +135,8 @@ static bool decode_is_vlan_tpid(uint16_t type)
 }
 
 /* VLAN tags (outermost first), then IP by EtherType; c is just past the first EtherType. */
-static enum decode_error decode_ethertype(struct cursor *c, uint16_t type, struct packet *pkt)
+static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type,
+					  struct packet *pkt, unsigned flags)
 {
 	uint16_t vid;
 
@@ -124,17 +153,18 @@ static enum decode_error decode_ethertype(struct cursor *c, uint16_t type, struc
 		pkt->vlan_count++;
 		type = rd_be16(c, VLAN_NEXT_TYPE);
 		cursor_skip(c, VLAN_TAG_LEN);
+		wire_left = decode_wire_sub(wire_left, VLAN_TAG_LEN);
 	}
 	if (type == ETHERTYPE_IPV4)
-		return decode_network(c, 4, pkt);
+		return decode_network(c, wire_left, 4, pkt, flags);
 	if (type == ETHERTYPE_IPV6)
-		return decode_network(c, 6, pkt);
+		return decode_network(c, wire_left, 6, pkt, flags);
 	return DECODE_NOT_IP;
 }
 
 /* A fixed link header of hdr_len bytes whose EtherType sits at type_at. */
-static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t hdr_len, uint32_t type_at,
-					       struct packet *pkt)
+static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t wire_left, uint32_t hdr_len,
+					       uint32_t type_at, struct packet *pkt, unsigned flags)
 {
 	uint16_t type;
 
@@ -142,11 +172,17 @@ static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t hdr_le
 		return DECODE_LINK_TRUNCATED;
 	type = rd_be16(c, type_at);
 	cursor_skip(c, hdr_len);
-	return decode_ethertype(c, type, pkt);
+	return decode_ethertype(c, decode_wire_sub(wire_left, hdr_len), type, pkt, flags);
+}
+
+enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+{
+	return decode_link_ethertype(c, wire_left, ETH_HDR_LEN, ETH_TYPE, pkt, flags);
 }
 
 /* DLT_NULL is in the capturing host's byte order, DLT_LOOP in network order. */
-static enum decode_error decode_loopback(struct cursor *c, bool network_order, struct packet *pkt)
+static enum decode_error decode_loopback(struct cursor *c, bool network_order, struct packet *pkt,
+					 unsigned flags)
 {
 	uint32_t af;
 
@@ -159,18 +195,18 @@ static enum decode_error decode_loopback(struct cursor *c, bool network_order, s
 	cursor_skip(c, NULL_HDR_LEN);
 	switch (af) {
 	case BSD_AF_INET:
-		return decode_network(c, 4, pkt);
+		return decode_network(c, decode_wire_left(c, pkt), 4, pkt, flags);
 	case BSD_AF_INET6_BSD:
 	case BSD_AF_INET6_FREEBSD:
 	case BSD_AF_INET6_DARWIN:
-		return decode_network(c, 6, pkt);
+		return decode_network(c, decode_wire_left(c, pkt), 6, pkt, flags);
 	default:
 		return DECODE_NOT_IP;
 	}
 }
 
 /* Raw IP: the version nibble decides; an empty DLT_RAW frame has no layer to blame but the link. */
-static enum decode_error decode_raw(struct cursor *c, int hint, struct packet *pkt)
+static enum decode_error decode_raw(struct cursor *c, int hint, struct packet *pkt, unsigned flags)
 {
 	uint8_t version;
 
@@ -181,35 +217,42 @@ static enum decode_error decode_raw(struct cursor *c, int hint, struct packet *p
 	}
 	version = rd_u8(c, 0) >> 4;
 	if (version == 4 || version == 6)
-		return decode_network(c, version, pkt);
+		return decode_network(c, decode_wire_left(c, pkt), version, pkt, flags);
 	return hint == 6 ? DECODE_IPV6_BAD_VERSION : DECODE_IPV4_BAD_VERSION;
+}
+
+enum decode_error decode_frame_ex(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt,
+				  unsigned flags)
+{
+	struct cursor c = cursor_make(frame, cap_len);
+	uint32_t wire = decode_wire_left(&c, pkt);
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		return decode_ethernet(&c, wire, pkt, flags);
+	case DLT_LINUX_SLL:
+		return decode_link_ethertype(&c, wire, SLL_HDR_LEN, SLL_PROTO, pkt, flags);
+	case DLT_LINUX_SLL2:
+		return decode_link_ethertype(&c, wire, SLL2_HDR_LEN, SLL2_PROTO, pkt, flags);
+	case DLT_RAW:
+	case LINKTYPE_RAW_IP:
+		return decode_raw(&c, 0, pkt, flags);
+	case DLT_IPV4:
+		return decode_raw(&c, 4, pkt, flags);
+	case DLT_IPV6:
+		return decode_raw(&c, 6, pkt, flags);
+	case DLT_NULL:
+		return decode_loopback(&c, false, pkt, flags);
+	case DLT_LOOP:
+		return decode_loopback(&c, true, pkt, flags);
+	default:
+		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
+	}
 }
 
 enum decode_error decode_frame(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt)
 {
-	struct cursor c = cursor_make(frame, cap_len);
-
-	switch (dlt) {
-	case DLT_EN10MB:
-		return decode_link_ethertype(&c, ETH_HDR_LEN, ETH_TYPE, pkt);
-	case DLT_LINUX_SLL:
-		return decode_link_ethertype(&c, SLL_HDR_LEN, SLL_PROTO, pkt);
-	case DLT_LINUX_SLL2:
-		return decode_link_ethertype(&c, SLL2_HDR_LEN, SLL2_PROTO, pkt);
-	case DLT_RAW:
-	case LINKTYPE_RAW_IP:
-		return decode_raw(&c, 0, pkt);
-	case DLT_IPV4:
-		return decode_raw(&c, 4, pkt);
-	case DLT_IPV6:
-		return decode_raw(&c, 6, pkt);
-	case DLT_NULL:
-		return decode_loopback(&c, false, pkt);
-	case DLT_LOOP:
-		return decode_loopback(&c, true, pkt);
-	default:
-		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
-	}
+	return decode_frame_ex(dlt, frame, cap_len, pkt, 0);
 }
 
 int decode_link_supported(int dlt)
@@ -267,6 +310,7 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_ICMP_QUOTE_TRUNCATED] = "icmp-quote-truncated",
 	[DECODE_FRAGMENT_ORPHAN] = "fragment-orphan",
 	[DECODE_OTHER_PROTO] = "other-proto",
+	[DECODE_TUNNEL_TRUNCATED] = "tunnel-truncated",
 };
 
 const char *decode_error_name(enum decode_error e)

@@ -29,6 +29,7 @@ enum decode_error {
 	DECODE_ICMP_QUOTE_TRUNCATED,
 	DECODE_FRAGMENT_ORPHAN,		/* later fragment whose first was not seen (flow table) */
 	DECODE_OTHER_PROTO,		/* IP, but not TCP/UDP/ICMP: tracked by address only */
+	DECODE_TUNNEL_TRUNCATED,	/* a VXLAN/ERSPAN/GRE mirror tunnel cut in its header or the inner Ethernet header */
 	DECODE_ERROR_COUNT
 };
 
@@ -43,6 +44,11 @@ const char *decode_link_name(int dlt);
  * what was decoded before it.
  */
 enum decode_error decode_frame(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt);
+
+/* Flags for decode_frame_ex. */
+enum { DECODE_F_NO_DECAP = 1 };	/* audit VXLAN/ERSPAN/GRE tunnels as flows instead of opening them */
+enum decode_error decode_frame_ex(int dlt, const uint8_t *frame, uint32_t cap_len, struct packet *pkt,
+				  unsigned flags);
 
 const char *decode_error_name(enum decode_error e);
 

@@ -42,6 +42,22 @@ enum decode_error decode_ipv6(const struct cursor *c, uint32_t wire_left, struct
 enum decode_error decode_ip_any(const struct cursor *c, uint32_t wire_left, int hint,
 				struct tuple *t, struct decode_ip *ip, struct cursor *l4);
 
+/*
+ * An Ethernet II header (with VLAN tags) and what it carries (decode.c).
+ * wire_left: frame bytes on the wire from c on.
+ */
+enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags);
+
+/*
+ * Remote-mirror tunnels (decode_tunnel.c), tried once the outer datagram's
+ * transport layer is decoded: outer is what that gave (DECODE_OTHER_PROTO
+ * for GRE), l4 the transport bytes. Returns outer, pkt untouched, when the
+ * datagram is no tunnel decode opens; else the inner frame's result, with
+ * pkt describing the inner packet.
+ */
+enum decode_error decode_tunnel(const struct cursor *l4, const struct decode_ip *ip, struct packet *pkt,
+				unsigned flags, enum decode_error outer);
+
 /* Transport layer (decode_l4.c): TCP, UDP, ICMP and ICMPv6 into pkt. */
 enum decode_error decode_l4(const struct cursor *c, const struct decode_ip *ip, struct packet *pkt);
 /* True for the protocols decode_l4() handles. */

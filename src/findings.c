@@ -110,6 +110,18 @@ struct findings {
 	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
 	uint64_t flows_one_sided;
 	uint64_t per_kind[FK_COUNT];
+	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
+	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
+	struct finding *sorted;		/* the list, most serious first (rebuilt by findings_finish) */
+	uint64_t drops;			/* packets the capture lost */
+};
+
+/* Per unordered host pair: how many of its flows were one-sided (the mirror may see half). */
+struct pair_entry {
+	struct agg_key key;		/* family, orig/resp in address order */
+	UT_hash_handle hh;
+	uint64_t flows;
+	uint64_t one_sided;
 };
 
 static bool set_add(struct host_set *s, uint8_t family, const uint8_t *addr)
@@ -263,10 +275,12 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 		widen(&fi->first_us, &fi->last_us, f, false);
 		return;
 	}
+	fd->n = fd->nflow_findings;	/* derived findings come after; they are worked out again */
 	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = finding_new(fd))) {
 		fd->dropped++;
 		return;
 	}
+	fd->nflow_findings = fd->n;
 	fi->kind = kind;
 	fi->reason = cl->reason;
 	fi->rule = cl->rule;
@@ -371,6 +385,44 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 	}
 }
 
+static void pair_key(struct agg_key *k, uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+	bool swap = memcmp(a, b, 16) > 0;
+
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	memcpy(k->orig, swap ? b : a, 16);
+	memcpy(k->resp, swap ? a : b, 16);
+}
+
+static void track_pair(struct findings *fd, const struct flow *f, bool one_sided)
+{
+	struct pair_entry *e;
+	struct agg_key k;
+
+	pair_key(&k, f->orig.family, f->orig.src, f->orig.dst);
+	HASH_FIND(hh, fd->pairs, &k, sizeof(k), e);
+	if (!e) {
+		if (HASH_COUNT(fd->pairs) >= MAX_SET)
+			return;
+		e = xcalloc(1, sizeof(*e));
+		e->key = k;
+		HASH_ADD(hh, fd->pairs, key, sizeof(k), e);
+	}
+	e->flows++;
+	e->one_sided += one_sided;
+}
+
+static const struct pair_entry *pair_of(const struct findings *fd, const struct finding *fi)
+{
+	struct pair_entry *e;
+	struct agg_key k;
+
+	pair_key(&k, fi->family, fi->orig_h, fi->resp_h);
+	HASH_FIND(hh, fd->pairs, &k, sizeof(k), e);
+	return e;
+}
+
 void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl)
 {
 	bool is_finding;
@@ -383,6 +435,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		fd->flows_two_way_capable++;
 		if (cl->verdict == V_ONE_SIDED)
 			fd->flows_one_sided++;
+		track_pair(fd, f, cl->verdict == V_ONE_SIDED);
 	}
 	if (cl->rule >= 0) {
 		struct rule_stats *st = &fd->stats[cl->rule];
@@ -576,10 +629,17 @@ static void find_incomplete(struct findings *fd)
 	}
 }
 
-/* How sure a finding is, and why not more. */
+/*
+ * How sure a finding is, and why not more: a short capture for 'missing';
+ * kernel drops for anything built on silence; a host pair whose flows are
+ * mostly one-sided (the capture point probably sees one direction) for
+ * 'no-reply' and 'one-sided'.
+ */
 static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 {
-	uint64_t pct = fd->flows_two_way_capable ? 100 * fd->flows_one_sided / fd->flows_two_way_capable : 0;
+	const struct pair_entry *pair = fi->kind == FK_MISSING ? NULL : pair_of(fd, fi);
+	bool silence = fi->kind == FK_MISSING || fi->kind == FK_ONE_SIDED || fi->kind == FK_PENDING ||
+		       ((fi->kind == FK_BLOCKED || fi->kind == FK_FALLBACK) && fi->reason == R_NO_REPLY);
 
 	fi->confidence = CONF_HIGH;
 	if (fi->kind == FK_MISSING) {
@@ -593,11 +653,19 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 	} else if (fi->kind == FK_PENDING) {
 		fi->confidence = CONF_LOW;
 		snprintf(fi->note, sizeof(fi->note), "the capture ended before an answer could come");
-	} else if (fi->kind == FK_ONE_SIDED || (fi->kind == FK_BLOCKED && fi->reason == R_NO_REPLY && pct >= 50)) {
-		fi->confidence = pct >= 50 ? CONF_LOW : CONF_MEDIUM;
-		snprintf(fi->note, sizeof(fi->note), pct >= 50 ?
-			 "%" PRIu64 "%% of flows are one-sided: the capture point may see one direction only" :
-			 "asymmetric routing, or a mirror that sees one direction (%" PRIu64 "%% of flows one-sided)", pct);
+	} else if (silence && pair && pair->flows >= 2 && 2 * pair->one_sided >= pair->flows) {
+		fi->confidence = CONF_LOW;
+		snprintf(fi->note, sizeof(fi->note),
+			 "%" PRIu64 " of %" PRIu64 " flows between these hosts are one-sided: the capture point "
+			 "probably sees one direction only", pair->one_sided, pair->flows);
+	} else if (fi->kind == FK_ONE_SIDED) {
+		fi->confidence = CONF_MEDIUM;
+		snprintf(fi->note, sizeof(fi->note), "asymmetric routing, or a mirror that sees one direction");
+	}
+	if (silence && fd->drops && fi->confidence == CONF_HIGH) {
+		fi->confidence = CONF_MEDIUM;
+		snprintf(fi->note, sizeof(fi->note), "the capture dropped %" PRIu64 " packets: possibly %s", fd->drops,
+			 fi->kind == FK_MISSING ? "missing" : "blocked");
 	}
 }
 
@@ -619,25 +687,41 @@ static int finding_cmp(const void *a, const void *b)
 	return memcmp(x->resp_h, y->resp_h, 16);
 }
 
+/*
+ * Repeatable (a live audit reports many times): the derived findings of a
+ * previous call are dropped and worked out again, and the sorted view is a
+ * copy, so the aggregation's indices into the list stay valid.
+ */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us)
 {
 	int i;
 
+	fd->n = fd->nflow_findings;
 	find_missing(fd);
 	find_fallback(fd);
 	find_incomplete(fd);
+	memset(fd->per_kind, 0, sizeof(fd->per_kind));
 	for (i = 0; i < fd->n; i++) {
 		rate(fd, &fd->list[i], capture_last_us - capture_first_us);
 		fd->per_kind[fd->list[i].kind]++;
 	}
+	free(fd->sorted);
+	fd->sorted = fd->n ? xmalloc((size_t)fd->n * sizeof(*fd->sorted)) : NULL;
+	if (fd->n)
+		memcpy(fd->sorted, fd->list, (size_t)fd->n * sizeof(*fd->sorted));
 	if (fd->n > 1)
-		qsort(fd->list, (size_t)fd->n, sizeof(*fd->list), finding_cmp);
+		qsort(fd->sorted, (size_t)fd->n, sizeof(*fd->sorted), finding_cmp);
+}
+
+void findings_set_drops(struct findings *fd, uint64_t drops)
+{
+	fd->drops = drops;
 }
 
 const struct finding *findings_list(const struct findings *fd, int *n)
 {
-	*n = fd->n;
-	return fd->list;
+	*n = fd->sorted ? fd->n : 0;
+	return fd->sorted;
 }
 
 const struct rule_stats *findings_rule_stats(const struct findings *fd)
@@ -660,6 +744,7 @@ void findings_free(struct findings *fd)
 	struct agg_entry *a, *at;
 	struct edt_entry *e, *et;
 	struct group_entry *g, *gt;
+	struct pair_entry *pe, *pt;
 	int i;
 
 	if (!fd)
@@ -676,6 +761,11 @@ void findings_free(struct findings *fd)
 		HASH_DEL(fd->groups, g);
 		free(g);
 	}
+	HASH_ITER(hh, fd->pairs, pe, pt) {
+		HASH_DEL(fd->pairs, pe);
+		free(pe);
+	}
+	free(fd->sorted);
 	for (i = 0; i < fd->rs->nrules; i++)
 		set_free(&fd->rule_origs[i]);
 	for (i = 0; i < fd->rs->nroles; i++)

@@ -60,7 +60,9 @@ struct findings;
 /* site NULL: port-only mode (no roles, nothing in scope, no 'missing'). */
 struct findings *findings_new(const struct rule_set *rs, const struct site *site);
 void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl);
-/* After the last flow: work out missing, fallback and incomplete; sort. */
+/* Packets the capture lost (kernel drops): findings built on silence become less certain. */
+void findings_set_drops(struct findings *fd, uint64_t drops);
+/* Work out missing, fallback and incomplete, rate and sort; may be called again as flows keep coming. */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us);
 
 const struct finding *findings_list(const struct findings *fd, int *n);

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		if (err[0])
 			fprintf(stderr, "flowaudit: %s\n", err);
 	} else {
-		status = audit_offline(&o, err, sizeof(err));
+		status = audit_run(&o, err, sizeof(err));
 		if (err[0])
 			fprintf(stderr, "flowaudit: %s\n", err);
 	}

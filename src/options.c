@@ -24,6 +24,10 @@ enum {
 	OPT_FAIL_ON,
 	OPT_COLOR,
 	OPT_PENDING_WINDOW,
+	OPT_DURATION,
+	OPT_REPORT_INTERVAL,
+	OPT_DEDUP_WINDOW,
+	OPT_NO_DECAP,
 };
 
 static const struct option long_options[] = {
@@ -46,12 +50,22 @@ static const struct option long_options[] = {
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "pending-window", required_argument, NULL, OPT_PENDING_WINDOW },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
+	{ "dedup-window", required_argument, NULL, OPT_DEDUP_WINDOW },
+	{ "no-decap", no_argument, NULL, OPT_NO_DECAP },
 	{ NULL, 0, NULL, 0 },
 };
 
 void options_usage(FILE *out)
 {
 	fputs("usage: flowaudit [OPTIONS] -r FILE [-r FILE ...] [BPF-FILTER ...]\n"
+	      "       flowaudit [OPTIONS] -i IFACE [BPF-FILTER ...]          (live: a mirror / SPAN port)\n"
 	      "       flowaudit rules check [--rules PATH ...] [--site FILE]\n"
 	      "       flowaudit rules list  [--rules PATH ...]\n"
 	      "\n"
@@ -70,6 +84,17 @@ void options_usage(FILE *out)
 	      "      --color[=WHEN]      colour the text report: auto (default: on a terminal, unless NO_COLOR),\n"
 	      "                          always, never\n"
 	      "      --pending-window SECS  an unanswered opening this close to the end is 'pending' (default 3)\n"
+	      "      --dedup-window MS   a packet seen again within MS ms is a mirror duplicate, counted once\n"
+	      "                          (default 5; 0 = off)\n"
+	      "      --no-decap          audit VXLAN / ERSPAN / GRE tunnels as flows instead of opening them\n"
+	      "live (-i IFACE; 'any' = every interface):\n"
+	      "      --duration SECS     stop after SECS (default: at SIGINT or SIGTERM); the report follows\n"
+	      "      --report-interval SECS  an interim report this often (to -o's file, replaced, or stderr);\n"
+	      "                          SIGHUP asks for one too\n"
+	      "  -s, --snaplen N         bytes captured per packet (default 256: every header the audit reads)\n"
+	      "  -p                      do not put the interface in promiscuous mode\n"
+	      "  -B, --buffer-size MIB   the kernel capture buffer\n"
+	      "  -Z USER                 drop root privileges to USER right after opening the interface\n"
 	      "  -q, --quiet             no progress line on stderr\n"
 	      "      --vlan-key          make the outer VLAN id part of the flow key (default: not, as Zeek)\n"
 	      "      --tcp-timeout SECS  TCP inactivity timeout (default 300)\n"
@@ -139,6 +164,21 @@ static int parse_fail_on(const char *list, unsigned *out, char *errbuf, size_t e
 	return 0;
 }
 
+static int parse_int(const char *s, int *out, int lo, int hi, const char *what, char *errbuf, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		snprintf(errbuf, errlen, "%s: '%s' is not a whole number from %d to %d", what, s, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static char *join_args(int argc, char **argv)
 {
 	size_t n = 0;
@@ -165,6 +205,34 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	case 'r':
 		o->inputs = xrealloc(o->inputs, (size_t)(o->ninputs + 1) * sizeof(*o->inputs));
 		o->inputs[o->ninputs++] = optarg;
+		return 0;
+	case 'i':
+		o->iface = optarg;
+		return 0;
+	case 'p':
+		o->no_promisc = true;
+		return 0;
+	case 'Z':
+		o->drop_user = optarg;
+		return 0;
+	case 's':
+		return parse_int(optarg, &o->snaplen, 64, 262144, "-s", errbuf, errlen);
+	case 'B':
+		return parse_int(optarg, &o->buffer_mib, 1, 65536, "-B", errbuf, errlen);
+	case OPT_DURATION:
+		return parse_seconds(optarg, &o->duration_us, "--duration", errbuf, errlen);
+	case OPT_REPORT_INTERVAL:
+		return parse_seconds(optarg, &o->report_interval_us, "--report-interval", errbuf, errlen);
+	case OPT_DEDUP_WINDOW: {
+		int ms;
+
+		if (parse_int(optarg, &ms, 0, 10000, "--dedup-window", errbuf, errlen) != 0)
+			return -1;
+		o->dedup_window_us = (int64_t)ms * 1000;
+		return 0;
+	}
+	case OPT_NO_DECAP:
+		o->no_decap = true;
 		return 0;
 	case 'o':
 		o->output = optarg;
@@ -234,6 +302,26 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	}
 }
 
+/* One source: files or an interface; live-only options only with -i. */
+static int options_check_inputs(const struct options *o, char *errbuf, size_t errlen)
+{
+	if (o->ninputs == 0 && !o->iface) {
+		snprintf(errbuf, errlen, "nothing to read: give a capture with -r FILE or an interface with -i IFACE "
+			 "(see --help)");
+		return -1;
+	}
+	if (o->ninputs && o->iface) {
+		snprintf(errbuf, errlen, "-r and -i cannot be used together: audit files or an interface");
+		return -1;
+	}
+	if (!o->iface && (o->duration_us || o->report_interval_us || o->drop_user || o->snaplen ||
+			  o->no_promisc || o->buffer_mib)) {
+		snprintf(errbuf, errlen, "--duration, --report-interval, -s, -p, -B and -Z are for live audits (-i)");
+		return -1;
+	}
+	return 0;
+}
+
 /* "rules check|list" and the commands of later versions come first; the options follow. */
 static int parse_command(struct options *o, int *argc, char ***argv, char *errbuf, size_t errlen)
 {
@@ -272,11 +360,12 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	o->fail_on = 1u << FK_BLOCKED | 1u << FK_MISSING | 1u << FK_UNEXPECTED | 1u << FK_INTERRUPTED |
 		     1u << FK_FALLBACK;
 	o->pending_window_us = 3 * 1000000LL;
+	o->dedup_window_us = 5000;
 	if (parse_command(o, &argc, &argv, errbuf, errlen) != 0)
 		return -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:o:qhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:qhVi:s:pZ:B:", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256)
 				snprintf(errbuf, errlen, "-%c: %s (see --help)", optopt,
@@ -301,10 +390,7 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	}
 	if (optind < argc)
 		o->filter = join_args(argc - optind, argv + optind);
-	if (o->ninputs == 0) {
-		snprintf(errbuf, errlen, "nothing to read: give a capture with -r FILE (see --help)");
-		return -1;
-	}
+	return options_check_inputs(o, errbuf, errlen);
 	return 0;
 }
 

@@ -16,6 +16,15 @@ struct options {
 	enum command command;
 	const char **inputs;	/* -r FILE, in order */
 	int ninputs;
+	const char *iface;	/* -i IFACE: a live audit */
+	int64_t duration_us;	/* --duration */
+	int64_t report_interval_us;	/* --report-interval */
+	int snaplen;		/* -s, 0 = default */
+	bool no_promisc;	/* -p */
+	const char *drop_user;	/* -Z USER */
+	int buffer_mib;		/* -B MiB */
+	int64_t dedup_window_us;	/* --dedup-window MS (default 5 ms, 0 off) */
+	bool no_decap;		/* --no-decap */
 	char *filter;		/* the trailing arguments joined, or NULL */
 	const char *conn_log;	/* --conn-log FILE */
 	const char *output;	/* -o FILE */

@@ -41,6 +41,9 @@ struct tuple {
 	uint8_t dst[16];
 };
 
+/* Remote-mirror encapsulations decode removes (auto-detected; DECODE_F_NO_DECAP keeps them). */
+enum packet_tunnel { TUNNEL_NONE = 0, TUNNEL_VXLAN, TUNNEL_ERSPAN2, TUNNEL_ERSPAN3, TUNNEL_GRE_ETH };
+
 /* What decode learned from one frame. Zero it before decoding. */
 struct packet {
 	int64_t ts_us;		/* capture timestamp, microseconds since epoch */
@@ -50,6 +53,10 @@ struct packet {
 	uint8_t vlan_count;	/* VLAN tags seen (0..3) */
 	uint16_t vlan;		/* outer VLAN id, valid when vlan_count >= 1 */
 	uint16_t inner_vlan;	/* second VLAN id, valid when vlan_count >= 2 */
+
+	uint8_t tunnel;		/* enum packet_tunnel: the mirror encapsulation removed, if any */
+	const uint8_t *l3;	/* the (inner) IP header, for duplicate detection */
+	uint32_t l3_cap;	/* captured bytes from l3 on */
 
 	struct tuple t;
 	uint32_t ip_len;	/* IP datagram length from the header (v4 total length; v6 40 + payload length) */

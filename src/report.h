@@ -26,6 +26,9 @@ struct report_input {
 	const struct site *site;		/* NULL: port-only mode */
 	const struct findings *findings;
 	uint64_t uid_seed;
+	uint64_t duplicates;			/* mirror duplicates removed */
+	bool interim;				/* a live audit's interim report: live flows are not in it */
+	uint64_t live_flows;			/* flows still in the table (interim reports) */
 	bool color;				/* ANSI colour for the text report */
 };
 

@@ -33,7 +33,18 @@ static void json_capture(struct json *j, const struct report_input *in)
 	in->filter ? json_str(j, in->filter) : json_null(j);
 	json_kv_u64(j, "packets", c->packets);
 	json_kv_u64(j, "wire_bytes", c->wire_bytes);
-	json_kv_u64(j, "dropped", 0);
+	json_kv_u64(j, "duplicates", in->duplicates);
+	json_kv_u64(j, "dropped", c->dropped);
+	if (c->live) {
+		json_kv_str(j, "interface", c->iface ? c->iface : "");
+		json_kv_u64(j, "received", c->received);
+		json_kv_u64(j, "if_dropped", c->if_dropped);
+		json_key(j, "stopped_by");
+		c->stopped_by ? json_str(j, c->stopped_by) : json_null(j);
+		json_key(j, "interim");
+		json_bool(j, in->interim);
+		json_kv_u64(j, "live_flows", in->live_flows);
+	}
 	json_key(j, "first_ts");
 	c->packets ? json_usec(j, c->first_us) : json_null(j);
 	json_key(j, "last_ts");

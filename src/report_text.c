@@ -58,12 +58,31 @@ static uint64_t decode_problems(const struct report_input *in)
 	return n;
 }
 
+/* Live: what the capture point saw and lost; drops make findings built on silence uncertain. */
+static void text_capture_health(FILE *out, const struct report_input *in)
+{
+	const struct capture_stats *c = in->capture;
+
+	fprintf(out, "%-12s live on ", in->interim ? "INTERIM" : "capture");
+	report_text_safe(out, c->iface ? c->iface : "?");
+	fprintf(out, " (%s): %" PRIu64 " received, %" PRIu64 " dropped by the kernel, %" PRIu64
+		" by the interface%s%s\n", c->ninputs ? decode_link_name(c->inputs[0].dlt) : "?", c->received,
+		c->dropped, c->if_dropped, c->stopped_by ? "; stopped by " : "", c->stopped_by ? c->stopped_by : "");
+	if (c->dropped || c->if_dropped)
+		fprintf(out, "%-12s packets were lost: blocked, missing and one-sided findings are uncertain\n",
+			"WARNING");
+	if (in->interim)
+		fprintf(out, "%-12s %" PRIu64 " flows still live are not in this report\n", "", in->live_flows);
+}
+
 static void text_inputs(FILE *out, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
 	int i;
 
-	for (i = 0; i < c->ninputs; i++) {
+	if (c->live)
+		text_capture_health(out, in);
+	for (i = 0; i < c->ninputs && !c->live; i++) {
 		const struct capture_input *ci = &c->inputs[i];
 
 		fprintf(out, "%-12s ", i ? "" : "input");
@@ -116,6 +135,8 @@ static void text_packets(FILE *out, const struct report_input *in)
 		decode_problems(in));
 	if (c->ts_backwards)
 		fprintf(out, "%-12s %" PRIu64 " packets older than one before them\n", "", c->ts_backwards);
+	if (in->duplicates)
+		fprintf(out, "%-12s %" PRIu64 " mirror duplicates counted once\n", "", in->duplicates);
 	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 "), %" PRIu64
 		" IP bytes\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
 		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes);
