@@ -1,5 +1,6 @@
 /* capture: the packet sources (offline files now), filters and the read loop */
 #include "capture.h"
+#include "capture_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void human(char *out, size_t n, double v)
+void capture_human(char *out, size_t n, double v)
 {
 	if (v >= 1e9)
 		snprintf(out, n, "%.1fG", v / 1e9);
@@ -56,9 +57,9 @@ static void progress_show(struct progress *pg, pcap_t *p, const struct capture_i
 			snprintf(where, sizeof(where), " %3.0f%% of %.1f MB,", 100.0 * (double)pos / (double)in->size,
 				 (double)in->size / 1e6);
 	}
-	human(pk, sizeof(pk), (double)st->packets);
-	human(rate, sizeof(rate), (double)(st->packets - pg->last_packets) / (t - pg->last));
-	human(fl, sizeof(fl), (double)live);
+	capture_human(pk, sizeof(pk), (double)st->packets);
+	capture_human(rate, sizeof(rate), (double)(st->packets - pg->last_packets) / (t - pg->last));
+	capture_human(fl, sizeof(fl), (double)live);
 	fprintf(stderr, "\r\033[K%s:%s %s packets, %s pkt/s, %s flows live", in->path, where, pk, rate, fl);
 	fflush(stderr);
 	pg->last = t;
@@ -111,7 +112,7 @@ static int open_input(const char *path, const char *filter, pcap_t **out, struct
 	return 0;
 }
 
-static void account(struct capture_stats *st, const struct pcap_pkthdr *h)
+void capture_account(struct capture_stats *st, const struct pcap_pkthdr *h)
 {
 	int64_t us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 
@@ -135,7 +136,7 @@ static int read_input(pcap_t *p, struct capture_input *in, const struct capture_
 	int rc;
 
 	while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
-		account(st, h);
+		capture_account(st, h);
 		in->packets++;
 		fn(ctx, in->dlt, h, bytes);
 		if (pg->on && (st->packets & 0xffff) == 0)

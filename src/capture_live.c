@@ -1,5 +1,6 @@
 /* capture_live: a live capture on one interface: open, drop privileges, signals, the dispatch loop */
 #include "capture.h"
+#include "capture_internal.h"
 
 #include <limits.h>
 #include <poll.h>
@@ -184,26 +185,11 @@ static pcap_t *live_open(const struct capture_live_config *cfg, char *errbuf, si
 	return p;
 }
 
-/* The same accounting as the offline reader: first/last time, time going backwards, bytes. */
-static void live_account(struct capture_stats *st, const struct pcap_pkthdr *h)
-{
-	int64_t us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
-
-	if (st->packets == 0 || us < st->first_us)
-		st->first_us = us;
-	if (st->packets && us < st->last_us)
-		st->ts_backwards++;
-	if (st->packets == 0 || us > st->last_us)
-		st->last_us = us;
-	st->packets++;
-	st->wire_bytes += h->len;
-}
-
 static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct live_run *run = (struct live_run *)user;
 
-	live_account(run->st, h);
+	capture_account(run->st, h);
 	run->st->inputs[0].packets++;
 	run->fn(run->ctx, run->dlt, h, bytes);
 }
@@ -222,18 +208,6 @@ static void live_refresh_stats(struct live_run *run)
 	run->raw = ps;
 }
 
-static void live_human(char *out, size_t n, double v)
-{
-	if (v >= 1e9)
-		snprintf(out, n, "%.1fG", v / 1e9);
-	else if (v >= 1e6)
-		snprintf(out, n, "%.1fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(out, n, "%.1fk", v / 1e3);
-	else
-		snprintf(out, n, "%.0f", v);
-}
-
 /* "IFACE: N packets, R pkt/s, D dropped, F flows live", rewritten in place. */
 static void live_progress(struct live_run *run, int64_t now, int64_t since, uint64_t flows)
 {
@@ -242,10 +216,10 @@ static void live_progress(struct live_run *run, int64_t now, int64_t since, uint
 	double secs = (double)(now - since) / 1e6;
 
 	live_refresh_stats(run);
-	live_human(pk, sizeof(pk), (double)st->packets);
-	live_human(rate, sizeof(rate), secs > 0 ? (double)(st->packets - run->progress_packets) / secs : 0);
-	live_human(dr, sizeof(dr), (double)(st->dropped + st->if_dropped));
-	live_human(fl, sizeof(fl), (double)flows);
+	capture_human(pk, sizeof(pk), (double)st->packets);
+	capture_human(rate, sizeof(rate), secs > 0 ? (double)(st->packets - run->progress_packets) / secs : 0);
+	capture_human(dr, sizeof(dr), (double)(st->dropped + st->if_dropped));
+	capture_human(fl, sizeof(fl), (double)flows);
 	fprintf(stderr, "\r\033[K%s: %s packets, %s pkt/s, %s dropped, %s flows live", st->iface, pk, rate, dr, fl);
 	fflush(stderr);
 	run->progress_at = now;

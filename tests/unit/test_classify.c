@@ -525,3 +525,67 @@ Test(port_only, nothing_is_unexpected_or_missing)
 	cr_assert_eq(findings_count(fd, FK_MISSING), 0);
 	cr_assert_eq(findings_count(fd, FK_UNEXPECTED), 0);
 }
+
+Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count)
+{
+	const struct finding *list;
+	int n1, n2;
+
+	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
+	later(30.0);
+	flow_table_flush(ft);
+	findings_finish(fd, 1000000, 30 * 1000000LL);
+	list = findings_list(fd, &n1);
+	cr_assert_eq(list[0].kind, FK_BLOCKED);
+	findings_finish(fd, 1000000, 30 * 1000000LL);
+	findings_list(fd, &n2);
+	cr_assert_eq(n1, n2, "an interim report must not duplicate derived findings");
+	tcp(1, 40002, 2, 2598, TCP_SYN, 9, 0, 0, 40.0);
+	later(60.0);
+	flow_table_flush(ft);
+	findings_finish(fd, 1000000, 60 * 1000000LL);
+	list = findings_list(fd, &n2);
+	cr_assert_eq(list[0].kind, FK_BLOCKED);
+	cr_assert_eq(list[0].count, 2, "the later flow joins the same finding");
+	cr_assert_eq(findings_count(fd, FK_BLOCKED), 1);
+}
+
+Test(findings, kernel_drops_make_a_silent_block_possibly_blocked)
+{
+	const struct finding *list;
+	int n;
+
+	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
+	later(30.0);
+	flow_table_flush(ft);
+	findings_set_drops(fd, 12);
+	findings_finish(fd, 1000000, 30 * 1000000LL);
+	list = findings_list(fd, &n);
+	cr_assert_eq(list[0].kind, FK_BLOCKED);
+	cr_assert_eq(list[0].confidence, CONF_MEDIUM);
+	cr_assert(strstr(list[0].note, "possibly blocked"), "%s", list[0].note);
+}
+
+Test(findings, a_host_pair_seen_mostly_one_sided_says_the_capture_sees_one_direction)
+{
+	const struct finding *list;
+	int n, i;
+
+	/* the client's side only: three sessions whose answers the capture point never sees */
+	for (i = 0; i < 3; i++) {
+		tcp(1, (uint16_t)(40000 + i), 2, 1494, TCP_SYN, 100, 0, 0, 1.0 + i);
+		tcp(1, (uint16_t)(40000 + i), 2, 1494, TCP_ACK, 101, 901, 0, 1.1 + i);
+		tcp(1, (uint16_t)(40000 + i), 2, 1494, TCP_ACK, 101, 901, 50, 1.2 + i);
+	}
+	tcp(1, 40010, 2, 2598, TCP_SYN, 7, 0, 0, 5.0);
+	later(40.0);
+	flow_table_flush(ft);
+	findings_finish(fd, 1000000, 40 * 1000000LL);
+	list = findings_list(fd, &n);
+	for (i = 0; i < n; i++) {
+		if (list[i].kind != FK_BLOCKED && list[i].kind != FK_ONE_SIDED)
+			continue;
+		cr_assert_eq(list[i].confidence, CONF_LOW, "%s", findings_kind_name(list[i].kind));
+		cr_assert(strstr(list[i].note, "probably sees one direction"), "%s", list[i].note);
+	}
+}
