@@ -84,7 +84,9 @@ typedef void (*capture_report_fn)(void *ctx, const struct capture_stats *stats);
  * or the duration, -1 with errbuf set when the interface could not be
  * opened (missing, down, no permission, bad filter) or privileges could not
  * be dropped, 1 on a capture error after some packets (stats->stopped_by
- * "error", errbuf says what): what was captured stands.
+ * "error", errbuf says what, stats->inputs[0].damage too): what was
+ * captured stands. SIGINT, SIGTERM and SIGHUP stay caught after it returns,
+ * so that a second Ctrl-C cannot cut the final report short.
  */
 int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn, capture_tick_fn tick,
 		     capture_report_fn report, capture_live_fn live, void *ctx, struct capture_stats *stats,

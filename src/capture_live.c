@@ -69,7 +69,7 @@ static void live_on_hup(int sig)
 }
 
 /* No SA_RESTART: a signal must end the wait for packets (our poll(), libpcap's), not restart it. */
-static void live_signals_install(pcap_t *p, struct sigaction old[LIVE_NSIGNALS])
+static void live_signals_install(pcap_t *p)
 {
 	struct sigaction sa;
 	size_t i;
@@ -81,16 +81,18 @@ static void live_signals_install(pcap_t *p, struct sigaction old[LIVE_NSIGNALS])
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = live_signals[i] == SIGHUP ? live_on_hup : live_on_stop;
 		sigemptyset(&sa.sa_mask);
-		sigaction(live_signals[i], &sa, &old[i]);
+		sigaction(live_signals[i], &sa, NULL);
 	}
 }
 
-static void live_signals_restore(const struct sigaction old[LIVE_NSIGNALS])
+/*
+ * The handlers stay installed after the capture: they only set a flag, and
+ * a second SIGINT (a user pressing Ctrl-C twice, timeout(1) signalling the
+ * process and its group) must not kill the program while it writes the
+ * final report. Only the handle goes, before it is closed.
+ */
+static void live_signals_release(void)
 {
-	size_t i;
-
-	for (i = 0; i < LIVE_NSIGNALS; i++)
-		sigaction(live_signals[i], &old[i], NULL);
 	live_handle = NULL;
 }
 
@@ -325,7 +327,6 @@ int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn
 		     capture_report_fn report, capture_live_fn live, void *ctx, struct capture_stats *st,
 		     char *errbuf, size_t errlen)
 {
-	struct sigaction old[LIVE_NSIGNALS];
 	struct live_run run = { .fn = fn, .ctx = ctx, .st = st };
 	const char *name;
 	int rc;
@@ -346,13 +347,13 @@ int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn
 	st->ninputs = 1;
 	st->inputs[0].path = cfg->iface;
 	st->inputs[0].dlt = run.dlt;
-	live_signals_install(run.p, old);
+	live_signals_install(run.p);
 	name = pcap_datalink_val_to_name(run.dlt);
 	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", cfg->iface,
 		name ? name : "?", decode_link_name(run.dlt), pcap_snapshot(run.p));
 	fflush(stderr);
 	rc = live_loop(cfg, &run, tick, report, live, errbuf, errlen);
-	live_signals_restore(old);
+	live_signals_release();
 	pcap_close(run.p);
 	return rc;
 }

@@ -1,11 +1,12 @@
-/* craft: write the crafted test captures (VLAN, QinQ, fragments, IPv6 extension headers, truncation, link types) */
+/* craft: write the crafted test captures (VLAN, QinQ, fragments, IPv6 extension headers, truncation, link types, mirror tunnels and copies) */
 
 /*
  * Some frames the namespace captures cannot give us (this kernel has no
  * 802.1Q module; Linux reassembles before we could cut; link types other
  * than Ethernet), so they are built byte by byte here and written with
- * libpcap's dump API. Every packet has correct IP/TCP/UDP checksums and
- * consistent sequence numbers, so each file has one unambiguous answer
+ * libpcap's dump API. Every packet has correct IP/TCP/UDP checksums (except
+ * in offload-tso, where wrong ones are the point) and consistent sequence
+ * numbers, so each file has one unambiguous answer
  * (tests/golden/<name>.expect, explained in pcaps/README.md).
  *
  * usage: craft SUBCOMMAND FILE     write one capture
@@ -20,12 +21,19 @@
 
 #include <pcap/pcap.h>
 
-enum { MAX_FRAME = 4096, SNAP_FULL = 65535, SNAP_CUT = 96 };
+enum { MAX_FRAME = 4096, SNAP_FULL = 65535, SNAP_CUT = 96, SNAP_BIG = 262144 };
 
 /* Ethertypes and IP protocol numbers used here (IANA). */
 enum {
 	ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_8021Q = 0x8100, ETH_8021AD = 0x88a8,
-	IP_HBH = 0, IP_TCP = 6, IP_UDP = 17, IP_FRAG = 44, IP_DSTOPTS = 60,
+	IP_HBH = 0, IP_TCP = 6, IP_UDP = 17, IP_FRAG = 44, IP_GRE = 47, IP_DSTOPTS = 60,
+};
+
+/* Remote-mirror encapsulations (RFC 7348; GRE RFC 2784/2890 with ERSPAN, draft-foschiano-erspan-03). */
+enum tunnel { TUN_NONE, TUN_VXLAN, TUN_ERSPAN2, TUN_ERSPAN3 };
+enum {
+	VXLAN_PORT = 4789, VXLAN_SPORT = 49153, VXLAN_VNI = 5001,
+	GRE_F_SEQ = 0x1000, GRE_ERSPAN2 = 0x88be, GRE_ERSPAN3 = 0x22eb,
 };
 
 /* TCP flags (RFC 9293 section 3.1). */
@@ -52,6 +60,12 @@ struct out {
 	uint32_t snap;		/* cut every record to this many bytes (0: never) */
 	int64_t ts_us;
 	uint16_t ip_id;
+	enum tunnel tunnel;	/* wrap every frame for a remote mirror (198.18.9.1 -> .2) */
+	uint16_t outer_vid;	/* 802.1Q tag of the mirror transport, 0 for none */
+	uint16_t outer_id;	/* outer IPv4 identification */
+	uint32_t gre_seq;	/* GRE sequence number, one per mirrored frame */
+	bool dup;		/* write every frame twice: seen on the client's and the server's VLAN */
+	uint32_t ndup;
 };
 
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -94,12 +108,12 @@ static void fill(uint8_t *p, size_t n, char base)
 		p[i] = (uint8_t)(base + i % 26);
 }
 
-/* Write one frame; cut (if nonzero) limits the captured length of this record. */
-static void write_frame(struct out *o, const uint8_t *frame, uint32_t len, uint32_t cut)
+/* Write one record at ts_us; cut (if nonzero) limits its captured length. */
+static void write_record(struct out *o, const uint8_t *frame, uint32_t len, uint32_t cut, int64_t ts_us)
 {
 	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(o->ts_us / 1000000);
-	h.ts.tv_usec = (suseconds_t)(o->ts_us % 1000000);
+	h.ts.tv_sec = (time_t)(ts_us / 1000000);
+	h.ts.tv_usec = (suseconds_t)(ts_us % 1000000);
 	h.len = len;
 	h.caplen = len;
 	if (o->snap && h.caplen > o->snap)
@@ -107,7 +121,97 @@ static void write_frame(struct out *o, const uint8_t *frame, uint32_t len, uint3
 	if (cut && h.caplen > cut)
 		h.caplen = cut;
 	pcap_dump((u_char *)o->dump, &h, frame);
+}
+
+/* Write one frame; cut (if nonzero) limits the captured length of this record. */
+static void write_frame(struct out *o, const uint8_t *frame, uint32_t len, uint32_t cut)
+{
+	write_record(o, frame, len, cut, o->ts_us);
 	o->ts_us += 1000;	/* 1 ms between packets */
+}
+
+/*
+ * The mirror transport: outer Ethernet (tagged if outer_vid) / IPv4
+ * 198.18.9.1 -> 198.18.9.2 / VXLAN or GRE + ERSPAN II/III / the frame.
+ */
+static void write_tunneled(struct out *o, const uint8_t *inner, uint32_t ilen)
+{
+	uint8_t f[MAX_FRAME];
+	uint32_t n = 12, ip, th;
+
+	memset(f, 0, sizeof f);
+	memcpy(f, (uint8_t[]){ 0x02, 0xfa, 0, 0, 9, 2 }, 6);
+	memcpy(f + 6, (uint8_t[]){ 0x02, 0xfa, 0, 0, 9, 1 }, 6);
+	if (o->outer_vid) {
+		put16(f + n, ETH_8021Q);
+		put16(f + n + 2, o->outer_vid);
+		n += 4;
+	}
+	put16(f + n, ETH_IPV4);
+	ip = n + 2;
+	th = ip + 20;
+	n = th;
+	if (o->tunnel == TUN_VXLAN) {	/* UDP (checksum 0, RFC 7348 section 5), flags I, VNI */
+		put16(f + n, VXLAN_SPORT);
+		put16(f + n + 2, VXLAN_PORT);
+		put16(f + n + 4, 16 + ilen);
+		f[n + 8] = 0x08;
+		put32(f + n + 12, VXLAN_VNI << 8);
+		n += 16;
+	} else {			/* GRE with a sequence number */
+		put16(f + n, GRE_F_SEQ);
+		put16(f + n + 2, o->tunnel == TUN_ERSPAN2 ? GRE_ERSPAN2 : GRE_ERSPAN3);
+		put32(f + n + 4, o->gre_seq++);
+		n += 8;
+		if (o->tunnel == TUN_ERSPAN2) {	/* ver 1, VLAN 0, En 0 (untagged), session 1, index 0 */
+			put16(f + n, 0x1000);
+			put16(f + n + 2, 1);
+			n += 8;
+		} else {	/* ver 2, VLAN 100, session 2, timestamp (100 us), SGT 0, P=1 FT=0 O=1 */
+			put16(f + n, 0x2000 | 100);
+			put16(f + n + 2, 2);
+			put32(f + n + 4, (uint32_t)(o->ts_us / 100));
+			put16(f + n + 10, 0x8001);
+			/* Platform-specific subheader, platform 3: port index 7, upper timestamp 0. */
+			put32(f + n + 12, 3u << 26 | 7);
+			n += 20;
+		}
+	}
+	memcpy(f + n, inner, ilen);
+	n += ilen;
+	f[ip] = 0x45;
+	put16(f + ip + 2, n - ip);
+	put16(f + ip + 4, o->outer_id++);
+	put16(f + ip + 6, 0x4000);
+	f[ip + 8] = 64;
+	f[ip + 9] = o->tunnel == TUN_VXLAN ? IP_UDP : IP_GRE;
+	memcpy(f + ip + 12, (uint8_t[]){ 198, 18, 9, 1 }, 4);
+	memcpy(f + ip + 16, (uint8_t[]){ 198, 18, 9, 2 }, 4);
+	put16(f + ip + 10, sum_fold(sum_add(0, f + ip, 20)));
+	write_frame(o, f, n, 0);
+}
+
+/*
+ * The same frame as the mirror's other port saw it after the router: 100 to
+ * 500 us later, from the router's MAC, on the other VLAN, TTL one less and so
+ * another IP checksum. Transport header and payload are untouched.
+ */
+static void write_routed_copy(struct out *o, const uint8_t *frame, uint32_t len, uint32_t hl, uint16_t vid)
+{
+	uint8_t f[MAX_FRAME];
+	uint8_t *ip = f + hl;
+
+	memcpy(f, frame, len);
+	memcpy(f + 6, (uint8_t[]){ 0x02, 0xfa, 0, 0, 0, 0xfe }, 6);
+	put16(f + 14, vid);
+	if ((ip[0] >> 4) == 4) {
+		ip[8]--;
+		put16(ip + 10, 0);
+		put16(ip + 10, sum_fold(sum_add(0, ip, 20)));
+	} else {
+		ip[7]--;
+	}
+	write_record(o, f, len, 0, o->ts_us + 100 + (o->ndup++ * 173) % 401);
 }
 
 /* Wrap an IP datagram in the output's link layer and write it. */
@@ -120,6 +224,11 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 	bool from_a = src->addr[src->family == 4 ? 3 : 15] == 1;	/* .1 / ::1 is the capturing side */
 
 	memset(f, 0, sizeof f);
+	if (o->dup) {	/* the client's side is VLAN 100, the server's 200 */
+		o->tpid[0] = ETH_8021Q;
+		o->vid[0] = from_a ? 100 : 200;
+		o->ntags = 1;
+	}
 	switch (o->dlt) {
 	case DLT_EN10MB:
 		memcpy(f, dst->mac, 6);
@@ -162,6 +271,16 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 	uint32_t len = hl + iplen;
 	if (o->dlt == DLT_EN10MB && len < 60)
 		len = 60;	/* Ethernet minimum frame (without FCS): zero padding */
+	if (o->tunnel != TUN_NONE) {
+		write_tunneled(o, f, len);
+		return;
+	}
+	if (o->dup) {
+		write_record(o, f, len, 0, o->ts_us);
+		write_routed_copy(o, f, len, hl, from_a ? 200 : 100);
+		o->ts_us += 1000;
+		return;
+	}
 	write_frame(o, f, len, cut_in_ip ? hl + cut_in_ip : 0);
 }
 
@@ -446,6 +565,168 @@ static void c_null(struct out *o)
 	tcp_session(o, &c, &s, 64, 300);
 }
 
+/* Inner hosts of the mirror-tunnel captures: 198.18.8.1 / .2 (the transport is 198.18.9.x). */
+static void tunnel_hosts(struct host *c, struct host *s, uint16_t cport, uint16_t sport)
+{
+	hosts(c, s, 4, cport, sport);
+	c->addr[2] = s->addr[2] = 8;
+}
+
+/* ERSPAN type II over an 802.1Q-tagged transport (VLAN 10); the mirrored frames are untagged. */
+static void c_erspan2(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_ERSPAN2;
+	o->outer_vid = 10;
+	tunnel_hosts(&c, &s, 41016, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* ERSPAN type III with the platform-specific subheader; the mirrored frames carry 802.1Q tag 100. */
+static void c_erspan3(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_ERSPAN3;
+	o->outer_vid = 10;
+	o->tpid[0] = ETH_8021Q, o->vid[0] = 100, o->ntags = 1;
+	tunnel_hosts(&c, &s, 41017, 2598);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+static void c_vxlan(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_VXLAN;
+	tunnel_hosts(&c, &s, 41018, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/*
+ * Every packet twice (SPAN on both VLANs of a router): a TCP session whose
+ * request is retransmitted 1 ms later with a new IP id, then a UDP
+ * request/reply exchanged twice.
+ */
+static void c_mirror_dup(struct out *o)
+{
+	struct host c, s;
+	uint32_t req_seq;
+	o->dup = true;
+	hosts(&c, &s, 4, 41019, 1494);
+	tcp_send(o, &c, &s, SYN, 0, 0);
+	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	req_seq = c.seq;
+	tcp_send(o, &c, &s, PSH | ACK, 64, 0);
+	c.seq = req_seq;			/* the retransmission: same segment, next IP id */
+	tcp_send(o, &c, &s, PSH | ACK, 64, 0);
+	tcp_send(o, &s, &c, ACK, 0, 0);
+	tcp_send(o, &s, &c, PSH | ACK, 500, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_send(o, &c, &s, FIN | ACK, 0, 0);
+	tcp_send(o, &s, &c, FIN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	hosts(&c, &s, 4, 41020, 1812);
+	for (int i = 0; i < 2; i++) {
+		udp_send(o, &c, &s, 100);
+		udp_send(o, &s, &c, 100);
+	}
+}
+
+/*
+ * offload-tso: what a host's own interface shows of its outgoing TCP with
+ * checksum and segmentation offload on (Linux, tcpdump on the sender): the
+ * kernel hands the tap its packets before the NIC (or veth) finishes them.
+ * Every client packet carries a partial TCP checksum (the folded
+ * pseudo-header sum, CHECKSUM_PARTIAL) or none (0); data goes out in
+ * super-segments of 44 MSS (64240 bytes, IP total length 64280), one of them
+ * also with IP header checksum 0 (IPv4 checksum offload), and one BIG TCP
+ * segment of 48 MSS (70080 bytes) whose 70120-byte datagram does not fit the
+ * 16-bit total length, which is therefore 0. The server's packets arrive
+ * finished: wire-sized, correct checksums; its ACKs also acknowledge points
+ * inside a super-segment. The answer is the clean session's.
+ */
+enum { OT_MSS = 1460, OT_BIG = 48 * OT_MSS + 40, OT_FRAME = 14 + OT_BIG };
+
+/* One Ethernet frame of an IPv4 TCP segment of up to OT_BIG IP bytes from src to dst. */
+static void ot_send(struct out *o, struct host *src, const struct host *dst, uint8_t flags, uint32_t len,
+		    int tcp_sum, bool ip_sum, bool len_zero)
+{
+	static uint8_t f[OT_FRAME];
+	uint8_t *ip = f + 14, *seg = ip + 20;
+	uint32_t iplen = 20 + 20 + len;
+
+	memset(f, 0, 60);	/* headers, and the padding of short frames */
+	memcpy(f, dst->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	put16(f + 12, ETH_IPV4);
+	put16(seg, src->port);
+	put16(seg + 2, dst->port);
+	put32(seg + 4, src->seq);
+	put32(seg + 8, (flags & ACK) ? dst->seq : 0);
+	seg[12] = 5 << 4;
+	seg[13] = flags;
+	put16(seg + 14, 65535);
+	fill(seg + 20, len, src->addr[3] == 1 ? 'A' : 'a');
+	if (tcp_sum > 0) {		/* correct */
+		put16(seg + 16, l4_checksum(src, dst, IP_TCP, seg, 20 + len));
+	} else if (tcp_sum < 0) {	/* partial: the pseudo-header sum the NIC completes */
+		uint8_t ph[12];
+		memcpy(ph, src->addr, 4);
+		memcpy(ph + 4, dst->addr, 4);
+		put32(ph + 8, 20 + len);
+		ph[8] = 0;
+		ph[9] = IP_TCP;
+		put16(seg + 16, (uint16_t)~sum_fold(sum_add(0, ph, 12)));
+	}
+	src->seq += len + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
+	ip_header(o, ip, src, dst, IP_TCP, 20 + len, 0);
+	if (len_zero) {
+		put16(ip + 2, 0);
+		put16(ip + 10, 0);
+		put16(ip + 10, sum_fold(sum_add(0, ip, 20)));
+	}
+	if (!ip_sum)
+		put16(ip + 10, 0);
+	uint32_t flen = 14 + iplen < 60 ? 60 : 14 + iplen;
+	write_frame(o, f, flen, 0);
+}
+
+static void c_offload_tso(struct out *o)
+{
+	struct host c, s;
+	hosts(&c, &s, 4, 41040, 1494);
+	const int partial = -1, none = 0, good = 1;
+	const uint32_t c0 = c.seq;	/* ISN: acks below are ISN + 1 + bytes */
+
+	ot_send(o, &c, &s, SYN, 0, partial, true, false);
+	ot_send(o, &s, &c, SYN | ACK, 0, good, true, false);
+	ot_send(o, &c, &s, ACK, 0, partial, true, false);
+	ot_send(o, &c, &s, ACK, 44 * OT_MSS, partial, true, false);		/* 64240 */
+	ot_send(o, &c, &s, ACK, 44 * OT_MSS, none, false, false);		/* 64240, no checksums */
+	/* The server's ACKs: every point it acks was reached by wire segments. */
+	uint32_t sent = c.seq;
+	c.seq = c0 + 1 + 2 * OT_MSS;
+	ot_send(o, &s, &c, ACK, 0, good, true, false);
+	c.seq = c0 + 1 + 44 * OT_MSS;
+	ot_send(o, &s, &c, ACK, 0, good, true, false);
+	c.seq = sent;
+	ot_send(o, &s, &c, ACK, 0, good, true, false);
+	ot_send(o, &c, &s, ACK, 48 * OT_MSS, partial, true, true);		/* 70080, BIG TCP: length 0 */
+	ot_send(o, &c, &s, PSH | ACK, 204800 - 136 * OT_MSS, partial, true, false);	/* 6240 */
+	sent = c.seq;
+	c.seq = c0 + 1 + 112 * OT_MSS;
+	ot_send(o, &s, &c, ACK, 0, good, true, false);
+	c.seq = sent;
+	ot_send(o, &s, &c, ACK, 0, good, true, false);
+	/* The server's 2000-byte reply, as it arrives: two wire segments. */
+	ot_send(o, &s, &c, ACK, 1400, good, true, false);
+	ot_send(o, &s, &c, PSH | ACK, 600, good, true, false);
+	ot_send(o, &c, &s, ACK, 0, partial, true, false);
+	ot_send(o, &c, &s, FIN | ACK, 0, partial, true, false);
+	ot_send(o, &s, &c, FIN | ACK, 0, good, true, false);
+	ot_send(o, &c, &s, ACK, 0, partial, true, false);
+}
+
 static const struct sub {
 	const char *name;
 	int dlt;
@@ -463,12 +744,18 @@ static const struct sub {
 	{ "link-sll2", DLT_LINUX_SLL2, c_sll2, "Linux cooked v2 TCP session" },
 	{ "link-raw", DLT_RAW, c_raw, "raw IP: IPv4 TCP session, IPv6 UDP exchange" },
 	{ "link-null", DLT_NULL, c_null, "BSD loopback TCP session" },
+	{ "offload-tso", DLT_EN10MB, c_offload_tso, "TCP as the sender sees it: TSO super-segments, bad checksums" },
+	{ "erspan2", DLT_EN10MB, c_erspan2, "TCP session mirrored over ERSPAN II (GRE), VLAN 10 transport" },
+	{ "erspan3", DLT_EN10MB, c_erspan3, "TCP session on VLAN 100 mirrored over ERSPAN III + subheader" },
+	{ "vxlan", DLT_EN10MB, c_vxlan, "TCP session mirrored over VXLAN" },
+	{ "mirror-duplicates", DLT_EN10MB, c_mirror_dup, "every packet twice (routed copy), one real retransmission" },
 };
 
 static int write_one(const struct sub *s, const char *path)
 {
 	struct out o = { .dlt = s->dlt, .ts_us = 1700000000LL * 1000000, .ip_id = 0x0100 };
-	o.pcap = pcap_open_dead(s->dlt, strcmp(s->name, "snaplen") == 0 ? SNAP_CUT : SNAP_FULL);
+	o.pcap = pcap_open_dead(s->dlt, strcmp(s->name, "snaplen") == 0 ? SNAP_CUT :
+				strcmp(s->name, "offload-tso") == 0 ? SNAP_BIG : SNAP_FULL);
 	if (!o.pcap) {
 		fprintf(stderr, "craft: pcap_open_dead failed\n");
 		return 1;
