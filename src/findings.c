@@ -260,6 +260,22 @@ static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fres
 		*last = f->last_us;
 }
 
+static void example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
+{
+	fi->rule = cl->rule;
+	fi->orig_role = cl->orig_role;
+	fi->resp_role = cl->resp_role;
+	fi->family = ex->orig.family;
+	fi->proto = ex->orig.proto;
+	fi->port = ex->orig.dport;
+	memcpy(fi->orig_h, ex->orig.src, 16);
+	memcpy(fi->resp_h, ex->orig.dst, 16);
+	fi->has_example = true;
+	fi->example = *ex;
+	fi->example_class = *cl;
+	fi->reason = cl->reason;
+}
+
 static void add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
 			     enum finding_kind kind)
 {
@@ -281,21 +297,10 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 		return;
 	}
 	fd->nflow_findings = fd->n;
+	example_into(fi, f, cl);
 	fi->kind = kind;
-	fi->reason = cl->reason;
-	fi->rule = cl->rule;
-	fi->orig_role = cl->orig_role;
-	fi->resp_role = cl->resp_role;
-	fi->family = f->orig.family;
-	fi->proto = f->orig.proto;
-	fi->port = f->orig.dport;
-	memcpy(fi->orig_h, f->orig.src, 16);
-	memcpy(fi->resp_h, f->orig.dst, 16);
 	fi->count = 1;
 	widen(&fi->first_us, &fi->last_us, f, true);
-	fi->has_example = true;
-	fi->example = *f;
-	fi->example_class = *cl;
 	e = xcalloc(1, sizeof(*e));
 	e->key = k;
 	e->index = fd->n - 1;
@@ -553,22 +558,6 @@ static void find_missing(struct findings *fd)
 			missing_each(fd, r);
 		}
 	}
-}
-
-static void example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
-{
-	fi->rule = cl->rule;
-	fi->orig_role = cl->orig_role;
-	fi->resp_role = cl->resp_role;
-	fi->family = ex->orig.family;
-	fi->proto = ex->orig.proto;
-	fi->port = ex->orig.dport;
-	memcpy(fi->orig_h, ex->orig.src, 16);
-	memcpy(fi->resp_h, ex->orig.dst, 16);
-	fi->has_example = true;
-	fi->example = *ex;
-	fi->example_class = *cl;
-	fi->reason = cl->reason;
 }
 
 static void find_fallback(struct findings *fd)

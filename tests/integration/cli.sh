@@ -113,6 +113,19 @@ check "rules list: the seeds' table shape with ICA on 1494" eval 'status_is rlis
 run rbad "$FLOWAUDIT" rules check --rules "$TMP/bad.yaml"
 check "rules check on a bad file: one line, exit 2" eval 'status_is rbad 2 && one_line_error rbad "port 70000"'
 
+# Live mode's command line: one source at a time, live-only options only with -i.
+run both "$FLOWAUDIT" -q -r "$P/mixed.pcap" -i lo
+check "-r and -i together: one line, exit 2" eval 'status_is both 2 && one_line_error both "cannot be used together"'
+run durfile "$FLOWAUDIT" -q -r "$P/mixed.pcap" --duration 5
+check "--duration without -i: one line, exit 2" eval 'status_is durfile 2 && one_line_error durfile "live audits"'
+if [ "$(id -u)" -eq 0 ]; then
+	run noif "$FLOWAUDIT" -q -i fa-nosuch0
+	check "-i on a missing interface: one line naming it, exit 2" eval 'status_is noif 2 &&
+		one_line_error noif "fa-nosuch0: no such interface"'
+else
+	echo "# skipped: -i on a missing interface (needs root to reach the interface check)"
+fi
+
 # No progress line unless stderr is a terminal.
 run quiet "$FLOWAUDIT" -r "$P/mixed.pcap"
 check "no progress output when stderr is not a terminal" eval '[ ! -s "$TMP/quiet.err" ]'

@@ -85,24 +85,6 @@ live_start() {
 	return 1
 }
 
-# live_wait PID SECS: wait for flowaudit to end, at most SECS; LIVE_RC is its
-# exit status, or "killed" when it had to be killed.
-live_wait() {
-	local pid=$1 secs=$2 i
-	for ((i = 0; i < secs * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		LIVE_RC=killed
-		return 1
-	fi
-	wait "$pid" 2>/dev/null
-	LIVE_RC=$?
-}
-
 # The conn log projected onto tests/golden/live.verdicts (reasons as in audit.sh:
 # judged where the contract defines them, '-' for ok and interrupted).
 project_verdicts() {

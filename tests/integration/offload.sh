@@ -104,23 +104,6 @@ feature() {
 		cut -d' ' -f1
 }
 
-# live_wait PID SECS: wait (bounded) for a PID we started; LIVE_RC its status or "killed".
-live_wait() {
-	local pid=$1 secs=$2 i
-	for ((i = 0; i < secs * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		LIVE_RC=killed
-		return 1
-	fi
-	wait "$pid" 2>/dev/null
-	LIVE_RC=$?
-}
-
 # wait_for FILE PATTERN PID: until FILE has PATTERN (5 s at most, or PID dies).
 wait_for() {
 	local i

@@ -188,3 +188,21 @@ fa_client() {
 	fa_in "$FA_NS_CLI" 30 "$FA_NETPEER" "$@" >/dev/null || rc=$?
 	echo "$rc"
 }
+
+# live_wait PID SECS: wait (bounded) for a PID we started to end; LIVE_RC is its
+# exit status, or "killed" when it had to be killed after SECS.
+live_wait() {
+	local pid=$1 secs=$2 i
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		LIVE_RC=killed
+		return 1
+	fi
+	wait "$pid" 2>/dev/null
+	LIVE_RC=$?
+}
