@@ -1,6 +1,8 @@
 /* audit: the pipeline, wired: capture -> decode -> flow table -> classify -> findings, conn log -> report */
 #include "audit.h"
 
+#include "baseline.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "flow_table.h"
 #include "report.h"
 #include "summary.h"
+#include "xalloc.h"
 
 struct audit {
 	struct flow_table *table;
@@ -31,6 +34,7 @@ struct audit {
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
 	const struct options *o;
+	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	FILE *out;			/* the report's stream, opened before any packet */
 	unsigned interim_reports;
 };
@@ -43,6 +47,8 @@ static void on_flow_done(const struct flow *f, void *ctx)
 
 	classify_flow(a->classifier, f, a->now_us, &cls);
 	findings_add(a->findings, f, &cls);
+	if (a->baseline)
+		baseline_add(a->baseline, f, &cls, &a->rules);
 	if (a->log)
 		conn_log_write(a->log, f, &cls, &a->rules);
 	summary_add_flow(&a->summary, f);
@@ -256,7 +262,7 @@ static int audit_setup(struct audit *a, const struct options *o, char *errbuf, s
 		audit_format_load_error(&err, errbuf, errlen);
 		return -1;
 	}
-	if (unmatchable)
+	if (unmatchable && !o->quiet)
 		fprintf(stderr, "flowaudit: note: %d rules of the selected matrices cannot match: the site defines "
 			"none of their source or destination roles ('flowaudit rules check --site ...' lists them)\n",
 			unmatchable);
@@ -343,5 +349,52 @@ done:
 	capture_stats_free(&cs);
 	if (a.out && a.out != stdout && a.out != stderr)
 		fclose(a.out);
+	return status;
+}
+
+int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, size_t errlen)
+{
+	struct audit a;
+	struct capture_stats cs;
+	const char **names;
+	int i, rc, status = EXIT_OK;
+
+	memset(&cs, 0, sizeof(cs));
+	if (audit_setup(&a, o, errbuf, errlen) != 0) {
+		audit_free(&a);
+		return EXIT_TROUBLE;
+	}
+	a.baseline = bl;
+	a.out = stderr;
+	rc = run_capture(&a, o, &cs, errbuf, errlen);
+	if (rc >= 0) {
+		struct baseline_capture bc;
+
+		if (cs.live)
+			on_tick(&a, wall_clock_us());
+		flow_table_flush(a.table);
+		names = xcalloc((size_t)cs.ninputs + 1, sizeof(*names));
+		for (i = 0; i < cs.ninputs; i++)
+			names[i] = cs.inputs[i].path;
+		bc = (struct baseline_capture){ .inputs = names, .ninputs = cs.ninputs, .live = cs.live,
+						.first_us = cs.first_us, .last_us = cs.last_us,
+						.packets = cs.packets, .dropped = cs.dropped + cs.if_dropped,
+						.duplicates = dedup_count(a.dedup),
+						.site_name = a.site ? a.site->name : NULL };
+		baseline_finish(bl, &bc, &a.rules, a.site);
+		free(names);
+		if (rc > 0) {
+			if (!cs.live)
+				damage_line(&cs, errbuf, errlen);
+			status = EXIT_TROUBLE;
+		}
+	} else {
+		status = EXIT_TROUBLE;
+	}
+	if (a.log && conn_log_close(a.log, errbuf, errlen) != 0)
+		status = EXIT_TROUBLE;
+	a.log = NULL;
+	audit_free(&a);
+	capture_stats_free(&cs);
 	return status;
 }

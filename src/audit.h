@@ -19,6 +19,13 @@ int audit_run(const struct options *o, char *errbuf, size_t errlen);
 /* "file:line:col: what" — the one line a rule or site error is reported as. */
 void audit_format_load_error(const struct load_error *e, char *errbuf, size_t errlen);
 
+struct baseline;
+/* Capture as the options say, folding every finished flow into bl (no report). Returns the exit status. */
+int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, size_t errlen);
+
+/* flowaudit baseline save | diff | merge (baseline_cmd.c). Returns the exit status (diff: 1 when a path got worse or is gone). */
+int audit_baseline_command(const struct options *o, char *errbuf, size_t errlen);
+
 /* flowaudit rules check | rules list: load, then describe what was loaded. Returns the exit status. */
 int audit_rules_command(const struct options *o, char *errbuf, size_t errlen);
 

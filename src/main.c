@@ -25,6 +25,10 @@ int main(int argc, char **argv)
 	} else if (o.version) {
 		printf("flowaudit %s\n", PACKAGE_VERSION);
 		status = EXIT_OK;
+	} else if (o.command >= CMD_BASELINE_SAVE) {
+		status = audit_baseline_command(&o, err, sizeof(err));
+		if (err[0])
+			fprintf(stderr, "flowaudit: %s\n", err);
 	} else if (o.command != CMD_AUDIT) {
 		status = audit_rules_command(&o, err, sizeof(err));
 		if (err[0])

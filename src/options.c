@@ -28,6 +28,8 @@ enum {
 	OPT_REPORT_INTERVAL,
 	OPT_DEDUP_WINDOW,
 	OPT_NO_DECAP,
+	OPT_BY,
+	OPT_MIN_FLOWS,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +61,8 @@ static const struct option long_options[] = {
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "dedup-window", required_argument, NULL, OPT_DEDUP_WINDOW },
 	{ "no-decap", no_argument, NULL, OPT_NO_DECAP },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -66,6 +70,9 @@ void options_usage(FILE *out)
 {
 	fputs("usage: flowaudit [OPTIONS] -r FILE [-r FILE ...] [BPF-FILTER ...]\n"
 	      "       flowaudit [OPTIONS] -i IFACE [BPF-FILTER ...]          (live: a mirror / SPAN port)\n"
+	      "       flowaudit baseline save [OPTIONS] (-r FILE ... | -i IFACE) -o BASELINE.json\n"
+	      "       flowaudit baseline diff BASELINE.json [OPTIONS] (-r FILE ... | -i IFACE | OTHER.json)\n"
+	      "       flowaudit baseline merge A.json B.json ... -o ALL.json\n"
 	      "       flowaudit rules check [--rules PATH ...] [--site FILE]\n"
 	      "       flowaudit rules list  [--rules PATH ...]\n"
 	      "\n"
@@ -87,6 +94,9 @@ void options_usage(FILE *out)
 	      "      --dedup-window MS   a packet seen again within MS ms is a mirror duplicate, counted once\n"
 	      "                          (default 5; 0 = off)\n"
 	      "      --no-decap          audit VXLAN / ERSPAN / GRE tunnels as flows instead of opening them\n"
+	      "baseline:\n"
+	      "      --by role|host      a path's ends: the roles (default) or the host addresses\n"
+	      "      --min-flows N       a path that had fewer flows before does not count as gone (default 1)\n"
 	      "live (-i IFACE; 'any' = every interface):\n"
 	      "      --duration SECS     stop after SECS (default: at SIGINT or SIGTERM); the report follows\n"
 	      "      --report-interval SECS  an interim report this often (to -o's file, replaced, or stderr);\n"
@@ -234,6 +244,18 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	case OPT_NO_DECAP:
 		o->no_decap = true;
 		return 0;
+	case OPT_BY:
+		if (strcmp(optarg, "role") == 0)
+			o->by = 0;
+		else if (strcmp(optarg, "host") == 0)
+			o->by = 1;
+		else {
+			snprintf(errbuf, errlen, "--by: '%s' is not one of role, host", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_MIN_FLOWS:
+		return parse_count(optarg, &o->min_flows, "--min-flows", errbuf, errlen);
 	case 'o':
 		o->output = optarg;
 		return 0;
@@ -322,6 +344,40 @@ static int options_check_inputs(const struct options *o, char *errbuf, size_t er
 	return 0;
 }
 
+/*
+ * baseline save: the positional words are the filter. diff: the first is the
+ * baseline; then another baseline when there is no -r/-i, else the filter.
+ * merge: every positional word is a baseline.
+ */
+static int options_baseline(struct options *o, int n, char **words, char *errbuf, size_t errlen)
+{
+	int k = 0, want = 0;
+
+	if (o->command == CMD_BASELINE_DIFF)
+		want = o->ninputs || o->iface ? 1 : 2;
+	else if (o->command == CMD_BASELINE_MERGE)
+		want = n;
+	if (n < want || (o->command == CMD_BASELINE_MERGE && n < 2)) {
+		snprintf(errbuf, errlen, o->command == CMD_BASELINE_MERGE ?
+			 "baseline merge needs two or more baseline files and -o (see --help)" :
+			 "baseline diff needs a baseline file, then -r FILE, -i IFACE or a second baseline (see --help)");
+		return -1;
+	}
+	o->baselines = xcalloc((size_t)want + 1, sizeof(*o->baselines));
+	for (; k < want; k++)
+		o->baselines[o->nbaselines++] = words[k];
+	if (k < n)
+		o->filter = join_args(n - k, words + k);
+	if ((o->command == CMD_BASELINE_SAVE || o->command == CMD_BASELINE_MERGE) && !o->output) {
+		snprintf(errbuf, errlen, "baseline %s needs -o BASELINE.json",
+			 o->command == CMD_BASELINE_SAVE ? "save" : "merge");
+		return -1;
+	}
+	if (o->command == CMD_BASELINE_MERGE || (o->command == CMD_BASELINE_DIFF && want == 2))
+		return 0;
+	return options_check_inputs(o, errbuf, errlen);
+}
+
 /* "rules check|list" and the commands of later versions come first; the options follow. */
 static int parse_command(struct options *o, int *argc, char ***argv, char *errbuf, size_t errlen)
 {
@@ -345,8 +401,22 @@ static int parse_command(struct options *o, int *argc, char ***argv, char *errbu
 		return 0;
 	}
 	if (strcmp(cmd, "baseline") == 0) {
-		snprintf(errbuf, errlen, "baseline: not available in this version yet");
-		return -1;
+		const char *sub = *argc > 2 ? (*argv)[2] : "";
+
+		if (strcmp(sub, "save") == 0)
+			o->command = CMD_BASELINE_SAVE;
+		else if (strcmp(sub, "diff") == 0)
+			o->command = CMD_BASELINE_DIFF;
+		else if (strcmp(sub, "merge") == 0)
+			o->command = CMD_BASELINE_MERGE;
+		else {
+			snprintf(errbuf, errlen, "baseline: say 'baseline save', 'baseline diff' or 'baseline merge' "
+				 "(see --help)");
+			return -1;
+		}
+		*argc -= 2;
+		*argv += 2;
+		return 0;
 	}
 	return 0;
 }
@@ -361,6 +431,8 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 		     1u << FK_FALLBACK;
 	o->pending_window_us = 3 * 1000000LL;
 	o->dedup_window_us = 5000;
+	o->by = -1;
+	o->min_flows = 1;
 	if (parse_command(o, &argc, &argv, errbuf, errlen) != 0)
 		return -1;
 	optind = 1;
@@ -380,6 +452,8 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	}
 	if (o->help || o->version)
 		return 0;
+	if (o->command >= CMD_BASELINE_SAVE)
+		return options_baseline(o, argc - optind, argv + optind, errbuf, errlen);
 	if (o->command != CMD_AUDIT) {
 		if (optind < argc || o->ninputs) {
 			snprintf(errbuf, errlen, "rules %s takes only --rules and --site (see --help)",
@@ -398,6 +472,7 @@ void options_free(struct options *o)
 {
 	free(o->inputs);
 	free(o->rules);
+	free(o->baselines);
 	free(o->filter);
 	memset(o, 0, sizeof(*o));
 }

@@ -9,7 +9,8 @@
 #include "flow_table.h"
 
 enum report_format { FORMAT_TEXT = 0, FORMAT_JSON };
-enum command { CMD_AUDIT = 0, CMD_RULES_CHECK, CMD_RULES_LIST };
+enum command { CMD_AUDIT = 0, CMD_RULES_CHECK, CMD_RULES_LIST, CMD_BASELINE_SAVE, CMD_BASELINE_DIFF,
+	       CMD_BASELINE_MERGE };
 enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
@@ -25,6 +26,10 @@ struct options {
 	int buffer_mib;		/* -B MiB */
 	int64_t dedup_window_us;	/* --dedup-window MS (default 5 ms, 0 off) */
 	bool no_decap;		/* --no-decap */
+	const char **baselines;	/* baseline diff A [B] / merge A B ...: the baseline files */
+	int nbaselines;
+	int by;			/* --by: -1 unset, else enum baseline_by */
+	uint64_t min_flows;	/* --min-flows (default 1) */
 	char *filter;		/* the trailing arguments joined, or NULL */
 	const char *conn_log;	/* --conn-log FILE */
 	const char *output;	/* -o FILE */

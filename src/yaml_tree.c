@@ -34,6 +34,7 @@ struct builder {
 	struct frame stack[YAML_TREE_MAX_DEPTH];
 	int depth;
 	int nodes;
+	int max_nodes;
 	int documents;
 	bool done;
 };
@@ -142,8 +143,8 @@ static struct yaml_tree_node *node_new(struct builder *b, const yaml_event_t *ev
 {
 	struct yaml_tree_node *n;
 
-	if (++b->nodes > YAML_TREE_MAX_NODES) {
-		fail_at(b, ev->start_mark, "more than %d nodes", YAML_TREE_MAX_NODES);
+	if (++b->nodes > b->max_nodes) {
+		fail_at(b, ev->start_mark, "more than %d nodes", b->max_nodes);
 		return NULL;
 	}
 	n = xcalloc(1, sizeof(*n));
@@ -279,10 +280,21 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 	}
 }
 
+static const struct yaml_tree_limits default_limits = {
+	.max_nodes = YAML_TREE_MAX_NODES,
+	.max_file = YAML_TREE_MAX_FILE,
+};
+
 int yaml_tree_parse(const char *name, const char *text, size_t len, struct yaml_tree_node **root,
 		    struct load_error *err)
 {
-	struct builder b = { .name = name, .text = text, .len = len, .err = err };
+	return yaml_tree_parse_limits(name, text, len, &default_limits, root, err);
+}
+
+int yaml_tree_parse_limits(const char *name, const char *text, size_t len, const struct yaml_tree_limits *lim,
+			   struct yaml_tree_node **root, struct load_error *err)
+{
+	struct builder b = { .name = name, .text = text, .len = len, .err = err, .max_nodes = lim->max_nodes };
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	int rc = 0;
@@ -331,6 +343,12 @@ void yaml_tree_free(struct yaml_tree_node *n)
 
 int yaml_tree_read_file(const char *path, char **text, size_t *len, struct load_error *err)
 {
+	return yaml_tree_read_file_limits(path, &default_limits, text, len, err);
+}
+
+int yaml_tree_read_file_limits(const char *path, const struct yaml_tree_limits *lim, char **text, size_t *len,
+			       struct load_error *err)
+{
 	FILE *f = fopen(path, "rb");
 	size_t cap = 4096, n = 0, got;
 	char *buf;
@@ -340,21 +358,20 @@ int yaml_tree_read_file(const char *path, char **text, size_t *len, struct load_
 	buf = xmalloc(cap + 1);
 	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
-		if (n > YAML_TREE_MAX_FILE)
+		if (n > lim->max_file)
 			break;
 		if (n == cap) {
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);
 		}
 	}
-	if (ferror(f) || n > YAML_TREE_MAX_FILE) {
+	if (ferror(f) || n > lim->max_file) {
 		int e = errno;
 
 		fclose(f);
 		free(buf);
-		if (n > YAML_TREE_MAX_FILE)
-			return yaml_tree_fail(err, path, NULL, "file is larger than %d MiB",
-					      YAML_TREE_MAX_FILE >> 20);
+		if (n > lim->max_file)
+			return yaml_tree_fail(err, path, NULL, "file is larger than %zu MiB", lim->max_file >> 20);
 		return yaml_tree_fail(err, path, NULL, "cannot read: %s", strerror(e));
 	}
 	fclose(f);

@@ -37,10 +37,19 @@ struct yaml_tree_node {
  */
 int yaml_tree_parse(const char *name, const char *text, size_t len, struct yaml_tree_node **root,
 		    struct load_error *err);
+/* Limits a reader of bigger files (baselines) may raise; the defaults are the enum above. */
+struct yaml_tree_limits {
+	int max_nodes;
+	size_t max_file;
+};
+int yaml_tree_parse_limits(const char *name, const char *text, size_t len, const struct yaml_tree_limits *lim,
+			   struct yaml_tree_node **root, struct load_error *err);
 void yaml_tree_free(struct yaml_tree_node *n);
 
 /* Read a whole file (at most YAML_TREE_MAX_FILE bytes) into *text; -1 with err filled. */
 int yaml_tree_read_file(const char *path, char **text, size_t *len, struct load_error *err);
+int yaml_tree_read_file_limits(const char *path, const struct yaml_tree_limits *lim, char **text, size_t *len,
+			       struct load_error *err);
 
 /* Mapping helpers. */
 int yaml_tree_map_size(const struct yaml_tree_node *map);

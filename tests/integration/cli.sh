@@ -93,8 +93,13 @@ run failon3 "$FLOWAUDIT" -q -r "$P/mixed.pcap" --fail-on blocked,nonsense
 check "--fail-on with an unknown kind: one line, exit 2" eval 'status_is failon3 2 && one_line_error failon3 "nonsense"'
 run clean "$FLOWAUDIT" -q -r "$P/tcp-complete.pcap"
 check "a capture with no finding: exit 0" status_is clean 0
-run baseline "$FLOWAUDIT" baseline save -r "$P/mixed.pcap" -o "$TMP/b.json"
-check "baseline (not built yet): says so, exit 2" eval 'status_is baseline 2 && one_line_error baseline "not available"'
+run blnoo "$FLOWAUDIT" baseline save -r "$P/mixed.pcap"
+check "baseline save without -o: one line, exit 2" eval 'status_is blnoo 2 && one_line_error blnoo "needs -o"'
+run blsub "$FLOWAUDIT" baseline compare x.json
+check "baseline with an unknown subcommand: one line, exit 2" eval 'status_is blsub 2 && one_line_error blsub "baseline save"'
+run blmiss "$FLOWAUDIT" baseline diff "$TMP/nope.json" -r "$P/mixed.pcap"
+check "baseline diff of a missing file: one line naming it, exit 2" eval 'status_is blmiss 2 &&
+	one_line_error blmiss "nope.json"'
 
 # Rules and site errors: one line naming file, line and column; exit 2.
 printf 'matrix: m\nrules:\n  - id: a\n    category: ica-hdx\n    from: vda\n    to: ddc\n    proto: tcp\n    ports: [70000]\n' >"$TMP/bad.yaml"

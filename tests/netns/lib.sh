@@ -147,7 +147,19 @@ fa_teardown() {
 }
 
 fa_cleanup() {
-	local pid
+	local pid i alive
+	# TERM first: timeout(1) passes it on to its child (KILL would orphan it).
+	for pid in "${FA_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for ((i = 0; i < 20; i++)); do
+		alive=0
+		for pid in "${FA_PIDS[@]}"; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.05
+	done
 	for pid in "${FA_PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
 	done

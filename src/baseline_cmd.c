@@ -1,0 +1,142 @@
+/* baseline_cmd: 'baseline save', 'baseline diff' and 'baseline merge' */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "baseline.h"
+
+/* Write a baseline to path whole: a temporary beside it, then rename. */
+static int write_baseline(const struct baseline *bl, const char *path, char *errbuf, size_t errlen)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = baseline_write(bl, f);
+	if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
+		snprintf(errbuf, errlen, "%s: cannot write the baseline: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static struct baseline *read_baseline(const char *path, char *errbuf, size_t errlen)
+{
+	struct load_error err;
+	struct baseline *bl = baseline_read(path, &err);
+
+	if (!bl)
+		audit_format_load_error(&err, errbuf, errlen);
+	return bl;
+}
+
+static int baseline_save(const struct options *o, char *errbuf, size_t errlen)
+{
+	struct baseline *bl = baseline_new(o->by == BY_HOST ? BY_HOST : BY_ROLE);
+	int status = audit_collect(o, bl, errbuf, errlen);
+
+	if (status != EXIT_TROUBLE && write_baseline(bl, o->output, errbuf, errlen) != 0)
+		status = EXIT_TROUBLE;
+	baseline_free(bl);
+	return status;
+}
+
+static int baseline_compare(const struct options *o, char *errbuf, size_t errlen)
+{
+	struct baseline_diff_options dopt = { .min_flows = o->min_flows, .json = o->format == FORMAT_JSON };
+	struct baseline *before, *after = NULL;
+	FILE *out = stdout;
+	int status;
+
+	if (!(before = read_baseline(o->baselines[0], errbuf, errlen)))
+		return EXIT_TROUBLE;
+	if (o->by >= 0 && (enum baseline_by)o->by != baseline_granularity(before)) {
+		snprintf(errbuf, errlen, "%s was saved --by %s; diff it --by %s", o->baselines[0],
+			 baseline_granularity(before) == BY_HOST ? "host" : "role", o->by == BY_HOST ? "host" : "role");
+		baseline_free(before);
+		return EXIT_TROUBLE;
+	}
+	if (o->nbaselines == 2) {
+		after = read_baseline(o->baselines[1], errbuf, errlen);
+		status = after ? EXIT_OK : EXIT_TROUBLE;
+	} else {
+		after = baseline_new(baseline_granularity(before));
+		status = audit_collect(o, after, errbuf, errlen);
+	}
+	if (after && status != EXIT_TROUBLE && baseline_granularity(after) != baseline_granularity(before)) {
+		snprintf(errbuf, errlen, "%s is --by %s and %s --by %s: compare baselines of one granularity",
+			 o->baselines[0], baseline_granularity(before) == BY_HOST ? "host" : "role", o->baselines[1],
+			 baseline_granularity(after) == BY_HOST ? "host" : "role");
+		status = EXIT_TROUBLE;
+	}
+	if (after && status != EXIT_TROUBLE) {
+		if (baseline_site_differs(before, after))
+			fprintf(stderr, "flowaudit: warning: the baseline was made with another site file; the new "
+				"capture is classified with the one given\n");
+		if (baseline_rules_differ(before, after))
+			fprintf(stderr, "flowaudit: warning: the baseline was made with other rules\n");
+		if (o->output && !(out = fopen(o->output, "w"))) {
+			snprintf(errbuf, errlen, "%s: %s", o->output, strerror(errno));
+			status = EXIT_TROUBLE;
+		} else {
+			int worse = baseline_diff(before, after, &dopt, out);
+
+			if (worse < 0) {
+				snprintf(errbuf, errlen, "cannot write the baseline diff");
+				status = EXIT_TROUBLE;
+			} else if (status == EXIT_OK) {
+				status = worse ? EXIT_FINDINGS : EXIT_OK;
+			}
+			if (out != stdout && fclose(out) != 0)
+				status = EXIT_TROUBLE;
+		}
+	}
+	baseline_free(before);
+	baseline_free(after);
+	return status;
+}
+
+static int baseline_merge_files(const struct options *o, char *errbuf, size_t errlen)
+{
+	struct baseline *all = read_baseline(o->baselines[0], errbuf, errlen);
+	struct load_error err;
+	int i, status = EXIT_OK;
+
+	for (i = 1; all && i < o->nbaselines && status == EXIT_OK; i++) {
+		struct baseline *b = read_baseline(o->baselines[i], errbuf, errlen);
+
+		if (!b || baseline_merge(all, b, &err) != 0) {
+			if (b)
+				audit_format_load_error(&err, errbuf, errlen);
+			status = EXIT_TROUBLE;
+		}
+		baseline_free(b);
+	}
+	if (!all)
+		return EXIT_TROUBLE;
+	if (status == EXIT_OK && write_baseline(all, o->output, errbuf, errlen) != 0)
+		status = EXIT_TROUBLE;
+	baseline_free(all);
+	return status;
+}
+
+int audit_baseline_command(const struct options *o, char *errbuf, size_t errlen)
+{
+	switch (o->command) {
+	case CMD_BASELINE_SAVE:
+		return baseline_save(o, errbuf, errlen);
+	case CMD_BASELINE_DIFF:
+		return baseline_compare(o, errbuf, errlen);
+	default:
+		return baseline_merge_files(o, errbuf, errlen);
+	}
+}
