@@ -21,6 +21,17 @@
  */
 enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
 
+/* e = the entry keyed k in head, or a new zeroed one; NULL once the table holds MAX_SET. */
+#define FIND_OR_ADD(head, k, e)                                           \
+	do {                                                              \
+		HASH_FIND(hh, (head), &(k), sizeof(k), (e));              \
+		if (!(e) && HASH_COUNT(head) < MAX_SET) {                 \
+			(e) = xcalloc(1, sizeof(*(e)));                   \
+			(e)->key = (k);                                   \
+			HASH_ADD(hh, (head), key, sizeof((e)->key), (e)); \
+		}                                                         \
+	} while (0)
+
 static const char *const kind_names[FK_COUNT] = {
 	[FK_BLOCKED] = "blocked", [FK_FALLBACK] = "fallback", [FK_INCOMPLETE] = "incomplete",
 	[FK_INTERRUPTED] = "interrupted", [FK_MISSING] = "missing", [FK_ONE_SIDED] = "one-sided",
@@ -320,14 +331,9 @@ static void track_edt(struct findings *fd, const struct flow *f, const struct cl
 		return;
 	key_of(&k, f, 0, 0, 0);
 	k.proto = 0;
-	HASH_FIND(hh, fd->edt, &k, sizeof(k), e);
-	if (!e) {
-		if (HASH_COUNT(fd->edt) >= MAX_SET)
-			return;
-		e = xcalloc(1, sizeof(*e));
-		e->key = k;
-		HASH_ADD(hh, fd->edt, key, sizeof(k), e);
-	}
+	FIND_OR_ADD(fd->edt, k, e);
+	if (!e)
+		return;
 	if (tcp_ok) {
 		e->tcp_ok = true;
 		return;
@@ -369,14 +375,9 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 		key_of(&k, f, g, 0, 0);
 		k.proto = 0;
 		k.port = 0;
-		HASH_FIND(hh, fd->groups, &k, sizeof(k), e);
-		if (!e) {
-			if (HASH_COUNT(fd->groups) >= MAX_SET)
-				return;
-			e = xcalloc(1, sizeof(*e));
-			e->key = k;
-			HASH_ADD(hh, fd->groups, key, sizeof(k), e);
-		}
+		FIND_OR_ADD(fd->groups, k, e);
+		if (!e)
+			return;
 		if (cl->verdict == V_OK) {
 			note_rule(e->ok, &e->nok, r);
 			continue;
@@ -406,14 +407,9 @@ static void track_pair(struct findings *fd, const struct flow *f, bool one_sided
 	struct agg_key k;
 
 	pair_key(&k, f->orig.family, f->orig.src, f->orig.dst);
-	HASH_FIND(hh, fd->pairs, &k, sizeof(k), e);
-	if (!e) {
-		if (HASH_COUNT(fd->pairs) >= MAX_SET)
-			return;
-		e = xcalloc(1, sizeof(*e));
-		e->key = k;
-		HASH_ADD(hh, fd->pairs, key, sizeof(k), e);
-	}
+	FIND_OR_ADD(fd->pairs, k, e);
+	if (!e)
+		return;
 	e->flows++;
 	e->one_sided += one_sided;
 }
