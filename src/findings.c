@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uthash.h>
-
-#include "xalloc.h"
+#include "findings_internal.h"
 
 /*
  * Flow findings are aggregated as flows finish, keyed by kind, reason,
@@ -19,19 +17,6 @@
  * host pair) that findings_finish() turns into findings. Every table is
  * capped; what does not fit is counted.
  */
-enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
-
-/* e = the entry keyed k in head, or a new zeroed one; NULL once the table holds MAX_SET. */
-#define FIND_OR_ADD(head, k, e)                                           \
-	do {                                                              \
-		HASH_FIND(hh, (head), &(k), sizeof(k), (e));              \
-		if (!(e) && HASH_COUNT(head) < MAX_SET) {                 \
-			(e) = xcalloc(1, sizeof(*(e)));                   \
-			(e)->key = (k);                                   \
-			HASH_ADD(hh, (head), key, sizeof((e)->key), (e)); \
-		}                                                         \
-	} while (0)
-
 static const char *const kind_names[FK_COUNT] = {
 	[FK_BLOCKED] = "blocked", [FK_FALLBACK] = "fallback", [FK_INCOMPLETE] = "incomplete",
 	[FK_INTERRUPTED] = "interrupted", [FK_MISSING] = "missing", [FK_ONE_SIDED] = "one-sided",
@@ -40,102 +25,7 @@ static const char *const kind_names[FK_COUNT] = {
 
 static const char *const confidence_names[] = { "high", "medium", "low" };
 
-struct host_key {
-	uint8_t family;
-	uint8_t addr[16];
-};
-
-struct host_entry {
-	struct host_key key;
-	UT_hash_handle hh;
-};
-
-struct host_set {
-	struct host_entry *hash;
-	size_t n;
-};
-
-struct agg_key {
-	uint8_t kind;
-	uint8_t reason;
-	uint8_t family;
-	uint8_t proto;
-	uint16_t port;
-	uint16_t pad;
-	int32_t rule;
-	uint8_t orig[16];
-	uint8_t resp[16];
-};
-
-struct agg_entry {
-	struct agg_key key;
-	UT_hash_handle hh;
-	int index;			/* into findings.list */
-};
-
-/* Per host pair and port: did TCP work, did EDT's UDP fail (for 'fallback'). */
-struct edt_entry {
-	struct agg_key key;		/* kind/reason unused: family, port, orig, resp */
-	UT_hash_handle hh;
-	bool tcp_ok;
-	bool udp_blocked;
-	int udp_rule;
-	uint64_t udp_flows;
-	int64_t first_us;
-	int64_t last_us;
-	struct flow example;
-	struct classification example_class;
-};
-
-/* Per group and host pair: which of its rules worked and which were blocked. */
-struct group_entry {
-	struct agg_key key;		/* rule = group id */
-	UT_hash_handle hh;
-	int ok[MAX_GROUP_RULES];
-	int nok;
-	int blocked[MAX_GROUP_RULES];
-	int nblocked;
-	int64_t first_us;
-	int64_t last_us;
-	struct flow example;
-	struct classification example_class;
-};
-
-struct findings {
-	const struct rule_set *rs;
-	const struct site *site;
-	struct finding *list;
-	int n;
-	int cap;
-	uint64_t dropped;
-	struct agg_entry *agg;
-	struct rule_stats *stats;	/* [nrules] by deciding rule */
-	uint64_t *matched;		/* [nrules] flows matching each allow rule */
-	struct host_set *rule_origs;	/* [nrules] originators per rule (expect: each) */
-	struct host_set *role_hosts;	/* [nroles] addresses seen per role */
-	int *group_of;			/* [nrules] group id or -1 */
-	int ngroups;
-	uint8_t *edt_ports;		/* bitmap of UDP ports of edt rules */
-	struct edt_entry *edt;
-	struct group_entry *groups;
-	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
-	uint64_t flows_one_sided;
-	uint64_t per_kind[FK_COUNT];
-	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
-	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
-	struct finding *sorted;		/* the list, most serious first (rebuilt by findings_finish) */
-	uint64_t drops;			/* packets the capture lost */
-};
-
-/* Per unordered host pair: how many of its flows were one-sided (the mirror may see half). */
-struct pair_entry {
-	struct agg_key key;		/* family, orig/resp in address order */
-	UT_hash_handle hh;
-	uint64_t flows;
-	uint64_t one_sided;
-};
-
-static bool set_add(struct host_set *s, uint8_t family, const uint8_t *addr)
+bool findings_set_add(struct host_set *s, uint8_t family, const uint8_t *addr)
 {
 	struct host_entry *e;
 	struct host_key k;
@@ -153,7 +43,7 @@ static bool set_add(struct host_set *s, uint8_t family, const uint8_t *addr)
 	return true;
 }
 
-static bool set_has(const struct host_set *s, uint8_t family, const uint8_t *addr)
+bool findings_set_has(const struct host_set *s, uint8_t family, const uint8_t *addr)
 {
 	struct host_entry *e;
 	struct host_key k;
@@ -165,7 +55,7 @@ static bool set_has(const struct host_set *s, uint8_t family, const uint8_t *add
 	return e != NULL;
 }
 
-static void set_free(struct host_set *s)
+void findings_set_free(struct host_set *s)
 {
 	struct host_entry *e, *tmp;
 
@@ -238,7 +128,7 @@ static enum finding_kind kind_of(enum verdict v, bool *is_finding)
 	}
 }
 
-static struct finding *finding_new(struct findings *fd)
+struct finding *findings_new_entry(struct findings *fd)
 {
 	if (fd->n >= MAX_FLOW_FINDINGS * 2)
 		return NULL;
@@ -271,7 +161,7 @@ static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fres
 		*last = f->last_us;
 }
 
-static void example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
+void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
 {
 	fi->rule = cl->rule;
 	fi->orig_role = cl->orig_role;
@@ -303,12 +193,12 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 		return;
 	}
 	fd->n = fd->nflow_findings;	/* derived findings come after; they are worked out again */
-	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = finding_new(fd))) {
+	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = findings_new_entry(fd))) {
 		fd->dropped++;
 		return;
 	}
 	fd->nflow_findings = fd->n;
-	example_into(fi, f, cl);
+	findings_example_into(fi, f, cl);
 	fi->kind = kind;
 	fi->count = 1;
 	widen(&fi->first_us, &fi->last_us, f, true);
@@ -448,170 +338,16 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	for (i = 0; i < cl->nmatches; i++) {
 		fd->matched[cl->matches[i]]++;
 		if (fd->rs->rules[cl->matches[i]].expect == EXPECT_EACH)
-			set_add(&fd->rule_origs[cl->matches[i]], f->orig.family, f->orig.src);
+			findings_set_add(&fd->rule_origs[cl->matches[i]], f->orig.family, f->orig.src);
 	}
 	if (cl->orig_role >= 0)
-		set_add(&fd->role_hosts[cl->orig_role], f->orig.family, f->orig.src);
+		findings_set_add(&fd->role_hosts[cl->orig_role], f->orig.family, f->orig.src);
 	if (cl->resp_role >= 0)
-		set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
+		findings_set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
 	track_edt(fd, f, cl);
 	track_group(fd, f, cl);
 	if (is_finding)
 		add_flow_finding(fd, f, cl, kind);
-}
-
-static bool role_defined(const struct site *s, int role)
-{
-	int i;
-
-	if (role == ROLE_ANY)
-		return true;
-	for (i = 0; i < s->nprefixes; i++)
-		if (s->prefixes[i].role == role)
-			return true;
-	return false;
-}
-
-static bool some_role_defined(const struct site *s, const int *roles, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (role_defined(s, roles[i]))
-			return true;
-	return false;
-}
-
-/* A rule can be missing only when the site defines one of its 'from' and one of its 'to' roles. */
-static bool rule_judgeable(const struct findings *fd, const struct rule *ru)
-{
-	if (fd->site->matrix_on && !fd->site->matrix_on[ru->matrix])
-		return false;
-	return some_role_defined(fd->site, ru->from, ru->nfrom) && some_role_defined(fd->site, ru->to, ru->nto);
-}
-
-static struct finding *missing_new(struct findings *fd, int r)
-{
-	const struct rule *ru = &fd->rs->rules[r];
-	struct finding *fi = finding_new(fd);
-
-	if (!fi)
-		return NULL;
-	fi->kind = FK_MISSING;
-	fi->rule = r;
-	fi->orig_role = ru->nfrom ? ru->from[0] : ROLE_NONE;
-	fi->resp_role = ru->nto ? ru->to[0] : ROLE_NONE;
-	fi->proto = ru->protos & RULE_TCP ? PROTO_TCP : ru->protos & RULE_UDP ? PROTO_UDP : PROTO_ICMP;
-	fi->port = ru->nports ? ru->ports[0].lo : 0;
-	return fi;
-}
-
-/* expect: each — every listed single address and every seen address of each 'from' role. */
-static void missing_each(struct findings *fd, int r)
-{
-	const struct rule *ru = &fd->rs->rules[r];
-	const struct site *s = fd->site;
-	struct host_set hosts = { 0 };
-	struct host_entry *e, *tmp;
-	int i, k;
-
-	for (k = 0; k < ru->nfrom; k++) {
-		for (i = 0; i < s->nprefixes; i++)
-			if (s->prefixes[i].role == ru->from[k] &&
-			    s->prefixes[i].len == (s->prefixes[i].family == 6 ? 128 : 32))
-				set_add(&hosts, s->prefixes[i].family, s->prefixes[i].addr);
-		if (ru->from[k] >= 0)
-			HASH_ITER(hh, fd->role_hosts[ru->from[k]].hash, e, tmp)
-				set_add(&hosts, e->key.family, e->key.addr);
-	}
-	HASH_ITER(hh, hosts.hash, e, tmp) {
-		struct finding *fi;
-
-		if (set_has(&fd->rule_origs[r], e->key.family, e->key.addr) || !(fi = missing_new(fd, r)))
-			continue;
-		fi->has_host = true;
-		fi->family = e->key.family;
-		memcpy(fi->orig_h, e->key.addr, 16);
-	}
-	set_free(&hosts);
-}
-
-static void find_missing(struct findings *fd)
-{
-	int r;
-
-	if (!fd->site)
-		return;
-	for (r = 0; r < fd->rs->nrules; r++) {
-		const struct rule *ru = &fd->rs->rules[r];
-
-		if (ru->action != ACTION_ALLOW || ru->expect == EXPECT_OPTIONAL || !rule_judgeable(fd, ru))
-			continue;
-		if (ru->expect == EXPECT_ANY) {
-			if (fd->matched[r] == 0)
-				missing_new(fd, r);
-		} else {
-			missing_each(fd, r);
-		}
-	}
-}
-
-static void find_fallback(struct findings *fd)
-{
-	struct edt_entry *e, *tmp;
-
-	HASH_ITER(hh, fd->edt, e, tmp) {
-		struct finding *fi;
-
-		if (!e->tcp_ok || !e->udp_blocked || !(fi = finding_new(fd)))
-			continue;
-		example_into(fi, &e->example, &e->example_class);
-		fi->kind = FK_FALLBACK;
-		fi->rule = e->udp_rule;
-		fi->count = e->udp_flows;
-		fi->first_us = e->first_us;
-		fi->last_us = e->last_us;
-		snprintf(fi->note, sizeof(fi->note), "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts",
-			 e->key.port, reason_name(e->example_class.reason), e->key.port);
-	}
-}
-
-static void rule_ids(const struct findings *fd, const int *rules, int n, char *out, size_t len)
-{
-	size_t used = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		int w = snprintf(out + used, len - used, "%s%s", i ? ", " : "", fd->rs->rules[rules[i]].id);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
-static void find_incomplete(struct findings *fd)
-{
-	struct group_entry *e, *tmp;
-
-	HASH_ITER(hh, fd->groups, e, tmp) {
-		char ok[64], bad[64];
-		struct finding *fi;
-
-		if (!e->nok || !e->nblocked || !(fi = finding_new(fd)))
-			continue;
-		example_into(fi, &e->example, &e->example_class);
-		fi->kind = FK_INCOMPLETE;
-		fi->rule = e->blocked[0];
-		fi->count = (uint64_t)e->nblocked;
-		fi->first_us = e->first_us;
-		fi->last_us = e->last_us;
-		rule_ids(fd, e->ok, e->nok, ok, sizeof(ok));
-		rule_ids(fd, e->blocked, e->nblocked, bad, sizeof(bad));
-		snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
-			 fd->rs->rules[e->blocked[0]].group, ok, bad);
-	}
 }
 
 /*
@@ -682,9 +418,9 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	int i;
 
 	fd->n = fd->nflow_findings;
-	find_missing(fd);
-	find_fallback(fd);
-	find_incomplete(fd);
+	findings_find_missing(fd);
+	findings_find_fallback(fd);
+	findings_find_incomplete(fd);
 	memset(fd->per_kind, 0, sizeof(fd->per_kind));
 	for (i = 0; i < fd->n; i++) {
 		rate(fd, &fd->list[i], capture_last_us - capture_first_us);
@@ -752,9 +488,9 @@ void findings_free(struct findings *fd)
 	}
 	free(fd->sorted);
 	for (i = 0; i < fd->rs->nrules; i++)
-		set_free(&fd->rule_origs[i]);
+		findings_set_free(&fd->rule_origs[i]);
 	for (i = 0; i < fd->rs->nroles; i++)
-		set_free(&fd->role_hosts[i]);
+		findings_set_free(&fd->role_hosts[i]);
 	free(fd->rule_origs);
 	free(fd->role_hosts);
 	free(fd->stats);

@@ -1,0 +1,134 @@
+/* findings_internal: what findings.c and findings_derived.c share */
+#ifndef FLOWAUDIT_FINDINGS_INTERNAL_H
+#define FLOWAUDIT_FINDINGS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "findings.h"
+#include "xalloc.h"
+
+enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
+
+/* e = the entry keyed k in head, or a new zeroed one; NULL once the table holds MAX_SET. */
+#define FIND_OR_ADD(head, k, e)                                           \
+	do {                                                              \
+		HASH_FIND(hh, (head), &(k), sizeof(k), (e));              \
+		if (!(e) && HASH_COUNT(head) < MAX_SET) {                 \
+			(e) = xcalloc(1, sizeof(*(e)));                   \
+			(e)->key = (k);                                   \
+			HASH_ADD(hh, (head), key, sizeof((e)->key), (e)); \
+		}                                                         \
+	} while (0)
+
+struct host_key {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct host_entry {
+	struct host_key key;
+	UT_hash_handle hh;
+};
+
+struct host_set {
+	struct host_entry *hash;
+	size_t n;
+};
+
+struct agg_key {
+	uint8_t kind;
+	uint8_t reason;
+	uint8_t family;
+	uint8_t proto;
+	uint16_t port;
+	uint16_t pad;
+	int32_t rule;
+	uint8_t orig[16];
+	uint8_t resp[16];
+};
+
+struct agg_entry {
+	struct agg_key key;
+	UT_hash_handle hh;
+	int index;			/* into findings.list */
+};
+
+/* Per host pair and port: did TCP work, did EDT's UDP fail (for 'fallback'). */
+struct edt_entry {
+	struct agg_key key;		/* kind/reason unused: family, port, orig, resp */
+	UT_hash_handle hh;
+	bool tcp_ok;
+	bool udp_blocked;
+	int udp_rule;
+	uint64_t udp_flows;
+	int64_t first_us;
+	int64_t last_us;
+	struct flow example;
+	struct classification example_class;
+};
+
+/* Per group and host pair: which of its rules worked and which were blocked. */
+struct group_entry {
+	struct agg_key key;		/* rule = group id */
+	UT_hash_handle hh;
+	int ok[MAX_GROUP_RULES];
+	int nok;
+	int blocked[MAX_GROUP_RULES];
+	int nblocked;
+	int64_t first_us;
+	int64_t last_us;
+	struct flow example;
+	struct classification example_class;
+};
+
+struct findings {
+	const struct rule_set *rs;
+	const struct site *site;
+	struct finding *list;
+	int n;
+	int cap;
+	uint64_t dropped;
+	struct agg_entry *agg;
+	struct rule_stats *stats;	/* [nrules] by deciding rule */
+	uint64_t *matched;		/* [nrules] flows matching each allow rule */
+	struct host_set *rule_origs;	/* [nrules] originators per rule (expect: each) */
+	struct host_set *role_hosts;	/* [nroles] addresses seen per role */
+	int *group_of;			/* [nrules] group id or -1 */
+	int ngroups;
+	uint8_t *edt_ports;		/* bitmap of UDP ports of edt rules */
+	struct edt_entry *edt;
+	struct group_entry *groups;
+	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
+	uint64_t flows_one_sided;
+	uint64_t per_kind[FK_COUNT];
+	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
+	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
+	struct finding *sorted;		/* the list, most serious first (rebuilt by findings_finish) */
+	uint64_t drops;			/* packets the capture lost */
+};
+
+/* Per unordered host pair: how many of its flows were one-sided (the mirror may see half). */
+struct pair_entry {
+	struct agg_key key;		/* family, orig/resp in address order */
+	UT_hash_handle hh;
+	uint64_t flows;
+	uint64_t one_sided;
+};
+
+bool findings_set_add(struct host_set *s, uint8_t family, const uint8_t *addr);
+bool findings_set_has(const struct host_set *s, uint8_t family, const uint8_t *addr);
+void findings_set_free(struct host_set *s);
+/* A new finding at the end of the list, or NULL when the list is full. */
+struct finding *findings_new_entry(struct findings *fd);
+/* Fill a finding's rule, roles, tuple and example from a flow and its classification. */
+void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl);
+
+/* The capture-wide findings (findings_derived.c), appended after the flow findings. */
+void findings_find_missing(struct findings *fd);
+void findings_find_fallback(struct findings *fd);
+void findings_find_incomplete(struct findings *fd);
+
+#endif
