@@ -62,12 +62,19 @@ struct capture_live_config {
 	const char *filter;		/* BPF, or NULL */
 	int snaplen;			/* -s; default CAPTURE_SNAPLEN_DEFAULT */
 	bool promisc;			/* default true; -p turns it off */
-	int buffer_mib;			/* -B: kernel buffer size in MiB, 0 = libpcap's default */
+	int buffer_mib;			/* -B: kernel buffer size in MiB, 0 = CAPTURE_BUFFER_MIB_DEFAULT */
 	int64_t duration_us;		/* --duration: stop after this long from the start, 0 = until a signal */
 	int64_t report_interval_us;	/* --report-interval: an interim report this often, 0 = never */
 	const char *drop_user;		/* -Z USER: drop root privileges right after opening, or NULL */
 	bool progress;			/* a rate line on stderr every few seconds (a terminal, not -q) */
 };
+
+/*
+ * libpcap's 2 MiB kernel buffer overflows on bursts of a busy mirror port
+ * (kernel drops at 50k pkt/s with the CPU a third busy); a sensor left
+ * running for days can afford more.
+ */
+enum { CAPTURE_BUFFER_MIB_DEFAULT = 32 };
 
 /* Enough for Ethernet + 3 VLAN tags + IPv6 with extension headers + TCP with options + a quoted header. */
 enum { CAPTURE_SNAPLEN_DEFAULT = 256 };

@@ -145,7 +145,7 @@ static int live_set_filter(pcap_t *p, const char *iface, const char *filter, cha
 static pcap_t *live_open(const struct capture_live_config *cfg, char *errbuf, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
-	int64_t buffer = (int64_t)cfg->buffer_mib << 20;
+	int64_t buffer = (int64_t)(cfg->buffer_mib > 0 ? cfg->buffer_mib : CAPTURE_BUFFER_MIB_DEFAULT) << 20;
 	int rc, dlt;
 	pcap_t *p;
 

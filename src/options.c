@@ -103,7 +103,7 @@ void options_usage(FILE *out)
 	      "                          SIGHUP asks for one too\n"
 	      "  -s, --snaplen N         bytes captured per packet (default 256: every header the audit reads)\n"
 	      "  -p                      do not put the interface in promiscuous mode\n"
-	      "  -B, --buffer-size MIB   the kernel capture buffer\n"
+	      "  -B, --buffer-size MIB   the kernel capture buffer (default 32)\n"
 	      "  -Z USER                 drop root privileges to USER right after opening the interface\n"
 	      "  -q, --quiet             no progress line on stderr\n"
 	      "      --vlan-key          make the outer VLAN id part of the flow key (default: not, as Zeek)\n"
