@@ -329,7 +329,7 @@ int audit_run(const struct options *o, char *errbuf, size_t errlen)
 		on_tick(&a, wall_clock_us());	/* a live capture ends now, not at its last packet */
 	flow_table_flush(a.table);
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
-	findings_finish(a.findings, cs.first_us, cs.last_us);
+	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
 	status = findings_status(o, a.findings);
 	if (rc > 0) {
 		if (!cs.live)
@@ -377,7 +377,8 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 		for (i = 0; i < cs.ninputs; i++)
 			names[i] = cs.inputs[i].path;
 		bc = (struct baseline_capture){ .inputs = names, .ninputs = cs.ninputs, .live = cs.live,
-						.first_us = cs.first_us, .last_us = cs.last_us,
+						.first_us = cs.live ? cs.started_us : cs.first_us,
+						.last_us = cs.live ? cs.stopped_us : cs.last_us,
 						.packets = cs.packets, .dropped = cs.dropped + cs.if_dropped,
 						.duplicates = dedup_count(a.dedup),
 						.site_name = a.site ? a.site->name : NULL };

@@ -396,7 +396,7 @@ void baseline_finish(struct baseline *b, const struct baseline_capture *cap, con
 	for (i = 0; i < cap->ninputs; i++)
 		c->inputs[i] = xstrdup(cap->inputs[i]);
 	c->live = cap->live;
-	c->has_ts = cap->packets > 0;
+	c->has_ts = cap->packets > 0 || (cap->live && cap->last_us > cap->first_us);
 	c->first_us = cap->first_us;
 	c->last_us = cap->last_us;
 	c->packets = cap->packets;

@@ -35,6 +35,8 @@ struct capture_stats {
 	uint64_t dropped;	/* live: ps_drop, dropped by the kernel (buffer full) */
 	uint64_t if_dropped;	/* live: ps_ifdrop, dropped by the interface or driver */
 	const char *stopped_by;	/* live: "SIGINT", "SIGTERM", "duration", or "error" */
+	int64_t started_us;	/* live: when capturing began and ended (wall clock): the observation window */
+	int64_t stopped_us;
 	uint64_t packets;	/* records read (after the BPF filter) */
 	uint64_t wire_bytes;
 	int64_t first_us;

@@ -352,7 +352,9 @@ int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn
 	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", cfg->iface,
 		name ? name : "?", decode_link_name(run.dlt), pcap_snapshot(run.p));
 	fflush(stderr);
+	st->started_us = live_clock_us(CLOCK_REALTIME);
 	rc = live_loop(cfg, &run, tick, report, live, errbuf, errlen);
+	st->stopped_us = live_clock_us(CLOCK_REALTIME);
 	live_signals_release();
 	pcap_close(run.p);
 	return rc;

@@ -43,6 +43,10 @@ static void json_capture(struct json *j, const struct report_input *in)
 		c->stopped_by ? json_str(j, c->stopped_by) : json_null(j);
 		json_key(j, "interim");
 		json_bool(j, in->interim);
+		json_key(j, "started_ts");
+		json_usec(j, c->started_us);
+		json_key(j, "stopped_ts");
+		c->stopped_us ? json_usec(j, c->stopped_us) : json_null(j);
 		json_kv_u64(j, "live_flows", in->live_flows);
 	}
 	json_key(j, "first_ts");

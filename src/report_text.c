@@ -73,6 +73,14 @@ static void text_capture_health(FILE *out, const struct report_input *in)
 			"WARNING");
 	if (in->interim)
 		fprintf(out, "%-12s %" PRIu64 " flows still live are not in this report\n", "", in->live_flows);
+	if (c->stopped_us > c->started_us) {
+		char a[40], b[40];
+
+		report_format_time(c->started_us, a, sizeof(a));
+		report_format_time(c->stopped_us, b, sizeof(b));
+		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "listened", a, b,
+			(double)(c->stopped_us - c->started_us) / 1e6);
+	}
 }
 
 static void text_inputs(FILE *out, const struct report_input *in)
