@@ -133,15 +133,6 @@ void json_u64(struct json *j, uint64_t v)
 	json_raw(j, tmp, (size_t)n);
 }
 
-void json_i64(struct json *j, int64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
-	separate(j);
-	json_raw(j, tmp, (size_t)n);
-}
-
 void json_usec(struct json *j, int64_t us)
 {
 	char tmp[32];

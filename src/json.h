@@ -29,7 +29,6 @@ void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t n);
 void json_u64(struct json *j, uint64_t v);
-void json_i64(struct json *j, int64_t v);
 /* Microseconds as seconds with 6 decimals (Zeek's ts and duration). */
 void json_usec(struct json *j, int64_t us);
 void json_bool(struct json *j, int v);
