@@ -81,28 +81,6 @@ fa_die() {
 	printf 'make-baseline-captures: %s\n' "$*" >&2
 	exit 1
 }
-# lib.sh's fa_cleanup (the EXIT trap) KILLs the PIDs it started; these are
-# timeout(1)'s, and a KILLed timeout leaves its child (tcpdump, a listener)
-# running. TERM first, which timeout passes on to its child; then, after at
-# most 1 s, lib.sh's cleanup (KILL, delete the namespaces, remove FA_TMP).
-eval "lib_$(declare -f fa_cleanup)"
-# shellcheck disable=SC2317 # called by the EXIT trap
-fa_cleanup() {
-	local pid i alive
-	for pid in "${FA_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for ((i = 0; i < 10; i++)); do
-		alive=0
-		for pid in "${FA_PIDS[@]}"; do
-			kill -0 "$pid" 2>/dev/null && alive=1
-		done
-		[ "$alive" -eq 0 ] && break
-		sleep 0.1
-	done
-	lib_fa_cleanup
-}
-
 fa_require
 
 mkdir -p "$out" || fa_die "cannot create $out"
