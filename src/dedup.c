@@ -17,9 +17,15 @@
  * router rewrites the IP checksum, not the transport one) and the first
  * payload bytes. TTL / hop limit, TOS / traffic class (ECN marking), the IP
  * checksum, IPv4 options and everything below IP are left out. Its keyed
- * SipHash-1-3 sits in a set-associative cache of (hash, first seen); a
+ * 64-bit hash sits in a set-associative cache of (hash, first seen); a
  * packet whose hash is there, seen less than the window before, is a copy.
  * The key is random so nobody can craft a packet that hides a later one.
+ *
+ * The hash is wyhash's 128-bit multiply-fold (Wang Yi, the construction
+ * Go's runtime uses for its map hash where AES is missing) over 16-byte
+ * blocks, keyed with two random words: a few multiplications per packet.
+ * It replaced SipHash-1-3, which with the signature's copying cost about
+ * 650 instructions a packet (bench/README.md has the measurement).
  *
  * A retransmission is not a copy as long as something in the signature
  * changed: Linux gives every IPv4 transmission a new identification, and
@@ -47,23 +53,20 @@ enum {
 	DEDUP_PAYLOAD = 16,		/* payload bytes in the signature */
 	DEDUP_ICMP_HDR = 8,		/* RFC 792 / RFC 4443: type, code, checksum, 4 more */
 	DEDUP_UDP_HDR = 8,		/* RFC 768 */
-	DEDUP_SIG_MAX = 40 + 12 + 60 + DEDUP_PAYLOAD,	/* v6 header, fragment fields, TCP with options */
+	DEDUP_V4_HDR = 20,		/* RFC 791 section 3.1, without options */
+	DEDUP_V6_HDR = 40,		/* RFC 8200 section 3 */
+	DEDUP_TCP_MAX = 60,
+	DEDUP_SIG_MAX = DEDUP_V6_HDR + 12 + DEDUP_TCP_MAX + DEDUP_PAYLOAD,
 };
 
-/* IPv4 (RFC 791 section 3.1) and IPv6 (RFC 8200 section 3) fields the signature keeps. */
+/* IPv4 and IPv6 header bytes the signature leaves out (set to 0 in its copy of the header). */
 enum {
-	V4_VER_IHL = 0,
-	V4_LEN_ID_FRAG = 2,	/* total length, identification, flags + fragment offset: 6 bytes */
-	V4_PROTO = 9,
-	V4_ADDRS = 12,		/* source, destination: 8 bytes */
-	V6_VER_TC_FLOW = 0,	/* version (4), traffic class (8), flow label (20) */
-	V6_LEN_NEXT = 4,	/* payload length, next header: 3 bytes */
-	V6_ADDRS = 8,		/* source, destination: 32 bytes */
+	V4_TOS = 1,
+	V4_TTL = 8,
+	V4_CHECKSUM = 10,	/* 2 bytes */
+	V6_HOP_LIMIT = 7,
 	TCP_DATA_OFF = 12,	/* RFC 9293 section 3.1: header length in words, high 4 bits */
 };
-
-/* Version and flow label: routers may remark the traffic class (DSCP, ECN). */
-static const uint32_t v6_keep_mask = 0xf00fffff;
 
 struct dedup_slot {
 	uint64_t sig;		/* keyed hash, never 0; 0 marks an empty slot */
@@ -77,56 +80,37 @@ struct dedup {
 	uint64_t count;
 };
 
-/* The signature under construction. */
+/* The signature: n bytes, then zeros up to the next 16-byte block. */
 struct dedup_sig {
-	uint8_t b[DEDUP_SIG_MAX];
+	uint8_t b[DEDUP_SIG_MAX + 16];
 	uint32_t n;
 };
 
-static void sig_put(struct dedup_sig *s, const void *p, uint32_t n)
-{
-	if (n > sizeof(s->b) - s->n)
-		n = (uint32_t)sizeof(s->b) - s->n;
-	memcpy(s->b + s->n, p, n);
-	s->n += n;
-}
-
-static void sig_put32(struct dedup_sig *s, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	sig_put(s, b, 4);
-}
-
-/* n bytes at relative offset at of c, if all are captured; false leaves s as it was. */
-static bool sig_put_from(struct dedup_sig *s, const struct cursor *c, uint32_t at, uint32_t n)
-{
-	if (!cursor_has(c, at, n))
-		return false;
-	sig_put(s, cursor_ptr(c) + at, n);
-	return true;
-}
-
+/*
+ * The IP header as it is, less the bytes a router or a mirror may change:
+ * IPv4 TOS, TTL, checksum (options are not copied); IPv6 traffic class and
+ * hop limit, plus the fragment header's fields, which decode has.
+ */
 static bool dedup_ip_fields(struct dedup_sig *s, const struct cursor *c, const struct packet *pkt)
 {
 	if (pkt->t.family == 4) {
-		if (!cursor_need(c, V4_ADDRS + 8))
+		if (!cursor_copy(c, 0, s->b, DEDUP_V4_HDR))
 			return false;
-		sig_put_from(s, c, V4_VER_IHL, 1);
-		sig_put_from(s, c, V4_LEN_ID_FRAG, 6);
-		sig_put_from(s, c, V4_PROTO, 1);
-		sig_put_from(s, c, V4_ADDRS, 8);
+		s->b[V4_TOS] = s->b[V4_TTL] = s->b[V4_CHECKSUM] = s->b[V4_CHECKSUM + 1] = 0;
+		s->n = DEDUP_V4_HDR;
 		return true;
 	}
-	if (!cursor_need(c, V6_ADDRS + 32))
+	if (!cursor_copy(c, 0, s->b, DEDUP_V6_HDR))
 		return false;
-	sig_put32(s, rd_be32(c, V6_VER_TC_FLOW) & v6_keep_mask);
-	sig_put_from(s, c, V6_LEN_NEXT, 3);
-	sig_put_from(s, c, V6_ADDRS, 32);
-	/* The fragment header: decode has it; offsets and id tell fragments apart. */
-	sig_put32(s, pkt->frag_id);
-	sig_put32(s, pkt->frag_offset);
-	sig_put32(s, pkt->more_fragments);
+	/* Version and flow label stay: routers may remark the traffic class (DSCP, ECN). */
+	s->b[0] &= 0xf0;
+	s->b[1] &= 0x0f;
+	s->b[V6_HOP_LIMIT] = 0;
+	memcpy(s->b + DEDUP_V6_HDR, &pkt->frag_id, 4);
+	memcpy(s->b + DEDUP_V6_HDR + 4, &pkt->frag_offset, 4);
+	s->b[DEDUP_V6_HDR + 8] = pkt->more_fragments;
+	s->b[DEDUP_V6_HDR + 9] = s->b[DEDUP_V6_HDR + 10] = s->b[DEDUP_V6_HDR + 11] = 0;
+	s->n = DEDUP_V6_HDR + 12;
 	return true;
 }
 
@@ -149,22 +133,31 @@ static uint32_t dedup_l4_len(const struct cursor *l4, const struct packet *pkt)
 	}
 }
 
-/* The first payload bytes, all of them or none (see the top of the file). */
-static void dedup_payload(struct dedup_sig *s, const struct cursor *l4, uint32_t at, const struct packet *pkt)
+/*
+ * The transport header and the first payload bytes follow each other in
+ * the packet: one copy. The payload is taken all or none (see the top).
+ */
+static bool dedup_l4_fields(struct dedup_sig *s, const struct cursor *l4, const struct packet *pkt)
 {
-	uint32_t by_header = pkt->ip_len - pkt->ip_hdr_len, want;
+	uint32_t hdr = dedup_l4_len(l4, pkt), by_header = pkt->ip_len - pkt->ip_hdr_len, n = hdr;
 
-	if (at > by_header)
-		return;
-	want = by_header - at < DEDUP_PAYLOAD ? by_header - at : DEDUP_PAYLOAD;
-	sig_put_from(s, l4, at, want);
+	if (hdr > DEDUP_TCP_MAX || !cursor_has(l4, 0, hdr))
+		return false;
+	if (hdr <= by_header) {
+		uint32_t want = by_header - hdr < DEDUP_PAYLOAD ? by_header - hdr : DEDUP_PAYLOAD;
+
+		if (cursor_has(l4, hdr, want))
+			n += want;
+	}
+	memcpy(s->b + s->n, cursor_ptr(l4), n);
+	s->n += n;
+	return true;
 }
 
 /* False when the packet lacks the IP header to sign (not decoded, or cut). */
 static bool dedup_signature(const struct packet *pkt, struct dedup_sig *s)
 {
 	struct cursor c, l4;
-	uint32_t l4_len;
 
 	if (!pkt->l3 || (pkt->t.family != 4 && pkt->t.family != 6) || pkt->ip_hdr_len > pkt->ip_len)
 		return false;
@@ -174,29 +167,18 @@ static bool dedup_signature(const struct packet *pkt, struct dedup_sig *s)
 	l4 = c;
 	if (!cursor_skip(&l4, pkt->ip_hdr_len))
 		return false;
-	l4_len = dedup_l4_len(&l4, pkt);
-	if (!sig_put_from(s, &l4, 0, l4_len))
+	if (!dedup_l4_fields(s, &l4, pkt))
 		return false;
-	dedup_payload(s, &l4, l4_len, pkt);
+	memset(s->b + s->n, 0, 16);
 	return true;
 }
 
-/* SipHash-1-3 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012). */
-struct sip_state {
-	uint64_t v0, v1, v2, v3;
-};
-
-static inline uint64_t dedup_rotl(uint64_t x, int b)
+/* 128-bit product, folded: wyhash's mum. */
+static inline uint64_t dedup_mum(uint64_t a, uint64_t b)
 {
-	return (x << b) | (x >> (64 - b));
-}
+	unsigned __int128 r = (unsigned __int128)a * b;
 
-static inline void sip_round(struct sip_state *s)
-{
-	s->v0 += s->v1; s->v1 = dedup_rotl(s->v1, 13); s->v1 ^= s->v0; s->v0 = dedup_rotl(s->v0, 32);
-	s->v2 += s->v3; s->v3 = dedup_rotl(s->v3, 16); s->v3 ^= s->v2;
-	s->v0 += s->v3; s->v3 = dedup_rotl(s->v3, 21); s->v3 ^= s->v0;
-	s->v2 += s->v1; s->v1 = dedup_rotl(s->v1, 17); s->v1 ^= s->v2; s->v2 = dedup_rotl(s->v2, 32);
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
 static inline uint64_t dedup_le64(const uint8_t *p)
@@ -210,29 +192,15 @@ static inline uint64_t dedup_le64(const uint8_t *p)
 	return w;
 }
 
-static uint64_t dedup_siphash(const uint64_t key[2], const uint8_t *p, uint32_t n)
+/* The keyed hash of n bytes at p, read in 16-byte blocks (zero-padded by the caller). */
+static uint64_t dedup_hash(const uint64_t key[2], const uint8_t *p, uint32_t n)
 {
-	struct sip_state s = { key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
-			       key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL };
-	uint64_t m, last = (uint64_t)n << 56;
-	uint32_t i, tail = n & 7;
+	uint64_t h = key[0] ^ 0xa0761d6478bd642fULL;
+	uint32_t i;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		m = dedup_le64(p + i);
-		s.v3 ^= m;
-		sip_round(&s);
-		s.v0 ^= m;
-	}
-	for (uint32_t j = 0; j < tail; j++)
-		last |= (uint64_t)p[i + j] << (8 * j);
-	s.v3 ^= last;
-	sip_round(&s);
-	s.v0 ^= last;
-	s.v2 ^= 0xff;
-	sip_round(&s);
-	sip_round(&s);
-	sip_round(&s);
-	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+	for (i = 0; i < n; i += 16)
+		h = dedup_mum(dedup_le64(p + i) ^ key[1] ^ 0xe7037ed1a0b428dbULL, dedup_le64(p + i + 8) ^ h);
+	return dedup_mum(h ^ key[1], (uint64_t)n ^ 0x8ebc6af09c88c6e3ULL);
 }
 
 /* A random key; without getrandom, time and an address, which still differ per run. */
@@ -281,7 +249,8 @@ static bool dedup_seen(struct dedup *d, uint64_t h, int64_t now)
 		drop = i;
 		break;
 	}
-	memmove(&b[1], &b[0], (size_t)drop * sizeof(b[0]));
+	for (int i = drop; i > 0; i--)
+		b[i] = b[i - 1];
 	b[0].sig = h;
 	b[0].seen_us = now;
 	return false;
@@ -294,10 +263,9 @@ bool dedup_check(struct dedup *d, const struct packet *pkt)
 
 	if (!d || d->window_us == 0)
 		return false;
-	s.n = 0;
 	if (!dedup_signature(pkt, &s))
 		return false;
-	h = dedup_siphash(d->key, s.b, s.n) | 1;	/* 0 marks an empty slot */
+	h = dedup_hash(d->key, s.b, s.n) | 1;	/* 0 marks an empty slot */
 	if (!dedup_seen(d, h, pkt->ts_us))
 		return false;
 	d->count++;
