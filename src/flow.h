@@ -47,6 +47,7 @@ struct flow {
 	UT_hash_handle hh;
 	struct flow *lru_prev;	/* expiry list of its timeout class, oldest first */
 	struct flow *lru_next;
+	int64_t lru_us;		/* last_us when put in its list (see flow_table.c) */
 	uint8_t lru_class;
 
 	struct tuple orig;	/* originator -> responder */

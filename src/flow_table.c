@@ -10,9 +10,17 @@
 /*
  * Flows live in slabs and are recycled through a free list, so the packet
  * path allocates only when the table grows past its high-water mark. Each
- * timeout class keeps a doubly linked list in last-seen order: a packet
- * moves its flow to the tail, and expiry only ever looks at the heads.
+ * timeout class keeps a doubly linked list, oldest first, and expiry only
+ * ever looks at the heads. A packet moves its flow to the tail only when
+ * its last_us has moved LRU_GRAIN_US past lru_us (its last_us when it was
+ * put there), or its class changed: moving on every packet touched two
+ * neighbouring flows, two cache misses on a big table, for each packet.
+ * A list is thus in lru_us order, and a flow's last_us is less than
+ * LRU_GRAIN_US after its lru_us: a flow idle past its timeout can wait
+ * behind a head that is not for at most that long, and eviction takes a
+ * flow within that much of the oldest.
  */
+enum { LRU_GRAIN_US = 1000000 };
 enum { SLAB_FLOWS = 4096 };
 
 struct slab {
@@ -192,6 +200,7 @@ static void lru_append(struct flow_table *ft, struct flow *f, enum flow_class c)
 	struct lru *l = &ft->lru[c];
 
 	f->lru_class = (uint8_t)c;
+	f->lru_us = f->last_us;
 	f->lru_next = NULL;
 	f->lru_prev = l->tail;
 	if (l->tail)
@@ -416,6 +425,7 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 {
 	int dir = packet_dir(f, &pkt->t);
 	struct flow_side *s = &f->side[dir];
+	enum flow_class c;
 
 	if (s->pkts == 0)
 		s->first_ttl = pkt->ttl;
@@ -430,8 +440,11 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 		if (f->orig.proto == PROTO_UDP)
 			history_add(&f->hist, dir == 0, 'D');
 	}
-	lru_unlink(ft, f);
-	lru_append(ft, f, class_of(f));
+	c = class_of(f);
+	if (c != f->lru_class || f->last_us - f->lru_us >= LRU_GRAIN_US) {
+		lru_unlink(ft, f);
+		lru_append(ft, f, c);
+	}
 }
 
 /* An ICMP error names the flow it is about: attach it there (lookup only). */
