@@ -5,15 +5,71 @@
 #include <string.h>
 #include <time.h>
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static char *put_digits(char *p, uint64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
+/*
+ * "YYYY-MM-DD HH:MM:SS.uuuuuu", UTC. Formatted by hand for 1970-9999 (the
+ * report prints two a finding, and gmtime_r + strftime + snprintf cost
+ * about 2,700 instructions each); strftime outside that range.
+ */
 void report_format_time(int64_t us, char *out, size_t n)
 {
-	time_t sec = (time_t)(us / 1000000);
-	struct tm tm;
-	char day[32];
+	int64_t sec = us / 1000000, y;
+	unsigned m, d, s;
+	char buf[32], *p = buf;
 
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06" PRId64, day, us % 1000000);
+	if (us < 0 || sec >= 253402300800LL) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		char day[32];
+
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(out, n, "%s.%06" PRId64, day, us % 1000000);
+		return;
+	}
+	civil_from_days(sec / 86400, &y, &m, &d);
+	s = (unsigned)(sec % 86400);
+	p = put_digits(p, (uint64_t)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = ' ';
+	p = put_digits(p, s / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, s / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, s % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, (uint64_t)(us % 1000000), 6);
+	if (n) {
+		size_t len = (size_t)(p - buf) < n - 1 ? (size_t)(p - buf) : n - 1;
+
+		memcpy(out, buf, len);
+		out[len] = '\0';
+	}
 }
 
 void report_text_safe(FILE *out, const char *s)

@@ -41,10 +41,15 @@ static const char *color_of(const char *word)
 /* A status word, padded to width, coloured when asked. */
 static void word(FILE *out, const struct report_input *in, const char *w, int width)
 {
+	size_t n = strlen(w);
+
 	if (in->color)
-		fprintf(out, "%s%-*s\033[0m", color_of(w), width, w);
-	else
-		fprintf(out, "%-*s", width, w);
+		fputs(color_of(w), out);
+	fputs(w, out);
+	for (; (int)n < width; n++)
+		fputc(' ', out);
+	if (in->color)
+		fputs("\033[0m", out);
 }
 
 static uint64_t decode_problems(const struct report_input *in)
@@ -243,7 +248,57 @@ static void wrapped(FILE *out, const char *text)
 	fputc('\n', out);
 }
 
-static void finding_evidence(FILE *out, const struct finding *fi)
+/*
+ * A line built in memory and written with one fwrite: a report can hold
+ * hundreds of thousands of findings, and fprintf with its format parsing
+ * was most of the cost of writing them.
+ */
+struct line {
+	char b[1024];
+	size_t n;
+};
+
+static void line_str(struct line *l, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > sizeof(l->b) - l->n)
+		len = sizeof(l->b) - l->n;
+	memcpy(l->b + l->n, s, len);
+	l->n += len;
+}
+
+/* s, then spaces up to width (printf's %-*s). */
+static void line_pad(struct line *l, const char *s, size_t width)
+{
+	size_t start = l->n;
+
+	line_str(l, s);
+	while (l->n - start < width && l->n < sizeof(l->b))
+		l->b[l->n++] = ' ';
+}
+
+static void line_u64(struct line *l, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i);
+	if (sizeof(d) - i > sizeof(l->b) - l->n)
+		return;
+	memcpy(l->b + l->n, d + i, sizeof(d) - i);
+	l->n += sizeof(d) - i;
+}
+
+static void line_write(struct line *l, FILE *out)
+{
+	fwrite(l->b, 1, l->n, out);
+	l->n = 0;
+}
+
+static void finding_evidence(FILE *out, struct line *l, const struct finding *fi)
 {
 	const struct flow *ex = &fi->example;
 	char a[40], b[40];
@@ -252,37 +307,73 @@ static void finding_evidence(FILE *out, const struct finding *fi)
 		return;
 	report_format_time(fi->first_us, a, sizeof(a));
 	report_format_time(fi->last_us, b, sizeof(b));
-	fprintf(out, "%12se.g. %s, history %s, %" PRIu64 "/%" PRIu64 " pkts; seen %s - %s\n", "",
-		conn_state_name(flow_conn_state(ex)), ex->hist.len ? ex->hist.s : "-", ex->side[0].pkts,
-		ex->side[1].pkts, a, b + 11);
+	line_pad(l, "", 12);
+	line_str(l, "e.g. ");
+	line_str(l, conn_state_name(flow_conn_state(ex)));
+	line_str(l, ", history ");
+	line_str(l, ex->hist.len ? ex->hist.s : "-");
+	line_str(l, ", ");
+	line_u64(l, ex->side[0].pkts);
+	line_str(l, "/");
+	line_u64(l, ex->side[1].pkts);
+	line_str(l, " pkts; seen ");
+	line_str(l, a);
+	line_str(l, " - ");
+	line_str(l, b + 11);
+	line_str(l, "\n");
+	line_write(l, out);
 }
 
 static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
-	const char *proto = fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp";
-	char o[ADDR_STRLEN], r[ADDR_STRLEN], port[16], line[512];
+	const char *proto = fi->proto == PROTO_TCP ? "tcp/" : fi->proto == PROTO_UDP ? "udp/" : "icmp/";
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512];
+	struct line l = { .n = 0 };
+	size_t start;
 
-	snprintf(port, sizeof(port), "%s/%u", proto, fi->port);
 	word(out, in, findings_kind_name(fi->kind), 11);
+	line_str(&l, " ");
+	start = l.n;
+	line_str(&l, proto);
+	line_u64(&l, fi->port);
+	while (l.n - start < 10)
+		l.b[l.n++] = ' ';
+	line_str(&l, " ");
 	if (fi->kind == FK_MISSING) {
-		fprintf(out, " %-10s %s -> %s", port, rules_role_name(in->rules, fi->orig_role),
-			rules_role_name(in->rules, fi->resp_role));
-		if (fi->has_host)
-			fprintf(out, ": silent host %s", addr_format(fi->family, fi->orig_h, o));
-		fputc('\n', out);
+		line_str(&l, rules_role_name(in->rules, fi->orig_role));
+		line_str(&l, " -> ");
+		line_str(&l, rules_role_name(in->rules, fi->resp_role));
+		if (fi->has_host) {
+			line_str(&l, ": silent host ");
+			line_str(&l, addr_format(fi->family, fi->orig_h, o));
+		}
 	} else {
-		fprintf(out, " %-10s %s -> %s  %" PRIu64 " flow%s%s%s\n", port, addr_format(fi->family, fi->orig_h, o),
-			addr_format(fi->family, fi->resp_h, r), fi->count, fi->count == 1 ? "" : "s",
-			fi->reason != R_NONE ? ", " : "", fi->reason != R_NONE ? reason_name(fi->reason) : "");
+		line_str(&l, addr_format(fi->family, fi->orig_h, o));
+		line_str(&l, " -> ");
+		line_str(&l, addr_format(fi->family, fi->resp_h, r));
+		line_str(&l, "  ");
+		line_u64(&l, fi->count);
+		line_str(&l, fi->count == 1 ? " flow" : " flows");
+		if (fi->reason != R_NONE) {
+			line_str(&l, ", ");
+			line_str(&l, reason_name(fi->reason));
+		}
 	}
-	if (fi->kind != FK_MISSING && in->site)
-		fprintf(out, "%12srule %s (%s -> %s)\n", "", ru ? ru->name : "none",
-			fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role",
-			fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
-	else
-		fprintf(out, "%12srule %s\n", "", ru ? ru->name : "none");
-	finding_evidence(out, fi);
+	line_str(&l, "\n");
+	line_pad(&l, "", 12);
+	line_str(&l, "rule ");
+	line_str(&l, ru ? ru->name : "none");
+	if (fi->kind != FK_MISSING && in->site) {
+		line_str(&l, " (");
+		line_str(&l, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
+		line_str(&l, " -> ");
+		line_str(&l, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
+		line_str(&l, ")");
+	}
+	line_str(&l, "\n");
+	line_write(&l, out);
+	finding_evidence(out, &l, fi);
 	if (fi->confidence != CONF_HIGH) {
 		snprintf(line, sizeof(line), "confidence %s%s%s", findings_confidence_name(fi->confidence),
 			 fi->note[0] ? ": " : "", fi->note);

@@ -1,0 +1,135 @@
+/* Addresses and times as the reports print them: the same text as inet_ntop(3) and strftime(3). */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "report.h"
+
+static void check_v6(const uint8_t a[16])
+{
+	char want[INET6_ADDRSTRLEN], got[ADDR_STRLEN];
+
+	cr_assert_not_null(inet_ntop(AF_INET6, a, want, sizeof(want)));
+	addr_format(6, a, got);
+	cr_assert_str_eq(got, want, "v6 address %s formatted as %s", want, got);
+}
+
+Test(format, ipv4_every_octet_width)
+{
+	static const uint8_t octets[] = { 0, 1, 9, 10, 99, 100, 199, 255 };
+	char want[INET_ADDRSTRLEN], got[ADDR_STRLEN];
+
+	for (size_t i = 0; i < sizeof(octets); i++)
+		for (size_t j = 0; j < sizeof(octets); j++) {
+			uint8_t a[16] = { octets[i], octets[j], octets[(i + j) % sizeof(octets)], octets[j] };
+
+			inet_ntop(AF_INET, a, want, sizeof(want));
+			addr_format(4, a, got);
+			cr_assert_str_eq(got, want);
+		}
+}
+
+Test(format, ipv6_special_forms)
+{
+	static const char *const texts[] = {
+		"::", "::1", "1::", "2001:db8::1", "2001:db8:0:1:1:1:1:1", "2001:0:0:1::1", "::ffff:198.18.0.1",
+		"::198.18.0.1", "::ffff:0:198.18.0.1", "fe80::1:0:0:1", "1:0:0:2:0:0:0:3", "1:0:0:0:2:0:0:3",
+		"0:0:1::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::ffff:0.0.0.0", "::0.0.1.0", "64:ff9b::1",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		uint8_t a[16];
+
+		cr_assert_eq(inet_pton(AF_INET6, texts[i], a), 1, "%s", texts[i]);
+		check_v6(a);
+	}
+}
+
+/* Every pattern of zero and non-zero groups, with small and large values. */
+Test(format, ipv6_every_zero_pattern)
+{
+	for (unsigned mask = 0; mask < 256; mask++)
+		for (unsigned v = 0; v < 4; v++) {
+			static const unsigned values[] = { 1, 0xa, 0xff0, 0xffff };
+			uint8_t a[16] = { 0 };
+
+			for (int g = 0; g < 8; g++)
+				if (mask & (1u << g)) {
+					unsigned w = values[(v + (unsigned)g) % 4];
+
+					a[2 * g] = (uint8_t)(w >> 8);
+					a[2 * g + 1] = (uint8_t)w;
+				}
+			check_v6(a);
+			/* the ::ffff:a.b.c.d and ::a.b.c.d forms hinge on groups 5-7 */
+			a[10] = a[11] = 0xff;
+			check_v6(a);
+		}
+}
+
+Test(format, ipv6_random)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (int n = 0; n < 20000; n++) {
+		uint8_t a[16];
+
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly zeros, so that runs of zero groups are common */
+			a[i] = (x & 3) ? 0 : (uint8_t)(x >> 8);
+		}
+		check_v6(a);
+	}
+}
+
+static void old_format(int64_t us, char *out, size_t n)
+{
+	time_t sec = (time_t)(us / 1000000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out, n, "%s.%06" PRId64, day, us % 1000000);
+}
+
+Test(format, time_matches_strftime)
+{
+	static const int64_t fixed[] = {
+		0, 1, 999999, 1000000, 86399999999LL, 86400000000LL, 951782400000000LL /* 2000-02-29 */,
+		951868800000000LL /* 2000-03-01 */, 4107542399999999LL /* 2100-02-28 23:59:59 */,
+		1767225600000000LL /* 2026-01-01 */, 253402300799999999LL /* 9999-12-31 23:59:59.999999 */,
+		253402300800000000LL /* 10000-01-01: strftime's own path */, -1, -1000000,
+	};
+	char want[40], got[40];
+	uint64_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		old_format(fixed[i], want, sizeof(want));
+		report_format_time(fixed[i], got, sizeof(got));
+		cr_assert_str_eq(got, want, "%" PRId64, fixed[i]);
+	}
+	for (int n = 0; n < 200000; n++) {
+		int64_t us;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		us = (int64_t)(x % 253402300800000000ULL);
+		old_format(us, want, sizeof(want));
+		report_format_time(us, got, sizeof(got));
+		cr_assert_str_eq(got, want, "%" PRId64, us);
+	}
+}
+
+Test(format, time_truncates_to_the_buffer)
+{
+	char small[11];
+
+	report_format_time(1767225600000000LL, small, sizeof(small));
+	cr_assert_str_eq(small, "2026-01-01");
+}
