@@ -242,6 +242,7 @@ struct baseline *baseline_new(enum baseline_by by)
 {
 	struct baseline *b = xcalloc(1, sizeof(*b));
 
+	fasthash_seed_once();
 	b->by = by;
 	json_init(&b->scratch);
 	return b;

@@ -8,6 +8,7 @@
 #include <uthash.h>
 
 #include "baseline.h"
+#include "fasthash.h"
 #include "json.h"
 #include "verdict.h"
 

@@ -92,6 +92,7 @@ struct findings *findings_new(const struct rule_set *rs, const struct site *site
 	int r, k;
 	uint32_t p;
 
+	fasthash_seed_once();
 	fd->rs = rs;
 	fd->site = site;
 	fd->stats = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->stats));

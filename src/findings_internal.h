@@ -7,6 +7,7 @@
 
 #include <uthash.h>
 
+#include "fasthash.h"
 #include "findings.h"
 #include "xalloc.h"
 

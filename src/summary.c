@@ -6,6 +6,7 @@
 
 #include <uthash.h>
 
+#include "fasthash.h"
 #include "xalloc.h"
 
 struct host_entry {
@@ -17,6 +18,7 @@ struct host_entry {
 void summary_init(struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
+	fasthash_seed_once();
 }
 
 static enum summary_proto proto_index(uint8_t proto)
@@ -88,22 +90,26 @@ static int host_cmp(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
+/* One pass keeping the n first in host_cmp order (a total order, so the result never depends on the hash). */
 int summary_top_hosts(const struct summary *s, struct host_count *out, int n)
 {
-	struct host_count *all;
 	struct host_entry *e, *tmp;
-	size_t i = 0;
-	int k;
+	int k = 0;
 
-	if (!s->hosts || n <= 0)
+	if (n <= 0)
 		return 0;
-	all = xmalloc(s->hosts * sizeof(*all));
-	HASH_ITER(hh, s->host_table, e, tmp)
-		all[i++] = e->c;
-	qsort(all, i, sizeof(*all), host_cmp);
-	for (k = 0; k < n && (size_t)k < i; k++)
-		out[k] = all[k];
-	free(all);
+	HASH_ITER(hh, s->host_table, e, tmp) {
+		int at;
+
+		if (k == n && host_cmp(&e->c, &out[n - 1]) >= 0)
+			continue;
+		at = k < n ? k++ : n - 1;
+		while (at > 0 && host_cmp(&e->c, &out[at - 1]) < 0) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at] = e->c;
+	}
 	return k;
 }
 
