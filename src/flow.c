@@ -18,14 +18,44 @@ static uint64_t splitmix64(uint64_t x)
  * number, the first packet's time and the key, so the same input gives the
  * same uids (conn logs diff cleanly) while different captures do not collide.
  */
+static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
+{
+	int c = memcmp(a, b, 16);
+
+	if (c)
+		return c;
+	return (int)ap - (int)bp;
+}
+
+void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan)
+{
+	memset(k, 0, sizeof(*k));
+	if (endpoint_cmp(t->src, t->sport, t->dst, t->dport) <= 0) {
+		memcpy(k->a, t->src, 16);
+		memcpy(k->b, t->dst, 16);
+		k->a_port = t->sport;
+		k->b_port = t->dport;
+	} else {
+		memcpy(k->a, t->dst, 16);
+		memcpy(k->b, t->src, 16);
+		k->a_port = t->dport;
+		k->b_port = t->sport;
+	}
+	k->vlan = vlan;
+	k->proto = t->proto;
+	k->family = t->family;
+}
+
 void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
 {
-	const uint8_t *k = (const uint8_t *)&f->key;
+	struct flow_key key;
+	const uint8_t *k = (const uint8_t *)&key;
 	uint64_t w[2], h = splitmix64(seed ^ f->uid_seq) ^ splitmix64((uint64_t)f->first_us);
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i + 8 <= sizeof(f->key); i += 8) {
+	flow_key_make(&key, &f->orig, f->key_vlan);
+	for (i = 0; i + 8 <= sizeof(key); i += 8) {
 		uint64_t x;
 
 		memcpy(&x, k + i, 8);

@@ -12,8 +12,10 @@
 
 /*
  * The hash key: endpoints in canonical order (lower address/port first), so
- * both directions find the same entry. Zeroed whole, explicit padding.
- * The VLAN id is part of the key only with --vlan-key (Zeek's default is not to).
+ * both directions hash alike. Zeroed whole, explicit padding. The VLAN id
+ * is part of the key only with --vlan-key (Zeek's default is not to). The
+ * table does not store it: a flow is found by comparing the looked-up
+ * tuple with its orig either way round (flow_table.c).
  */
 struct flow_key {
 	uint8_t a[16];		/* lower endpoint address */
@@ -25,12 +27,14 @@ struct flow_key {
 	uint8_t family;
 };
 
+/* The canonical key of a tuple (either direction gives the same key). */
+void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan);
+
 /* Per direction counters. */
 struct flow_side {
 	uint64_t pkts;
 	uint64_t ip_bytes;	/* sum of IP datagram lengths */
 	uint64_t payload_bytes;	/* UDP/ICMP: payload per length fields; TCP: see tcp_endpoint_size() */
-	uint8_t first_ttl;
 };
 
 /* Why a flow left the table. */
@@ -40,23 +44,28 @@ enum flow_end {
 	FLOW_END_CAPTURE,	/* end of the capture */
 	FLOW_END_EVICTED,	/* --max-flows reached: oldest flow pushed out */
 	FLOW_END_REUSED,	/* a new connection on the same 5-tuple */
+	FLOW_END_ATTEMPT,	/* TCP attempt unanswered for tcp_attempt_delay */
 };
 
+/*
+ * 352 bytes. What a packet needs first comes first: the hash handle (its
+ * hashv is compared before anything else), then orig, which the lookup
+ * compares, then the times.
+ */
 struct flow {
-	struct flow_key key;
-	UT_hash_handle hh;
-	struct flow *lru_prev;	/* expiry list of its timeout class, oldest first */
-	struct flow *lru_next;
-	int64_t lru_us;		/* last_us when put in its list (see flow_table.c) */
-	uint8_t lru_class;
-
+	UT_hash_handle hh;	/* hh.key points at orig: orig and key_vlan are the stored key */
 	struct tuple orig;	/* originator -> responder */
-	uint64_t uid_seq;	/* creation number, source of the uid */
+	uint16_t key_vlan;	/* the VLAN id in the key: 0 unless --vlan-key */
 	int64_t first_us;
 	int64_t last_us;
+	int64_t lru_us;		/* last_us when put in its list (see flow_table.c) */
+	struct flow *lru_prev;	/* expiry list of its timeout class, oldest first */
+	struct flow *lru_next;
+	uint64_t uid_seq;	/* creation number, source of the uid */
 	uint16_t vlan;		/* of the first packet */
 	uint16_t inner_vlan;
 	uint8_t vlan_count;
+	uint8_t lru_class;
 	bool flipped;		/* Zeek's '^': roles decided by a heuristic, not a SYN */
 	uint8_t end;		/* enum flow_end */
 
@@ -65,6 +74,7 @@ struct flow {
 	uint8_t icmp_family;
 	uint8_t icmp_type;
 	uint8_t icmp_code;
+	uint8_t first_ttl[2];	/* of each side's first packet */
 
 	struct flow_side side[2];	/* [0] originator, [1] responder */
 	struct tcp_endpoint tcp[2];

@@ -1,6 +1,7 @@
 /* flow_table: the hashed table of live flows, their expiry and eviction */
 #include "flow_table.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,8 @@ void flow_table_config_defaults(struct flow_table_config *cfg)
 	cfg->timeout_us[FLOW_CLASS_TCP_CLOSED] = 5 * 1000000LL;
 	cfg->timeout_us[FLOW_CLASS_UDP] = 60 * 1000000LL;
 	cfg->timeout_us[FLOW_CLASS_ICMP] = 60 * 1000000LL;
+	/* Zeek's tcp_attempt_delay: an unanswered attempt is removed 5 s after its first SYN. */
+	cfg->timeout_us[FLOW_CLASS_TCP_ATTEMPT] = 5 * 1000000LL;
 	cfg->max_flows = 1000000;
 	cfg->seed = 0x666c6f7761756474ULL;
 }
@@ -91,6 +94,8 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
 	size_t i;
 
 	ft->cfg = *cfg;
+	if (ft->cfg.timeout_us[FLOW_CLASS_TCP_ATTEMPT] > ft->cfg.timeout_us[FLOW_CLASS_TCP])
+		ft->cfg.timeout_us[FLOW_CLASS_TCP_ATTEMPT] = ft->cfg.timeout_us[FLOW_CLASS_TCP];
 	ft->done = done;
 	ft->ctx = ctx;
 	ft->frags = fragments_new(cfg->seed);
@@ -134,47 +139,81 @@ static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 
 _Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key must be a multiple of 8 bytes");
 
-static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
-{
-	int c = memcmp(a, b, 16);
+/*
+ * What a lookup compares: a tuple in either direction and the key's VLAN,
+ * laid out as a flow's orig and key_vlan are, so that hh.key can point at
+ * them and no copy of the key is stored.
+ */
+struct lookup {
+	struct tuple t;
+	uint16_t vlan;
+};
 
-	if (c)
-		return c;
-	return (int)ap - (int)bp;
+_Static_assert(offsetof(struct flow, key_vlan) == offsetof(struct flow, orig) + sizeof(struct tuple),
+	       "key_vlan must follow orig");
+_Static_assert(offsetof(struct lookup, vlan) == sizeof(struct tuple), "lookup must be laid out as a flow's key");
+
+/* Same flow: same protocol, family and VLAN, the endpoints equal one way or the other. */
+static int lookup_cmp(const void *stored, const void *wanted)
+{
+	const struct lookup *x = stored, *y = wanted;
+
+	if (x->vlan != y->vlan || x->t.proto != y->t.proto || x->t.family != y->t.family)
+		return 1;
+	if (x->t.sport == y->t.sport && x->t.dport == y->t.dport && !memcmp(x->t.src, y->t.src, 16) &&
+	    !memcmp(x->t.dst, y->t.dst, 16))
+		return 0;
+	if (x->t.sport == y->t.dport && x->t.dport == y->t.sport && !memcmp(x->t.src, y->t.dst, 16) &&
+	    !memcmp(x->t.dst, y->t.src, 16))
+		return 0;
+	return 1;
 }
 
-/* Canonical key of a tuple: the lower endpoint first. */
-static void key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan)
+#undef HASH_KEYCMP
+#define HASH_KEYCMP(a, b, n) ((void)(n), lookup_cmp((a), (b)))
+
+static void lookup_make(struct lookup *l, const struct tuple *t, uint16_t vlan)
 {
-	memset(k, 0, sizeof(*k));
-	if (endpoint_cmp(t->src, t->sport, t->dst, t->dport) <= 0) {
-		memcpy(k->a, t->src, 16);
-		memcpy(k->b, t->dst, 16);
-		k->a_port = t->sport;
-		k->b_port = t->dport;
-	} else {
-		memcpy(k->a, t->dst, 16);
-		memcpy(k->b, t->src, 16);
-		k->a_port = t->dport;
-		k->b_port = t->sport;
-	}
-	k->vlan = vlan;
-	k->proto = t->proto;
-	k->family = t->family;
+	l->t = *t;
+	l->vlan = vlan;
 }
 
-static struct flow *flow_find(struct flow_table *ft, const struct flow_key *k, uint64_t h)
+/* The hash of a lookup: of its canonical key, so both directions agree. */
+static uint64_t lookup_hash(const struct lookup *l, uint64_t seed)
+{
+	struct flow_key k;
+
+	flow_key_make(&k, &l->t, l->vlan);
+	return key_hash(&k, seed);
+}
+
+static struct flow *flow_find(struct flow_table *ft, const struct lookup *l, uint64_t h)
 {
 	struct flow *f = NULL;
 
-	HASH_FIND_BYHASHVALUE(hh, ft->hash, k, sizeof(*k), (unsigned)h, f);
+	HASH_FIND_BYHASHVALUE(hh, ft->hash, l, sizeof(*l), (unsigned)h, f);
 	return f;
+}
+
+/*
+ * Zeek's AttemptTimer: the originator sent a SYN (its first packet) and the
+ * responder nothing; tcp_attempt_delay after that SYN the connection is
+ * removed, so a SYN retried later starts a new one (and a SYN flood does not
+ * fill the table for tcp_inactivity_timeout).
+ */
+static bool tcp_attempt(const struct flow *f)
+{
+	return (f->tcp[0].state == TCPS_SYN_SENT || f->tcp[0].state == TCPS_SYN_ACK_SENT) &&
+	       f->tcp[1].state == TCPS_INACTIVE;
 }
 
 static enum flow_class class_of(const struct flow *f)
 {
-	if (f->orig.proto == PROTO_TCP)
-		return tcp_state_finished(&f->tcp[0], &f->tcp[1]) ? FLOW_CLASS_TCP_CLOSED : FLOW_CLASS_TCP;
+	if (f->orig.proto == PROTO_TCP) {
+		if (tcp_state_finished(&f->tcp[0], &f->tcp[1]))
+			return FLOW_CLASS_TCP_CLOSED;
+		return tcp_attempt(f) ? FLOW_CLASS_TCP_ATTEMPT : FLOW_CLASS_TCP;
+	}
 	if (f->orig.proto == PROTO_UDP)
 		return FLOW_CLASS_UDP;
 	return FLOW_CLASS_ICMP;
@@ -200,7 +239,7 @@ static void lru_append(struct flow_table *ft, struct flow *f, enum flow_class c)
 	struct lru *l = &ft->lru[c];
 
 	f->lru_class = (uint8_t)c;
-	f->lru_us = f->last_us;
+	f->lru_us = c == FLOW_CLASS_TCP_ATTEMPT ? f->first_us : f->last_us;
 	f->lru_next = NULL;
 	f->lru_prev = l->tail;
 	if (l->tail)
@@ -243,6 +282,12 @@ static void flow_finish(struct flow_table *ft, struct flow *f, enum flow_end why
 	ft->free_list = f;
 }
 
+/* When f, in class c, is due to leave; the attempt class counts from the first packet. */
+static int64_t due_us(const struct flow_table *ft, const struct flow *f, int c)
+{
+	return (c == FLOW_CLASS_TCP_ATTEMPT ? f->first_us : f->last_us) + ft->cfg.timeout_us[c];
+}
+
 /* The flow idle longest across all classes (relative to its own timeout). */
 static struct flow *oldest_flow(struct flow_table *ft)
 {
@@ -256,7 +301,7 @@ static struct flow *oldest_flow(struct flow_table *ft)
 
 		if (!f)
 			continue;
-		left = f->last_us + ft->cfg.timeout_us[c] - ft->now_us;
+		left = due_us(ft, f, c) - ft->now_us;
 		if (!best || left < best_left) {
 			best = f;
 			best_left = left;
@@ -274,8 +319,12 @@ void flow_table_advance(struct flow_table *ft, int64_t now_us)
 	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
 		struct flow *f;
 
-		while ((f = ft->lru[c].head) && ft->now_us - f->last_us > ft->cfg.timeout_us[c])
-			flow_finish(ft, f, c == FLOW_CLASS_TCP_CLOSED ? FLOW_END_CLOSED : FLOW_END_INACTIVE);
+		/* Zeek's attempt timer fires at its time; inactivity needs the timeout passed. */
+		while ((f = ft->lru[c].head) && (c == FLOW_CLASS_TCP_ATTEMPT ? due_us(ft, f, c) <= ft->now_us
+									   : due_us(ft, f, c) < ft->now_us))
+			flow_finish(ft, f, c == FLOW_CLASS_TCP_CLOSED	 ? FLOW_END_CLOSED
+					   : c == FLOW_CLASS_TCP_ATTEMPT ? FLOW_END_ATTEMPT
+									 : FLOW_END_INACTIVE);
 	}
 	fragments_expire(ft->frags, ft->now_us);
 }
@@ -317,7 +366,7 @@ static void tuple_reverse(struct tuple *out, const struct tuple *in)
 }
 
 static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
-				const struct flow_key *k, uint64_t h)
+				const struct lookup *l, uint64_t h)
 {
 	struct flow *f;
 
@@ -330,7 +379,7 @@ static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
 		}
 	}
 	f = flow_alloc(ft);
-	f->key = *k;
+	f->key_vlan = l->vlan;
 	if (should_flip(ft, pkt)) {
 		tuple_reverse(&f->orig, &pkt->t);
 		f->flipped = true;
@@ -344,7 +393,7 @@ static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
 	f->vlan_count = pkt->vlan_count;
 	f->vlan = pkt->vlan;
 	f->inner_vlan = pkt->inner_vlan;
-	HASH_ADD_KEYPTR_BYHASHVALUE(hh, ft->hash, &f->key, sizeof(f->key), (unsigned)h, f);
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, ft->hash, &f->orig, sizeof(struct lookup), (unsigned)h, f);
 	lru_append(ft, f, class_of(f));
 	if (++ft->st.live > ft->st.peak_live)
 		ft->st.peak_live = ft->st.live;
@@ -428,7 +477,7 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 	enum flow_class c;
 
 	if (s->pkts == 0)
-		s->first_ttl = pkt->ttl;
+		f->first_ttl[dir] = pkt->ttl;
 	s->pkts++;
 	s->ip_bytes += reassembled_len(pkt);
 	if (pkt->ts_us > f->last_us)
@@ -441,7 +490,7 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 			history_add(&f->hist, dir == 0, 'D');
 	}
 	c = class_of(f);
-	if (c != f->lru_class || f->last_us - f->lru_us >= LRU_GRAIN_US) {
+	if (c != f->lru_class || (c != FLOW_CLASS_TCP_ATTEMPT && f->last_us - f->lru_us >= LRU_GRAIN_US)) {
 		lru_unlink(ft, f);
 		lru_append(ft, f, c);
 	}
@@ -450,11 +499,11 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 /* An ICMP error names the flow it is about: attach it there (lookup only). */
 static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
 {
-	struct flow_key k;
+	struct lookup l;
 	struct flow *f;
 
-	key_make(&k, &pkt->quoted, ft->cfg.vlan_key ? pkt->vlan : 0);
-	f = flow_find(ft, &k, key_hash(&k, ft->cfg.seed));
+	lookup_make(&l, &pkt->quoted, ft->cfg.vlan_key ? pkt->vlan : 0);
+	f = flow_find(ft, &l, lookup_hash(&l, ft->cfg.seed));
 	if (!f)
 		return;
 	f->icmp_error = true;
@@ -466,7 +515,7 @@ static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
 
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 {
-	struct flow_key k;
+	struct lookup l;
 	struct flow *f;
 	uint64_t h;
 
@@ -478,8 +527,8 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 			ft->st.fragment_orphans++;
 			return;
 		}
-		key_make(&k, t, ft->cfg.vlan_key ? pkt->vlan : 0);
-		f = flow_find(ft, &k, key_hash(&k, ft->cfg.seed));
+		lookup_make(&l, t, ft->cfg.vlan_key ? pkt->vlan : 0);
+		f = flow_find(ft, &l, lookup_hash(&l, ft->cfg.seed));
 		if (!f) {
 			ft->st.fragment_orphans++;
 			return;
@@ -494,16 +543,16 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 	if (pkt->has_quoted)
 		attach_icmp_error(ft, pkt);
 
-	key_make(&k, &pkt->t, ft->cfg.vlan_key ? pkt->vlan : 0);
-	h = key_hash(&k, ft->cfg.seed);
-	f = flow_find(ft, &k, h);
+	lookup_make(&l, &pkt->t, ft->cfg.vlan_key ? pkt->vlan : 0);
+	h = lookup_hash(&l, ft->cfg.seed);
+	f = flow_find(ft, &l, h);
 	if (f && is_reuse(f, pkt)) {
 		flow_finish(ft, f, FLOW_END_REUSED);
 		ft->st.reused++;
 		f = NULL;
 	}
 	if (!f)
-		f = flow_create(ft, pkt, &k, h);
+		f = flow_create(ft, pkt, &l, h);
 	flow_update(ft, f, pkt);
 }
 

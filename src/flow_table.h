@@ -14,11 +14,12 @@ enum flow_class {
 	FLOW_CLASS_TCP_CLOSED,	/* closed or reset TCP: tcp_close_delay */
 	FLOW_CLASS_UDP,
 	FLOW_CLASS_ICMP,
+	FLOW_CLASS_TCP_ATTEMPT,	/* SYN sent, nothing back: tcp_attempt_delay from the first SYN */
 	FLOW_CLASS_COUNT
 };
 
 struct flow_table_config {
-	int64_t timeout_us[FLOW_CLASS_COUNT];	/* inactivity timeout per class */
+	int64_t timeout_us[FLOW_CLASS_COUNT];	/* inactivity timeout per class (the attempt class: from its first packet) */
 	uint64_t max_flows;			/* live flows at most; the oldest is evicted past it */
 	bool vlan_key;				/* make the outer VLAN id part of the flow key */
 	uint64_t seed;				/* hash and uid seed */

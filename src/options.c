@@ -18,6 +18,7 @@ enum {
 	OPT_UDP_TIMEOUT,
 	OPT_ICMP_TIMEOUT,
 	OPT_TCP_CLOSE_DELAY,
+	OPT_TCP_ATTEMPT_DELAY,
 	OPT_MAX_FLOWS,
 	OPT_RULES,
 	OPT_SITE,
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
 	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "icmp-timeout", required_argument, NULL, OPT_ICMP_TIMEOUT },
 	{ "tcp-close-delay", required_argument, NULL, OPT_TCP_CLOSE_DELAY },
+	{ "tcp-attempt-delay", required_argument, NULL, OPT_TCP_ATTEMPT_DELAY },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "site", required_argument, NULL, OPT_SITE },
@@ -111,6 +113,7 @@ void options_usage(FILE *out)
 	      "      --udp-timeout SECS  UDP inactivity timeout (default 60)\n"
 	      "      --icmp-timeout SECS ICMP inactivity timeout (default 60)\n"
 	      "      --tcp-close-delay SECS  how long a closed or reset TCP flow lingers (default 5)\n"
+	      "      --tcp-attempt-delay SECS  an unanswered SYN ends its flow this long after it (default 5)\n"
 	      "      --max-flows N       live flows at most; past it the oldest is finished early (default 1000000)\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -292,6 +295,9 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_ICMP], "--icmp-timeout", errbuf, errlen);
 	case OPT_TCP_CLOSE_DELAY:
 		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_TCP_CLOSED], "--tcp-close-delay", errbuf,
+				     errlen);
+	case OPT_TCP_ATTEMPT_DELAY:
+		return parse_seconds(optarg, &t->timeout_us[FLOW_CLASS_TCP_ATTEMPT], "--tcp-attempt-delay", errbuf,
 				     errlen);
 	case OPT_MAX_FLOWS:
 		return parse_count(optarg, &t->max_flows, "--max-flows", errbuf, errlen);

@@ -26,7 +26,7 @@ struct tcp_endpoint {
 	uint32_t start_seq;	/* ISN, or first seq seen */
 	uint32_t last_seq;	/* highest seq + len (+1 for SYN/FIN) sent */
 	uint32_t ack_seq;	/* highest ack the peer sent for this side's data (this side's seq space) */
-	uint64_t seq_wraps;	/* how often last_seq wrapped past 2^32 */
+	uint32_t seq_wraps;	/* how often last_seq wrapped past 2^32 */
 	uint32_t ack_wraps;	/* how often ack_seq wrapped past 2^32 */
 	/* Low 32 bits of Zeek's relative seq of the last SYN, FIN (its end) and RST:
 	 * a repeat at a new seq earns another history letter. */

@@ -321,6 +321,69 @@ Test(flow_table, closed_tcp_flow_is_finished_after_the_close_delay)
 	flow_table_free(ft);
 }
 
+/* Zeek's AttemptTimer: 5 s after the first SYN, an attempt nobody answered is done. */
+Test(flow_table, an_unanswered_syn_ends_its_flow_after_the_attempt_delay)
+{
+	struct flow_table *ft = table(NULL);
+	struct packet p[] = {
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 0.0),
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 1.0),	/* Linux retries at 1, 3, 7 s */
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 3.0),
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 7.0),
+	};
+
+	for (int i = 0; i < 4; i++)
+		flow_table_packet(ft, &p[i]);
+	cr_assert_eq(ndone, 1, "the retries within 5 s stay in the first flow; the one at 7 s starts another");
+	cr_assert_eq(done[0].end, FLOW_END_ATTEMPT);
+	cr_assert_eq(done[0].side[0].pkts, 3);
+	cr_assert_eq(flow_conn_state(&done[0]), CS_S0);
+	flow_table_flush(ft);
+	cr_assert_eq(ndone, 2);
+	cr_assert_eq(done[1].side[0].pkts, 1);
+	cr_assert_eq(flow_table_stats(ft)->flows, 2);
+	flow_table_free(ft);
+}
+
+Test(flow_table, an_answered_syn_is_not_an_attempt_and_lives_on)
+{
+	struct flow_table *ft = table(NULL);
+	struct packet p[] = {
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 0.0),
+		tcp(2, 1494, 1, 40000, TCP_SYN | TCP_ACK, 500, 101, 4.0),
+		tcp(1, 40000, 2, 1494, TCP_ACK, 101, 501, 4.1),
+		tcp(1, 40000, 2, 1494, TCP_ACK, 101, 501, 60.0),
+	};
+
+	for (int i = 0; i < 4; i++)
+		flow_table_packet(ft, &p[i]);
+	cr_assert_eq(ndone, 0);
+	flow_table_free(ft);
+}
+
+static void attempt_30s(struct flow_table_config *c)
+{
+	c->timeout_us[FLOW_CLASS_TCP_ATTEMPT] = 30 * 1000000LL;
+}
+
+Test(flow_table, the_attempt_delay_is_configurable)
+{
+	struct flow_table *ft = table(attempt_30s);
+	struct packet p[] = {
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 0.0),
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 7.0),
+		tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 15.0),
+		pk(PROTO_UDP, 5, 1, 6, 1812, 30.0),
+	};
+
+	for (int i = 0; i < 4; i++)
+		flow_table_packet(ft, &p[i]);
+	cr_assert_eq(ndone, 1);
+	cr_assert_eq(done[0].side[0].pkts, 3);
+	cr_assert_eq(done[0].end, FLOW_END_ATTEMPT);
+	flow_table_free(ft);
+}
+
 Test(flow_uid, is_zeek_shaped_and_reproducible)
 {
 	struct flow f;
