@@ -131,14 +131,15 @@ static enum finding_kind kind_of(enum verdict v, bool *is_finding)
 
 struct finding *findings_new_entry(struct findings *fd)
 {
-	if (fd->n >= MAX_FLOW_FINDINGS * 2)
+	struct finding *fi;
+
+	if (fd->n >= FINDINGS_MAX)
 		return NULL;
-	if (fd->n == fd->cap) {
-		fd->cap = fd->cap ? fd->cap * 2 : 64;
-		fd->list = xrealloc(fd->list, (size_t)fd->cap * sizeof(*fd->list));
-	}
-	memset(&fd->list[fd->n], 0, sizeof(fd->list[0]));
-	return &fd->list[fd->n++];
+	if (!fd->chunk[fd->n / FINDINGS_CHUNK])
+		fd->chunk[fd->n / FINDINGS_CHUNK] = xmalloc(FINDINGS_CHUNK * sizeof(struct finding));
+	fi = findings_at(fd, fd->n++);
+	memset(fi, 0, sizeof(*fi));
+	return fi;
 }
 
 static void key_of(struct agg_key *k, const struct flow *f, int rule, uint8_t kind, uint8_t reason)
@@ -160,6 +161,15 @@ static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fres
 		*first = f->first_us;
 	if (fresh || f->last_us > *last)
 		*last = f->last_us;
+}
+
+struct flow_example *findings_example_new(const struct flow *f, const struct classification *cl)
+{
+	struct flow_example *x = xmalloc(sizeof(*x));
+
+	x->flow = *f;
+	x->cls = *cl;
+	return x;
 }
 
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
@@ -188,7 +198,7 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 	key_of(&k, f, cl->rule, (uint8_t)kind, (uint8_t)cl->reason);
 	HASH_FIND(hh, fd->agg, &k, sizeof(k), e);
 	if (e) {
-		fi = &fd->list[e->index];
+		fi = findings_at(fd, e->index);
 		fi->count++;
 		widen(&fi->first_us, &fi->last_us, f, false);
 		return;
@@ -231,8 +241,7 @@ static void track_edt(struct findings *fd, const struct flow *f, const struct cl
 	}
 	widen(&e->first_us, &e->last_us, f, !e->udp_blocked);
 	if (!e->udp_blocked) {
-		e->example = *f;
-		e->example_class = *cl;
+		e->example = findings_example_new(f, cl);
 		e->udp_rule = cl->rule;
 	}
 	e->udp_blocked = true;
@@ -274,10 +283,8 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 			continue;
 		}
 		widen(&e->first_us, &e->last_us, f, e->nblocked == 0);
-		if (e->nblocked == 0) {
-			e->example = *f;
-			e->example_class = *cl;
-		}
+		if (e->nblocked == 0)
+			e->example = findings_example_new(f, cl);
 		note_rule(e->blocked, &e->nblocked, r);
 	}
 }
@@ -393,7 +400,7 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 
 static int finding_cmp(const void *a, const void *b)
 {
-	const struct finding *x = a, *y = b;
+	const struct finding *x = *(const struct finding *const *)a, *y = *(const struct finding *const *)b;
 	int c;
 
 	if (x->kind != y->kind)
@@ -411,8 +418,8 @@ static int finding_cmp(const void *a, const void *b)
 
 /*
  * Repeatable (a live audit reports many times): the derived findings of a
- * previous call are dropped and worked out again, and the sorted view is a
- * copy, so the aggregation's indices into the list stay valid.
+ * previous call are dropped and worked out again, and the sorted view is
+ * an array of pointers, so the aggregation's indices into the list stay valid.
  */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us)
 {
@@ -423,14 +430,15 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	findings_find_fallback(fd);
 	findings_find_incomplete(fd);
 	memset(fd->per_kind, 0, sizeof(fd->per_kind));
-	for (i = 0; i < fd->n; i++) {
-		rate(fd, &fd->list[i], capture_last_us - capture_first_us);
-		fd->per_kind[fd->list[i].kind]++;
-	}
 	free(fd->sorted);
 	fd->sorted = fd->n ? xmalloc((size_t)fd->n * sizeof(*fd->sorted)) : NULL;
-	if (fd->n)
-		memcpy(fd->sorted, fd->list, (size_t)fd->n * sizeof(*fd->sorted));
+	for (i = 0; i < fd->n; i++) {
+		struct finding *fi = findings_at(fd, i);
+
+		rate(fd, fi, capture_last_us - capture_first_us);
+		fd->per_kind[fi->kind]++;
+		fd->sorted[i] = fi;
+	}
 	if (fd->n > 1)
 		qsort(fd->sorted, (size_t)fd->n, sizeof(*fd->sorted), finding_cmp);
 }
@@ -440,7 +448,7 @@ void findings_set_drops(struct findings *fd, uint64_t drops)
 	fd->drops = drops;
 }
 
-const struct finding *findings_list(const struct findings *fd, int *n)
+const struct finding *const *findings_list(const struct findings *fd, int *n)
 {
 	*n = fd->sorted ? fd->n : 0;
 	return fd->sorted;
@@ -477,10 +485,12 @@ void findings_free(struct findings *fd)
 	}
 	HASH_ITER(hh, fd->edt, e, et) {
 		HASH_DEL(fd->edt, e);
+		free(e->example);
 		free(e);
 	}
 	HASH_ITER(hh, fd->groups, g, gt) {
 		HASH_DEL(fd->groups, g);
+		free(g->example);
 		free(g);
 	}
 	HASH_ITER(hh, fd->pairs, pe, pt) {
@@ -498,7 +508,8 @@ void findings_free(struct findings *fd)
 	free(fd->matched);
 	free(fd->group_of);
 	free(fd->edt_ports);
-	free(fd->list);
+	for (i = 0; i < (int)(sizeof(fd->chunk) / sizeof(fd->chunk[0])); i++)
+		free(fd->chunk[i]);
 	free(fd);
 }
 

@@ -65,7 +65,7 @@ void findings_set_drops(struct findings *fd, uint64_t drops);
 /* Work out missing, fallback and incomplete, rate and sort; may be called again as flows keep coming. */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us);
 
-const struct finding *findings_list(const struct findings *fd, int *n);
+const struct finding *const *findings_list(const struct findings *fd, int *n);
 const struct rule_stats *findings_rule_stats(const struct findings *fd);	/* [rs->nrules] */
 uint64_t findings_count(const struct findings *fd, enum finding_kind k);	/* findings of a kind */
 uint64_t findings_dropped(const struct findings *fd);	/* flow findings not kept: the table was full */

@@ -13,6 +13,9 @@
 
 enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
 
+/* Findings are stored in chunks that never move: no realloc doubling, pointers stay valid. */
+enum { FINDINGS_CHUNK = 1024, FINDINGS_MAX = 2 * MAX_FLOW_FINDINGS };
+
 /* e = the entry keyed k in head, or a new zeroed one; NULL once the table holds MAX_SET. */
 #define FIND_OR_ADD(head, k, e)                                           \
 	do {                                                              \
@@ -57,6 +60,12 @@ struct agg_entry {
 	int index;			/* into findings.list */
 };
 
+/* The first blocked flow of an edt or group entry: allocated only then (most entries never need one). */
+struct flow_example {
+	struct flow flow;
+	struct classification cls;
+};
+
 /* Per host pair and port: did TCP work, did EDT's UDP fail (for 'fallback'). */
 struct edt_entry {
 	struct agg_key key;		/* kind/reason unused: family, port, orig, resp */
@@ -67,8 +76,7 @@ struct edt_entry {
 	uint64_t udp_flows;
 	int64_t first_us;
 	int64_t last_us;
-	struct flow example;
-	struct classification example_class;
+	struct flow_example *example;	/* the first blocked UDP flow */
 };
 
 /* Per group and host pair: which of its rules worked and which were blocked. */
@@ -81,16 +89,14 @@ struct group_entry {
 	int nblocked;
 	int64_t first_us;
 	int64_t last_us;
-	struct flow example;
-	struct classification example_class;
+	struct flow_example *example;	/* the first blocked flow */
 };
 
 struct findings {
 	const struct rule_set *rs;
 	const struct site *site;
-	struct finding *list;
+	struct finding *chunk[(FINDINGS_MAX + FINDINGS_CHUNK - 1) / FINDINGS_CHUNK];
 	int n;
-	int cap;
 	uint64_t dropped;
 	struct agg_entry *agg;
 	struct rule_stats *stats;	/* [nrules] by deciding rule */
@@ -107,7 +113,7 @@ struct findings {
 	uint64_t per_kind[FK_COUNT];
 	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
 	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
-	struct finding *sorted;		/* the list, most serious first (rebuilt by findings_finish) */
+	const struct finding **sorted;	/* the list, most serious first (rebuilt by findings_finish) */
 	uint64_t drops;			/* packets the capture lost */
 };
 
@@ -119,6 +125,12 @@ struct pair_entry {
 	uint64_t one_sided;
 };
 
+/* Finding i of the list (flow findings first, then derived ones). */
+static inline struct finding *findings_at(const struct findings *fd, int i)
+{
+	return &fd->chunk[i / FINDINGS_CHUNK][i % FINDINGS_CHUNK];
+}
+
 bool findings_set_add(struct host_set *s, uint8_t family, const uint8_t *addr);
 bool findings_set_has(const struct host_set *s, uint8_t family, const uint8_t *addr);
 void findings_set_free(struct host_set *s);
@@ -126,6 +138,8 @@ void findings_set_free(struct host_set *s);
 struct finding *findings_new_entry(struct findings *fd);
 /* Fill a finding's rule, roles, tuple and example from a flow and its classification. */
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl);
+/* A copy of a flow and its classification to keep as an example. */
+struct flow_example *findings_example_new(const struct flow *f, const struct classification *cl);
 
 /* The capture-wide findings (findings_derived.c), appended after the flow findings. */
 void findings_find_missing(struct findings *fd);

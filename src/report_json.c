@@ -232,12 +232,12 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 static void json_findings(struct json *j, const struct report_input *in)
 {
 	int i, n;
-	const struct finding *list = findings_list(in->findings, &n);
+	const struct finding *const *list = findings_list(in->findings, &n);
 
 	json_key(j, "findings");
 	json_begin_array(j);
 	for (i = 0; i < n; i++)
-		json_finding(j, in, &list[i]);
+		json_finding(j, in, list[i]);
 	json_end_array(j);
 }
 

@@ -387,13 +387,13 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 static void text_findings(FILE *out, const struct report_input *in)
 {
 	int i, n;
-	const struct finding *list = findings_list(in->findings, &n);
+	const struct finding *const *list = findings_list(in->findings, &n);
 
 	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n);
 	if (!n)
 		fprintf(out, "none\n");
 	for (i = 0; i < n; i++)
-		text_finding(out, in, &list[i]);
+		text_finding(out, in, list[i]);
 	if (findings_dropped(in->findings))
 		fprintf(out, "(%" PRIu64 " more flows with findings were not itemised: the findings table was full)\n",
 			findings_dropped(in->findings));

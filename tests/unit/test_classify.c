@@ -418,7 +418,7 @@ TestSuite(findings, .init = setup_site, .fini = teardown);
 
 Test(findings, missing_any_and_each_name_the_rule_and_the_silent_host)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n, i, any = 0, each = 0;
 
 	session(2, 40001, 10, 80, 1.0); /* vda .2 registers; .3 never does; no licensing at all */
@@ -426,25 +426,25 @@ Test(findings, missing_any_and_each_name_the_rule_and_the_silent_host)
 	findings_finish(fd, 1000000, 100 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++) {
-		if (list[i].kind != FK_MISSING)
+		if (list[i]->kind != FK_MISSING)
 			continue;
-		if (!strcmp(rs.rules[list[i].rule].id, "license"))
+		if (!strcmp(rs.rules[list[i]->rule].id, "license"))
 			any++;
-		if (!strcmp(rs.rules[list[i].rule].id, "register")) {
+		if (!strcmp(rs.rules[list[i]->rule].id, "register")) {
 			each++;
-			cr_assert(list[i].has_host);
-			cr_assert_eq(list[i].orig_h[3], 3, "the silent VDA is 198.18.1.3");
+			cr_assert(list[i]->has_host);
+			cr_assert_eq(list[i]->orig_h[3], 3, "the silent VDA is 198.18.1.3");
 		}
 	}
 	cr_assert_eq(any, 1);
 	cr_assert_eq(each, 1);
 	cr_assert_eq(findings_count(fd, FK_MISSING), 2);
-	cr_assert_eq(list[0].confidence, CONF_MEDIUM, "a 99 s capture: medium confidence");
+	cr_assert_eq(list[0]->confidence, CONF_MEDIUM, "a 99 s capture: medium confidence");
 }
 
 Test(findings, edt_udp_blocked_while_tcp_works_is_fallback)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n, i, fallback = 0;
 
 	session(1, 40000, 2, 1494, 1.0);
@@ -455,11 +455,11 @@ Test(findings, edt_udp_blocked_while_tcp_works_is_fallback)
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++)
-		if (list[i].kind == FK_FALLBACK) {
+		if (list[i]->kind == FK_FALLBACK) {
 			fallback++;
-			cr_assert_eq(list[i].proto, PROTO_UDP);
-			cr_assert_eq(list[i].port, 1494);
-			cr_assert_str_eq(rs.rules[list[i].rule].id, "edt");
+			cr_assert_eq(list[i]->proto, PROTO_UDP);
+			cr_assert_eq(list[i]->port, 1494);
+			cr_assert_str_eq(rs.rules[list[i]->rule].id, "edt");
 		}
 	cr_assert_eq(fallback, 1);
 	cr_assert_eq(findings_count(fd, FK_BLOCKED), 1, "the UDP flow itself is also blocked");
@@ -467,7 +467,7 @@ Test(findings, edt_udp_blocked_while_tcp_works_is_fallback)
 
 Test(findings, a_group_partly_blocked_between_the_same_hosts_is_incomplete)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n, i, incomplete = 0;
 
 	session(1, 40000, 2, 1494, 1.0);
@@ -477,17 +477,17 @@ Test(findings, a_group_partly_blocked_between_the_same_hosts_is_incomplete)
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++)
-		if (list[i].kind == FK_INCOMPLETE) {
+		if (list[i]->kind == FK_INCOMPLETE) {
 			incomplete++;
-			cr_assert(strstr(list[i].note, "ica worked"), "%s", list[i].note);
-			cr_assert(strstr(list[i].note, "cgp blocked"), "%s", list[i].note);
+			cr_assert(strstr(list[i]->note, "ica worked"), "%s", list[i]->note);
+			cr_assert(strstr(list[i]->note, "cgp blocked"), "%s", list[i]->note);
 		}
 	cr_assert_eq(incomplete, 1);
 }
 
 Test(findings, flows_of_one_finding_aggregate_by_rule_and_host_pair)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n;
 
 	for (int i = 0; i < 5; i++)
@@ -496,11 +496,11 @@ Test(findings, flows_of_one_finding_aggregate_by_rule_and_host_pair)
 	flow_table_flush(ft);
 	findings_finish(fd, 1000000, 40 * 1000000LL);
 	list = findings_list(fd, &n);
-	cr_assert_eq(list[0].kind, FK_BLOCKED);
-	cr_assert_eq(list[0].count, 5);
-	cr_assert_eq(list[0].first_us, 1000000);
-	cr_assert_eq(list[0].last_us, 5000000);
-	cr_assert(list[0].has_example);
+	cr_assert_eq(list[0]->kind, FK_BLOCKED);
+	cr_assert_eq(list[0]->count, 5);
+	cr_assert_eq(list[0]->first_us, 1000000);
+	cr_assert_eq(list[0]->last_us, 5000000);
+	cr_assert(list[0]->has_example);
 }
 
 TestSuite(port_only, .init = setup_port_only, .fini = teardown);
@@ -528,7 +528,7 @@ Test(port_only, nothing_is_unexpected_or_missing)
 
 Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n1, n2;
 
 	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
@@ -536,7 +536,7 @@ Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count
 	flow_table_flush(ft);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n1);
-	cr_assert_eq(list[0].kind, FK_BLOCKED);
+	cr_assert_eq(list[0]->kind, FK_BLOCKED);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	findings_list(fd, &n2);
 	cr_assert_eq(n1, n2, "an interim report must not duplicate derived findings");
@@ -545,14 +545,14 @@ Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count
 	flow_table_flush(ft);
 	findings_finish(fd, 1000000, 60 * 1000000LL);
 	list = findings_list(fd, &n2);
-	cr_assert_eq(list[0].kind, FK_BLOCKED);
-	cr_assert_eq(list[0].count, 2, "the later flow joins the same finding");
+	cr_assert_eq(list[0]->kind, FK_BLOCKED);
+	cr_assert_eq(list[0]->count, 2, "the later flow joins the same finding");
 	cr_assert_eq(findings_count(fd, FK_BLOCKED), 1);
 }
 
 Test(findings, kernel_drops_make_a_silent_block_possibly_blocked)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n;
 
 	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
@@ -561,14 +561,14 @@ Test(findings, kernel_drops_make_a_silent_block_possibly_blocked)
 	findings_set_drops(fd, 12);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
-	cr_assert_eq(list[0].kind, FK_BLOCKED);
-	cr_assert_eq(list[0].confidence, CONF_MEDIUM);
-	cr_assert(strstr(list[0].note, "possibly blocked"), "%s", list[0].note);
+	cr_assert_eq(list[0]->kind, FK_BLOCKED);
+	cr_assert_eq(list[0]->confidence, CONF_MEDIUM);
+	cr_assert(strstr(list[0]->note, "possibly blocked"), "%s", list[0]->note);
 }
 
 Test(findings, a_host_pair_seen_mostly_one_sided_says_the_capture_sees_one_direction)
 {
-	const struct finding *list;
+	const struct finding *const *list;
 	int n, i;
 
 	/* the client's side only: three sessions whose answers the capture point never sees */
@@ -583,9 +583,9 @@ Test(findings, a_host_pair_seen_mostly_one_sided_says_the_capture_sees_one_direc
 	findings_finish(fd, 1000000, 40 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++) {
-		if (list[i].kind != FK_BLOCKED && list[i].kind != FK_ONE_SIDED)
+		if (list[i]->kind != FK_BLOCKED && list[i]->kind != FK_ONE_SIDED)
 			continue;
-		cr_assert_eq(list[i].confidence, CONF_LOW, "%s", findings_kind_name(list[i].kind));
-		cr_assert(strstr(list[i].note, "probably sees one direction"), "%s", list[i].note);
+		cr_assert_eq(list[i]->confidence, CONF_LOW, "%s", findings_kind_name(list[i]->kind));
+		cr_assert(strstr(list[i]->note, "probably sees one direction"), "%s", list[i]->note);
 	}
 }
