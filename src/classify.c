@@ -321,7 +321,9 @@ void classify_flow(const struct classifier *c, const struct flow *f, int64_t now
 			out->reason = R_ONE_WAY;
 			return;
 		}
-		if (outcome == V_BLOCKED && r == R_NO_REPLY && now_us - f->last_us < c->pending_window_us)
+		/* Only the end of the capture cuts a wait short; a flow that ended before had its chance. */
+		if (outcome == V_BLOCKED && r == R_NO_REPLY && f->end == FLOW_END_CAPTURE &&
+		    now_us - f->last_us < c->pending_window_us)
 			out->verdict = V_PENDING;
 		return;
 	}

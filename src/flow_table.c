@@ -44,6 +44,7 @@ struct flow_table {
 	struct flow *free_list;		/* linked through lru_next */
 	struct fragments *frags;
 	int64_t now_us;			/* newest packet time seen */
+	int64_t next_check_us;		/* no head is due before this: advance skips its scan until then */
 	uint8_t builtin_ports[2][65536 / 8];
 	struct flow_table_stats st;
 };
@@ -99,6 +100,7 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
 	ft->done = done;
 	ft->ctx = ctx;
 	ft->frags = fragments_new(cfg->seed);
+	ft->next_check_us = INT64_MAX;
 	for (i = 0; i < 1024; i++) {
 		bit_set(ft->builtin_ports[0], (uint16_t)i);
 		bit_set(ft->builtin_ports[1], (uint16_t)i);
@@ -119,25 +121,6 @@ bool flow_table_server_port(const struct flow_table *ft, uint8_t proto, uint16_t
 	return bit_get(ft->builtin_ports[i], port);
 }
 
-/* A seeded 64-bit hash of the 40-byte key: five words, multiply and mix. */
-static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
-{
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
-
-_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key must be a multiple of 8 bytes");
 
 /*
  * What a lookup compares: a tuple in either direction and the key's VLAN,
@@ -178,13 +161,34 @@ static void lookup_make(struct lookup *l, const struct tuple *t, uint16_t vlan)
 	l->vlan = vlan;
 }
 
-/* The hash of a lookup: of its canonical key, so both directions agree. */
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * The hash of a lookup, the same for both directions: the endpoints go in
+ * a fixed order (by their bytes read as native words, which needs no
+ * canonical key built in memory), then ports, VLAN, protocol and family.
+ */
 static uint64_t lookup_hash(const struct lookup *l, uint64_t seed)
 {
-	struct flow_key k;
+	const struct tuple *t = &l->t;
+	uint64_t s[2], d[2], h = seed ^ 0x9e3779b97f4a7c15ULL;
+	bool swap;
 
-	flow_key_make(&k, &l->t, l->vlan);
-	return key_hash(&k, seed);
+	memcpy(s, t->src, 16);
+	memcpy(d, t->dst, 16);
+	swap = s[0] != d[0] ? s[0] > d[0] : s[1] != d[1] ? s[1] > d[1] : t->sport > t->dport;
+	h = hash_word(h, swap ? d[0] : s[0]);
+	h = hash_word(h, swap ? d[1] : s[1]);
+	h = hash_word(h, swap ? s[0] : d[0]);
+	h = hash_word(h, swap ? s[1] : d[1]);
+	h = hash_word(h, (uint64_t)(swap ? t->dport : t->sport) | (uint64_t)(swap ? t->sport : t->dport) << 16 |
+				 (uint64_t)l->vlan << 32 | (uint64_t)t->proto << 48 | (uint64_t)t->family << 56);
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
 static struct flow *flow_find(struct flow_table *ft, const struct lookup *l, uint64_t h)
@@ -240,6 +244,8 @@ static void lru_append(struct flow_table *ft, struct flow *f, enum flow_class c)
 
 	f->lru_class = (uint8_t)c;
 	f->lru_us = c == FLOW_CLASS_TCP_ATTEMPT ? f->first_us : f->last_us;
+	if (f->lru_us + ft->cfg.timeout_us[c] < ft->next_check_us)
+		ft->next_check_us = f->lru_us + ft->cfg.timeout_us[c];
 	f->lru_next = NULL;
 	f->lru_prev = l->tail;
 	if (l->tail)
@@ -316,6 +322,15 @@ void flow_table_advance(struct flow_table *ft, int64_t now_us)
 
 	if (now_us > ft->now_us)
 		ft->now_us = now_us;
+	fragments_expire(ft->frags, ft->now_us);
+	/*
+	 * Nothing leaves a list before its head does: until the earliest
+	 * head is due (or a flow joins a list with an earlier due time, see
+	 * lru_append), the scan is skipped.
+	 */
+	if (ft->now_us < ft->next_check_us)
+		return;
+	ft->next_check_us = INT64_MAX;
 	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
 		struct flow *f;
 
@@ -325,8 +340,9 @@ void flow_table_advance(struct flow_table *ft, int64_t now_us)
 			flow_finish(ft, f, c == FLOW_CLASS_TCP_CLOSED	 ? FLOW_END_CLOSED
 					   : c == FLOW_CLASS_TCP_ATTEMPT ? FLOW_END_ATTEMPT
 									 : FLOW_END_INACTIVE);
+		if (f && due_us(ft, f, c) < ft->next_check_us)
+			ft->next_check_us = due_us(ft, f, c);
 	}
-	fragments_expire(ft->frags, ft->now_us);
 }
 
 /*

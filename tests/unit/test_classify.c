@@ -258,6 +258,21 @@ Test(classify, an_unanswered_syn_close_to_the_end_is_pending)
 	cr_assert_eq(c->verdict, V_PENDING, "%s", verdict_name(c->verdict));
 }
 
+/* The attempt ends 5 s after the first SYN, mid-capture: the wait was not cut short. */
+Test(classify, an_attempt_ended_by_its_timer_is_blocked_not_pending)
+{
+	const struct classification *c;
+
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 1.0);
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 2.0);
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 4.0);
+	later(6.5);
+	c = by_port(2598);
+	cr_assert_eq(done[0].end, FLOW_END_ATTEMPT);
+	cr_assert_eq(c->verdict, V_BLOCKED, "%s", verdict_name(c->verdict));
+	cr_assert_eq(c->reason, R_NO_REPLY);
+}
+
 Test(classify, syn_answered_by_rst_is_blocked_rst)
 {
 	const struct classification *c;
