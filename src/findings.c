@@ -163,13 +163,28 @@ static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fres
 		*last = f->last_us;
 }
 
-struct flow_example *findings_example_new(const struct flow *f, const struct classification *cl)
+/* Where an entry's first blocked flow is kept: its finding's index, else a copy. */
+static void keep_example(int *example_finding, struct flow_example **copy, int finding, const struct flow *f,
+			 const struct classification *cl)
 {
-	struct flow_example *x = xmalloc(sizeof(*x));
+	*example_finding = finding;
+	if (finding >= 0)
+		return;
+	*copy = xmalloc(sizeof(**copy));
+	(*copy)->flow = *f;
+	(*copy)->cls = *cl;
+}
 
-	x->flow = *f;
-	x->cls = *cl;
-	return x;
+void findings_example_from(struct findings *fd, struct finding *fi, int example_finding,
+			   const struct flow_example *copy)
+{
+	if (example_finding >= 0) {
+		const struct finding *src = findings_at(fd, example_finding);
+
+		findings_example_into(fi, &src->example, &src->example_class);
+	} else {
+		findings_example_into(fi, &copy->flow, &copy->cls);
+	}
 }
 
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
@@ -188,8 +203,9 @@ void findings_example_into(struct finding *fi, const struct flow *ex, const stru
 	fi->reason = cl->reason;
 }
 
-static void add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
-			     enum finding_kind kind)
+/* The flow's finding (new or grown); its index, or -1 when the list is full. */
+static int add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
+			    enum finding_kind kind)
 {
 	struct agg_entry *e;
 	struct agg_key k;
@@ -201,12 +217,12 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 		fi = findings_at(fd, e->index);
 		fi->count++;
 		widen(&fi->first_us, &fi->last_us, f, false);
-		return;
+		return e->index;
 	}
 	fd->n = fd->nflow_findings;	/* derived findings come after; they are worked out again */
 	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = findings_new_entry(fd))) {
 		fd->dropped++;
-		return;
+		return -1;
 	}
 	fd->nflow_findings = fd->n;
 	findings_example_into(fi, f, cl);
@@ -217,9 +233,10 @@ static void add_flow_finding(struct findings *fd, const struct flow *f, const st
 	e->key = k;
 	e->index = fd->n - 1;
 	HASH_ADD(hh, fd->agg, key, sizeof(k), e);
+	return e->index;
 }
 
-static void track_edt(struct findings *fd, const struct flow *f, const struct classification *cl)
+static void track_edt(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
 {
 	struct edt_entry *e;
 	struct agg_key k;
@@ -241,7 +258,7 @@ static void track_edt(struct findings *fd, const struct flow *f, const struct cl
 	}
 	widen(&e->first_us, &e->last_us, f, !e->udp_blocked);
 	if (!e->udp_blocked) {
-		e->example = findings_example_new(f, cl);
+		keep_example(&e->example_finding, &e->example, finding, f, cl);
 		e->udp_rule = cl->rule;
 	}
 	e->udp_blocked = true;
@@ -260,7 +277,7 @@ static void note_rule(int *list, int *n, int rule)
 }
 
 /* Every matching rule counts, not only the deciding one: groups may live in any matrix. */
-static void track_group(struct findings *fd, const struct flow *f, const struct classification *cl)
+static void track_group(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
 {
 	struct group_entry *e;
 	struct agg_key k;
@@ -284,7 +301,7 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 		}
 		widen(&e->first_us, &e->last_us, f, e->nblocked == 0);
 		if (e->nblocked == 0)
-			e->example = findings_example_new(f, cl);
+			keep_example(&e->example_finding, &e->example, finding, f, cl);
 		note_rule(e->blocked, &e->nblocked, r);
 	}
 }
@@ -326,7 +343,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 {
 	bool is_finding;
 	enum finding_kind kind = kind_of(cl->verdict, &is_finding);
-	int i;
+	int i, finding;
 
 	if (cl->verdict == V_RELATED)
 		return;
@@ -352,10 +369,9 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		findings_set_add(&fd->role_hosts[cl->orig_role], f->orig.family, f->orig.src);
 	if (cl->resp_role >= 0)
 		findings_set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
-	track_edt(fd, f, cl);
-	track_group(fd, f, cl);
-	if (is_finding)
-		add_flow_finding(fd, f, cl, kind);
+	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
+	track_edt(fd, f, cl, finding);
+	track_group(fd, f, cl, finding);
 }
 
 /*

@@ -109,14 +109,14 @@ void findings_find_fallback(struct findings *fd)
 
 		if (!e->tcp_ok || !e->udp_blocked || !(fi = findings_new_entry(fd)))
 			continue;
-		findings_example_into(fi, &e->example->flow, &e->example->cls);
+		findings_example_from(fd, fi, e->example_finding, e->example);
 		fi->kind = FK_FALLBACK;
 		fi->rule = e->udp_rule;
 		fi->count = e->udp_flows;
 		fi->first_us = e->first_us;
 		fi->last_us = e->last_us;
 		snprintf(fi->note, sizeof(fi->note), "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts",
-			 e->key.port, reason_name(e->example->cls.reason), e->key.port);
+			 e->key.port, reason_name(fi->example_class.reason), e->key.port);
 	}
 }
 
@@ -145,7 +145,7 @@ void findings_find_incomplete(struct findings *fd)
 
 		if (!e->nok || !e->nblocked || !(fi = findings_new_entry(fd)))
 			continue;
-		findings_example_into(fi, &e->example->flow, &e->example->cls);
+		findings_example_from(fd, fi, e->example_finding, e->example);
 		fi->kind = FK_INCOMPLETE;
 		fi->rule = e->blocked[0];
 		fi->count = (uint64_t)e->nblocked;

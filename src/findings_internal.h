@@ -60,7 +60,11 @@ struct agg_entry {
 	int index;			/* into findings.list */
 };
 
-/* The first blocked flow of an edt or group entry: allocated only then (most entries never need one). */
+/*
+ * The first blocked flow of an edt or group entry. Usually that flow's own
+ * finding holds it (example_finding, an index into the list); a copy is
+ * made only when the finding list was full.
+ */
 struct flow_example {
 	struct flow flow;
 	struct classification cls;
@@ -76,7 +80,8 @@ struct edt_entry {
 	uint64_t udp_flows;
 	int64_t first_us;
 	int64_t last_us;
-	struct flow_example *example;	/* the first blocked UDP flow */
+	int example_finding;		/* the first blocked UDP flow's finding, or -1: then example */
+	struct flow_example *example;
 };
 
 /* Per group and host pair: which of its rules worked and which were blocked. */
@@ -89,7 +94,8 @@ struct group_entry {
 	int nblocked;
 	int64_t first_us;
 	int64_t last_us;
-	struct flow_example *example;	/* the first blocked flow */
+	int example_finding;		/* the first blocked flow's finding, or -1: then example */
+	struct flow_example *example;
 };
 
 struct findings {
@@ -138,8 +144,9 @@ void findings_set_free(struct host_set *s);
 struct finding *findings_new_entry(struct findings *fd);
 /* Fill a finding's rule, roles, tuple and example from a flow and its classification. */
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl);
-/* A copy of a flow and its classification to keep as an example. */
-struct flow_example *findings_example_new(const struct flow *f, const struct classification *cl);
+/* Fill fi's example from an entry's first blocked flow: its finding, or the copy. */
+void findings_example_from(struct findings *fd, struct finding *fi, int example_finding,
+			   const struct flow_example *copy);
 
 /* The capture-wide findings (findings_derived.c), appended after the flow findings. */
 void findings_find_missing(struct findings *fd);
