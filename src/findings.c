@@ -236,7 +236,7 @@ static int add_flow_finding(struct findings *fd, const struct flow *f, const str
 	return e->index;
 }
 
-static void track_edt(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
+static bool track_edt(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
 {
 	struct edt_entry *e;
 	struct agg_key k;
@@ -246,15 +246,15 @@ static void track_edt(struct findings *fd, const struct flow *f, const struct cl
 	bool tcp_ok = f->orig.proto == PROTO_TCP && cl->verdict == V_OK;
 
 	if (!(fd->edt_ports[port >> 3] & (1u << (port & 7))) || (!udp_fail && !tcp_ok))
-		return;
+		return true;
 	key_of(&k, f, 0, 0, 0);
 	k.proto = 0;
 	FIND_OR_ADD(fd->edt, k, e);
 	if (!e)
-		return;
+		return false;
 	if (tcp_ok) {
 		e->tcp_ok = true;
-		return;
+		return true;
 	}
 	widen(&e->first_us, &e->last_us, f, !e->udp_blocked);
 	if (!e->udp_blocked) {
@@ -263,6 +263,7 @@ static void track_edt(struct findings *fd, const struct flow *f, const struct cl
 	}
 	e->udp_blocked = true;
 	e->udp_flows++;
+	return true;
 }
 
 static void note_rule(int *list, int *n, int rule)
@@ -277,14 +278,14 @@ static void note_rule(int *list, int *n, int rule)
 }
 
 /* Every matching rule counts, not only the deciding one: groups may live in any matrix. */
-static void track_group(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
+static bool track_group(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
 {
 	struct group_entry *e;
 	struct agg_key k;
 	int i, g, r;
 
 	if (cl->verdict != V_OK && cl->verdict != V_BLOCKED)
-		return;
+		return true;
 	for (i = 0; i < cl->nmatches; i++) {
 		r = cl->matches[i];
 		if ((g = fd->group_of[r]) < 0)
@@ -294,7 +295,7 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 		k.port = 0;
 		FIND_OR_ADD(fd->groups, k, e);
 		if (!e)
-			return;
+			return false;
 		if (cl->verdict == V_OK) {
 			note_rule(e->ok, &e->nok, r);
 			continue;
@@ -304,6 +305,7 @@ static void track_group(struct findings *fd, const struct flow *f, const struct 
 			keep_example(&e->example_finding, &e->example, finding, f, cl);
 		note_rule(e->blocked, &e->nblocked, r);
 	}
+	return true;
 }
 
 static void pair_key(struct agg_key *k, uint8_t family, const uint8_t *a, const uint8_t *b)
@@ -316,7 +318,7 @@ static void pair_key(struct agg_key *k, uint8_t family, const uint8_t *a, const 
 	memcpy(k->resp, swap ? a : b, 16);
 }
 
-static void track_pair(struct findings *fd, const struct flow *f, bool one_sided)
+static bool track_pair(struct findings *fd, const struct flow *f, bool one_sided)
 {
 	struct pair_entry *e;
 	struct agg_key k;
@@ -324,9 +326,10 @@ static void track_pair(struct findings *fd, const struct flow *f, bool one_sided
 	pair_key(&k, f->orig.family, f->orig.src, f->orig.dst);
 	FIND_OR_ADD(fd->pairs, k, e);
 	if (!e)
-		return;
+		return false;
 	e->flows++;
 	e->one_sided += one_sided;
+	return true;
 }
 
 static const struct pair_entry *pair_of(const struct findings *fd, const struct finding *fi)
@@ -344,6 +347,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	bool is_finding;
 	enum finding_kind kind = kind_of(cl->verdict, &is_finding);
 	int i, finding;
+	bool tracked = true;
 
 	if (cl->verdict == V_RELATED)
 		return;
@@ -351,7 +355,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		fd->flows_two_way_capable++;
 		if (cl->verdict == V_ONE_SIDED)
 			fd->flows_one_sided++;
-		track_pair(fd, f, cl->verdict == V_ONE_SIDED);
+		tracked = track_pair(fd, f, cl->verdict == V_ONE_SIDED);
 	}
 	if (cl->rule >= 0) {
 		struct rule_stats *st = &fd->stats[cl->rule];
@@ -370,8 +374,9 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	if (cl->resp_role >= 0)
 		findings_set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
 	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
-	track_edt(fd, f, cl, finding);
-	track_group(fd, f, cl, finding);
+	tracked &= track_edt(fd, f, cl, finding);
+	tracked &= track_group(fd, f, cl, finding);
+	fd->untracked += !tracked;
 }
 
 /*
@@ -478,6 +483,11 @@ const struct rule_stats *findings_rule_stats(const struct findings *fd)
 uint64_t findings_count(const struct findings *fd, enum finding_kind k)
 {
 	return (unsigned)k < FK_COUNT ? fd->per_kind[k] : 0;
+}
+
+uint64_t findings_untracked(const struct findings *fd)
+{
+	return fd->untracked;
 }
 
 uint64_t findings_dropped(const struct findings *fd)

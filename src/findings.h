@@ -69,6 +69,10 @@ const struct finding *const *findings_list(const struct findings *fd, int *n);
 const struct rule_stats *findings_rule_stats(const struct findings *fd);	/* [rs->nrules] */
 uint64_t findings_count(const struct findings *fd, enum finding_kind k);	/* findings of a kind */
 uint64_t findings_dropped(const struct findings *fd);	/* flow findings not kept: the table was full */
+/* Entries a per-host-pair table (fallback, incomplete, one-sided ratio) holds at most. */
+enum { FINDINGS_MAX_PAIRS = 65536 };
+/* Flows whose host pair did not fit a per-pair table: fallback, incomplete and the one-sided ratio miss them. */
+uint64_t findings_untracked(const struct findings *fd);
 void findings_free(struct findings *fd);
 
 const char *findings_kind_name(enum finding_kind k);

@@ -11,7 +11,7 @@
 #include "findings.h"
 #include "xalloc.h"
 
-enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = 65536, MAX_GROUP_RULES = 8 };
+enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = FINDINGS_MAX_PAIRS, MAX_GROUP_RULES = 8 };
 
 /* Findings are stored in chunks that never move: no realloc doubling, pointers stay valid. */
 enum { FINDINGS_CHUNK = 1024, FINDINGS_MAX = 2 * MAX_FLOW_FINDINGS };
@@ -104,6 +104,7 @@ struct findings {
 	struct finding *chunk[(FINDINGS_MAX + FINDINGS_CHUNK - 1) / FINDINGS_CHUNK];
 	int n;
 	uint64_t dropped;
+	uint64_t untracked;		/* flows whose host pair found a per-pair table full (MAX_SET) */
 	struct agg_entry *agg;
 	struct rule_stats *stats;	/* [nrules] by deciding rule */
 	uint64_t *matched;		/* [nrules] flows matching each allow rule */

@@ -130,6 +130,8 @@ static void json_summary(struct json *j, const struct report_input *in)
 			json_kv_u64(j, findings_kind_name((enum finding_kind)k),
 				    findings_count(in->findings, (enum finding_kind)k));
 		json_end_object(j);
+		json_kv_u64(j, "flows_not_itemised", findings_dropped(in->findings));
+		json_kv_u64(j, "flows_pairs_untracked", findings_untracked(in->findings));
 	}
 	json_flow_table(j, in->table);
 	json_talkers(j, s);

@@ -394,6 +394,9 @@ static void text_findings(FILE *out, const struct report_input *in)
 		fprintf(out, "none\n");
 	for (i = 0; i < n; i++)
 		text_finding(out, in, list[i]);
+	if (findings_untracked(in->findings))
+		fprintf(out, "(%" PRIu64 " flows had host pairs beyond the %d tracked per table: fallback, incomplete and "
+			"one-sided ratios do not count them)\n", findings_untracked(in->findings), FINDINGS_MAX_PAIRS);
 	if (findings_dropped(in->findings))
 		fprintf(out, "(%" PRIu64 " more flows with findings were not itemised: the findings table was full)\n",
 			findings_dropped(in->findings));
