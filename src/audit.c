@@ -4,8 +4,10 @@
 #include "baseline.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +39,8 @@ struct audit {
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	FILE *out;			/* the report's stream, opened before any packet */
 	unsigned interim_reports;
+	unsigned interim_skipped;	/* due while the previous one was still being written */
+	pid_t report_child;		/* the process writing an interim report, or 0 */
 };
 
 /* Every flow that leaves the table passes here exactly once. */
@@ -61,7 +65,7 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	enum decode_error e;
 
 	memset(&pkt, 0, sizeof(pkt));
-	pkt.ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	pkt.ts_us = capture_ts_us(&h->ts);
 	pkt.wire_len = h->len;
 	pkt.cap_len = h->caplen;
 	if (pkt.ts_us > a->now_us)
@@ -189,23 +193,70 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 				     .color = want_color(a->o, a->out) };
 }
 
-/* SIGHUP or --report-interval: the findings so far, without stopping. */
-static void on_interim(void *ctx, const struct capture_stats *cs)
+static void write_interim(struct audit *a, const struct capture_stats *cs)
 {
-	struct audit *a = ctx;
 	struct report_input ri;
 
 	findings_set_drops(a->findings, cs->dropped + cs->if_dropped);
 	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
 	report_input_fill(a, &ri, cs);
 	ri.interim = true;
-	a->interim_reports++;
 	if (a->o->output)
 		write_report_replacing(a, &ri);
 	else
 		write_report(stderr, a->o, &ri);
+}
+
+/* Wait for the interim report being written, if any (before the final one replaces -o's file). */
+static void interim_wait(struct audit *a)
+{
+	if (a->report_child > 0)
+		waitpid(a->report_child, NULL, 0);
+	a->report_child = 0;
+}
+
+/*
+ * SIGHUP or --report-interval: the findings so far, without stopping.
+ * Built in a child process, from a copy-on-write snapshot of the audit, so
+ * the capture loop goes on reading packets meanwhile (inline, a report of a
+ * few hundred thousand flows stalled it for about a second). The child
+ * ignores the stop signals, runs at a lower priority, writes, and leaves
+ * with _exit (the parent's stdio buffers, the conn log's among them, are the
+ * parent's to flush). A report due while the last one is still being
+ * written is skipped; without fork, it is written inline as before.
+ */
+static void on_interim(void *ctx, const struct capture_stats *cs)
+{
+	struct audit *a = ctx;
+	pid_t pid;
+
+	if (a->report_child > 0) {
+		if (waitpid(a->report_child, NULL, WNOHANG) == 0) {
+			a->interim_skipped++;
+			return;
+		}
+		a->report_child = 0;
+	}
+	a->interim_reports++;
 	if (a->log)
 		conn_log_flush_each(a->log, true);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		/* The capture loop comes first: on a busy sensor the report may take a little longer. */
+		if (nice(10) == -1)
+			errno = 0;
+		write_interim(a, cs);
+		fflush(NULL);	/* only the report: every inherited buffer was flushed before the fork */
+		_exit(0);
+	}
+	if (pid < 0)
+		write_interim(a, cs);
+	else
+		a->report_child = pid;
 }
 
 static int findings_status(const struct options *o, const struct findings *fd)
@@ -218,13 +269,27 @@ static int findings_status(const struct options *o, const struct findings *fd)
 	return EXIT_OK;
 }
 
+/*
+ * The first damaged input, with where the damage is ("at byte N, after K
+ * packets: what libpcap said"), on the one error line; before it, a warning
+ * for each file whose records libpcap read cut to its snaplen.
+ */
 static void damage_line(const struct capture_stats *cs, char *errbuf, size_t errlen)
 {
 	int i;
 
 	for (i = 0; i < cs->ninputs; i++)
+		if (cs->inputs[i].cut) {
+			fputs("flowaudit: warning: ", stderr);
+			report_text_safe(stderr, strcmp(cs->inputs[i].path, "-") ? cs->inputs[i].path : "standard input");
+			fprintf(stderr, ": %llu records longer than the file's snaplen of %u (the first at byte %lld) were "
+				"read cut to it, as libpcap reads them\n", (unsigned long long)cs->inputs[i].cut,
+				cs->inputs[i].snaplen, (long long)cs->inputs[i].cut_at);
+		}
+	for (i = 0; i < cs->ninputs; i++)
 		if (cs->inputs[i].damage[0]) {
-			snprintf(errbuf, errlen, "%s: %s; the report covers what was read before it", cs->inputs[i].path,
+			snprintf(errbuf, errlen, "%s: damaged %s; the report covers what was read before it",
+				 strcmp(cs->inputs[i].path, "-") ? cs->inputs[i].path : "standard input",
 				 cs->inputs[i].damage);
 			return;
 		}
@@ -321,6 +386,7 @@ int audit_run(const struct options *o, char *errbuf, size_t errlen)
 		return EXIT_TROUBLE;
 	}
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
+	interim_wait(&a);
 	if (rc < 0) {
 		status = EXIT_TROUBLE;
 		goto done;
@@ -331,11 +397,10 @@ int audit_run(const struct options *o, char *errbuf, size_t errlen)
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
 	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
 	status = findings_status(o, a.findings);
-	if (rc > 0) {
-		if (!cs.live)
-			damage_line(&cs, errbuf, errlen);
+	if (!cs.live)
+		damage_line(&cs, errbuf, errlen);
+	if (rc > 0)
 		status = EXIT_TROUBLE;
-	}
 	if (a.log && conn_log_close(a.log, errbuf, errlen) != 0)
 		status = EXIT_TROUBLE;
 	a.log = NULL;
@@ -367,6 +432,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 	a.baseline = bl;
 	a.out = stderr;
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
+	interim_wait(&a);
 	if (rc >= 0) {
 		struct baseline_capture bc;
 
@@ -384,11 +450,10 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 						.site_name = a.site ? a.site->name : NULL };
 		baseline_finish(bl, &bc, &a.rules, a.site);
 		free(names);
-		if (rc > 0) {
-			if (!cs.live)
-				damage_line(&cs, errbuf, errlen);
+		if (!cs.live)
+			damage_line(&cs, errbuf, errlen);
+		if (rc > 0)
 			status = EXIT_TROUBLE;
-		}
 	} else {
 		status = EXIT_TROUBLE;
 	}

@@ -549,6 +549,14 @@ static int read_example(struct reader *r, struct baseline *b, const struct yaml_
 	return bl_example_take(b, p, ex, NULL, r->file, r->err);
 }
 
+/* What a saved path's proto is: tcp, udp, icmp, or another protocol's number. It is printed unquoted. */
+static bool proto_ok(const char *s)
+{
+	uint64_t v;
+
+	return !strcmp(s, "tcp") || !strcmp(s, "udp") || !strcmp(s, "icmp") || (parse_u64(s, &v) == 0 && v <= 255);
+}
+
 static int read_path(struct reader *r, struct baseline *b, const struct yaml_tree_node *n)
 {
 	static const char *const keys[] = { "example", "first_ts", "flows", "last_ts", "orig", "orig_ip_bytes",
@@ -572,6 +580,12 @@ static int read_path(struct reader *r, struct baseline *b, const struct yaml_tre
 	    get_ts(r, n, "first_ts", false, &has, &tmp.first_us) < 0 ||
 	    get_ts(r, n, "last_ts", false, &has, &tmp.last_us) < 0)
 		goto out;
+	if (!proto_ok(proto)) {
+		yaml_tree_fail(r->err, r->file, yaml_tree_get(n, "proto"),
+			       "\"proto\" must be \"tcp\", \"udp\", \"icmp\" or a protocol number, got \"%.20s\"",
+			       proto);
+		goto out;
+	}
 	if (tmp.first_us > tmp.last_us) {
 		yaml_tree_fail(r->err, r->file, n, "\"first_ts\" is after \"last_ts\"");
 		goto out;
@@ -654,8 +668,8 @@ struct baseline *baseline_read(const char *path, struct load_error *err)
 	struct reader r = { .file = path, .err = err };
 	struct yaml_tree_node *root = NULL;
 	struct baseline *b;
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 
 	if (yaml_tree_read_file_limits(path, &bl_limits, &text, &len, err) < 0)
 		return NULL;

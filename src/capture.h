@@ -16,9 +16,14 @@ typedef uint64_t (*capture_live_fn)(void *ctx);
 struct capture_input {
 	const char *path;	/* "-" is stdin */
 	int dlt;
-	uint64_t packets;
+	uint64_t packets;	/* records the filter passed */
+	uint64_t records;	/* records read whole, the filter's or not */
 	uint64_t size;		/* file size in bytes, 0 if unknown (stdin, pipe) */
-	char damage[256];	/* why reading stopped early, "" if it did not */
+	char damage[256];	/* why reading stopped early: "at byte N, after K packets: what", "" if it did not */
+	int64_t damage_at;	/* the byte offset of the record or block that could not be read, -1 unknown */
+	uint32_t snaplen;	/* the file's snaplen, as libpcap applies it */
+	uint64_t cut;		/* pcap records longer than the snaplen, which libpcap reads cut to it */
+	int64_t cut_at;		/* the byte offset of the first of them */
 };
 
 struct capture_config {
@@ -50,13 +55,29 @@ struct capture_stats {
 /*
  * Open every input and compile the filter, then read them in order, calling
  * fn for each packet. Returns 0 when everything was read; -1 with errbuf
- * set when nothing could be read (missing file, not a capture, bad filter,
- * unsupported link type); 1 when an input was damaged (its damage says
- * where): what was read before stands and the next inputs are still read.
+ * set when nothing could be read (missing file, not a capture or a damaged
+ * file header, bad filter, unsupported link type); 1 when an input was
+ * damaged part way (its damage and damage_at say where): what was read
+ * before stands and the next inputs are still read.
  */
 int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, capture_live_fn live,
 			void *ctx, struct capture_stats *stats, char *errbuf, size_t errlen);
 void capture_stats_free(struct capture_stats *stats);
+
+/*
+ * A record's time in microseconds. pcapng times are 64-bit: libpcap's
+ * seconds can exceed what microseconds in an int64_t hold, so they are
+ * clamped to +-2^61 us (73,000 years), where sums and differences of two
+ * times cannot overflow either.
+ */
+static inline int64_t capture_ts_us(const struct timeval *tv)
+{
+	const int64_t max_s = ((int64_t)1 << 61) / 1000000;
+
+	if (tv->tv_sec > max_s || tv->tv_sec < -max_s)
+		return tv->tv_sec > 0 ? max_s * 1000000 : -max_s * 1000000;
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
 
 /* A live capture on a mirror / SPAN port. */
 struct capture_live_config {

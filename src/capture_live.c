@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "privdrop.h"
+#include "report.h"
 #include "xalloc.h"
 
 enum {
@@ -223,7 +224,9 @@ static void live_progress(struct live_run *run, int64_t now, int64_t since, uint
 	capture_human(rate, sizeof(rate), secs > 0 ? (double)(st->packets - run->progress_packets) / secs : 0);
 	capture_human(dr, sizeof(dr), (double)(st->dropped + st->if_dropped));
 	capture_human(fl, sizeof(fl), (double)flows);
-	fprintf(stderr, "\r\033[K%s: %s packets, %s pkt/s, %s dropped, %s flows live", st->iface, pk, rate, dr, fl);
+	fputs("\r\033[K", stderr);
+	report_text_safe(stderr, st->iface);
+	fprintf(stderr, ": %s packets, %s pkt/s, %s dropped, %s flows live", pk, rate, dr, fl);
 	fflush(stderr);
 	run->progress_at = now;
 	run->progress_packets = st->packets;
@@ -372,8 +375,10 @@ int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn
 	st->inputs[0].dlt = run.dlt;
 	live_signals_install(run.p);
 	name = pcap_datalink_val_to_name(run.dlt);
-	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", cfg->iface,
-		name ? name : "?", decode_link_name(run.dlt), pcap_snapshot(run.p));
+	fputs("listening on ", stderr);
+	report_text_safe(stderr, cfg->iface);
+	fprintf(stderr, ", link-type %s (%s), snapshot length %d bytes\n", name ? name : "?", decode_link_name(run.dlt),
+		pcap_snapshot(run.p));
 	fflush(stderr);
 	st->started_us = live_clock_us(CLOCK_REALTIME);
 	rc = live_loop(cfg, &run, tick, report, live, errbuf, errlen);

@@ -45,6 +45,10 @@ struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf
 	return cl;
 }
 
+/* A key of the program's own (compile-time length, no escaping) and its value: one conn-log field. */
+#define KV_STR(j, lit, v) (JSON_KEY((j), lit), json_str((j), (v)))
+#define KV_U64(j, lit, v) (JSON_KEY((j), lit), json_u64((j), (v)))
+
 static const char *proto_name(uint8_t proto)
 {
 	switch (proto) {
@@ -65,16 +69,16 @@ static void render_audit(struct json *j, const struct classification *cls, const
 {
 	const struct rule *ru = cls->rule >= 0 ? &rs->rules[cls->rule] : NULL;
 
-	json_kv_str(j, "verdict", verdict_name(cls->verdict));
-	json_key(j, "reason");
+	KV_STR(j, "verdict", verdict_name(cls->verdict));
+	JSON_KEY(j, "reason");
 	cls->reason != R_NONE ? json_str(j, reason_name(cls->reason)) : json_null(j);
-	json_key(j, "rule");
+	JSON_KEY(j, "rule");
 	ru ? json_str(j, ru->name) : json_null(j);
-	json_key(j, "category");
+	JSON_KEY(j, "category");
 	ru ? json_str(j, rules_category_name(ru->category)) : json_null(j);
-	json_key(j, "orig_role");
+	JSON_KEY(j, "orig_role");
 	cls->orig_role >= 0 ? json_str(j, rules_role_name(rs, cls->orig_role)) : json_null(j);
-	json_key(j, "resp_role");
+	JSON_KEY(j, "resp_role");
 	cls->resp_role >= 0 ? json_str(j, rules_role_name(rs, cls->resp_role)) : json_null(j);
 }
 
@@ -86,34 +90,34 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, co
 
 	flow_uid(f, uid_seed, uid);
 	json_begin_object(j);
-	json_key(j, "ts");
+	JSON_KEY(j, "ts");
 	json_usec(j, f->first_us);
-	json_kv_str(j, "uid", uid);
-	json_kv_str(j, "id.orig_h", addr_format(f->orig.family, f->orig.src, a));
-	json_kv_u64(j, "id.orig_p", f->orig.sport);
-	json_kv_str(j, "id.resp_h", addr_format(f->orig.family, f->orig.dst, a));
-	json_kv_u64(j, "id.resp_p", f->orig.dport);
-	json_kv_str(j, "proto", proto_name(f->orig.proto));
+	KV_STR(j, "uid", uid);
+	KV_STR(j, "id.orig_h", addr_format(f->orig.family, f->orig.src, a));
+	KV_U64(j, "id.orig_p", f->orig.sport);
+	KV_STR(j, "id.resp_h", addr_format(f->orig.family, f->orig.dst, a));
+	KV_U64(j, "id.resp_p", f->orig.dport);
+	KV_STR(j, "proto", proto_name(f->orig.proto));
 	/* Zeek sets duration and byte counts only when the duration is positive. */
 	if (duration > 0) {
-		json_key(j, "duration");
+		JSON_KEY(j, "duration");
 		json_usec(j, duration);
-		json_kv_u64(j, "orig_bytes", flow_payload_bytes(f, 0));
-		json_kv_u64(j, "resp_bytes", flow_payload_bytes(f, 1));
+		KV_U64(j, "orig_bytes", flow_payload_bytes(f, 0));
+		KV_U64(j, "resp_bytes", flow_payload_bytes(f, 1));
 	}
-	json_kv_str(j, "conn_state", conn_state_name(flow_conn_state(f)));
+	KV_STR(j, "conn_state", conn_state_name(flow_conn_state(f)));
 	if (f->hist.len)
-		json_kv_str(j, "history", f->hist.s);
-	json_kv_u64(j, "orig_pkts", f->side[0].pkts);
-	json_kv_u64(j, "orig_ip_bytes", f->side[0].ip_bytes);
-	json_kv_u64(j, "resp_pkts", f->side[1].pkts);
-	json_kv_u64(j, "resp_ip_bytes", f->side[1].ip_bytes);
+		KV_STR(j, "history", f->hist.s);
+	KV_U64(j, "orig_pkts", f->side[0].pkts);
+	KV_U64(j, "orig_ip_bytes", f->side[0].ip_bytes);
+	KV_U64(j, "resp_pkts", f->side[1].pkts);
+	KV_U64(j, "resp_ip_bytes", f->side[1].ip_bytes);
 	if (community_id_v1(&f->orig, 0, cid, sizeof(cid)) == 0)
-		json_kv_str(j, "community_id", cid);
+		KV_STR(j, "community_id", cid);
 	if (f->vlan_count >= 1)
-		json_kv_u64(j, "vlan", f->vlan);
+		KV_U64(j, "vlan", f->vlan);
 	if (f->vlan_count >= 2)
-		json_kv_u64(j, "inner_vlan", f->inner_vlan);
+		KV_U64(j, "inner_vlan", f->inner_vlan);
 	if (cls && rs)
 		render_audit(j, cls, rs);
 	json_end_object(j);

@@ -123,6 +123,14 @@ static enum decode_error decode_network(const struct cursor *c, uint32_t wire_le
 	pkt->more_fragments = ip.more_fragments;
 	pkt->frag_id = ip.frag_id;
 	pkt->frag_offset = ip.frag_offset;
+	/*
+	 * A datagram longer than the frame that carried it lies about its
+	 * length (a snaplen cut shortens only the capture). A mirror tunnel's
+	 * inner frame may have been cut by the mirror: no wire length to hold
+	 * it to there.
+	 */
+	if (ip.ip_len > wire_left && !(flags & DECODE_F_INNER))
+		return pkt->t.family == 6 ? DECODE_IPV6_BAD_LENGTH : DECODE_IPV4_BAD_LENGTH;
 	if (e != DECODE_OK)
 		return e;
 	decode_set_l3(c, &ip, pkt);
@@ -300,6 +308,7 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_IPV4_BAD_LENGTH] = "ipv4-bad-length",
 	[DECODE_IPV6_TRUNCATED] = "ipv6-truncated",
 	[DECODE_IPV6_BAD_VERSION] = "ipv6-bad-version",
+	[DECODE_IPV6_BAD_LENGTH] = "ipv6-bad-length",
 	[DECODE_IPV6_EXT_TRUNCATED] = "ipv6-ext-truncated",
 	[DECODE_IPV6_EXT_TOO_MANY] = "ipv6-ext-too-many",
 	[DECODE_TCP_TRUNCATED] = "tcp-truncated",
@@ -308,6 +317,7 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_UDP_BAD_LENGTH] = "udp-bad-length",
 	[DECODE_ICMP_TRUNCATED] = "icmp-truncated",
 	[DECODE_ICMP_QUOTE_TRUNCATED] = "icmp-quote-truncated",
+	[DECODE_ICMP_QUOTE_INVALID] = "icmp-quote-invalid",
 	[DECODE_FRAGMENT_ORPHAN] = "fragment-orphan",
 	[DECODE_OTHER_PROTO] = "other-proto",
 	[DECODE_TUNNEL_TRUNCATED] = "tunnel-truncated",

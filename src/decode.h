@@ -16,9 +16,10 @@ enum decode_error {
 	DECODE_IPV4_TRUNCATED,
 	DECODE_IPV4_BAD_VERSION,
 	DECODE_IPV4_BAD_IHL,
-	DECODE_IPV4_BAD_LENGTH,
+	DECODE_IPV4_BAD_LENGTH,		/* total length below the header, or past what was on the wire */
 	DECODE_IPV6_TRUNCATED,
 	DECODE_IPV6_BAD_VERSION,
+	DECODE_IPV6_BAD_LENGTH,		/* payload length past what was on the wire */
 	DECODE_IPV6_EXT_TRUNCATED,
 	DECODE_IPV6_EXT_TOO_MANY,
 	DECODE_TCP_TRUNCATED,
@@ -27,6 +28,7 @@ enum decode_error {
 	DECODE_UDP_BAD_LENGTH,
 	DECODE_ICMP_TRUNCATED,
 	DECODE_ICMP_QUOTE_TRUNCATED,
+	DECODE_ICMP_QUOTE_INVALID,	/* quotes an ICMP error, the other IP version, or a malformed header */
 	DECODE_FRAGMENT_ORPHAN,		/* later fragment whose first was not seen (flow table) */
 	DECODE_OTHER_PROTO,		/* IP, but not TCP/UDP/ICMP: tracked by address only */
 	DECODE_TUNNEL_TRUNCATED,	/* a VXLAN/ERSPAN/GRE mirror tunnel cut in its header or the inner Ethernet header */

@@ -25,7 +25,14 @@ struct decode_ip {
 	bool fragment;
 	bool later_fragment;	/* offset > 0: no transport header follows */
 	bool more_fragments;
+	bool length_from_wire;	/* the length field was 0 (offload, IPv6 jumbogram): ip_len is the wire's */
 };
+
+/*
+ * Flags decode passes itself, beside the public DECODE_F_* ones: the frame
+ * is the inner frame of a mirror tunnel (decode_tunnel.c).
+ */
+enum { DECODE_F_INNER = 0x100 };
 
 /*
  * IP layer (decode_ip.c). c starts at the IP header; wire_left is how many

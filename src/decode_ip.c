@@ -63,6 +63,7 @@ enum decode_error decode_ipv4(const struct cursor *c, uint32_t wire_left, struct
 		return DECODE_IPV4_TRUNCATED;
 	total = rd_be16(c, IPV4_TOTAL_LEN);
 	/* 0 is what segmentation offload leaves: the wire says how long it was. */
+	ip->length_from_wire = total == 0;
 	if (total == 0)
 		total = wire_left;
 	if (total < hdr_len)
@@ -167,6 +168,7 @@ enum decode_error decode_ipv6(const struct cursor *c, uint32_t wire_left, struct
 	cursor_copy(c, IPV6_DST, t->dst, 16);
 	plen = rd_be16(c, IPV6_PAYLOAD_LEN);
 	/* 0: a jumbogram or an offload artefact; the wire says how long it was. */
+	ip->length_from_wire = plen == 0;
 	ip->ip_len = plen ? IPV6_HDR_LEN + plen : wire_left;
 	if (ip->ip_len < IPV6_HDR_LEN)
 		ip->ip_len = IPV6_HDR_LEN;

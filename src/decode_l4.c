@@ -101,7 +101,8 @@ static enum decode_error decode_udp(const struct cursor *c, const struct decode_
 	pkt->t.sport = rd_be16(c, UDP_SPORT);
 	pkt->t.dport = rd_be16(c, UDP_DPORT);
 	ulen = rd_be16(c, UDP_LENGTH);
-	if (ulen == 0 && pkt->t.family == 6)
+	/* Length 0 belongs to an IPv6 jumbogram (RFC 2675 section 4), whose IP length came from the wire. */
+	if (ulen == 0 && pkt->t.family == 6 && ip->length_from_wire)
 		ulen = ip->payload_len;
 	if (ulen < UDP_HDR_LEN)
 		return DECODE_UDP_BAD_LENGTH;
@@ -114,46 +115,71 @@ static enum decode_error decode_udp(const struct cursor *c, const struct decode_
 	return DECODE_OK;
 }
 
-/* Ports of the quoted transport header c into q; false if they were not quoted. */
-static bool decode_quote_ports(const struct cursor *c, struct tuple *q)
+/*
+ * Ports of the quoted transport header c into q. DECODE_OK, or why the
+ * quote names no flow: cut before its ports, or an ICMP error, which no
+ * host may answer with another (RFC 1122 section 3.2.2, RFC 4443 section
+ * 2.4 (e)): attaching it would give an ICMP error flow a reason.
+ */
+static enum decode_error decode_quote_ports(const struct cursor *c, struct tuple *q)
 {
 	switch (q->proto) {
 	case PROTO_TCP:
 	case PROTO_UDP:
 		if (!cursor_need(c, QUOTE_PORTS_LEN))
-			return false;
+			return DECODE_ICMP_QUOTE_TRUNCATED;
 		q->sport = rd_be16(c, 0);
 		q->dport = rd_be16(c, 2);
-		return true;
+		return DECODE_OK;
 	case PROTO_ICMP:
 	case PROTO_ICMPV6:
-		/* Type and counterpart only: a quoted ICMP error is not opened further. */
 		if (!cursor_need(c, QUOTE_ICMP_LEN))
-			return false;
+			return DECODE_ICMP_QUOTE_TRUNCATED;
+		if (icmp_is_error(q->proto, rd_u8(c, ICMP_TYPE)))
+			return DECODE_ICMP_QUOTE_INVALID;
 		q->sport = rd_u8(c, ICMP_TYPE);
 		q->dport = icmp_counterpart(q->proto, rd_u8(c, ICMP_TYPE),
 						   rd_u8(c, ICMP_CODE), NULL);
-		return true;
+		return DECODE_OK;
 	default:
-		return true;	/* tracked by address only: nothing more needed */
+		return DECODE_OK;	/* tracked by address only: nothing more needed */
 	}
+}
+
+/* A quoted IP header that is cut is a truncated quote; one that is malformed cannot be what the error is about. */
+static enum decode_error decode_quote_ip_problem(enum decode_error e)
+{
+	if (e == DECODE_IPV4_TRUNCATED || e == DECODE_IPV6_TRUNCATED || e == DECODE_IPV6_EXT_TRUNCATED)
+		return DECODE_ICMP_QUOTE_TRUNCATED;
+	return DECODE_ICMP_QUOTE_INVALID;
 }
 
 /*
  * The invoking packet an ICMP error quotes (c at the ICMP header): its IP
  * header and the start of its transport header, as that packet travelled.
- * A quote too short to name the flow leaves a note, never an error.
+ * Its lengths are the original datagram's, longer than the quote: they are
+ * not held to the bytes here. A quote that cannot name the flow leaves a
+ * note, never an error: the error is still a flow of its own. Nothing in
+ * the quote is opened further, so a quote can never recurse.
  */
 static void decode_icmp_quote(const struct cursor *c, struct packet *pkt)
 {
 	struct cursor q = *c, ql4;
 	struct decode_ip qip = { 0 };
+	enum decode_error e = DECODE_ICMP_QUOTE_TRUNCATED;
 
-	if (!cursor_skip(&q, ICMP_HDR_LEN) ||
-	    decode_ip_any(&q, cursor_left(&q), 0, &pkt->quoted, &qip, &ql4) != DECODE_OK ||
-	    !decode_quote_ports(&ql4, &pkt->quoted)) {
+	if (cursor_skip(&q, ICMP_HDR_LEN)) {
+		e = decode_ip_any(&q, cursor_left(&q), 0, &pkt->quoted, &qip, &ql4);
+		if (e != DECODE_OK)
+			e = decode_quote_ip_problem(e);
+		else if (pkt->quoted.family != pkt->t.family)
+			e = DECODE_ICMP_QUOTE_INVALID;	/* an ICMPv4 error quotes IPv4, an ICMPv6 one IPv6 */
+		else if (!qip.later_fragment)
+			e = decode_quote_ports(&ql4, &pkt->quoted);
+	}
+	if (e != DECODE_OK) {
 		memset(&pkt->quoted, 0, sizeof(pkt->quoted));
-		pkt->note = DECODE_ICMP_QUOTE_TRUNCATED;
+		pkt->note = e;
 		return;
 	}
 	/* A non-first fragment carries no ports to match a flow by. */

@@ -219,7 +219,7 @@ static enum decode_error decode_tunnel_open(const struct cursor *l4, const struc
 	if (!cursor_need(&c, INNER_ETH_HDR_LEN))
 		return DECODE_TUNNEL_TRUNCATED;
 	decode_tunnel_reset(pkt, th->kind);
-	e = decode_ethernet(&c, th->inner_wire, pkt, flags | DECODE_F_NO_DECAP);
+	e = decode_ethernet(&c, th->inner_wire, pkt, flags | DECODE_F_NO_DECAP | DECODE_F_INNER);
 	if (pkt->vlan_count == 0 && th->has_vlan) {
 		pkt->vlan_count = 1;
 		pkt->vlan = th->vlan;

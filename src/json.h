@@ -25,6 +25,10 @@ void json_begin_array(struct json *j);
 void json_end_array(struct json *j);
 /* A member key inside an object; follow it with one value call. */
 void json_key(struct json *j, const char *key);
+/* A key of n bytes known to need no escaping (a literal of the program's own). */
+void json_key_plain(struct json *j, const char *key, size_t n);
+/* JSON_KEY(j, "literal"): json_key_plain with the length taken at compile time. */
+#define JSON_KEY(j, lit) json_key_plain((j), "" lit "", sizeof(lit) - 1)
 
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t n);

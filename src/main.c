@@ -3,10 +3,19 @@
 
 #include "audit.h"
 #include "options.h"
+#include "report.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
 #endif
+
+/* The one error line: it may quote a path, a filter or file content, so control bytes are escaped. */
+static void print_error(const char *err)
+{
+	fputs("flowaudit: ", stderr);
+	report_text_safe(stderr, err);
+	fputc('\n', stderr);
+}
 
 int main(int argc, char **argv)
 {
@@ -15,7 +24,7 @@ int main(int argc, char **argv)
 	int status;
 
 	if (options_parse(&o, argc, argv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "flowaudit: %s\n", err);
+		print_error(err);
 		options_free(&o);
 		return EXIT_TROUBLE;
 	}
@@ -28,15 +37,15 @@ int main(int argc, char **argv)
 	} else if (o.command >= CMD_BASELINE_SAVE) {
 		status = audit_baseline_command(&o, err, sizeof(err));
 		if (err[0])
-			fprintf(stderr, "flowaudit: %s\n", err);
+			print_error(err);
 	} else if (o.command != CMD_AUDIT) {
 		status = audit_rules_command(&o, err, sizeof(err));
 		if (err[0])
-			fprintf(stderr, "flowaudit: %s\n", err);
+			print_error(err);
 	} else {
 		status = audit_run(&o, err, sizeof(err));
 		if (err[0])
-			fprintf(stderr, "flowaudit: %s\n", err);
+			print_error(err);
 	}
 	options_free(&o);
 	return status;

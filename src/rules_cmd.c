@@ -22,7 +22,12 @@ static void print_site(const struct rule_set *rs, const struct site *s)
 	char a[ADDR_STRLEN];
 	int i, m, on = 0;
 
-	printf("\nsite %s (%s): %d role addresses, %d scope prefixes\n", s->name, s->file, s->nprefixes, s->nscope);
+	/* Names and paths are shown escaped: they come from files and the command line. */
+	fputs("\nsite ", stdout);
+	report_text_safe(stdout, s->name);
+	fputs(" (", stdout);
+	report_text_safe(stdout, s->file);
+	printf("): %d role addresses, %d scope prefixes\n", s->nprefixes, s->nscope);
 	for (i = 0; i < s->nprefixes; i++)
 		printf("  %-28s %s/%u\n", rules_role_name(rs, s->prefixes[i].role),
 		       addr_format(s->prefixes[i].family, s->prefixes[i].addr, a), s->prefixes[i].len);
@@ -39,8 +44,11 @@ static void rules_check(const struct rule_set *rs, const struct site *s)
 	int m, i;
 
 	printf("%d matrices, %d rules, %d roles, from %d files\n", rs->nmatrices, rs->nrules, rs->nroles, rs->nfiles);
-	for (m = 0; m < rs->nmatrices; m++)
-		printf("  %-34s %4d rules  %s\n", rs->matrices[m].name, rs->matrices[m].nrules, rs->matrices[m].file);
+	for (m = 0; m < rs->nmatrices; m++) {
+		printf("  %-34s %4d rules  ", rs->matrices[m].name, rs->matrices[m].nrules);
+		report_text_safe(stdout, rs->matrices[m].file);
+		putchar('\n');
+	}
 	printf("\nroles:");
 	for (i = 0; i < rs->nroles; i++)
 		printf("%s %s", i ? "," : "", rs->roles[i]);
@@ -69,7 +77,9 @@ static void rules_list(const struct rule_set *rs)
 	for (m = 0; m < rs->nmatrices; m++) {
 		const struct matrix *mx = &rs->matrices[m];
 
-		printf("%s%s (%s)\n", m ? "\n" : "", mx->title ? mx->title : mx->name, mx->name);
+		fputs(m ? "\n" : "", stdout);
+		report_text_safe(stdout, mx->title ? mx->title : mx->name);
+		printf(" (%s)\n", mx->name);
 		printf("Source | Destination | Type | Port | Details | Rule\n");
 		for (r = mx->first_rule; r < mx->first_rule + mx->nrules; r++) {
 			const struct rule *ru = &rs->rules[r];

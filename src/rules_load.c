@@ -127,11 +127,12 @@ static int index_of(const char *word, const char *const *names, int n)
 	return -1;
 }
 
+/* Free text (title, source, description, group) reaches reports and terminals: no control characters. */
 static int get_string(struct loader *ld, const struct yaml_tree_node *map, const char *key, char **out)
 {
 	const struct yaml_tree_node *v;
 
-	if (yaml_tree_get_scalar(ld->err, ld->file, map, key, false, &v) < 0)
+	if (yaml_tree_get_text(ld->err, ld->file, map, key, false, &v) < 0)
 		return -1;
 	*out = v ? xstrdup(v->value) : NULL;
 	return 0;
@@ -524,8 +525,8 @@ static int load_text(struct rule_set *rs, const char *name, const char *text, si
 
 static int load_file(struct rule_set *rs, const char *path, struct load_error *err)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (yaml_tree_read_file(path, &text, &len, err) < 0)

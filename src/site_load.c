@@ -309,15 +309,17 @@ static int load_matrices(struct site_loader *ld, const struct yaml_tree_node *ro
 static void warn_at(load_warn_fn warn, void *ctx, const char *file, int line, int column, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Through yaml_tree_fail_at, so that the file name is escaped as in errors. */
 static void warn_at(load_warn_fn warn, void *ctx, const char *file, int line, int column, const char *fmt, ...)
 {
 	struct load_error w = { .line = line, .column = column };
+	char msg[sizeof(w.msg)];
 	va_list ap;
 
-	snprintf(w.file, sizeof(w.file), "%s", file ? file : "");
 	va_start(ap, fmt);
-	vsnprintf(w.msg, sizeof(w.msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	yaml_tree_fail_at(&w, file ? file : "", line, column, "%s", msg);
 	warn(ctx, &w);
 }
 
@@ -349,10 +351,10 @@ static void warn_unmatchable(struct site_loader *ld, const struct rule *r, load_
 
 	if (from && to)
 		return;
-	snprintf(w.file, sizeof(w.file), "%s", r->file ? r->file : "");
-	snprintf(w.msg, sizeof(w.msg), "rule %s cannot match: the site defines none of its '%s' roles (%s%s)",
-		 r->name, from ? "to" : "from", rules_role_name(ld->rs, from ? r->to[0] : r->from[0]),
-		 (from ? r->nto : r->nfrom) > 1 ? ", ..." : "");
+	yaml_tree_fail_at(&w, r->file ? r->file : "", r->line, r->column,
+			  "rule %s cannot match: the site defines none of its '%s' roles (%s%s)", r->name,
+			  from ? "to" : "from", rules_role_name(ld->rs, from ? r->to[0] : r->from[0]),
+			  (from ? r->nto : r->nfrom) > 1 ? ", ..." : "");
 	warn(ctx, &w);
 }
 
@@ -390,7 +392,7 @@ static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
 		return fail(ld, root, "a site file must be a mapping with keys site, roles, scope, matrices; got %s",
 			    yaml_tree_kind_name(root));
 	if (yaml_tree_check_keys(ld->err, ld->file, root, site_keys, COUNT(site_keys)) < 0 ||
-	    yaml_tree_get_scalar(ld->err, ld->file, root, "site", true, &name) < 0)
+	    yaml_tree_get_text(ld->err, ld->file, root, "site", true, &name) < 0)
 		return -1;
 	ld->s.name = xstrdup(name->value);
 	ld->s.file = xstrdup(ld->file);
@@ -424,8 +426,8 @@ int site_load_string(struct site *s, const char *name, const char *text, size_t 
 int site_load(struct site *s, const char *path, struct rule_set *rs, load_warn_fn warn, void *warn_ctx,
 	      struct load_error *err)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	memset(s, 0, sizeof(*s));

@@ -2,11 +2,15 @@
 #include "yaml_tree.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uthash.h>
 #include <yaml.h>
 
@@ -51,13 +55,53 @@ static void pos_from_mark(yaml_mark_t m, int *line, int *column)
 	*column = m.column < INT_MAX ? (int)m.column + 1 : INT_MAX;
 }
 
+void yaml_tree_escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (n + 1 >= size)
+				break;
+			dst[n++] = (char)c;
+		} else {
+			if (n + 4 >= size)
+				break;
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
+	}
+	dst[n] = '\0';
+}
+
+/* Messages quote file contents and paths; both are escaped here, once, for every caller. */
 static void vset(struct load_error *err, const char *file, int line, int column, const char *fmt, va_list ap)
 {
+	char msg[sizeof(err->msg)];
+
 	if (file && file != err->file)
-		snprintf(err->file, sizeof(err->file), "%s", file);
+		yaml_tree_escape(err->file, sizeof(err->file), file);
 	err->line = line;
 	err->column = column;
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	yaml_tree_escape(err->msg, sizeof(err->msg), msg);
+}
+
+int yaml_tree_fail_at(struct load_error *err, const char *file, int line, int column, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, file, line, column, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 int yaml_tree_fail(struct load_error *err, const char *file, const struct yaml_tree_node *n, const char *fmt, ...)
@@ -346,38 +390,98 @@ int yaml_tree_read_file(const char *path, char **text, size_t *len, struct load_
 	return yaml_tree_read_file_limits(path, &default_limits, text, len, err);
 }
 
-int yaml_tree_read_file_limits(const char *path, const struct yaml_tree_limits *lim, char **text, size_t *len,
-			       struct load_error *err)
+/* What a path is when it is not a regular file, for "is a FIFO, not a regular file". */
+static const char *file_kind(mode_t mode)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0, got;
-	char *buf;
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
 
-	if (!f)
-		return yaml_tree_fail(err, path, NULL, "cannot open: %s", strerror(errno));
-	buf = xmalloc(cap + 1);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n > lim->max_file)
-			break;
+/*
+ * All of fd into *text (NUL-terminated), at most max bytes; hint is its size
+ * by fstat (a file may grow meanwhile, and /proc says 0). Returns 0, -1 on a
+ * read error (errno), -2 when there is more than max.
+ */
+static int read_all(int fd, size_t hint, size_t max, char **text, size_t *len)
+{
+	size_t cap = (hint < max ? hint : max) + 1, n = 0;
+	char *buf = xmalloc(cap + 1);
+	ssize_t got;
+
+	for (;;) {
 		if (n == cap) {
-			cap *= 2;
+			if (cap > max) {
+				free(buf);
+				return -2;
+			}
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			buf = xrealloc(buf, cap + 1);
 		}
-	}
-	if (ferror(f) || n > lim->max_file) {
-		int e = errno;
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
 
-		fclose(f);
-		free(buf);
-		if (n > lim->max_file)
-			return yaml_tree_fail(err, path, NULL, "file is larger than %zu MiB", lim->max_file >> 20);
-		return yaml_tree_fail(err, path, NULL, "cannot read: %s", strerror(e));
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
 	}
-	fclose(f);
 	buf[n] = '\0';
 	*text = buf;
 	*len = n;
+	return 0;
+}
+
+/*
+ * Only a regular file is read, and only when its size is within the limit:
+ * a FIFO would block the open and the read, /dev/zero never ends, and a
+ * 100 MB file is refused before a byte of it is read. O_NONBLOCK makes the
+ * open of a FIFO return at once so that fstat can refuse it.
+ */
+int yaml_tree_read_file_limits(const char *path, const struct yaml_tree_limits *lim, char **text, size_t *len,
+			       struct load_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc, e;
+	struct stat st;
+
+	if (fd < 0)
+		return yaml_tree_fail(err, path, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		return yaml_tree_fail(err, path, NULL, "cannot read: %s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return yaml_tree_fail(err, path, NULL, "is %s, not a regular file", file_kind(st.st_mode));
+	}
+	if ((uintmax_t)st.st_size > lim->max_file) {
+		close(fd);
+		return yaml_tree_fail(err, path, NULL, "file is %jd bytes, more than the limit of %zu MiB",
+				      (intmax_t)st.st_size, lim->max_file >> 20);
+	}
+	rc = read_all(fd, (size_t)st.st_size, lim->max_file, text, len);
+	e = errno;
+	close(fd);
+	if (rc == -1)
+		return yaml_tree_fail(err, path, NULL, "cannot read: %s", strerror(e));
+	if (rc == -2)
+		return yaml_tree_fail(err, path, NULL, "file grew past the limit of %zu MiB while it was read",
+				      lim->max_file >> 20);
 	return 0;
 }
 
@@ -524,4 +628,33 @@ int yaml_tree_get_scalar(struct load_error *err, const char *file, const struct 
 		return required ? yaml_tree_fail(err, file, v, "'%s' is empty", key) : 0;
 	*out = v;
 	return 0;
+}
+
+/* The first control character (C0, DEL, or C1 as UTF-8) in s, or -1. */
+static long control_char(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return *p;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return p[1];
+	}
+	return -1;
+}
+
+int yaml_tree_get_text(struct load_error *err, const char *file, const struct yaml_tree_node *map,
+		       const char *key, bool required, const struct yaml_tree_node **out)
+{
+	long c;
+
+	if (yaml_tree_get_scalar(err, file, map, key, required, out) < 0)
+		return -1;
+	if (!*out || (c = control_char((*out)->value)) < 0)
+		return 0;
+	yaml_tree_fail(err, file, *out, "'%s' holds the control character U+%04lX; a text field is one line of "
+		       "printable characters", key, (unsigned long)c);
+	*out = NULL;
+	return -1;
 }

@@ -46,7 +46,11 @@ int yaml_tree_parse_limits(const char *name, const char *text, size_t len, const
 			   struct yaml_tree_node **root, struct load_error *err);
 void yaml_tree_free(struct yaml_tree_node *n);
 
-/* Read a whole file (at most YAML_TREE_MAX_FILE bytes) into *text; -1 with err filled. */
+/*
+ * Read a whole regular file (at most YAML_TREE_MAX_FILE bytes, checked by
+ * fstat before reading) into *text; -1 with err filled. A FIFO, device or
+ * folder is refused without reading.
+ */
 int yaml_tree_read_file(const char *path, char **text, size_t *len, struct load_error *err);
 int yaml_tree_read_file_limits(const char *path, const struct yaml_tree_limits *lim, char **text, size_t *len,
 			       struct load_error *err);
@@ -62,9 +66,18 @@ const char *yaml_tree_kind_name(const struct yaml_tree_node *n);
 /* True for a plain empty, "~" or "null" scalar. */
 bool yaml_tree_is_null(const struct yaml_tree_node *n);
 
-/* Fill err (line and column from n, or 0 when n is NULL) and return -1. */
+/*
+ * Fill err (line and column from n, or 0 when n is NULL) and return -1. The
+ * file name and the message are stored escaped (yaml_tree_escape): messages
+ * quote file contents, and they end up on a terminal.
+ */
 int yaml_tree_fail(struct load_error *err, const char *file, const struct yaml_tree_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same at an explicit line and column (warnings about a rule, for one). */
+int yaml_tree_fail_at(struct load_error *err, const char *file, int line, int column, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* src into dst (size bytes, always terminated) with every byte outside printable ASCII as \xNN. */
+void yaml_tree_escape(char *dst, size_t size, const char *src);
 
 /*
  * Loader helpers; each returns 0, or -1 with err filled.
@@ -78,6 +91,12 @@ int yaml_tree_check_keys(struct load_error *err, const char *file, const struct 
 			 const char *const *keys, int n);
 int yaml_tree_get_scalar(struct load_error *err, const char *file, const struct yaml_tree_node *map,
 			 const char *key, bool required, const struct yaml_tree_node **out);
+/*
+ * get_text: get_scalar for text that is printed (names, titles,
+ * descriptions): a control character (C0, DEL, C1) in it is an error.
+ */
+int yaml_tree_get_text(struct load_error *err, const char *file, const struct yaml_tree_node *map,
+		       const char *key, bool required, const struct yaml_tree_node **out);
 int yaml_tree_fail_unknown(struct load_error *err, const char *file, const struct yaml_tree_node *n,
 			   const char *what, const char *const *names, int count);
 

@@ -9,8 +9,12 @@
  * numbers, so each file has one unambiguous answer
  * (tests/golden/<name>.expect, explained in pcaps/README.md).
  *
+ * The bad-* captures are damaged on purpose (bad headers, lengths that lie,
+ * odd pcapng blocks) after some good traffic; their damage is written raw,
+ * around the dump API, and their pcapng files block by block.
+ *
  * usage: craft SUBCOMMAND FILE     write one capture
- *        craft all DIR             write all of them as DIR/<subcommand>.pcap
+ *        craft all DIR             write all of them as DIR/<subcommand>.pcap (.pcapng for the pcapng ones)
  */
 
 #include <stdbool.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -66,6 +71,10 @@ struct out {
 	uint32_t gre_seq;	/* GRE sequence number, one per mirrored frame */
 	bool dup;		/* write every frame twice: seen on the client's and the server's VLAN */
 	uint32_t ndup;
+	FILE *ng;		/* pcapng: packets go here as Enhanced Packet Blocks, not through the dump API */
+	uint32_t ng_if;		/* pcapng: the interface of those blocks */
+	uint8_t *grab;		/* keep the next frame here instead of writing it (once), to write it damaged */
+	uint32_t grab_len;
 };
 
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -108,10 +117,18 @@ static void fill(uint8_t *p, size_t n, char base)
 		p[i] = (uint8_t)(base + i % 26);
 }
 
+static void ng_packet(struct out *o, const struct pcap_pkthdr *h, const uint8_t *frame);
+
 /* Write one record at ts_us; cut (if nonzero) limits its captured length. */
 static void write_record(struct out *o, const uint8_t *frame, uint32_t len, uint32_t cut, int64_t ts_us)
 {
 	struct pcap_pkthdr h;
+	if (o->grab) {
+		memcpy(o->grab, frame, len);
+		o->grab_len = len;
+		o->grab = NULL;
+		return;
+	}
 	h.ts.tv_sec = (time_t)(ts_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(ts_us % 1000000);
 	h.len = len;
@@ -120,7 +137,10 @@ static void write_record(struct out *o, const uint8_t *frame, uint32_t len, uint
 		h.caplen = o->snap;
 	if (cut && h.caplen > cut)
 		h.caplen = cut;
-	pcap_dump((u_char *)o->dump, &h, frame);
+	if (o->ng)
+		ng_packet(o, &h, frame);
+	else
+		pcap_dump((u_char *)o->dump, &h, frame);
 }
 
 /* Write one frame; cut (if nonzero) limits the captured length of this record. */
@@ -727,6 +747,360 @@ static void c_offload_tso(struct out *o)
 	ot_send(o, &c, &s, ACK, 0, partial, true, false);
 }
 
+/*
+ * The malformed captures. Each starts with the same good traffic (a TCP
+ * session :41050 -> :1494 and a UDP exchange :41051 -> :1812), then the
+ * damage, then (where there is room) a second UDP exchange :41052 -> :1812
+ * that only a reader which got past the damage sees. pcap records are in
+ * the writer's byte order, as pcap_dump writes them; pcapng blocks too,
+ * with the byte-order magic saying which (draft-ietf-opsawg-pcapng).
+ */
+enum { LINKTYPE_ETHERNET = 1, LINKTYPE_RAW = 101 };
+enum { NG_SHB = 0x0a0d0d0a, NG_IDB = 1, NG_EPB = 6, NG_BOM = 0x1a2b3c4d };
+
+static void bad_before(struct out *o)
+{
+	struct host c, s;
+	hosts(&c, &s, 4, 41050, 1494);
+	tcp_session(o, &c, &s, 64, 300);
+	hosts(&c, &s, 4, 41051, 1812);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
+}
+
+static void bad_after(struct out *o)
+{
+	struct host c, s;
+	hosts(&c, &s, 4, 41052, 1812);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
+}
+
+/* The frame of the request bad_after() would send first, built but not written; returns its length. */
+static uint32_t bad_frame(struct out *o, uint8_t *frame)
+{
+	struct host c, s;
+	o->grab = frame;
+	hosts(&c, &s, 4, 41052, 1812);
+	udp_send(o, &c, &s, 100);
+	return o->grab_len;
+}
+
+static FILE *raw_file(struct out *o)
+{
+	return o->ng ? o->ng : pcap_dump_file(o->dump);
+}
+
+/* A pcap record header with lengths of our choosing; only its first n bytes are written. */
+static void raw_header(struct out *o, uint32_t caplen, uint32_t len, size_t n)
+{
+	uint32_t h[4] = { (uint32_t)(o->ts_us / 1000000), (uint32_t)(o->ts_us % 1000000), caplen, len };
+	fwrite(h, 1, n < sizeof h ? n : sizeof h, raw_file(o));
+	o->ts_us += 1000;
+}
+
+/* One pcapng block: type, total length, body padded to 32 bits, total length again. */
+static void ng_block(FILE *f, uint32_t type, const uint8_t *body, uint32_t n)
+{
+	static const uint8_t pad[4];
+	uint32_t total = 12 + (n + 3) / 4 * 4;
+	fwrite(&type, 4, 1, f);
+	fwrite(&total, 4, 1, f);
+	fwrite(body, 1, n, f);
+	fwrite(pad, 1, total - 12 - n, f);
+	fwrite(&total, 4, 1, f);
+}
+
+/* Section Header Block: byte-order magic, version 1.0, section length unknown (-1). */
+static void ng_shb(FILE *f)
+{
+	uint8_t b[16];
+	uint32_t bom = NG_BOM;
+	uint16_t ver[2] = { 1, 0 };
+	int64_t len = -1;
+	memcpy(b, &bom, 4);
+	memcpy(b + 4, ver, 4);
+	memcpy(b + 8, &len, 8);
+	ng_block(f, NG_SHB, b, sizeof b);
+}
+
+/* Interface Description Block: link type, reserved, snaplen; timestamps in microseconds (the default). */
+static void ng_idb(FILE *f, int dlt, uint32_t snap)
+{
+	uint8_t b[8];
+	uint16_t lt[2] = { (uint16_t)(dlt == DLT_RAW ? LINKTYPE_RAW : LINKTYPE_ETHERNET), 0 };
+	memcpy(b, lt, 4);
+	memcpy(b + 4, &snap, 4);
+	ng_block(f, NG_IDB, b, sizeof b);
+}
+
+/* Enhanced Packet Block: interface, timestamp (high, low), captured and original length, data. */
+static void ng_packet(struct out *o, const struct pcap_pkthdr *h, const uint8_t *frame)
+{
+	uint8_t b[20 + MAX_FRAME];
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	uint32_t f[5] = { o->ng_if, (uint32_t)(ts >> 32), (uint32_t)ts, h->caplen, h->len };
+	memcpy(b, f, sizeof f);
+	memcpy(b + sizeof f, frame, h->caplen);
+	ng_block(o->ng, NG_EPB, b, (uint32_t)sizeof f + h->caplen);
+}
+
+/* Bad magic: a good capture whose first byte is off by one bit (0xa1b2c3d5), so no reader knows it. */
+static void c_bad_magic(struct out *o)
+{
+	FILE *f = raw_file(o);
+	uint32_t magic = 0xa1b2c3d5;
+	bad_before(o);
+	bad_after(o);
+	fflush(f);
+	fseek(f, 0, SEEK_SET);
+	fwrite(&magic, 4, 1, f);
+	fseek(f, 0, SEEK_END);
+}
+
+/* Truncated global header: 20 of its 24 bytes, the link type missing. */
+static void c_bad_global_header(struct out *o)
+{
+	FILE *f = raw_file(o);
+	fflush(f);
+	if (ftruncate(fileno(f), 20) != 0)
+		perror("craft: ftruncate");
+	fseek(f, 20, SEEK_SET);
+}
+
+/* Truncated record header: the good traffic, then 10 of a record header's 16 bytes. */
+static void c_bad_record_header(struct out *o)
+{
+	bad_before(o);
+	raw_header(o, 142, 142, 10);
+}
+
+/* The file says snaplen 96 and the good traffic keeps to it; the second exchange's records do not (142 bytes). */
+static void c_bad_caplen_over_snaplen(struct out *o)
+{
+	o->snap = SNAP_CUT;
+	bad_before(o);
+	o->snap = 0;
+	bad_after(o);
+}
+
+/*
+ * A record whose captured length claims 40 bytes more than both its data and
+ * the packet's length: a reader that trusts it takes the next record's header
+ * as data and loses step. The second exchange follows.
+ */
+static void c_bad_caplen_over_record(struct out *o)
+{
+	uint8_t frame[MAX_FRAME];
+	bad_before(o);
+	uint32_t n = bad_frame(o, frame);
+	raw_header(o, n + 40, n, 16);
+	fwrite(frame, 1, n, raw_file(o));
+	bad_after(o);
+}
+
+/* A record with captured length 0 (packet length 142), then the second exchange. */
+static void c_bad_caplen_zero(struct out *o)
+{
+	uint8_t frame[MAX_FRAME];
+	bad_before(o);
+	raw_header(o, 0, bad_frame(o, frame), 16);
+	bad_after(o);
+}
+
+/* A record header claiming 2 GiB (0x80000000) captured and on the wire, a frame, then the second exchange. */
+static void c_bad_caplen_2g(struct out *o)
+{
+	uint8_t frame[MAX_FRAME];
+	bad_before(o);
+	uint32_t n = bad_frame(o, frame);
+	raw_header(o, 0x80000000u, 0x80000000u, 16);
+	fwrite(frame, 1, n, raw_file(o));
+	bad_after(o);
+}
+
+/* The file ends in the middle of a packet: a whole record header (142 bytes), 20 bytes of its data. */
+static void c_bad_ends_mid_packet(struct out *o)
+{
+	uint8_t frame[MAX_FRAME];
+	bad_before(o);
+	uint32_t n = bad_frame(o, frame);
+	raw_header(o, n, n, 16);
+	fwrite(frame, 1, 20, raw_file(o));
+}
+
+/* The second exchange 5 s before the good traffic's last packet: time going backwards, two packets. */
+static void c_bad_time_backwards(struct out *o)
+{
+	bad_before(o);
+	o->ts_us -= 5000000;
+	bad_after(o);
+}
+
+/* pcapng: between the exchanges, a block of an unassigned type and one of a local-use type (high bit set). */
+static void c_bad_ng_unknown(struct out *o)
+{
+	bad_before(o);
+	ng_block(o->ng, 0x00000f1a, (const uint8_t *)"not a block type", 16);
+	ng_block(o->ng, 0x80000f1a, (const uint8_t *)"local use", 9);
+	bad_after(o);
+}
+
+/* pcapng: a block header claiming 2 GiB (0x80000000), a little of it, then the second exchange. */
+static void c_bad_ng_oversized(struct out *o)
+{
+	uint32_t h[2] = { NG_EPB, 0x80000000u };
+	uint8_t body[24] = { 0 };
+	bad_before(o);
+	fwrite(h, sizeof h, 1, o->ng);
+	fwrite(body, sizeof body, 1, o->ng);
+	bad_after(o);
+}
+
+/* pcapng: a second interface with another link type (raw IP), and the second exchange on it. */
+static void c_bad_ng_linktype(struct out *o)
+{
+	bad_before(o);
+	ng_idb(o->ng, DLT_RAW, SNAP_FULL);
+	o->ng_if = 1;
+	o->dlt = DLT_RAW;
+	bad_after(o);
+}
+
+/*
+ * hostile-packets: a valid TCP session (:41060 -> :1494), then one frame per
+ * malformed kind the decoder must count and never follow, each from its own
+ * client port (41061-41070): IPv4 header length 4 words, an IPv4 total length
+ * past the frame, an IPv6 payload length past the frame, an IPv6 chain of 12
+ * destination-options headers each naming another, an IPv6 hop-by-hop header
+ * claiming 2048 bytes, TCP data offsets 2 and 15, an ICMP host unreachable
+ * quoting an ICMP port unreachable, UDP length 0, and a whole SYN frame
+ * captured to 1 byte. Only the fields under test lie; checksums are computed
+ * over the bytes as written (an IPv4 header checksum over 20 bytes, an ICMP
+ * quote's checksum over its 8 bytes). Self-contained: the hostile_* helpers
+ * below and the shared builders above (hosts, tcp_session, ip_header, ...).
+ */
+enum { HOSTILE_ICMP = 1, HOSTILE_ICMP_UNREACH = 3 };
+
+/* Ethernet to dst from src; returns the IP header's offset. */
+static uint32_t hostile_eth(uint8_t *f, const struct host *src, const struct host *dst)
+{
+	memset(f, 0, MAX_FRAME);
+	memcpy(f, dst->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	put16(f + 12, src->family == 4 ? ETH_IPV4 : ETH_IPV6);
+	return 14;
+}
+
+/* A 20-byte SYN (data offset words in the high nibble of offset_byte), checksummed as it stands. */
+static void hostile_syn(uint8_t *seg, const struct host *src, const struct host *dst, uint8_t offset_byte)
+{
+	memset(seg, 0, 20);
+	put16(seg, src->port);
+	put16(seg + 2, dst->port);
+	put32(seg + 4, src->seq);
+	seg[12] = offset_byte;
+	seg[13] = SYN;
+	put16(seg + 14, 65535);
+	put16(seg + 16, l4_checksum(src, dst, IP_TCP, seg, 20));
+}
+
+static void hostile_ip4_sum(uint8_t *ip)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, sum_fold(sum_add(0, ip, 20)));
+}
+
+/* Ethernet / IPv4 or IPv6 / SYN from the client, the IP header at *ip; returns the frame length (min 60). */
+static uint32_t hostile_syn_frame(struct out *o, uint8_t *f, const struct host *c, const struct host *s,
+				  uint8_t offset_byte, uint8_t **ip)
+{
+	uint32_t hl;
+
+	*ip = f + hostile_eth(f, c, s);
+	hl = ip_header(o, *ip, c, s, IP_TCP, 20, 0);
+	hostile_syn(*ip + hl, c, s, offset_byte);
+	return 14 + hl + 20 < 60 ? 60 : 14 + hl + 20;
+}
+
+static void c_hostile_packets(struct out *o)
+{
+	static uint8_t f[MAX_FRAME];
+	struct host c, s;
+	uint8_t *ip, *d;
+	uint32_t len;
+
+	hosts(&c, &s, 4, 41060, 1494);
+	tcp_session(o, &c, &s, 64, 200);
+
+	hosts(&c, &s, 4, 41061, 1494);		/* IHL 4: a header shorter than the fixed 20 bytes */
+	len = hostile_syn_frame(o, f, &c, &s, 5 << 4, &ip);
+	ip[0] = 0x44;
+	hostile_ip4_sum(ip);
+	write_frame(o, f, len, 0);
+
+	hosts(&c, &s, 4, 41062, 1494);		/* total length 1500 in a 60-byte frame */
+	len = hostile_syn_frame(o, f, &c, &s, 5 << 4, &ip);
+	put16(ip + 2, 1500);
+	hostile_ip4_sum(ip);
+	write_frame(o, f, len, 0);
+
+	hosts(&c, &s, 6, 41063, 1494);		/* IPv6 payload length 1000 in a 74-byte frame */
+	len = hostile_syn_frame(o, f, &c, &s, 5 << 4, &ip);
+	put16(ip + 4, 1000);
+	write_frame(o, f, len, 0);
+
+	hosts(&c, &s, 6, 41064, 1494);		/* 12 destination-options headers, each naming another */
+	ip = f + hostile_eth(f, &c, &s);
+	ip_header(o, ip, &c, &s, IP_DSTOPTS, 12 * 8, 0);
+	for (int i = 0; i < 12; i++)
+		memcpy(ip + 40 + 8 * i, (uint8_t[]){ IP_DSTOPTS, 0, 1, 4, 0, 0, 0, 0 }, 8);
+	write_frame(o, f, 14 + 40 + 12 * 8, 0);
+
+	hosts(&c, &s, 6, 41065, 1494);		/* hop-by-hop length 255 (2048 bytes) in a 28-byte payload */
+	ip = f + hostile_eth(f, &c, &s);
+	ip_header(o, ip, &c, &s, IP_HBH, 8 + 20, 0);
+	memcpy(ip + 40, (uint8_t[]){ IP_TCP, 255, 1, 4, 0, 0, 0, 0 }, 8);
+	hostile_syn(ip + 48, &c, &s, 5 << 4);
+	write_frame(o, f, 14 + 40 + 8 + 20, 0);
+
+	hosts(&c, &s, 4, 41066, 1494);		/* TCP data offset 2 words */
+	len = hostile_syn_frame(o, f, &c, &s, 2 << 4, &ip);
+	write_frame(o, f, len, 0);
+
+	hosts(&c, &s, 4, 41067, 1494);		/* TCP data offset 15 words (60 bytes) in a 20-byte segment */
+	len = hostile_syn_frame(o, f, &c, &s, 15 << 4, &ip);
+	write_frame(o, f, len, 0);
+
+	/* The server says host unreachable about a port unreachable the client sent it: an error about an error. */
+	hosts(&c, &s, 4, 41068, 1494);
+	ip = f + hostile_eth(f, &s, &c);
+	ip_header(o, ip, &s, &c, HOSTILE_ICMP, 8 + 20 + 8, 0);
+	d = ip + 20;
+	d[0] = HOSTILE_ICMP_UNREACH;
+	d[1] = 1;
+	ip_header(o, d + 8, &c, &s, HOSTILE_ICMP, 8 + 20 + 8, 0);	/* the quoted error quoted 20 + 8 bytes */
+	d[28] = HOSTILE_ICMP_UNREACH;
+	d[29] = 3;
+	put16(d + 30, sum_fold(sum_add(0, d + 28, 8)));
+	put16(d + 2, sum_fold(sum_add(0, d, 36)));
+	write_frame(o, f, 14 + 20 + 36, 0);
+
+	hosts(&c, &s, 4, 41069, 1812);		/* UDP length 0 */
+	ip = f + hostile_eth(f, &c, &s);
+	ip_header(o, ip, &c, &s, IP_UDP, 8 + 10, 0);
+	d = ip + 20;
+	put16(d, c.port);
+	put16(d + 2, s.port);
+	fill(d + 8, 10, 'A');
+	put16(d + 6, l4_checksum(&c, &s, IP_UDP, d, 18));
+	write_frame(o, f, 14 + 20 + 18 < 60 ? 60 : 14 + 20 + 18, 0);
+
+	hosts(&c, &s, 4, 41070, 1494);		/* a whole SYN frame, 1 byte of it captured */
+	len = hostile_syn_frame(o, f, &c, &s, 5 << 4, &ip);
+	write_frame(o, f, len, 1);
+}
+
 static const struct sub {
 	const char *name;
 	int dlt;
@@ -749,12 +1123,49 @@ static const struct sub {
 	{ "erspan3", DLT_EN10MB, c_erspan3, "TCP session on VLAN 100 mirrored over ERSPAN III + subheader" },
 	{ "vxlan", DLT_EN10MB, c_vxlan, "TCP session mirrored over VXLAN" },
 	{ "mirror-duplicates", DLT_EN10MB, c_mirror_dup, "every packet twice (routed copy), one real retransmission" },
+	{ "hostile-packets", DLT_EN10MB, c_hostile_packets, "a TCP session, then one frame per malformed header kind" },
+	{ "bad-magic", DLT_EN10MB, c_bad_magic, "good traffic under a magic number one bit off" },
+	{ "bad-global-header", DLT_EN10MB, c_bad_global_header, "20 of the file header's 24 bytes" },
+	{ "bad-record-header", DLT_EN10MB, c_bad_record_header, "good traffic, then 10 of a record header's 16 bytes" },
+	{ "bad-caplen-over-snaplen", DLT_EN10MB, c_bad_caplen_over_snaplen, "snaplen 96, then 142-byte records" },
+	{ "bad-caplen-over-record", DLT_EN10MB, c_bad_caplen_over_record, "a captured length 40 past its record" },
+	{ "bad-caplen-zero", DLT_EN10MB, c_bad_caplen_zero, "a record with captured length 0" },
+	{ "bad-caplen-2g", DLT_EN10MB, c_bad_caplen_2g, "a record header claiming 2 GiB" },
+	{ "bad-ends-mid-packet", DLT_EN10MB, c_bad_ends_mid_packet, "the file ends 20 bytes into a packet" },
+	{ "bad-time-backwards", DLT_EN10MB, c_bad_time_backwards, "two packets 5 s older than the one before" },
+	{ "bad-pcapng-unknown-block", DLT_EN10MB, c_bad_ng_unknown, "pcapng with blocks of unknown types" },
+	{ "bad-pcapng-oversized-block", DLT_EN10MB, c_bad_ng_oversized, "pcapng block header claiming 2 GiB" },
+	{ "bad-pcapng-linktype-change", DLT_EN10MB, c_bad_ng_linktype, "pcapng, second interface raw IP" },
 };
+
+/* The pcapng captures are told by their name. */
+static bool is_pcapng(const struct sub *s)
+{
+	return strstr(s->name, "pcapng") != NULL;
+}
+
+/* A pcapng file: section header, one Ethernet interface, then the packets. */
+static int write_one_ng(const struct sub *s, const char *path)
+{
+	struct out o = { .dlt = s->dlt, .ts_us = 1700000000LL * 1000000, .ip_id = 0x0100 };
+	o.ng = fopen(path, "wb");
+	if (!o.ng) {
+		perror(path);
+		return 1;
+	}
+	ng_shb(o.ng);
+	ng_idb(o.ng, s->dlt, SNAP_FULL);
+	s->fn(&o);
+	return fclose(o.ng) != 0;
+}
 
 static int write_one(const struct sub *s, const char *path)
 {
 	struct out o = { .dlt = s->dlt, .ts_us = 1700000000LL * 1000000, .ip_id = 0x0100 };
+	if (is_pcapng(s))
+		return write_one_ng(s, path);
 	o.pcap = pcap_open_dead(s->dlt, strcmp(s->name, "snaplen") == 0 ? SNAP_CUT :
+				strcmp(s->name, "bad-caplen-over-snaplen") == 0 ? SNAP_CUT :
 				strcmp(s->name, "offload-tso") == 0 ? SNAP_BIG : SNAP_FULL);
 	if (!o.pcap) {
 		fprintf(stderr, "craft: pcap_open_dead failed\n");
@@ -776,7 +1187,7 @@ static void usage(void)
 {
 	fputs("usage: craft SUBCOMMAND FILE | craft all DIR\nsubcommands:\n", stderr);
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		fprintf(stderr, "  %-18s %s\n", subs[i].name, subs[i].what);
+		fprintf(stderr, "  %-26s %s\n", subs[i].name, subs[i].what);
 }
 
 int main(int argc, char **argv)
@@ -790,7 +1201,8 @@ int main(int argc, char **argv)
 		int rc = 0;
 		for (size_t i = 0; i < n; i++) {
 			char path[4096];
-			snprintf(path, sizeof path, "%s/%s.pcap", argv[2], subs[i].name);
+			const char *ext = is_pcapng(&subs[i]) ? "pcapng" : "pcap";
+			snprintf(path, sizeof path, "%s/%s.%s", argv[2], subs[i].name, ext);
 			rc |= write_one(&subs[i], path);
 		}
 		return rc;

@@ -118,6 +118,102 @@ check "rules list: the seeds' table shape with ICA on 1494" eval 'status_is rlis
 run rbad "$FLOWAUDIT" rules check --rules "$TMP/bad.yaml"
 check "rules check on a bad file: one line, exit 2" eval 'status_is rbad 2 && one_line_error rbad "port 70000"'
 
+# Hostile packets: every malformed frame counted by its kind, none a flow; the good session and the ICMP
+# error (an error about an error: attached to nothing) are the only flows.
+run hostile "${FA[@]}" -r "$P/hostile-packets.pcap" --format json
+check "hostile-packets.pcap: decode problems counted per kind" eval 'status_is hostile 0 && jq -e ".capture.decode |
+	.ok == 11 and .\"link-truncated\" == 1 and .\"ipv4-bad-ihl\" == 1 and .\"ipv4-bad-length\" == 1 and
+	.\"ipv6-bad-length\" == 1 and .\"ipv6-ext-too-many\" == 1 and .\"ipv6-ext-truncated\" == 1 and
+	.\"tcp-bad-offset\" == 2 and .\"udp-bad-length\" == 1 and .\"icmp-quote-invalid\" == 1 and
+	([to_entries[] | select(.value > 0)] | length) == 10" "$TMP/hostile.out" >/dev/null'
+check "hostile-packets.pcap: 20 packets, 2 flows, no ICMP error matched to a flow" eval 'jq -e ".capture.packets == 20 and
+	.summary.flows == 2 and .summary.flow_table.icmp_errors_matched == 0" "$TMP/hostile.out" >/dev/null'
+
+# Hostile rule and site files: each one line naming file, line and column, exit 2, at once (no hang, no
+# expansion). The big ones are made here, never checked in; big.yaml is sparse.
+H=$TMP/hostile
+mkdir -p "$H"
+# clean_error NAME PATTERN: exit 2, one line on stderr matching PATTERN, nothing on stdout, no control bytes.
+clean_error() {
+	status_is "$1" 2 && one_line_error "$1" "$2" && [ ! -s "$TMP/$1.out" ] &&
+		! LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/$1.err"
+}
+printf 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' >"$H/lol.yaml"
+prev=a
+for l in b c d e f g h i; do
+	printf '%s: &%s [%s*%s]\n' "$l" "$l" "$(printf "*$prev,%.0s" 1 2 3 4 5 6 7 8)" "$prev" >>"$H/lol.yaml"
+	prev=$l
+done
+head -c 1000000 /dev/zero | tr '\0' '[' >"$H/deep.yaml"
+{ printf 'matrix: m\ntitle: '; head -c 1048576 /dev/zero | tr '\0' x; printf '\nrules: []\n'; } >"$H/scalar.yaml"
+printf 'matrix: m\nrules: []\n' >"$H/big.yaml"
+truncate -s 100M "$H/big.yaml"
+printf 'matrix: m\ntitle: Z\374rich\nrules: []\n' >"$H/latin1.yaml"
+printf 'matrix: m\000\nrules: []\n' >"$H/nul.yaml"
+printf 'matrix: m\nrules: []\nmatrix: n\n' >"$H/dup.yaml"
+printf 'matrix: m\nrules:\n  - {id: a, category: other, from: x, to: y, proto: icmp,\n%s\n' \
+	'     description: "ok\e[2J\e]0;pwned\a\nrm -rf"}' >"$H/esc.yaml"
+printf 'matrix: m\n"\\e[31mred": 1\n"\\e[31mred": 2\n' >"$H/esckey.yaml"
+mkfifo "$H/fifo.yaml"
+for c in "lol:lol.yaml:1:4: anchors and aliases are not supported: '&a'" \
+	"deep:deep.yaml:1:33: nesting deeper than 32 levels" \
+	"scalar:scalar.yaml:2:8: scalar longer than 65536 bytes (1048576)" \
+	"big:big.yaml: file is 104857600 bytes, more than the limit of 16 MiB" \
+	"latin1:latin1.yaml:2:9: invalid leading UTF-8 octet: byte 0xFC" \
+	"nul:nul.yaml:1:10: control characters are not allowed" \
+	"dup:dup.yaml:3:1: duplicate key 'matrix' (first at line 1, column 1)" \
+	"esc:esc.yaml:4:19: 'description' holds the control character U+001B" \
+	"esckey:esckey.yaml:3:1: duplicate key '.x1b\[31mred'" \
+	"fifo:fifo.yaml: not a file or a folder"; do
+	name=${c%%:*}
+	run "h$name" timeout 60 "$FLOWAUDIT" rules check --rules "$H/${name}.yaml"
+	check "rules check on a hostile rule file ($name): one clean line, exit 2" clean_error "h$name" "${c#*:}"
+done
+printf 'site: s\nroles:\n  vda: 198.18.10.0/24\n' >"$H/site.yaml"
+cp "$H/site.yaml" "$H/bigsite.yaml"
+truncate -s 100M "$H/bigsite.yaml"
+mkfifo "$H/site.fifo"
+for c in "sfifo:site.fifo: is a FIFO, not a regular file" "szero:/dev/zero: is a character device, not a regular file" \
+	"sbig:bigsite.yaml: file is 104857600 bytes, more than the limit of 16 MiB" \
+	"sdeep:deep.yaml:1:33: nesting deeper than 32 levels"; do
+	name=${c%%:*} file=${c#*:}
+	file=${file%%:*}
+	case $file in /*) ;; *) file=$H/$file ;; esac
+	run "$name" timeout 60 "$FLOWAUDIT" rules check --site "$file"
+	check "rules check --site on a hostile site file ($name): one clean line, exit 2" clean_error "$name" "${c#*:}"
+done
+
+# Output safety: names from files and paths from the command line never reach a terminal or JSON raw.
+W=$TMP/evil$'\033[31m\n'.yaml
+printf 'matrix: m\ntitle: "Z\303\274rich \342\200\223 matrix"\nrules:\n%s\n%b\n' \
+	'  - {id: a, category: ica-hdx, from: workspace-app, to: vda, proto: tcp, ports: 1494,' \
+	'     description: "\342\200\234ICA\342\200\235 with UTF-8"}' >"$W"
+S=$TMP/site$'\033]0;x\a'.yaml
+printf 'site: "Z\303\274rich"\nroles:\n  vda: 198.18.1.2\n  workspace-app: 198.18.1.1\n' >"$S"
+C=$TMP/cap$'\033[2J'.pcap
+cp "$P/tcp-complete.pcap" "$C"
+no_control() { ! LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/$1.out" && ! LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/$1.err"; }
+run safecheck "$FLOWAUDIT" rules check --rules "$W" --site "$S"
+check "rules check: a file name with ESC and a newline is shown escaped" eval 'status_is safecheck 0 &&
+	no_control safecheck && grep -q "evil\\\\x1b\[31m\\\\x0a\.yaml" "$TMP/safecheck.out" &&
+	grep -q "site Z\\\\xc3\\\\xbcrich (.*site\\\\x1b\]0;x\\\\x07\.yaml)" "$TMP/safecheck.out"'
+run safelist "$FLOWAUDIT" rules list --rules "$W"
+check "rules list: title and description shown escaped, no control bytes" eval 'status_is safelist 0 &&
+	no_control safelist && grep -q "^Z\\\\xc3\\\\xbcrich" "$TMP/safelist.out" &&
+	grep -q "| \\\\xe2\\\\x80\\\\x9cICA\\\\xe2\\\\x80\\\\x9d with UTF-8 |" "$TMP/safelist.out"'
+run safetext "${FA[@]}" --color=always -r "$C" --rules "$W" --site "$S"
+check "text report: input and site names escaped; only the report's own colour codes" eval 'status_is safetext 0 &&
+	grep -q "cap\\\\x1b\[2J\.pcap" "$TMP/safetext.out" && ! grep -q "$(printf "\033\\\\[2J")" "$TMP/safetext.out" &&
+	! grep -q "$(printf "\033\\\\]")" "$TMP/safetext.out" && [ ! -s "$TMP/safetext.err" ]'
+run safejson "${FA[@]}" -r "$C" --rules "$W" --site "$S" --format json
+check "JSON report: valid, with the names intact" eval 'status_is safejson 0 &&
+	jq -e --arg c "$C" ".capture.inputs[0].path == \$c and .summary.site == \"Z\u00fcrich\"" \
+		"$TMP/safejson.out" >/dev/null &&
+	no_control safejson'
+run baddesc "$FLOWAUDIT" -q -r "$C" --rules "$H/esc.yaml" --format json
+check "a description with ESC and a newline: refused in one clean line, no report" clean_error baddesc \
+	"esc.yaml:4:19: 'description' holds the control character U+001B"
+
 # Live mode's command line: one source at a time, live-only options only with -i.
 run both "$FLOWAUDIT" -q -r "$P/mixed.pcap" -i lo
 check "-r and -i together: one line, exit 2" eval 'status_is both 2 && one_line_error both "cannot be used together"'

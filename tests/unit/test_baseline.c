@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -677,6 +678,57 @@ Test(baseline, files_that_are_not_baselines_are_refused)
 	cr_assert(strstr(err.msg, "granularity"), "%s", err.msg);
 	cr_assert_null(baseline_read("no-such-baseline.json", &err));
 	cr_assert(strstr(err.msg, "cannot open"), "%s", err.msg);
+}
+
+/* The rule and site files' limits hold for baselines: no aliases, 32 levels, a size checked before reading. */
+Test(baseline, a_hostile_file_is_refused_by_the_yaml_limits, .timeout = 60)
+{
+	static const char path[] = "{\"first_ts\": 1, \"flows\": {\"ok\": 1}, \"last_ts\": 2, \"orig\": null, "
+				   "\"orig_ip_bytes\": 0, \"port\": 80, \"proto\": \"tcp\\u001b[2J\", \"resp\": null, "
+				   "\"resp_ip_bytes\": 0, \"rule\": null}";
+	size_t depth = 1000000;
+	char text[1024], file[32], *deep = malloc(depth + 1);
+	struct load_error err;
+	int fd;
+
+	cr_assert_null(read_text("{\"version\": 1, \"granularity\": \"role\", \"captures\": &c [],\n"
+				 " \"paths\": *c}", &err));
+	cr_expect_eq(err.line, 1);
+	cr_expect_eq(err.column, 51);
+	cr_expect(strstr(err.msg, "anchors and aliases are not supported: '&c'"), "%s", err.msg);
+
+	memset(deep, '[', depth);
+	deep[depth] = '\0';
+	cr_assert_null(read_text(deep, &err));
+	cr_expect_eq(err.column, 33);
+	cr_expect(strstr(err.msg, "nesting deeper than 32 levels"), "%s", err.msg);
+	free(deep);
+
+	/* The proto is printed unquoted in 'baseline diff': an escape sequence there is refused. */
+	snprintf(text, sizeof(text), "{\"captures\": [], \"granularity\": \"role\", \"paths\": [\n%s], \"version\": 1}",
+		 path);
+	cr_assert_null(read_text(text, &err));
+	cr_expect_eq(err.line, 2);
+	cr_expect(strstr(err.msg, "\"proto\" must be \"tcp\", \"udp\", \"icmp\" or a protocol number, got "
+			  "\"tcp\\x1b[2J\""), "%s", err.msg);
+	cr_expect_null(strchr(err.msg, '\033'), "raw ESC in: %s", err.msg);
+
+	/* 100 MB, sparse, over the baselines' raised limit of 64 MiB: refused by its size. */
+	strcpy(file, "test_baseline-XXXXXX");
+	fd = mkstemp(file);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 100 << 20), 0);
+	close(fd);
+	cr_assert_null(baseline_read(file, &err));
+	cr_expect_str_eq(err.file, file);
+	cr_expect(strstr(err.msg, "file is 104857600 bytes, more than the limit of 64 MiB"), "%s", err.msg);
+	unlink(file);
+
+	/* A FIFO is refused without waiting for a writer. */
+	cr_assert_eq(mkfifo(file, 0600), 0);
+	cr_assert_null(baseline_read(file, &err));
+	cr_expect(strstr(err.msg, "is a FIFO, not a regular file"), "%s", err.msg);
+	unlink(file);
 }
 
 Test(baseline, a_path_listed_twice_is_refused)

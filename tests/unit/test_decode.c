@@ -1043,14 +1043,23 @@ Test(decode_icmp, time_exceeded_quoting_echo_uses_type_convention)
 	assert_quoted_v4(PROTO_ICMP, 8, 0);
 }
 
-Test(decode_icmp, quote_of_an_icmp_error_stops_at_its_tuple)
+/*
+ * No host answers an ICMP error with another (RFC 1122 section 3.2.2): such
+ * a quote names no flow (attached, it would give an ICMP error flow a
+ * reason) and is counted; the outer error is still a flow of its own.
+ */
+Test(decode_icmp, quote_of_an_icmp_error_is_invalid_and_names_no_flow)
 {
 	struct fb f = { .n = 0 };
 
 	build_v4_error(&f, 3, 1, PROTO_ICMP);
 	put_icmp(&f, 3, 3);	/* a quoted port unreachable; its own quote is not there */
 	assert_err(dec(DLT_RAW, &f), DECODE_OK);
-	assert_quoted_v4(PROTO_ICMP, 3, 3);
+	assert_v4_tuple(&pkt.t, PROTO_ICMP, 3, 1);
+	cr_assert(pkt.has_l4);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_INVALID);
+	cr_assert_eq(pkt.quoted.family, 0);
 }
 
 Test(decode_icmp, truncated_quote_is_a_note_not_an_error)
@@ -1074,10 +1083,10 @@ Test(decode_icmp, malformed_quote_is_a_note)
 
 	build_v4_error(&f, 3, 3, PROTO_UDP);
 	put_udp(&f, 1, 2, 100);
-	f.b[28] = 0x43;		/* quoted IHL 3 */
+	f.b[28] = 0x43;		/* quoted IHL 3: not cut, malformed */
 	assert_err(dec(DLT_RAW, &f), DECODE_OK);
 	cr_assert_not(pkt.has_quoted);
-	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_TRUNCATED);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_INVALID);
 }
 
 Test(decode_icmp, quoted_later_fragment_names_no_flow)
@@ -1123,6 +1132,223 @@ Test(decode_icmp, icmpv6_packet_too_big_quotes_udp_and_echo_is_not_opened)
 	assert_err(dec(DLT_IPV6, &f), DECODE_OK);
 	cr_assert_not(pkt.has_quoted);
 	cr_assert_eq(pkt.note, DECODE_OK);
+}
+
+/* ---- hostile packets: each counted by its kind, never a crash, never read past the capture ---- */
+
+TestSuite(decode_hostile, .fini = fini);
+
+Test(decode_hostile, every_ipv4_header_length_below_5_words_is_bad_ihl)
+{
+	for (unsigned ihl = 0; ihl < 5; ihl++) {
+		struct fb f = { .n = 0 };
+		uint32_t ip;
+
+		put_eth(&f, 0x0800);
+		ip = put_ipv4(&f, PROTO_TCP, 20);
+		put_tcp(&f, 1, 2, TCP_SYN);
+		f.b[ip] = (uint8_t)(0x40 | ihl);
+		assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_IHL);
+		cr_assert_not(pkt.has_l4, "ihl %u", ihl);
+	}
+}
+
+/* A total length past the frame is a lie; past the capture only (a snaplen cut) it counts in full. */
+Test(decode_hostile, ipv4_total_length_past_the_wire_is_bad_length)
+{
+	struct fb f = { .n = 0 };
+	uint32_t ip;
+
+	put_eth(&f, 0x0800);
+	ip = put_ipv4(&f, PROTO_TCP, 20);
+	put_tcp(&f, 1, 2, TCP_SYN);
+	set16(&f, ip + 2, 1500);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_LENGTH);
+	cr_assert_not(pkt.has_l4);
+	set16(&f, ip + 2, 41);		/* one byte past the frame's end */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_LENGTH);
+	set16(&f, ip + 2, 1500);	/* the same 54 bytes as a snaplen cut of a 1514-byte frame */
+	assert_err(dec_len(DLT_EN10MB, &f, f.n, 14 + 1500), DECODE_OK);
+	cr_assert_eq(pkt.ip_len, 1500);
+	cr_assert_eq(pkt.l4_payload_len, 1460);
+	cr_assert_eq(pkt.payload_cap, 0);
+	/* Raw IP and a VLAN tag: the wire left after each link header. */
+	assert_err(dec_len(DLT_RAW, &(struct fb){ .n = 0 }, 0, 0), DECODE_LINK_TRUNCATED);
+	f.n = 0;
+	put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	set16(&f, 2, 29);
+	assert_err(dec(DLT_RAW, &f), DECODE_IPV4_BAD_LENGTH);
+	f.n = 0;
+	put_eth(&f, 0x8100);
+	put_vlan(&f, 7, 0x0800);
+	ip = put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	set16(&f, ip + 2, 29);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_LENGTH);
+}
+
+Test(decode_hostile, ipv6_payload_length_past_the_wire_is_bad_length)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_UDP, 1000);
+	put_udp(&f, 1, 2, 992);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_BAD_LENGTH);
+	cr_assert_not(pkt.has_l4);
+	assert_err(dec_len(DLT_EN10MB, &f, f.n, 14 + 40 + 1000), DECODE_OK);
+	cr_assert_eq(pkt.l4_payload_len, 992);
+	/* A lying length wins over the extension header chain it would cut short. */
+	f.n = 0;
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 60, 8 + 8 + 500);
+	put_ext8(&f, PROTO_UDP);
+	put_udp(&f, 1, 2, 500);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_BAD_LENGTH);
+}
+
+/* However the chain is made (the same header again and again, each claiming more), the walk is bounded. */
+Test(decode_hostile, ipv6_extension_chains_are_bounded_and_kept_inside_the_datagram)
+{
+	static const unsigned loops[] = { 60, 0, 43 };
+	struct fb f = { .n = 0 };
+
+	for (size_t i = 0; i < sizeof(loops) / sizeof(loops[0]); i++) {
+		f.n = 0;
+		put_eth(&f, 0x86dd);
+		put_ipv6(&f, loops[i], 8 * 200);
+		for (int k = 0; k < 200; k++)
+			put_ext8(&f, loops[i]);		/* each names its own type next */
+		assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TOO_MANY);
+		cr_assert_not(pkt.has_l4);
+		cr_assert_eq(pkt.ip_hdr_len, 40 + 8 * 8, "walked 8 headers, not more");
+	}
+	/* The chain ends where the datagram does, still naming a header: truncated, never read past. */
+	f.n = 0;
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 60, 16);
+	put_ext8(&f, 60);
+	put_ext8(&f, 60);
+	put_fill(&f, 16, 0);		/* bytes past the payload length (padding) are not the chain */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TRUNCATED);
+	/* A header claiming 2048 bytes in a 16-byte payload. */
+	f.b[14 + 40 + 8 + 1] = 255;
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TRUNCATED);
+	/* An AH length of 255 words in a fragment chain. */
+	f.n = 0;
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, 51, 16);
+	put8(&f, PROTO_UDP);
+	put8(&f, 255);
+	put_fill(&f, 14, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV6_EXT_TRUNCATED);
+}
+
+Test(decode_hostile, tcp_data_offset_below_5_or_past_the_datagram_is_bad_offset)
+{
+	struct fb f = { .n = 0 };
+
+	build_tcp(&f, 0, 0);
+	for (unsigned off = 0; off < 5; off++) {
+		f.b[14 + 20 + 12] = (uint8_t)(off << 4);
+		assert_err(dec(DLT_EN10MB, &f), DECODE_TCP_BAD_OFFSET);
+		cr_assert_not(pkt.has_l4);
+	}
+	f.b[14 + 20 + 12] = 6 << 4;	/* 24 bytes in a 20-byte segment */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_TCP_BAD_OFFSET);
+	/* A datagram too short for the fixed header: the segment is cut, by its own length. */
+	f.n = 0;
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_TCP, 12);
+	put_tcp(&f, 1, 2, TCP_SYN);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_TCP_TRUNCATED);
+}
+
+Test(decode_hostile, icmp_errors_quoting_icmp_errors_name_no_flow)
+{
+	struct fb f = { .n = 0 };
+	static const unsigned v4_errors[] = { 3, 4, 5, 11, 12 };
+
+	for (size_t i = 0; i < 5; i++) {
+		f.n = 0;
+		build_v4_error(&f, 11, 0, PROTO_ICMP);
+		put_icmp(&f, v4_errors[i], 1);
+		assert_err(dec(DLT_RAW, &f), DECODE_OK);
+		cr_assert_not(pkt.has_quoted, "quoted type %u", v4_errors[i]);
+		cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_INVALID);
+	}
+	/* ICMPv6: unreachable quoting a packet too big. */
+	f.n = 0;
+	put_ipv6(&f, PROTO_ICMPV6, 8 + 40 + 8);
+	put_icmp(&f, 1, 3);
+	put_ipv6(&f, PROTO_ICMPV6, 1280);
+	put_icmp(&f, 2, 0);
+	assert_err(dec(DLT_IPV6, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.t, PROTO_ICMPV6, 1, 3);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_INVALID);
+	/* An ICMPv4 error quoting an IPv6 header cannot be about that packet. */
+	f.n = 0;
+	put_ipv4(&f, PROTO_ICMP, 8 + 40 + 8);
+	put_icmp(&f, 3, 3);
+	put_ipv6(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_RAW, &f), DECODE_OK);
+	cr_assert_not(pkt.has_quoted);
+	cr_assert_eq(pkt.note, DECODE_ICMP_QUOTE_INVALID);
+	cr_assert_eq(pkt.quoted.family, 0);
+}
+
+/* UDP length 0 only in an IPv6 jumbogram (RFC 2675), whose IP length is 0 too; 8 is an empty datagram. */
+Test(decode_hostile, zero_length_udp)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 1, 2, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.l4_payload_len, 0);
+	cr_assert_null(pkt.payload);
+	set16(&f, 14 + 20 + 4, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_UDP_BAD_LENGTH);
+	f.n = 0;
+	put_eth(&f, 0x86dd);
+	put_ipv6(&f, PROTO_UDP, 8 + 4);
+	put_udp(&f, 1, 2, 4);
+	put32(&f, 0);
+	set16(&f, 14 + 40 + 4, 0);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_UDP_BAD_LENGTH);
+	cr_assert_not(pkt.has_l4);
+}
+
+/* One captured byte of a full-sized frame, every link type: the layer that is cut is named. */
+Test(decode_hostile, one_byte_captures_name_the_cut_layer)
+{
+	static const struct {
+		int dlt;
+		uint8_t first;
+		enum decode_error want;
+	} cases[] = {
+		{ DLT_EN10MB, 0x02, DECODE_LINK_TRUNCATED }, { DLT_LINUX_SLL, 0x00, DECODE_LINK_TRUNCATED },
+		{ DLT_LINUX_SLL2, 0x08, DECODE_LINK_TRUNCATED }, { DLT_NULL, 0x02, DECODE_LINK_TRUNCATED },
+		{ DLT_LOOP, 0x00, DECODE_LINK_TRUNCATED }, { DLT_RAW, 0x45, DECODE_IPV4_TRUNCATED },
+		{ DLT_RAW, 0x60, DECODE_IPV6_TRUNCATED }, { DLT_RAW, 0x00, DECODE_IPV4_BAD_VERSION },
+		{ DLT_IPV4, 0x45, DECODE_IPV4_TRUNCATED }, { DLT_IPV6, 0x60, DECODE_IPV6_TRUNCATED },
+		{ DLT_IPV6, 0x45, DECODE_IPV4_TRUNCATED },	/* the version nibble decides, as in raw IP */
+	};
+	struct fb f = { .n = 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f.b[0] = cases[i].first;
+		f.n = 1;
+		assert_err(dec_len(cases[i].dlt, &f, 1, 1514), cases[i].want);
+		cr_assert_not(pkt.has_l4);
+		cr_assert_null(pkt.l3);
+	}
 }
 
 /* ---- every prefix of complete frames ---- */

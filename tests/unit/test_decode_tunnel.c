@@ -581,6 +581,32 @@ Test(decode_tunnel, inner_zero_total_length_uses_the_tunnel_length)
 	cr_assert_eq(pkt.l4_payload_len, 5);
 }
 
+/*
+ * A mirror may cut the frames it sends (ERSPAN's T bit, truncation to an
+ * MTU): the inner datagram is then longer than its frame, like a snaplen
+ * cut, and counts in full. The outer datagram has no such excuse.
+ */
+Test(decode_tunnel, an_inner_frame_cut_by_the_mirror_keeps_its_lengths_an_outer_lie_does_not)
+{
+	struct fb in = { .n = 0 }, f = { .n = 0 };
+	static const struct inner_spec s = { 4, PROTO_TCP, 0, { 0 } };
+	uint32_t outer_ip = 14;
+
+	build_inner(&in, &s);
+	in.b[14 + 2] = (20 + 20 + 1405) >> 8;	/* the inner datagram had 1405 payload bytes, 5 are here */
+	in.b[14 + 3] = (20 + 20 + 1405) & 0xff;
+	wrap_frame(&f, 4, W_ERSPAN2, &in, 0, 0);
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_ERSPAN2);
+	cr_assert_eq(pkt.ip_len, 1445);
+	cr_assert_eq(pkt.l4_payload_len, 1405);
+	cr_assert_eq(pkt.payload_cap, 5);
+	f.b[outer_ip + 2] = 0x05;		/* the outer total length claims 1500: more than the frame had */
+	f.b[outer_ip + 3] = 0xdc;
+	assert_err(dec(&f), DECODE_IPV4_BAD_LENGTH);
+	cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
+}
+
 Test(decode_tunnel, truncated_is_a_named_error)
 {
 	cr_assert_str_eq(decode_error_name(DECODE_TUNNEL_TRUNCATED), "tunnel-truncated");

@@ -770,3 +770,193 @@ Test(rules_load, every_shipped_rule_file_loads)
 		cr_skip("no rule files in %s yet", dir);
 	cr_expect_eq(rules_load_path(&rs, dir, &err), 0, "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
 }
+
+/* ---- hostile files: each a one-line error with its position, the work bounded by a limit ---------------- */
+
+static void write_bytes(const char *dir, const char *name, const char *bytes, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fwrite(bytes, 1, n, f), n);
+	fclose(f);
+}
+
+/* Loading dir/name fails at line:column with every word given; err.file is the path; nothing stays loaded. */
+static void expect_file_error(const char *dir, const char *name, int line, int column, ...)
+{
+	char path[512];
+	const char *word;
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(rules_load_path(&rs, path, &err), -1, "%s loaded", path);
+	cr_expect_str_eq(err.file, path);
+	cr_expect_eq(err.line, line, "line %d, want %d: %s", err.line, line, err.msg);
+	cr_expect_eq(err.column, column, "column %d, want %d: %s", err.column, column, err.msg);
+	va_start(ap, column);
+	while ((word = va_arg(ap, const char *)) != NULL)
+		cr_expect(strstr(err.msg, word), "'%s' not in: %s", word, err.msg);
+	va_end(ap);
+	cr_expect_eq(rs.nmatrices, 0);
+	cr_expect_eq(rs.nrules, 0);
+	cr_expect_eq(rs.nfiles, 0);
+}
+
+/* Nine levels of nine aliases: 9^9 strings if expanded; the first anchor ends it. */
+Test(rules_load, a_billion_laughs_file_fails_at_its_first_anchor)
+{
+	char *dir = make_dir(), text[2048];
+	size_t n = 0;
+	int level, i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "a: &a [\"lol\"");
+	for (i = 1; i < 9; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",\"lol\"");
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "]\n");
+	for (level = 1; level < 9; level++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%c: &%c [", 'a' + level, 'a' + level);
+		for (i = 0; i < 9; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s*%c", i ? "," : "", 'a' + level - 1);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "]\n");
+	}
+	write_bytes(dir, "lol.yaml", text, n);
+	expect_file_error(dir, "lol.yaml", 1, 4, "anchors and aliases are not supported: '&a'", NULL);
+	/* An alias with no anchor before it is refused too, where it stands. */
+	write_file(dir, "alias.yaml", "matrix: m\nrules: *r\n");
+	expect_file_error(dir, "alias.yaml", 2, 8, "anchors and aliases are not supported: '*r'", NULL);
+	remove_dir(dir);
+}
+
+/* 10^6 levels, flow and block style: refused at the 33rd, so the rest is never parsed. */
+Test(rules_load, a_million_levels_of_nesting_fail_at_the_33rd)
+{
+	size_t depth = 1000000, i;
+	char *dir = make_dir(), *text = malloc(2 * depth + 2);
+
+	memset(text, '[', depth);
+	memset(text + depth, ']', depth);
+	text[2 * depth] = '\n';
+	write_bytes(dir, "flow.yaml", text, 2 * depth + 1);
+	expect_file_error(dir, "flow.yaml", 1, 33, "nesting deeper than 32 levels", NULL);
+	for (i = 0; i < depth; i++) {
+		text[2 * i] = '-';
+		text[2 * i + 1] = ' ';
+	}
+	text[2 * depth] = 'x';
+	text[2 * depth + 1] = '\n';
+	write_bytes(dir, "block.yaml", text, 2 * depth + 2);
+	expect_file_error(dir, "block.yaml", 1, 65, "nesting deeper than 32 levels", NULL);
+	free(text);
+	remove_dir(dir);
+}
+
+Test(rules_load, a_huge_scalar_is_refused_at_its_start)
+{
+	size_t n = 15 << 20;	/* under the file limit, far over the scalar limit */
+	char *dir = make_dir(), *text = malloc(n + 32);
+
+	strcpy(text, "matrix: m\ntitle: ");
+	memset(text + 17, 'a', n);
+	strcpy(text + 17 + n, "\nrules: []\n");
+	write_bytes(dir, "scalar.yaml", text, strlen(text));
+	expect_file_error(dir, "scalar.yaml", 2, 8, "scalar longer than 65536 bytes (15728640)", NULL);
+	free(text);
+	remove_dir(dir);
+}
+
+/* 100 MB (sparse: nothing is written) is refused by its size alone: the message holds the exact size. */
+Test(rules_load, a_100_megabyte_file_is_refused_before_it_is_read)
+{
+	char *dir = make_dir(), path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("matrix: m\nrules: []\n", f);
+	fflush(f);
+	cr_assert_eq(ftruncate(fileno(f), 100 << 20), 0);
+	fclose(f);
+	expect_file_error(dir, "big.yaml", 0, 0, "file is 104857600 bytes, more than the limit of 16 MiB", NULL);
+	remove_dir(dir);
+}
+
+Test(rules_load, bytes_that_are_not_utf8_are_named_with_their_position)
+{
+	static const char latin1[] = "matrix: m\ntitle: Z\xfcrich\nrules: []\n";
+	static const char cut[] = "matrix: m\nrules: []\n# caf\xc3r\xc3\xa9\n";
+	char *dir = make_dir();
+
+	write_bytes(dir, "latin1.yaml", latin1, sizeof(latin1) - 1);
+	expect_file_error(dir, "latin1.yaml", 2, 9, "invalid leading UTF-8 octet", "0xFC", NULL);
+	write_bytes(dir, "cut.yaml", cut, sizeof(cut) - 1);
+	expect_file_error(dir, "cut.yaml", 3, 7, "invalid trailing UTF-8 octet", "0x72", NULL);
+	remove_dir(dir);
+}
+
+Test(rules_load, a_nul_byte_raw_or_escaped_is_refused_where_it_is)
+{
+	char *dir = make_dir();
+
+	write_bytes(dir, "nul.yaml", "matrix: m\0\nrules: []\n", 21);
+	expect_file_error(dir, "nul.yaml", 1, 10, "control characters are not allowed", NULL);
+	write_file(dir, "esc.yaml", "matrix: m\ntitle: \"a\\0b\"\nrules: []\n");
+	expect_file_error(dir, "esc.yaml", 2, 8, "a NUL character in a scalar is not supported", NULL);
+	remove_dir(dir);
+}
+
+Test(rules_load, a_duplicate_key_is_named_at_its_second_occurrence)
+{
+	char *dir = make_dir();
+
+	write_file(dir, "dup.yaml", "matrix: m\nrules:\n  - id: a\n    category: other\n    id: b\n");
+	expect_file_error(dir, "dup.yaml", 5, 5, "duplicate key 'id' (first at line 3, column 5)", NULL);
+	remove_dir(dir);
+}
+
+/* A FIFO (never opened, or open would wait for a writer) and devices are refused, in a folder skipped. */
+Test(rules_load, a_fifo_or_a_device_is_refused_without_reading, .timeout = 60)
+{
+	char *dir = make_dir(), path[512];
+
+	snprintf(path, sizeof(path), "%s/fifo.yaml", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	expect_file_error(dir, "fifo.yaml", 0, 0, "not a file or a folder", NULL);
+	write_file(dir, "good.yaml", file_a);
+	cr_assert_eq(rules_load_path(&rs, dir, &err), 0, "%s", err.msg);
+	cr_expect_eq(rs.nfiles, 1, "the FIFO in the folder is not read");
+	rules_free(&rs);
+	rules_init(&rs);
+	cr_assert_eq(rules_load_path(&rs, "/dev/zero", &err), -1);
+	cr_expect(strstr(err.msg, "not a file or a folder"), "%s", err.msg);
+	remove_dir(dir);
+}
+
+/* Messages quote the file: an escape sequence in it reaches the message as text, never as a raw byte. */
+Test(rules_load, control_characters_in_text_are_refused_and_quoted_escaped)
+{
+	char *dir = make_dir(), name[64];
+
+	write_file(dir, "desc.yaml", "matrix: m\nrules:\n  - {id: a, category: other, from: x, to: y, proto: icmp,\n"
+		   "     description: \"ok\\e[2J\\e]0;pwned\\a\\nrm -rf\"}\n");
+	expect_file_error(dir, "desc.yaml", 4, 19, "'description' holds the control character U+001B", NULL);
+	write_file(dir, "title.yaml", "matrix: m\ntitle: \"two\\nlines\"\nrules: []\n");
+	expect_file_error(dir, "title.yaml", 2, 8, "'title' holds the control character U+000A", NULL);
+	write_file(dir, "c1.yaml", "matrix: m\nrules: []\nsource: \"csi \\x9b31m\"\n");
+	expect_file_error(dir, "c1.yaml", 3, 9, "'source' holds the control character U+009B", NULL);
+	write_file(dir, "key.yaml", "matrix: m\n\"\\e[31mred\": 1\n\"\\e[31mred\": 2\n");
+	expect_file_error(dir, "key.yaml", 3, 1, "duplicate key '\\x1b[31mred'", NULL);
+	cr_expect_null(strchr(err.msg, '\033'), "raw ESC in: %s", err.msg);
+	/* The file name is escaped too. */
+	snprintf(name, sizeof(name), "bad\033[31m\n.yaml");
+	write_file(dir, name, "matrix: m\nrules: [1\n");
+	cr_assert_eq(rules_load_path(&rs, dir, &err), -1);
+	cr_expect_null(strchr(err.file, '\033'), "raw ESC in: %s", err.file);
+	cr_expect_null(strchr(err.file, '\n'), "raw newline in: %s", err.file);
+	cr_expect(strstr(err.file, "bad\\x1b[31m\\x0a.yaml"), "%s", err.file);
+	remove_dir(dir);
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "site.h"
@@ -340,6 +341,134 @@ Test(site_load, loads_a_file_and_reports_a_missing_one)
 	cr_expect_eq(site_load(&site, "no-such-site.yaml", &rs, collect, &warns, &err), -1);
 	cr_expect_str_eq(err.file, "no-such-site.yaml");
 	cr_expect(strstr(err.msg, "No such file"), "%s", err.msg);
+}
+
+/* ---- hostile files: one line with a position, bounded work, nothing half-loaded -------------------------- */
+
+/* site_load(path) fails at line:column with every word given; err.file is the path. */
+static void expect_file_error(const char *path, int line, int column, ...)
+{
+	const char *word;
+	va_list ap;
+
+	cr_assert_eq(site_load(&site, path, &rs, collect, &warns, &err), -1, "%s loaded", path);
+	cr_expect_str_eq(err.file, path);
+	cr_expect_eq(err.line, line, "line %d, want %d: %s", err.line, line, err.msg);
+	cr_expect_eq(err.column, column, "column %d, want %d: %s", err.column, column, err.msg);
+	va_start(ap, column);
+	while ((word = va_arg(ap, const char *)) != NULL)
+		cr_expect(strstr(err.msg, word), "'%s' not in: %s", word, err.msg);
+	va_end(ap);
+	cr_expect_null(site.name);
+	cr_expect_eq(nwarns, 0);
+}
+
+static void write_site(const char *path, const char *text, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fwrite(text, 1, n, f), n);
+	fclose(f);
+}
+
+/* A FIFO would block open() and read(); /dev/zero never ends; a folder is no file: each refused at once. */
+Test(site_load, a_fifo_a_device_or_a_folder_is_refused_without_reading, .timeout = 60)
+{
+	char dir[] = "site-test-XXXXXX", path[64];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/site.yaml", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	expect_file_error(path, 0, 0, "is a FIFO, not a regular file", NULL);
+	unlink(path);
+	expect_file_error("/dev/zero", 0, 0, "is a character device, not a regular file", NULL);
+	expect_file_error(dir, 0, 0, "is a folder, not a regular file", NULL);
+	rmdir(dir);
+}
+
+/* 100 MB, sparse: refused by fstat's size before a byte is read; the exact size shows it. */
+Test(site_load, a_100_megabyte_file_is_refused_by_its_size)
+{
+	char path[] = "site-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, contract_site, strlen(contract_site)), (ssize_t)strlen(contract_site));
+	cr_assert_eq(ftruncate(fd, 100 << 20), 0);
+	close(fd);
+	expect_file_error(path, 0, 0, "file is 104857600 bytes, more than the limit of 16 MiB", NULL);
+	unlink(path);
+}
+
+/* Billion laughs, 10^6 levels, a huge scalar, bytes that are not UTF-8, NUL, a duplicate key: as files. */
+Test(site_load, hostile_yaml_files_fail_at_their_first_offending_byte)
+{
+	static const char lol[] = "site: s\nroles:\n  vda: &a [198.18.10.1, 198.18.10.2]\n  ddc: [*a, *a, *a]\n";
+	static const char latin1[] = "site: Z\xfcrich\nroles:\n  vda: 198.18.10.0/24\n";
+	static const char nul[] = "site: s\nroles:\n  vda: 198.18.10.0/24\0\n";
+	static const char dup[] = "site: s\nroles:\n  vda: 198.18.10.0/24\n  ddc: 198.18.0.10\n  vda: 198.18.11.0/24\n";
+	size_t depth = 1000000, big = 1 << 20;
+	char path[] = "site-test-XXXXXX", *text = malloc(2 * depth + 16);
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	write_site(path, lol, sizeof(lol) - 1);
+	expect_file_error(path, 3, 8, "anchors and aliases are not supported: '&a'", NULL);
+	strcpy(text, "site: s\nroles: ");
+	memset(text + 15, '[', depth);
+	write_site(path, text, 15 + depth);
+	expect_file_error(path, 2, 39, "nesting deeper than 32 levels", NULL);
+	strcpy(text, "site: ");
+	memset(text + 6, 'x', big);
+	strcpy(text + 6 + big, "\nroles: {vda: 198.18.10.0/24}\n");
+	write_site(path, text, strlen(text));
+	expect_file_error(path, 1, 7, "scalar longer than 65536 bytes (1048576)", NULL);
+	write_site(path, latin1, sizeof(latin1) - 1);
+	expect_file_error(path, 1, 8, "invalid leading UTF-8 octet", "0xFC", NULL);
+	write_site(path, nul, sizeof(nul) - 1);
+	expect_file_error(path, 3, 22, "control characters are not allowed", NULL);
+	write_site(path, dup, sizeof(dup) - 1);
+	expect_file_error(path, 5, 3, "duplicate key 'vda' (first at line 3, column 3)", NULL);
+	unlink(path);
+	free(text);
+}
+
+/* The site name is printed in every report: a control character in it is refused, and messages stay escaped. */
+Test(site_load, control_characters_are_refused_and_never_reach_a_message_raw)
+{
+	expect_error("site: \"hq\\e[2J\"\nroles:\n  vda: 198.18.10.0/24\n", 1, 7,
+		     "'site' holds the control character U+001B", NULL);
+	expect_error("site: \"two\\nlines\"\nroles:\n  vda: 198.18.10.0/24\n", 1, 7,
+		     "'site' holds the control character U+000A", NULL);
+	expect_error("site: s\nroles:\n  \"vda\\e[31m\": 198.18.10.0/24\n", 3, 3, "unknown role 'vda\\x1b[31m'",
+		     NULL);
+	cr_expect_null(strchr(err.msg, '\033'), "raw ESC in: %s", err.msg);
+	expect_error("site: s\nroles:\n  vda: \"198.18.10.1\\e[2J\"\n", 3, 8,
+		     "'198.18.10.1\\x1b[2J' is not an IPv4 or IPv6 address", NULL);
+	cr_expect_null(strchr(err.msg, '\033'), "raw ESC in: %s", err.msg);
+	/* UTF-8 that is not a control character is a fine name. */
+	cr_assert_eq(load("site: \"Z\xc3\xbcrich \xe2\x80\x93 HQ\"\nroles:\n  vda: 198.18.10.0/24\n"), 0, "%s",
+		     err.msg);
+	cr_expect_str_eq(site.name, "Z\xc3\xbcrich \xe2\x80\x93 HQ");
+}
+
+/* A warning names the rule file: a control character in its path is escaped there too. */
+Test(site_load, a_warning_escapes_the_file_name)
+{
+	static const char evil[] =
+		"matrix: e\nrules:\n  - {id: r, category: other, from: nobody, to: vda, proto: tcp, ports: 9}\n";
+	int i;
+
+	cr_assert_eq(rules_load_string(&rs, "evil\033[2J.yaml", evil, strlen(evil), &err), 0, "%s", err.msg);
+	cr_assert_eq(load("site: s\nroles:\n  vda: 198.18.10.0/24\n"), 0, "%s", err.msg);
+	for (i = 0; i < nwarns && !strstr(warns[i].msg, "rule e/r cannot match"); i++)
+		;
+	cr_assert_lt(i, nwarns, "no warning about e/r");
+	cr_expect_str_eq(warns[i].file, "evil\\x1b[2J.yaml");
+	cr_expect_eq(warns[i].line, 3);
+	cr_expect_eq(warns[i].column, 5);
 }
 
 /* Truncations and mutations of a valid site: errors, never a crash or a leak. */
