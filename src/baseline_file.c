@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "baseline_internal.h"
+#include "utf8.h"
 #include "xalloc.h"
 #include "yaml_tree.h"
 
@@ -22,34 +23,6 @@ static const struct yaml_tree_limits bl_limits = { .max_nodes = 8000000, .max_fi
 
 /* ---- JSON text both JSON and libyaml read back unchanged ---- */
 
-/* Length of the valid UTF-8 sequence at s and its code point, or 0 when it is not one. */
-static int utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	int n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, *cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, *cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, *cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && *cp < 0x800) || (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
-	    (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Characters libyaml will not take raw (not printable, or YAML 1.1 line breaks). */
 static bool must_escape(uint32_t cp)
 {
@@ -60,13 +33,13 @@ static bool must_escape(uint32_t cp)
 static void escaped(struct json *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
 	char esc[8];
 	uint32_t cp;
-	int n;
 
 	json_raw(j, "\"", 1);
 	while (*p) {
-		n = utf8_decode(p, &cp);
+		n = utf8_decode(p, left, &cp);
 		if (n == 0) {		/* a byte that is not UTF-8: read as Latin-1 */
 			cp = *p;
 			n = 1;
@@ -82,9 +55,10 @@ static void escaped(struct json *j, const char *s)
 			snprintf(esc, sizeof(esc), "\\u%04" PRIx32, cp);
 			json_raw(j, esc, 6);
 		} else {
-			json_raw(j, (const char *)p, (size_t)n);
+			json_raw(j, (const char *)p, n);
 		}
 		p += n;
+		left -= n;
 	}
 	json_raw(j, "\"", 1);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xalloc.h"
 
 void json_init(struct json *j)
@@ -132,32 +133,6 @@ void json_key(struct json *j, const char *key)
 	j->need_comma = 0;
 }
 
-/* Length (2-4) of the valid UTF-8 sequence at s (n bytes left) and its code point; 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, *cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, *cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, *cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && *cp < 0x800) || (len == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
-	    (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static void put_u_escape(struct json *j, uint32_t v)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -199,7 +174,7 @@ void json_strn(struct json *j, const char *s, size_t n)
 			putc_raw(j, (char)c);
 		} else if (c >= 0x20 && c < 0x7f) {
 			putc_raw(j, (char)c);
-		} else if (c >= 0x80 && (len = utf8_seq(u + i, n - i, &cp)) > 0) {
+		} else if (c >= 0x80 && (len = utf8_decode(u + i, n - i, &cp)) > 0) {
 			if (cp > 0xffff) {
 				put_u_escape(j, 0xd800 + ((cp - 0x10000) >> 10));
 				cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
