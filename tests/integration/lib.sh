@@ -6,6 +6,21 @@ FAIL=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/flowaudit-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
+# FLOWAUDIT_VALGRIND=1: every run of the binary goes through valgrind (memcheck, full leak
+# check); finish() fails the test when any run logged an error or a leak. CI does this for the
+# offline tests (.ci/run).
+if [ -n "${FLOWAUDIT_VALGRIND:-}" ]; then
+	mkdir -p "$TMP/valgrind"
+	printf '#!/bin/sh
+exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+' \
+		>"$TMP/flowaudit"
+	printf '\t--show-leak-kinds=definite,indirect,possible --log-file=%s/vg.%%p "%s" "$@"\n' \
+		"$TMP/valgrind" "$FLOWAUDIT" >>"$TMP/flowaudit"
+	chmod +x "$TMP/flowaudit"
+	FLOWAUDIT=$TMP/flowaudit
+fi
+
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
 
@@ -25,6 +40,16 @@ project_conn_log() {
 }
 
 finish() {
+	local log
+	if [ -n "${FLOWAUDIT_VALGRIND:-}" ]; then
+		for log in "$TMP"/valgrind/vg.*; do
+			[ -s "$log" ] || continue
+			not_ok "valgrind: $(grep -m1 -E 'Invalid|uninitialised|definitely|indirectly|possibly|Mismatched' "$log" ||
+				head -1 "$log")"
+			sed 's/^/#   /' "$log" | head -30
+		done
+		ok "valgrind: $(find "$TMP/valgrind" -name 'vg.*' | wc -l) runs checked"
+	fi
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
