@@ -175,7 +175,8 @@ static struct span span_of(const struct baseline *b)
 
 static bool after_is_short(const struct span *b, const struct span *a)
 {
-	return b->observed_us > 0 && a->observed_us * 100 < b->observed_us * SHORT_CAPTURE_PERCENT;
+	/* In double: a span of a few thousand years times 100 would overflow int64_t. */
+	return b->observed_us > 0 && (double)a->observed_us * 100 < (double)b->observed_us * SHORT_CAPTURE_PERCENT;
 }
 
 /* ---- JSON ---- */

@@ -351,7 +351,11 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Seconds with up to 6 decimals (what json_usec writes) into microseconds, exactly. */
+/*
+ * Seconds with up to 6 decimals (what json_usec writes) into microseconds,
+ * exactly. At most about 2^61 us either way, the range of capture times
+ * (capture_ts_us), so that spans between two times cannot overflow.
+ */
 int bl_parse_usec(const char *s, int64_t *out)
 {
 	bool neg = *s == '-';
@@ -366,7 +370,7 @@ int bl_parse_usec(const char *s, int64_t *out)
 		return -1;
 	memcpy(whole, s, n);
 	whole[n] = '\0';
-	if (parse_u64(whole, &sec) < 0 || sec > (uint64_t)INT64_MAX / 1000000 - 1)
+	if (parse_u64(whole, &sec) < 0 || sec > ((uint64_t)1 << 61) / 1000000)
 		return -1;
 	if (s[n] == '.') {
 		for (s += n + 1; *s >= '0' && *s <= '9' && digits < 6; s++, digits++)
