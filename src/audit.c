@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "dedup.h"
 #include "findings.h"
+#include "outfile.h"
 #include "flow_table.h"
 #include "report.h"
 #include "summary.h"
@@ -77,6 +78,7 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 		a->decode[e < DECODE_ERROR_COUNT ? e : DECODE_LINK_TRUNCATED]++;
 		return;
 	}
+	flow_table_prefetch(a->table, &pkt);	/* its cache miss overlaps the duplicate check */
 	if (dedup_check(a->dedup, &pkt))
 		return;
 	a->decode[DECODE_OK]++;
@@ -127,14 +129,9 @@ void audit_format_load_error(const struct load_error *e, char *errbuf, size_t er
 
 static FILE *open_report(const struct options *o, char *errbuf, size_t errlen)
 {
-	FILE *out;
-
 	if (!o->output)
 		return o->conn_log && strcmp(o->conn_log, "-") == 0 ? stderr : stdout;
-	out = fopen(o->output, "w");
-	if (!out)
-		snprintf(errbuf, errlen, "%s: %s", o->output, strerror(errno));
-	return out;
+	return outfile_open(o->output, false, errbuf, errlen);
 }
 
 static bool want_color(const struct options *o, FILE *out)
@@ -163,12 +160,12 @@ static int write_report(FILE *out, const struct options *o, const struct report_
  */
 static int write_report_replacing(struct audit *a, const struct report_input *in)
 {
-	char tmp[4096];
+	char tmp[4096], ebuf[256];
 	FILE *f;
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->o->output, (long)getpid());
-	f = fopen(tmp, "w");
+	f = outfile_open(tmp, true, ebuf, sizeof(ebuf));
 	if (!f) {
 		rewind(a->out);
 		if (ftruncate(fileno(a->out), 0) != 0)

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "baseline.h"
+#include "outfile.h"
 
 /* Write a baseline to path whole: a temporary beside it, then rename. */
 static int write_baseline(const struct baseline *bl, const char *path, char *errbuf, size_t errlen)
@@ -15,11 +16,9 @@ static int write_baseline(const struct baseline *bl, const char *path, char *err
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+	f = outfile_open(tmp, true, errbuf, errlen);
+	if (!f)
 		return -1;
-	}
 	rc = baseline_write(bl, f);
 	if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
 		snprintf(errbuf, errlen, "%s: cannot write the baseline: %s", path, strerror(errno));
@@ -84,8 +83,7 @@ static int baseline_compare(const struct options *o, char *errbuf, size_t errlen
 				"capture is classified with the one given\n");
 		if (baseline_rules_differ(before, after))
 			fprintf(stderr, "flowaudit: warning: the baseline was made with other rules\n");
-		if (o->output && !(out = fopen(o->output, "w"))) {
-			snprintf(errbuf, errlen, "%s: %s", o->output, strerror(errno));
+		if (o->output && !(out = outfile_open(o->output, false, errbuf, errlen))) {
 			status = EXIT_TROUBLE;
 		} else {
 			int worse = baseline_diff(before, after, &dopt, out);

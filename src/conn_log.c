@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "community_id.h"
 #include "json.h"
+#include "outfile.h"
 #include "xalloc.h"
 
 struct conn_log {
@@ -28,11 +29,9 @@ struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf
 	FILE *out;
 	int is_stdout = strcmp(path, "-") == 0;
 
-	out = is_stdout ? stdout : fopen(path, "w");
-	if (!out) {
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+	out = is_stdout ? stdout : outfile_open(path, false, errbuf, errlen);
+	if (!out)
 		return NULL;
-	}
 	cl = xcalloc(1, sizeof(*cl));
 	cl->out = out;
 	cl->is_stdout = is_stdout;

@@ -227,6 +227,25 @@ else
 	echo "# skipped: -i on a missing interface (needs root to reach the interface check)"
 fi
 
+# As root, no output is written through a symbolic link (someone who can write the folder
+# could point it at a file root should not overwrite); the file it points to stays as it was.
+if [ "$(id -u)" -eq 0 ]; then
+	echo "precious" >"$TMP/precious"
+	for what in "-o" "--conn-log"; do
+		ln -sf "$TMP/precious" "$TMP/link"
+		"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" "$what" "$TMP/link" >"$TMP/link.out" 2>"$TMP/link.err"
+		rc=$?
+		check "as root, $what through a symbolic link: exit 2, one line naming it, the target untouched" \
+			eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/link.err")" -eq 1 ] &&
+				grep -q "link.*symbolic link" "$TMP/link.err" && [ "$(cat "$TMP/precious")" = precious ]'
+	done
+	rm -f "$TMP/link"
+	"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" -o "$TMP/real.txt" 2>/dev/null
+	check "as root, a regular -o file is still written" test -s "$TMP/real.txt"
+else
+	echo "# skip: the symbolic-link checks need root"
+fi
+
 # No progress line unless stderr is a terminal.
 run quiet "$FLOWAUDIT" -r "$P/mixed.pcap"
 check "no progress output when stderr is not a terminal" eval '[ ! -s "$TMP/quiet.err" ]'
