@@ -45,6 +45,8 @@ struct flow_table {
 	struct fragments *frags;
 	int64_t now_us;			/* newest packet time seen */
 	int64_t next_check_us;		/* no head is due before this: advance skips its scan until then */
+	const struct packet *pre_pkt;	/* flow_table_prefetch's packet and the hash it computed */
+	uint64_t pre_hash;
 	uint8_t builtin_ports[2][65536 / 8];
 	struct flow_table_stats st;
 };
@@ -529,6 +531,21 @@ static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
 	ft->st.icmp_errors_matched++;
 }
 
+void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt)
+{
+	struct lookup l;
+
+	ft->pre_pkt = NULL;	/* callers reuse one packet buffer: a hash is only ever for this call's packet */
+	if (pkt->later_fragment)
+		return;
+	lookup_make(&l, &pkt->t, ft->cfg.vlan_key ? pkt->vlan : 0);
+	ft->pre_hash = lookup_hash(&l, ft->cfg.seed);
+	ft->pre_pkt = pkt;
+	if (ft->hash)
+		__builtin_prefetch(&ft->hash->hh.tbl->buckets[(unsigned)ft->pre_hash &
+							      (ft->hash->hh.tbl->num_buckets - 1)]);
+}
+
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 {
 	struct lookup l;
@@ -560,7 +577,8 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 		attach_icmp_error(ft, pkt);
 
 	lookup_make(&l, &pkt->t, ft->cfg.vlan_key ? pkt->vlan : 0);
-	h = lookup_hash(&l, ft->cfg.seed);
+	h = ft->pre_pkt == pkt ? ft->pre_hash : lookup_hash(&l, ft->cfg.seed);
+	ft->pre_pkt = NULL;
 	f = flow_find(ft, &l, h);
 	if (f && is_reuse(f, pkt)) {
 		flow_finish(ft, f, FLOW_END_REUSED);

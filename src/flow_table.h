@@ -44,6 +44,12 @@ struct flow_table;
 
 void flow_table_config_defaults(struct flow_table_config *cfg);
 struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done_fn done, void *ctx);
+/*
+ * Start loading the hash bucket pkt's flow would be in, so that the cache
+ * miss overlaps the work done before flow_table_packet (duplicate check);
+ * the hash is kept for it.
+ */
+void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt);
 /* Account one decoded packet (decode_frame returned DECODE_OK). */
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt);
 /* Expire what has been idle longer than its timeout at time now_us. */
