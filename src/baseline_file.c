@@ -34,7 +34,7 @@ static void escaped(struct json *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t left = strlen(s), n;
-	char esc[8];
+	char esc[16];	/* "\\uXXXX": must_escape() holds only code points below U+10000 */
 	uint32_t cp;
 
 	json_raw(j, "\"", 1);
