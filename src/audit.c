@@ -40,7 +40,6 @@ struct audit {
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	FILE *out;			/* the report's stream, opened before any packet */
 	unsigned interim_reports;
-	unsigned interim_skipped;	/* due while the previous one was still being written */
 	pid_t report_child;		/* the process writing an interim report, or 0 */
 };
 
@@ -228,10 +227,8 @@ static void on_interim(void *ctx, const struct capture_stats *cs)
 	pid_t pid;
 
 	if (a->report_child > 0) {
-		if (waitpid(a->report_child, NULL, WNOHANG) == 0) {
-			a->interim_skipped++;
-			return;
-		}
+		if (waitpid(a->report_child, NULL, WNOHANG) == 0)
+			return;	/* the previous report is still being written: skip this one */
 		a->report_child = 0;
 	}
 	a->interim_reports++;
