@@ -25,6 +25,8 @@
 
 #include <pcap/pcap.h>
 
+#include "handshake.h"
+
 enum {
 	MSS = 1448,		/* full-size payload: 1500 MTU - IPv4 - TCP with timestamps */
 	MAX_FRAME = 2048,	/* largest frame built: VLAN + IPv6 + TCP + MSS */
@@ -151,6 +153,7 @@ struct flow {
 	uint32_t step;		/* packets played */
 	uint32_t len;		/* packets in the script */
 	uint32_t seq[2];	/* next TCP sequence number: client [0], server [1] */
+	uint16_t sent[2];	/* TCP payload bytes sent so far (saturating): where the opening bytes end */
 };
 
 /* The next packet of a flow, as its script decides it. */
@@ -290,9 +293,13 @@ static uint32_t put_ip(uint8_t *b, struct flow *f, bool from_server, uint8_t pro
 	return IPV4_HDR;
 }
 
-/* Transport checksum: pseudo-header (unless ICMPv4), hdr_len header bytes, pattern payload. */
+/*
+ * Transport checksum: pseudo-header (unless ICMPv4), hdr_len header bytes
+ * (always even), then the payload: the pattern's (precomputed), or the
+ * bytes at data when a session's opening is in it.
+ */
 static uint16_t l4_checksum(const uint8_t *ip, bool v6, uint8_t proto, const uint8_t *l4,
-			    uint32_t hdr_len, uint32_t payload)
+			    uint32_t hdr_len, uint32_t payload, const uint8_t *data)
 {
 	uint32_t len = hdr_len + payload;
 	uint32_t sum = 0;
@@ -301,8 +308,35 @@ static uint16_t l4_checksum(const uint8_t *ip, bool v6, uint8_t proto, const uin
 		sum = v6 ? sum_add(0, ip + 8, 32) : sum_add(0, ip + 12, 8);
 		sum += proto + (len >> 16) + (len & 0xffff);
 	}
-	sum = sum_add(sum, l4, hdr_len) + pattern_sum[payload];
+	sum = sum_add(sum, l4, hdr_len) + (data ? sum_add(0, data, payload) : pattern_sum[payload]);
 	return sum_fold(sum);
+}
+
+/*
+ * How each side of a session on a port the audit looks into starts, so that
+ * the payload inspection does its real work: ICA's server banner on 1494,
+ * CGP's header on 2598, a real TLS 1.2 first flight on 443 (handshake.h).
+ * The rest of the stream is the pattern.
+ */
+static const uint8_t *opening(const struct flow *f, bool from_server, uint32_t *len)
+{
+	static const uint8_t ica[] = { 0x7f, 0x7f, 'I', 'C', 'A', 0 };
+	static const uint8_t cgp[] = { 0x1a, 'C', 'G', 'P', '/', '0', '1' };
+
+	switch (f->sport) {
+	case 1494:
+		*len = from_server ? sizeof(ica) : 0;
+		return ica;
+	case 2598:
+		*len = sizeof(cgp);
+		return cgp;
+	case 443:
+		*len = from_server ? sizeof(tls_server_flight) : sizeof(tls_client_flight);
+		return from_server ? tls_server_flight : tls_client_flight;
+	default:
+		*len = 0;
+		return NULL;
+	}
 }
 
 static uint32_t put_tcp(uint8_t *b, const struct flow *f, const struct pkt *p, uint32_t ms)
@@ -356,12 +390,30 @@ static uint32_t put_icmp(uint8_t *b, struct flow *f, const struct pkt *p)
 			   (uint16_t)(f->ip_id[0] - 1));
 		put_udp(b + ICMP_HDR + q, f, false, f->aux);
 		put16(b + ICMP_HDR + q + 6, l4_checksum(b + ICMP_HDR, false, IP_UDP, b + ICMP_HDR + q,
-							UDP_HDR, f->aux));
+							UDP_HDR, f->aux, NULL));
 		return ICMP_HDR + q + UDP_HDR;
 	}
 	put16(b + 4, f->cport);
 	put16(b + 6, p->seq);
 	return ICMP_HDR;
+}
+
+/* The payload of a TCP segment that carries part of its side's opening, into out; false if none does. */
+static bool opening_payload(struct flow *f, const struct pkt *p, uint8_t *out)
+{
+	uint32_t olen, at = f->sent[p->from_server], k;
+	const uint8_t *o;
+
+	if (p->proto != IP_TCP || !p->payload)
+		return false;
+	f->sent[p->from_server] = (uint16_t)(at + p->payload > 65535 ? 65535 : at + p->payload);
+	o = opening(f, p->from_server, &olen);
+	if (!o || at >= olen)
+		return false;
+	k = olen - at < p->payload ? olen - at : p->payload;
+	memcpy(out, pattern, p->payload);
+	memcpy(out, o + at, k);
+	return true;
 }
 
 /* Build p for flow f into g->frame and write it. */
@@ -374,6 +426,8 @@ static void emit(struct gen *g, struct flow *f, const struct pkt *p)
 	uint32_t l4hl, len;
 	int csum_at;
 	struct pcap_pkthdr h;
+	uint8_t opened[MSS];
+	bool has_opening = opening_payload(f, p, opened);
 
 	switch (p->proto) {
 	case IP_TCP:
@@ -390,7 +444,7 @@ static void emit(struct gen *g, struct flow *f, const struct pkt *p)
 		break;
 	}
 	put_ip(b + eth, f, p->from_server, p->proto, l4hl + p->payload, f->ip_id[p->from_server]++);
-	uint16_t sum = l4_checksum(b + eth, f->v6, p->proto, l4, l4hl, p->payload);
+	uint16_t sum = l4_checksum(b + eth, f->v6, p->proto, l4, l4hl, p->payload, has_opening ? opened : NULL);
 	put16(l4 + csum_at, (sum == 0 && p->proto == IP_UDP) ? 0xffff : sum);
 
 	len = eth + iphl + l4hl + p->payload;
@@ -402,7 +456,8 @@ static void emit(struct gen *g, struct flow *f, const struct pkt *p)
 	h.caplen = len < g->cfg.snaplen ? len : g->cfg.snaplen;
 	uint32_t hdrs = eth + iphl + l4hl;
 	if (h.caplen > hdrs && p->payload)
-		memcpy(b + hdrs, pattern, h.caplen - hdrs < p->payload ? h.caplen - hdrs : p->payload);
+		memcpy(b + hdrs, has_opening ? opened : pattern,
+		       h.caplen - hdrs < p->payload ? h.caplen - hdrs : p->payload);
 	h.ts.tv_sec = (time_t)(g->now_us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(g->now_us % 1000000);
 	pcap_dump((u_char *)g->dump, &h, b);

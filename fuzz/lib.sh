@@ -1,7 +1,7 @@
 # fuzz/lib.sh: building the harnesses, shared by fuzz/run and fuzz/regress (sourced, not run)
 
 FUZZ_SRC=${FUZZ_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-FUZZ_HARNESSES="packet pcap rules site baseline"
+FUZZ_HARNESSES="packet pcap rules site baseline tls"
 FUZZ_NICE=${FUZZ_NICE:-10}
 
 fuzz_version() {

@@ -20,6 +20,7 @@
 #include "findings.h"
 #include "outfile.h"
 #include "flow_table.h"
+#include "inspect.h"
 #include "report.h"
 #include "summary.h"
 #include "xalloc.h"
@@ -33,6 +34,7 @@ struct audit {
 	struct classifier *classifier;
 	struct findings *findings;
 	struct dedup *dedup;
+	struct inspect *inspect;	/* NULL with --no-inspect */
 	unsigned decode_flags;
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
@@ -185,7 +187,8 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 				     .decode = a->decode, .table = flow_table_stats(a->table),
 				     .summary = &a->summary, .rules = &a->rules, .site = a->site,
 				     .findings = a->findings, .uid_seed = a->o->table.seed,
-				     .duplicates = dedup_count(a->dedup), .live_flows = flow_table_stats(a->table)->live,
+				     .duplicates = dedup_count(a->dedup),
+				     .inspect = a->inspect ? inspect_stats(a->inspect) : NULL, .live_flows = flow_table_stats(a->table)->live,
 				     .color = want_color(a->o, a->out) };
 }
 
@@ -299,6 +302,7 @@ static void audit_free(struct audit *a)
 	flow_table_free(a->table);
 	classify_free(a->classifier);
 	findings_free(a->findings);
+	inspect_free(a->inspect);	/* after everything that keeps flows: they point at its evidence */
 	dedup_free(a->dedup);
 	summary_free(&a->summary);
 	if (a->site) {
@@ -328,6 +332,13 @@ static int audit_setup(struct audit *a, const struct options *o, char *errbuf, s
 	a->classifier = classify_new(&a->rules, a->site, o->pending_window_us);
 	a->findings = findings_new(&a->rules, a->site);
 	a->table = flow_table_new(&o->table, on_flow_done, a);
+	if (!o->no_inspect) {
+		struct inspect_config icfg;
+
+		inspect_config_defaults(&icfg);
+		a->inspect = inspect_new(&icfg);
+		flow_table_set_inspect(a->table, a->inspect);
+	}
 	a->dedup = dedup_new(o->dedup_window_us);
 	a->decode_flags = o->no_decap ? DECODE_F_NO_DECAP : 0;
 	a->o = o;

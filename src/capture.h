@@ -99,8 +99,13 @@ struct capture_live_config {
  */
 enum { CAPTURE_BUFFER_MIB_DEFAULT = 32 };
 
-/* Enough for Ethernet + 3 VLAN tags + IPv6 with extension headers + TCP with options + a quoted header. */
-enum { CAPTURE_SNAPLEN_DEFAULT = 256 };
+/*
+ * Whole packets, as tcpdump takes them: a server's certificate chain spans
+ * several full segments. 256 bytes is enough for every header the audit
+ * reads (Ethernet + 3 VLAN tags + IPv6 with extension headers + TCP with
+ * options + a quoted header) and the service banners, not for TLS names.
+ */
+enum { CAPTURE_SNAPLEN_DEFAULT = 65535 };
 
 /* Called when no packet came for a while (at least every second) so quiet ports still expire flows. */
 typedef void (*capture_tick_fn)(void *ctx, int64_t now_us);

@@ -27,6 +27,7 @@ struct classifier {
 	struct port_index idx[IDX_COUNT];
 	int *icmp_rules;
 	int nicmp;
+	struct wire_policy *wire;
 };
 
 static bool rule_enabled(const struct classifier *c, int r)
@@ -82,6 +83,7 @@ struct classifier *classify_new(const struct rule_set *rs, const struct site *si
 	for (r = 0; r < rs->nrules; r++)
 		if ((rs->rules[r].protos & RULE_ICMP) && rule_enabled(c, r))
 			c->icmp_rules[c->nicmp++] = r;
+	c->wire = classify_wire_new(rs, site);
 	return c;
 }
 
@@ -96,6 +98,7 @@ void classify_free(struct classifier *c)
 		free(c->idx[i].cand);
 	}
 	free(c->icmp_rules);
+	classify_wire_free(c->wire);
 	free(c);
 }
 
@@ -134,7 +137,9 @@ static enum verdict tcp_outcome(const struct flow *f, enum reason *reason)
 			*reason = R_ANSWERED;
 			return V_OK;
 		}
-		*reason = R_RESET_AFTER_ESTABLISHED;
+		/* The RST that ended it was not its sender's own (flow.h, FLOW_RST_*). */
+		*reason = f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD) ? R_MIDDLEBOX_RESET
+									  : R_RESET_AFTER_ESTABLISHED;
 		return V_INTERRUPTED;
 	case CS_SH:
 		*reason = R_NO_RESPONDER_PACKETS;
@@ -299,7 +304,8 @@ static bool in_scope(const struct classifier *c, const struct flow *f)
 			   site_in_scope(c->site, f->orig.family, f->orig.dst));
 }
 
-void classify_flow(const struct classifier *c, const struct flow *f, int64_t now_us, struct classification *out)
+static void classify_ports(const struct classifier *c, const struct flow *f, int64_t now_us,
+			   struct classification *out)
 {
 	enum reason r = R_NONE;
 	enum verdict outcome = classify_outcome(f, &r);
@@ -329,4 +335,11 @@ void classify_flow(const struct classifier *c, const struct flow *f, int64_t now
 	}
 	out->reason = plain_reason(outcome, r);
 	out->verdict = out->rule >= 0 || in_scope(c, f) ? V_UNEXPECTED : V_UNMATCHED;
+}
+
+void classify_flow(const struct classifier *c, const struct flow *f, int64_t now_us, struct classification *out)
+{
+	classify_ports(c, f, now_us, out);
+	if (out->verdict != V_RELATED)
+		classify_wire(c->wire, c->rs, f, out);
 }

@@ -7,7 +7,9 @@
 
 #include "addr.h"
 #include "community_id.h"
+#include "inspect.h"
 #include "json.h"
+#include "tls.h"
 #include "outfile.h"
 #include "xalloc.h"
 
@@ -81,6 +83,43 @@ static void render_audit(struct json *j, const struct classification *cls, const
 	cls->resp_role >= 0 ? json_str(j, rules_role_name(rs, cls->resp_role)) : json_null(j);
 }
 
+/* The contract's wire-evidence fields, where seen. */
+static void render_wire(struct json *j, const struct flow *f)
+{
+	const struct tls_evidence *ev = f->tls;
+	const char *v;
+
+	if (f->service != SVC_NONE)
+		KV_STR(j, "service", service_name(f->service));
+	if (ev) {
+		if (ev->sni)
+			KV_STR(j, "server_name", ev->sni);
+		if (ev->server_hello && (v = tls_version_name(ev->version)))
+			KV_STR(j, "tls_version", v);
+		if (ev->subject)
+			KV_STR(j, "cert_subject", ev->subject);
+		if (ev->issuer)
+			KV_STR(j, "cert_issuer", ev->issuer);
+		if (ev->chain)
+			KV_STR(j, "cert_chain", ev->chain);
+		if (ev->server_hello) {
+			JSON_KEY(j, "cert_visible");
+			json_bool(j, ev->cert_visible);
+		}
+	}
+	if (f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD)) {
+		int side = f->rst & FLOW_RST_FROM_RESP ? 1 : 0;
+
+		KV_STR(j, "rst_from", side ? "resp" : "orig");
+		KV_U64(j, "rst_ttl", f->rst_ttl);
+		KV_U64(j, "rst_side_ttl", f->first_ttl[side]);
+		if (f->orig.family == 4) {
+			KV_U64(j, "rst_ip_id", f->rst_ip_id);
+			KV_U64(j, "rst_side_ip_id", f->ip_id_last[side]);
+		}
+	}
+}
+
 void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
 		     const struct rule_set *rs)
 {
@@ -117,6 +156,7 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, co
 		KV_U64(j, "vlan", f->vlan);
 	if (f->vlan_count >= 2)
 		KV_U64(j, "inner_vlan", f->inner_vlan);
+	render_wire(j, f);
 	if (cls && rs)
 		render_audit(j, cls, rs);
 	json_end_object(j);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "inspect.h"
 
 /*
  * Flow findings are aggregated as flows finish, keyed by kind, reason,
@@ -20,7 +21,8 @@
 static const char *const kind_names[FK_COUNT] = {
 	[FK_BLOCKED] = "blocked", [FK_FALLBACK] = "fallback", [FK_INCOMPLETE] = "incomplete",
 	[FK_INTERRUPTED] = "interrupted", [FK_MISSING] = "missing", [FK_ONE_SIDED] = "one-sided",
-	[FK_UNEXPECTED] = "unexpected", [FK_PENDING] = "pending",
+	[FK_UNEXPECTED] = "unexpected", [FK_PENDING] = "pending", [FK_TLS_INTERCEPTED] = "tls-intercepted",
+	[FK_MIDDLEBOX_RESET] = "middlebox-reset", [FK_WRONG_PROTOCOL] = "wrong-protocol",
 };
 
 static const char *const confidence_names[] = { "high", "medium", "low" };
@@ -210,8 +212,10 @@ static int add_flow_finding(struct findings *fd, const struct flow *f, const str
 	struct agg_entry *e;
 	struct agg_key k;
 	struct finding *fi;
+	uint8_t why = kind == FK_WRONG_PROTOCOL ? cl->wrong_why : kind == FK_TLS_INTERCEPTED ? cl->tls_why : 0;
 
-	key_of(&k, f, cl->rule, (uint8_t)kind, (uint8_t)cl->reason);
+	/* Wire findings keep apart what they are about: the why, not the flow's outcome. */
+	key_of(&k, f, cl->rule, (uint8_t)kind, why ? (uint8_t)(R_COUNT + why) : (uint8_t)cl->reason);
 	HASH_FIND(hh, fd->agg, &k, sizeof(k), e);
 	if (e) {
 		fi = findings_at(fd, e->index);
@@ -227,6 +231,7 @@ static int add_flow_finding(struct findings *fd, const struct flow *f, const str
 	fd->nflow_findings = fd->n;
 	findings_example_into(fi, f, cl);
 	fi->kind = kind;
+	fi->why = why;
 	fi->count = 1;
 	widen(&fi->first_us, &fi->last_us, f, true);
 	e = xcalloc(1, sizeof(*e));
@@ -373,7 +378,17 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		findings_set_add(&fd->role_hosts[cl->orig_role], f->orig.family, f->orig.src);
 	if (cl->resp_role >= 0)
 		findings_set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
+	if (kind == FK_INTERRUPTED && cl->reason == R_MIDDLEBOX_RESET)
+		kind = FK_MIDDLEBOX_RESET;	/* a refinement: the reset was forged */
 	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
+	if ((cl->wire & WF_MIDDLEBOX_RESET) && kind != FK_MIDDLEBOX_RESET)
+		add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET);
+	if (cl->wire & WF_TLS_INTERCEPTED)
+		add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED);
+	if (cl->wire & WF_WRONG_PROTOCOL)
+		add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL);
+	if (cl->tls_watched && f->tls && (f->tls->version == 0x0304 || f->tls->version == 0xfefc))
+		fd->tls_hidden++;	/* TLS 1.3, DTLS 1.3: the certificate is encrypted */
 	tracked &= track_edt(fd, f, cl, finding);
 	tracked &= track_group(fd, f, cl, finding);
 	fd->untracked += !tracked;
@@ -483,6 +498,11 @@ const struct rule_stats *findings_rule_stats(const struct findings *fd)
 uint64_t findings_count(const struct findings *fd, enum finding_kind k)
 {
 	return (unsigned)k < FK_COUNT ? fd->per_kind[k] : 0;
+}
+
+uint64_t findings_tls_hidden(const struct findings *fd)
+{
+	return fd->tls_hidden;
 }
 
 uint64_t findings_untracked(const struct findings *fd)

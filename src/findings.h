@@ -13,9 +13,12 @@
 /* Finding kinds, most serious first. One name table: findings_kind_name(). */
 enum finding_kind {
 	FK_BLOCKED = 0,
+	FK_TLS_INTERCEPTED,
 	FK_FALLBACK,
 	FK_INCOMPLETE,
+	FK_MIDDLEBOX_RESET,
 	FK_INTERRUPTED,
+	FK_WRONG_PROTOCOL,
 	FK_MISSING,
 	FK_ONE_SIDED,
 	FK_UNEXPECTED,
@@ -41,6 +44,7 @@ struct finding {
 	int64_t first_us;		/* the evidence's first and last packet */
 	int64_t last_us;
 	enum confidence confidence;
+	uint8_t why;			/* enum wire_why (classify.h): wrong-protocol, tls-intercepted */
 	char note[160];			/* why the confidence is not high, or what the finding means */
 	bool has_example;
 	struct flow example;		/* one flow of it, as the conn log shows it */
@@ -68,7 +72,9 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 const struct finding *const *findings_list(const struct findings *fd, int *n);
 const struct rule_stats *findings_rule_stats(const struct findings *fd);	/* [rs->nrules] */
 uint64_t findings_count(const struct findings *fd, enum finding_kind k);	/* findings of a kind */
-uint64_t findings_dropped(const struct findings *fd);	/* flow findings not kept: the table was full */
+uint64_t findings_dropped(const struct findings *fd);
+/* TLS sessions to watched names whose certificate the wire does not show (TLS 1.3): not judged. */
+uint64_t findings_tls_hidden(const struct findings *fd);	/* flow findings not kept: the table was full */
 /* Entries a per-host-pair table (fallback, incomplete, one-sided ratio) holds at most. */
 enum { FINDINGS_MAX_PAIRS = 65536 };
 /* Flows whose host pair did not fit a per-pair table: fallback, incomplete and the one-sided ratio miss them. */

@@ -104,6 +104,7 @@ struct findings {
 	struct finding *chunk[(FINDINGS_MAX + FINDINGS_CHUNK - 1) / FINDINGS_CHUNK];
 	int n;
 	uint64_t dropped;
+	uint64_t tls_hidden;		/* TLS 1.3 to watched names: the certificate is not on the wire */
 	uint64_t untracked;		/* flows whose host pair found a per-pair table full (MAX_SET) */
 	struct agg_entry *agg;
 	struct rule_stats *stats;	/* [nrules] by deciding rule */

@@ -31,6 +31,9 @@ struct flow_key {
 void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan);
 
 /* Per direction counters. */
+struct tls_evidence;
+struct inspect_buf;
+
 struct flow_side {
 	uint64_t pkts;
 	uint64_t ip_bytes;	/* sum of IP datagram lengths */
@@ -48,7 +51,7 @@ enum flow_end {
 };
 
 /*
- * 352 bytes. What a packet needs first comes first: the hash handle (its
+ * 384 bytes. What a packet needs first comes first: the hash handle (its
  * hashv is compared before anything else), then orig, which the lookup
  * compares, then the times.
  */
@@ -76,10 +79,33 @@ struct flow {
 	uint8_t icmp_code;
 	uint8_t first_ttl[2];	/* of each side's first packet */
 
+	/* A forged reset (middlebox-reset): the first RST against the rest of its side. */
+	uint8_t rst;		/* FLOW_RST_* bits */
+	uint8_t rst_ttl;	/* that RST's TTL / hop limit */
+	uint16_t rst_ip_id;	/* its IPv4 identification */
+	uint16_t ip_id_last[2];	/* each side's last IPv4 identification (TCP) */
+	uint8_t ip_id_run[2];	/* packets in a row whose identification went up by 1..FLOW_IPID_STEP */
+
+	/* Wire evidence (inspect.h): what the first payload bytes said. */
+	uint8_t service;	/* enum service */
+	uint8_t wire;		/* WIRE_* bits */
+	const struct tls_evidence *tls;	/* interned, NULL if no TLS/DTLS handshake was seen */
+	struct inspect_buf *ib;	/* a handshake being followed; NULL once settled, always NULL when handed on */
+
 	struct flow_side side[2];	/* [0] originator, [1] responder */
 	struct tcp_endpoint tcp[2];
 	struct history hist;
 };
+
+/* flow.rst bits. */
+enum {
+	FLOW_RST_SEEN = 1 << 0,		/* a RST came from a side that had sent before */
+	FLOW_RST_FROM_RESP = 1 << 1,	/* ... from the responder */
+	FLOW_RST_TTL_ODD = 1 << 2,	/* its TTL differs from that side's first packet */
+	FLOW_RST_IPID_ODD = 1 << 3,	/* its IPv4 identification breaks that side's sequence */
+};
+/* The largest step between consecutive IPv4 identifications that still counts as one sequence. */
+enum { FLOW_IPID_STEP = 64, FLOW_IPID_RUN = 3 };
 
 /* Zeek-style uid: 'C' + base62, deterministic from the creation number and seed. */
 enum { FLOW_UID_LEN = 20 };

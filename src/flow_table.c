@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fragments.h"
+#include "inspect.h"
 #include "xalloc.h"
 
 /*
@@ -43,6 +44,7 @@ struct flow_table {
 	struct slab *slabs;
 	struct flow *free_list;		/* linked through lru_next */
 	struct fragments *frags;
+	struct inspect *inspect;	/* or NULL: no payload inspection */
 	int64_t now_us;			/* newest packet time seen */
 	int64_t next_check_us;		/* no head is due before this: advance skips its scan until then */
 	const struct packet *pre_pkt;	/* flow_table_prefetch's packet and the hash it computed */
@@ -282,6 +284,8 @@ static struct flow *flow_alloc(struct flow_table *ft)
 static void flow_finish(struct flow_table *ft, struct flow *f, enum flow_end why)
 {
 	f->end = (uint8_t)why;
+	if (f->ib)
+		inspect_flow_end(ft->inspect, f);
 	ft->done(f, ft->ctx);
 	lru_unlink(ft, f);
 	HASH_DELETE(hh, ft->hash, f);
@@ -472,6 +476,7 @@ static void flow_swap_roles(struct flow *f)
 	memcpy(f->hist.repeat[1], r, sizeof(r));
 	f->flipped = true;
 	f->hist.roles_flipped = false;
+	inspect_swap(f);
 }
 
 static void tcp_update(struct flow *f, const struct packet *pkt, int dir)
@@ -488,6 +493,40 @@ static void tcp_update(struct flow *f, const struct packet *pkt, int dir)
 		flow_swap_roles(f);
 }
 
+/*
+ * A device in the path that resets a connection forges the RST in one
+ * side's name, but cannot forge that side's distance: its TTL is not the
+ * side's, and its IPv4 identification does not continue the side's
+ * sequence. The first RST of a side that had sent before is checked
+ * against that side's first packet and the run of its identifications. An
+ * identification of 0 is no evidence: Linux sends RSTs outside a
+ * connection with ID 0.
+ */
+static void tcp_reset_check(struct flow *f, const struct packet *pkt, int dir)
+{
+	const struct flow_side *s = &f->side[dir];
+
+	if ((pkt->tcp_flags & TCP_RST) && !(f->rst & FLOW_RST_SEEN) && s->pkts > 0) {
+		f->rst = (uint8_t)(FLOW_RST_SEEN | (dir ? FLOW_RST_FROM_RESP : 0));
+		f->rst_ttl = pkt->ttl;
+		f->rst_ip_id = pkt->ip_id;
+		if (pkt->ttl != f->first_ttl[dir])
+			f->rst |= FLOW_RST_TTL_ODD;
+		if (pkt->t.family == 4 && f->ip_id_run[dir] >= FLOW_IPID_RUN && pkt->ip_id != 0 &&
+		    (uint16_t)(pkt->ip_id - f->ip_id_last[dir] - 1) >= FLOW_IPID_STEP)
+			f->rst |= FLOW_RST_IPID_ODD;
+	}
+	if (pkt->t.family == 4 && !(f->rst & FLOW_RST_SEEN)) {	/* kept as it was before the RST: evidence */
+		uint16_t step = (uint16_t)(pkt->ip_id - f->ip_id_last[dir]);
+
+		if (s->pkts > 0 && step >= 1 && step <= FLOW_IPID_STEP)
+			f->ip_id_run[dir] += f->ip_id_run[dir] < 255;
+		else
+			f->ip_id_run[dir] = 0;
+		f->ip_id_last[dir] = pkt->ip_id;
+	}
+}
+
 static void flow_update(struct flow_table *ft, struct flow *f, const struct packet *pkt)
 {
 	int dir = packet_dir(f, &pkt->t);
@@ -496,17 +535,22 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 
 	if (s->pkts == 0)
 		f->first_ttl[dir] = pkt->ttl;
+	if (f->orig.proto == PROTO_TCP)
+		tcp_reset_check(f, pkt, dir);
 	s->pkts++;
 	s->ip_bytes += reassembled_len(pkt);
 	if (pkt->ts_us > f->last_us)
 		f->last_us = pkt->ts_us;
 	if (f->orig.proto == PROTO_TCP) {
 		tcp_update(f, pkt, dir);
+		dir = packet_dir(f, &pkt->t);	/* the roles may have been swapped */
 	} else {
 		s->payload_bytes += pkt->l4_payload_len;
 		if (f->orig.proto == PROTO_UDP)
 			history_add(&f->hist, dir == 0, 'D');
 	}
+	if (pkt->l4_payload_len && ft->inspect && !(f->wire & (dir ? WIRE_DONE1 : WIRE_DONE0)))
+		inspect_packet(ft->inspect, f, pkt, dir);
 	c = class_of(f);
 	if (c != f->lru_class || (c != FLOW_CLASS_TCP_ATTEMPT && f->last_us - f->lru_us >= LRU_GRAIN_US)) {
 		lru_unlink(ft, f);
@@ -529,6 +573,11 @@ static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
 	f->icmp_type = pkt->icmp_type;
 	f->icmp_code = pkt->icmp_code;
 	ft->st.icmp_errors_matched++;
+}
+
+void flow_table_set_inspect(struct flow_table *ft, struct inspect *in)
+{
+	ft->inspect = in;
 }
 
 void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt)
@@ -607,8 +656,13 @@ void flow_table_free(struct flow_table *ft)
 {
 	struct slab *s;
 
+	struct flow *f, *tmp;
+
 	if (!ft)
 		return;
+	HASH_ITER(hh, ft->hash, f, tmp)
+		if (f->ib)
+			inspect_flow_end(ft->inspect, f);	/* frees the handshake buffers */
 	HASH_CLEAR(hh, ft->hash);
 	while ((s = ft->slabs)) {
 		ft->slabs = s->next;

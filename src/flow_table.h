@@ -49,6 +49,9 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
  * miss overlaps the work done before flow_table_packet (duplicate check);
  * the hash is kept for it.
  */
+struct inspect;
+/* Look at the first payload bytes of every flow (inspect.h); NULL (the default) turns it off. */
+void flow_table_set_inspect(struct flow_table *ft, struct inspect *in);
 void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt);
 /* Account one decoded packet (decode_frame returned DECODE_OK). */
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt);

@@ -28,6 +28,7 @@ enum {
 	OPT_DURATION,
 	OPT_REPORT_INTERVAL,
 	OPT_DEDUP_WINDOW,
+	OPT_NO_INSPECT,
 	OPT_NO_DECAP,
 	OPT_BY,
 	OPT_MIN_FLOWS,
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "dedup-window", required_argument, NULL, OPT_DEDUP_WINDOW },
 	{ "no-decap", no_argument, NULL, OPT_NO_DECAP },
+	{ "no-inspect", no_argument, NULL, OPT_NO_INSPECT },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
 	{ NULL, 0, NULL, 0 },
@@ -89,13 +91,16 @@ void options_usage(FILE *out)
 	      "      --format text|json  the report on stdout: a table (default) or one JSON document\n"
 	      "  -o, --output FILE       write the report to FILE instead of stdout\n"
 	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
-	      "                          blocked,missing,unexpected,interrupted,fallback; 'none' for never)\n"
+	      "                          blocked,missing,unexpected,interrupted,fallback,middlebox-reset,\n"
+	      "                          tls-intercepted,wrong-protocol; 'none' for never)\n"
 	      "      --color[=WHEN]      colour the text report: auto (default: on a terminal, unless NO_COLOR),\n"
 	      "                          always, never\n"
 	      "      --pending-window SECS  an unanswered opening this close to the end is 'pending' (default 3)\n"
 	      "      --dedup-window MS   a packet seen again within MS ms is a mirror duplicate, counted once\n"
 	      "                          (default 5; 0 = off)\n"
 	      "      --no-decap          audit VXLAN / ERSPAN / GRE tunnels as flows instead of opening them\n"
+	      "      --no-inspect        do not look at payload bytes (no service, TLS names, wrong-protocol,\n"
+	      "                          tls-intercepted)\n"
 	      "baseline:\n"
 	      "      --by role|host      a path's ends: the roles (default) or the host addresses\n"
 	      "      --min-flows N       a path that had fewer flows before does not count as gone (default 1)\n"
@@ -103,7 +108,8 @@ void options_usage(FILE *out)
 	      "      --duration SECS     stop after SECS (default: at SIGINT or SIGTERM); the report follows\n"
 	      "      --report-interval SECS  an interim report this often (to -o's file, replaced, or stderr);\n"
 	      "                          SIGHUP asks for one too\n"
-	      "  -s, --snaplen N         bytes captured per packet (default 256: every header the audit reads)\n"
+	      "  -s, --snaplen N         bytes captured per packet (default 65535: whole packets, as TLS\n"
+	      "                          certificate names need; 256 still reads every header)\n"
 	      "  -p                      do not put the interface in promiscuous mode\n"
 	      "  -B, --buffer-size MIB   the kernel capture buffer (default 32)\n"
 	      "  -Z USER                 drop root privileges to USER right after opening the interface\n"
@@ -246,6 +252,9 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	}
 	case OPT_NO_DECAP:
 		o->no_decap = true;
+		return 0;
+	case OPT_NO_INSPECT:
+		o->no_inspect = true;
 		return 0;
 	case OPT_BY:
 		if (strcmp(optarg, "role") == 0)
@@ -434,7 +443,7 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	memset(o, 0, sizeof(*o));
 	flow_table_config_defaults(&o->table);
 	o->fail_on = 1u << FK_BLOCKED | 1u << FK_MISSING | 1u << FK_UNEXPECTED | 1u << FK_INTERRUPTED |
-		     1u << FK_FALLBACK;
+		     1u << FK_FALLBACK | 1u << FK_MIDDLEBOX_RESET | 1u << FK_TLS_INTERCEPTED | 1u << FK_WRONG_PROTOCOL;
 	o->pending_window_us = 3 * 1000000LL;
 	o->dedup_window_us = 5000;
 	o->by = -1;

@@ -26,6 +26,7 @@ struct options {
 	int buffer_mib;		/* -B MiB */
 	int64_t dedup_window_us;	/* --dedup-window MS (default 5 ms, 0 off) */
 	bool no_decap;		/* --no-decap */
+	bool no_inspect;	/* --no-inspect: ports and packets only, no look at the payload */
 	const char **baselines;	/* baseline diff A [B] / merge A B ...: the baseline files */
 	int nbaselines;
 	int by;			/* --by: -1 unset, else enum baseline_by */

@@ -5,6 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "classify.h"
+#include "inspect.h"
+#include "tls.h"
+
 /* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days). */
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
@@ -121,5 +125,87 @@ void report_rule_ports(const struct rule *ru, char *out, size_t n)
 		else
 			w = snprintf(out + used, n - used, "%c%u-%u", k ? ',' : '/', ru->ports[k].lo, ru->ports[k].hi);
 		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
+static void ev_append(char *out, size_t n, size_t *at, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (*at + 1 >= n)
+		return;
+	if (len > n - 1 - *at)
+		len = n - 1 - *at;
+	memcpy(out + *at, s, len);
+	*at += len;
+	out[*at] = '\0';
+}
+
+/* The evidence of a wire finding, one line, from its example flow; "" for other kinds. */
+void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n)
+{
+	const struct flow *f = &fi->example;
+	const struct classification *cl = &fi->example_class;
+	const struct rule *ru = cl->rule >= 0 ? &in->rules->rules[cl->rule] : NULL;
+	char num[64];
+	size_t at = 0;
+	int svc;
+
+	out[0] = '\0';
+	if (!fi->has_example || n == 0)
+		return;
+	if (fi->kind == FK_WRONG_PROTOCOL) {
+		ev_append(out, n, &at, "service ");
+		ev_append(out, n, &at, f->service ? service_name(f->service) : "not recognised");
+		if (ru && ru->expect_services && fi->why != WW_OFF_MATRIX) {
+			const char *sep = ", expected ";
+
+			for (svc = 1; svc < SVC_COUNT; svc++)
+				if (ru->expect_services & 1u << svc) {
+					ev_append(out, n, &at, sep);
+					ev_append(out, n, &at, service_name(svc));
+					sep = " or ";
+				}
+		}
+		ev_append(out, n, &at, ": ");
+		ev_append(out, n, &at, classify_wire_why_text(fi->why));
+	} else if (fi->kind == FK_TLS_INTERCEPTED && f->tls) {
+		const struct tls_evidence *ev = f->tls;
+		const char *v = tls_version_name(ev->version);
+
+		ev_append(out, n, &at, "server name ");
+		ev_append(out, n, &at, ev->sni ? ev->sni : "(none)");
+		if (v) {
+			ev_append(out, n, &at, ", ");
+			ev_append(out, n, &at, v);
+		}
+		ev_append(out, n, &at, "; subject ");
+		ev_append(out, n, &at, ev->subject ? ev->subject : "(none)");
+		ev_append(out, n, &at, "; issuer ");
+		ev_append(out, n, &at, ev->issuer ? ev->issuer : "(none)");
+		ev_append(out, n, &at, ": ");
+		ev_append(out, n, &at, classify_wire_why_text(fi->why));
+		if (cl->product) {
+			ev_append(out, n, &at, " (");
+			ev_append(out, n, &at, cl->product);
+			ev_append(out, n, &at, ")");
+		}
+	} else if (fi->kind == FK_MIDDLEBOX_RESET && (f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD))) {
+		int side = f->rst & FLOW_RST_FROM_RESP ? 1 : 0;
+
+		snprintf(num, sizeof(num), "RST from the %s with TTL %u", side ? "responder" : "originator",
+			 (unsigned)f->rst_ttl);
+		ev_append(out, n, &at, num);
+		if (f->orig.family == 4) {
+			snprintf(num, sizeof(num), ", IP ID %u", (unsigned)f->rst_ip_id);
+			ev_append(out, n, &at, num);
+		}
+		snprintf(num, sizeof(num), "; that side's other packets: TTL %u", (unsigned)f->first_ttl[side]);
+		ev_append(out, n, &at, num);
+		if (f->orig.family == 4) {
+			snprintf(num, sizeof(num), ", IP IDs rising to %u", (unsigned)f->ip_id_last[side]);
+			ev_append(out, n, &at, num);
+		}
+		ev_append(out, n, &at, ": forged by a device in the path");
 	}
 }

@@ -15,6 +15,8 @@
 #include "summary.h"
 
 /* Everything a report is made of; the report only reads it. */
+struct inspect_stats;
+
 struct report_input {
 	const char *mode;			/* "offline" */
 	const char *filter;			/* BPF or NULL */
@@ -30,6 +32,7 @@ struct report_input {
 	bool interim;				/* a live audit's interim report: live flows are not in it */
 	uint64_t live_flows;			/* flows still in the table (interim reports) */
 	bool color;				/* ANSI colour for the text report */
+	const struct inspect_stats *inspect;	/* payload inspection, or NULL (--no-inspect) */
 };
 
 int report_text_write(FILE *out, const struct report_input *in);
@@ -39,6 +42,9 @@ int report_json_write(FILE *out, const struct report_input *in);
 void report_format_time(int64_t us, char *out, size_t n);
 /* Write s to out with every byte outside printable ASCII shown as \xNN (terminal safety). */
 void report_text_safe(FILE *out, const char *s);
+struct finding;
+/* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
+void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);
 /* The status word of a rule's row in the observed matrix, from its flows. */
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only);
 /* Protocols and ports of a rule as "tcp/1494,2598" or "udp/16500-16509" or "icmp". */

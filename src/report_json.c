@@ -3,6 +3,7 @@
 
 #include "addr.h"
 #include "conn_log.h"
+#include "inspect.h"
 #include "json.h"
 
 enum { TOP_HOSTS = 10 };
@@ -59,6 +60,35 @@ static void json_capture(struct json *j, const struct report_input *in)
 	for (e = 0; e < DECODE_ERROR_COUNT; e++)
 		json_kv_u64(j, decode_error_name((enum decode_error)e), in->decode[e]);
 	json_end_object(j);
+	json_end_object(j);
+}
+
+/* Payload inspection: null with --no-inspect. */
+static void json_payload(struct json *j, const struct report_input *in)
+{
+	const struct inspect_stats *st = in->inspect;
+	int s;
+
+	json_key(j, "payload");
+	if (!st) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_kv_u64(j, "flows", st->flows);
+	json_key(j, "services");
+	json_begin_object(j);
+	for (s = 1; s < SVC_COUNT; s++)
+		if (st->by_service[s])
+			json_kv_u64(j, service_name((enum service)s), st->by_service[s]);
+	json_end_object(j);
+	json_kv_u64(j, "tls_client_hellos", st->tls_handshakes);
+	json_kv_u64(j, "tls_certificates", st->tls_certificates);
+	json_kv_u64(j, "tls_malformed", st->tls_malformed);
+	json_kv_u64(j, "tls_not_judged_tls13", findings_tls_hidden(in->findings));
+	json_kv_u64(j, "cut_short", st->gaps);
+	json_kv_u64(j, "over_budget", st->over_budget);
+	json_kv_u64(j, "evidence_dropped", st->evidence_dropped);
 	json_end_object(j);
 }
 
@@ -134,6 +164,7 @@ static void json_summary(struct json *j, const struct report_input *in)
 		json_kv_u64(j, "flows_pairs_untracked", findings_untracked(in->findings));
 	}
 	json_flow_table(j, in->table);
+	json_payload(j, in);
 	json_talkers(j, s);
 	json_end_object(j);
 }
@@ -223,6 +254,13 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	json_kv_str(j, "confidence", findings_confidence_name(fi->confidence));
 	if (fi->note[0])
 		json_kv_str(j, "note", fi->note);
+	{
+		char ev[1024];
+
+		report_finding_evidence(in, fi, ev, sizeof(ev));
+		if (ev[0])
+			json_kv_str(j, "evidence", ev);
+	}
 	json_key(j, "example");
 	if (fi->has_example)
 		conn_log_render(j, &fi->example, in->uid_seed, &fi->example_class, in->rules);

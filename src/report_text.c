@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "inspect.h"
 
 enum { TOP_HOSTS = 10 };
 
@@ -156,6 +157,31 @@ static void text_packets(FILE *out, const struct report_input *in)
 	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " 5-tuples reused, %" PRIu64
 		" fragments joined,\n%-12s %" PRIu64 " ICMP errors matched to the flow they quote\n", "flow table",
 		t->peak_live, t->evicted, t->reused, t->fragments, "", t->icmp_errors_matched);
+}
+
+/* What the first payload bytes showed: services, TLS handshakes, and what could not be followed. */
+static void text_payload(FILE *out, const struct report_input *in)
+{
+	const struct inspect_stats *st = in->inspect;
+	const char *sep = ": ";
+	int s;
+
+	if (!st)
+		return;
+	fprintf(out, "%-12s %" PRIu64 " flows with their first bytes seen", "payload", st->flows);
+	for (s = 1; s < SVC_COUNT; s++)
+		if (st->by_service[s]) {
+			fprintf(out, "%s%s %" PRIu64, sep, service_name((enum service)s), st->by_service[s]);
+			sep = ", ";
+		}
+	fprintf(out, "\n");
+	if (st->tls_handshakes || st->tls_certificates || st->tls_malformed)
+		fprintf(out, "%-12s %" PRIu64 " TLS/DTLS client hellos, %" PRIu64 " certificate messages read, %" PRIu64
+			" broken handshakes\n", "", st->tls_handshakes, st->tls_certificates, st->tls_malformed);
+	if (st->gaps || st->over_budget || st->evidence_dropped)
+		fprintf(out, "%-12s %" PRIu64 " handshakes cut short (a missing segment or a short capture), %" PRIu64
+			" not followed (buffer budget), %" PRIu64 " evidence values not kept\n", "", st->gaps,
+			st->over_budget, st->evidence_dropped);
 }
 
 static void roles_text(const struct report_input *in, const int *roles, int n, char *out, size_t len)
@@ -324,6 +350,19 @@ static void finding_evidence(FILE *out, struct line *l, const struct finding *fi
 	line_write(l, out);
 }
 
+/* What the payload or the reset showed; from the wire, so escaped. */
+static void wire_evidence(FILE *out, const struct report_input *in, const struct finding *fi)
+{
+	char ev[1024];
+
+	report_finding_evidence(in, fi, ev, sizeof(ev));
+	if (!ev[0])
+		return;
+	fprintf(out, "%12s", "");
+	report_text_safe(out, ev);
+	fputc('\n', out);
+}
+
 static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
@@ -374,6 +413,7 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 	line_str(&l, "\n");
 	line_write(&l, out);
 	finding_evidence(out, &l, fi);
+	wire_evidence(out, in, fi);
 	if (fi->confidence != CONF_HIGH) {
 		snprintf(line, sizeof(line), "confidence %s%s%s", findings_confidence_name(fi->confidence),
 			 fi->note[0] ? ": " : "", fi->note);
@@ -397,6 +437,9 @@ static void text_findings(FILE *out, const struct report_input *in)
 	if (findings_untracked(in->findings))
 		fprintf(out, "(%" PRIu64 " flows had host pairs beyond the %d tracked per table: fallback, incomplete and "
 			"one-sided ratios do not count them)\n", findings_untracked(in->findings), FINDINGS_MAX_PAIRS);
+	if (findings_tls_hidden(in->findings))
+		fprintf(out, "(%" PRIu64 " TLS 1.3 sessions to watched names were not judged for interception: their "
+			"certificates are encrypted on the wire)\n", findings_tls_hidden(in->findings));
 	if (findings_dropped(in->findings))
 		fprintf(out, "(%" PRIu64 " more flows with findings were not itemised: the findings table was full)\n",
 			findings_dropped(in->findings));
@@ -459,6 +502,7 @@ int report_text_write(FILE *out, const struct report_input *in)
 	text_inputs(out, in);
 	text_mode(out, in);
 	text_packets(out, in);
+	text_payload(out, in);
 	if (in->rules && in->findings) {
 		text_matrix(out, in);
 		text_findings(out, in);

@@ -61,6 +61,9 @@ struct rule {
 	bool one_way;			/* UDP with no reply by nature (syslog, traps, IPFIX): unanswered is ok */
 	char *group;			/* rules of one group should work together ('incomplete'), or NULL */
 	char *exposure;			/* Parallels RAS: "external", "internal", "localhost", or NULL */
+	uint16_t expect_services;	/* expect_service: bit per enum service (inspect.h), 0 = any */
+	char **tls_issuers;		/* expect_tls_issuer: accepted certificate issuers (substrings), or NULL */
+	int ntls_issuers;
 	/* Where it was defined, for messages. */
 	const char *file;
 	int line;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <uthash.h>
 
+#include "inspect.h"
 #include "xalloc.h"
 #include "yaml_tree.h"
 
@@ -29,7 +30,7 @@ static const char *const exposure_names[] = { "external", "internal", "localhost
 static const char *const matrix_keys[] = { "matrix", "title", "source", "rules" };
 static const char *const rule_keys[] = {
 	"id", "category", "from", "to", "proto", "ports", "description", "expect", "action",
-	"bidirectional", "group", "exposure", "one-way",
+	"bidirectional", "group", "exposure", "one-way", "expect_service", "expect_tls_issuer",
 };
 
 /* A rule id already used in the matrix being loaded. */
@@ -327,6 +328,7 @@ static void free_rule(struct rule *r)
 	free(r->description);
 	free(r->group);
 	free(r->exposure);
+	yaml_tree_free_list(r->tls_issuers, r->ntls_issuers);
 }
 
 static int rule_identity(struct loader *ld, const struct yaml_tree_node *map, struct rule *r)
@@ -389,6 +391,31 @@ static int get_bool(struct loader *ld, const struct yaml_tree_node *map, const c
 	return 0;
 }
 
+/* expect_service: what the payload must look like on this rule's ports (inspect.h's names). */
+static int get_services(struct loader *ld, const struct yaml_tree_node *map, struct rule *r)
+{
+	char **names;
+	int i, n, svc;
+
+	if (yaml_tree_get_text_list(ld->err, ld->file, map, "expect_service", SVC_COUNT, 16, &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		svc = service_parse(names[i]);
+		if (svc < 0) {
+			const struct yaml_tree_node *v = yaml_tree_get(map, "expect_service");
+			const char *const *known = inspect_service_names();
+
+			yaml_tree_free_list(names, n);
+			return yaml_tree_fail_unknown(ld->err, ld->file, v->kind == YAML_TREE_SEQUENCE ? v->kids[i] : v,
+						      "service", known, SVC_COUNT - 1);
+		}
+		r->expect_services |= (uint16_t)(1u << svc);
+	}
+	yaml_tree_free_list(names, n);
+	return yaml_tree_get_text_list(ld->err, ld->file, map, "expect_tls_issuer", LIST_MAX, 200, &r->tls_issuers,
+				       &r->ntls_issuers);
+}
+
 static int rule_extras(struct loader *ld, const struct yaml_tree_node *map, struct rule *r)
 {
 	int expect = EXPECT_OPTIONAL, action = ACTION_ALLOW, exposure = -1;
@@ -398,7 +425,8 @@ static int rule_extras(struct loader *ld, const struct yaml_tree_node *map, stru
 	    get_enum(ld, map, "action", "action", action_names, COUNT(action_names), &action) < 0 ||
 	    get_bool(ld, map, "bidirectional", &r->bidirectional) < 0 ||
 	    get_bool(ld, map, "one-way", &r->one_way) < 0 || get_string(ld, map, "group", &r->group) < 0 ||
-	    get_enum(ld, map, "exposure", "exposure", exposure_names, COUNT(exposure_names), &exposure) < 0)
+	    get_enum(ld, map, "exposure", "exposure", exposure_names, COUNT(exposure_names), &exposure) < 0 ||
+	    get_services(ld, map, r) < 0)
 		return -1;
 	if (!r->description)
 		r->description = xstrdup("");

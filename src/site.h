@@ -27,6 +27,11 @@ struct site {
 	struct site_prefix *scope;	/* 'scope:' prefixes */
 	int nscope;
 	bool *matrix_on;		/* [rule_set.nmatrices]: applies? (default all) */
+	/* tls: (an extension, docs/README.md) */
+	char **tls_names;		/* server names to watch for interception, "*.example.com" or exact */
+	int ntls_names;
+	char **tls_issuers;		/* certificate issuers that are expected (substrings), besides public CAs */
+	int ntls_issuers;
 	struct prefix_table *roles_lpm;	/* address -> role, longest prefix wins */
 	struct prefix_table *scope_lpm;	/* address -> in scope */
 };

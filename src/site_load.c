@@ -17,7 +17,8 @@ _Static_assert((int)PREFIX_NONE == (int)ROLE_NONE, "prefix_lookup's miss must re
 
 enum { ADDR_TEXT_MAX = 64 };
 
-static const char *const site_keys[] = { "site", "roles", "scope", "matrices" };
+static const char *const site_keys[] = { "site", "roles", "scope", "matrices", "tls" };
+static const char *const tls_keys[] = { "server_names", "issuers" };
 
 struct site_loader {
 	struct rule_set *rs;
@@ -304,6 +305,47 @@ static int load_matrices(struct site_loader *ld, const struct yaml_tree_node *ro
 	return 0;
 }
 
+/* A server name pattern: a DNS name, or "*." and one. */
+static bool server_name_ok(const char *s)
+{
+	const char *p = s[0] == '*' && s[1] == '.' ? s + 2 : s;
+
+	if (!*p || *p == '.')
+		return false;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+static int load_tls(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *v = yaml_tree_get(root, "tls");
+	int i;
+
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	if (v->kind != YAML_TREE_MAPPING)
+		return fail(ld, v, "'tls' must be a mapping with keys server_names, issuers; got %s",
+			    yaml_tree_kind_name(v));
+	if (yaml_tree_check_keys(ld->err, ld->file, v, tls_keys, COUNT(tls_keys)) < 0 ||
+	    yaml_tree_get_text_list(ld->err, ld->file, v, "server_names", 4096, 253, &ld->s.tls_names,
+				    &ld->s.ntls_names) < 0 ||
+	    yaml_tree_get_text_list(ld->err, ld->file, v, "issuers", 1024, 200, &ld->s.tls_issuers,
+				    &ld->s.ntls_issuers) < 0)
+		return -1;
+	for (i = 0; i < ld->s.ntls_names; i++)
+		if (!server_name_ok(ld->s.tls_names[i])) {
+			const struct yaml_tree_node *names = yaml_tree_get(v, "server_names");
+
+			return fail(ld, names->kind == YAML_TREE_SEQUENCE ? names->kids[i] : names,
+				    "server name '%.80s' must be a DNS name or '*.' and one, like '*.example.com'",
+				    ld->s.tls_names[i]);
+		}
+	return 0;
+}
+
 /* ---- warnings ------------------------------------------------------------- */
 
 static void warn_at(load_warn_fn warn, void *ctx, const char *file, int line, int column, const char *fmt, ...)
@@ -396,7 +438,8 @@ static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
 		return -1;
 	ld->s.name = xstrdup(name->value);
 	ld->s.file = xstrdup(ld->file);
-	if (load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 || load_scope(ld, root) < 0)
+	if (load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 || load_scope(ld, root) < 0 ||
+	    load_tls(ld, root) < 0)
 		return -1;
 	return 0;
 }
@@ -457,5 +500,7 @@ void site_free(struct site *s)
 	free(s->matrix_on);
 	prefix_free(s->roles_lpm);
 	prefix_free(s->scope_lpm);
+	yaml_tree_free_list(s->tls_names, s->ntls_names);
+	yaml_tree_free_list(s->tls_issuers, s->ntls_issuers);
 	memset(s, 0, sizeof(*s));
 }

@@ -28,6 +28,7 @@ static const char *const reason_names[R_COUNT] = {
 	[R_NO_RESPONDER_PACKETS] = "no-responder-packets",
 	[R_NO_ORIGINATOR_PACKETS] = "no-originator-packets",
 	[R_ONE_WAY] = "one-way",
+	[R_MIDDLEBOX_RESET] = "middlebox-reset",
 };
 
 const char *verdict_name(enum verdict v)

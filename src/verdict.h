@@ -32,6 +32,7 @@ enum reason {
 	R_NO_RESPONDER_PACKETS,		/* one-sided: the originator went on, nothing came back */
 	R_NO_ORIGINATOR_PACKETS,	/* one-sided: only the responder was seen */
 	R_ONE_WAY,			/* ok: a one-way rule (syslog, traps), nothing comes back by design */
+	R_MIDDLEBOX_RESET,		/* interrupted by a RST that its sender's TTL or IP ID says was forged */
 	R_COUNT
 };
 

@@ -644,6 +644,52 @@ static long control_char(const char *s)
 	return -1;
 }
 
+int yaml_tree_get_text_list(struct load_error *err, const char *file, const struct yaml_tree_node *map,
+			    const char *key, int max, size_t max_len, char ***out, int *n)
+{
+	const struct yaml_tree_node *v = yaml_tree_get(map, key), *item;
+	int i, count;
+	long c;
+
+	*out = NULL;
+	*n = 0;
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	if (v->kind == YAML_TREE_MAPPING)
+		return yaml_tree_fail(err, file, v, "'%s' must be a string or a sequence of strings, got a mapping", key);
+	count = v->kind == YAML_TREE_SEQUENCE ? v->nkids : 1;
+	if (count <= 0)
+		return 0;
+	if (count > max)
+		return yaml_tree_fail(err, file, v, "'%s' lists more than %d entries", key, max);
+	for (i = 0; i < count; i++) {
+		item = v->kind == YAML_TREE_SEQUENCE ? v->kids[i] : v;
+		if (item->kind != YAML_TREE_SCALAR || yaml_tree_is_null(item) || !item->value[0])
+			return yaml_tree_fail(err, file, item, "'%s' entries must be non-empty strings, got %s", key,
+					      yaml_tree_is_null(item) || item->kind == YAML_TREE_SCALAR ? "an empty one"
+												    : yaml_tree_kind_name(item));
+		if (strlen(item->value) > max_len)
+			return yaml_tree_fail(err, file, item, "'%s' entry is longer than %zu bytes", key, max_len);
+		if ((c = control_char(item->value)) >= 0)
+			return yaml_tree_fail(err, file, item, "'%s' entry holds the control character U+%04lX", key,
+					      (unsigned long)c);
+	}
+	*out = xcalloc((size_t)count, sizeof(**out));
+	for (i = 0; i < count; i++)
+		(*out)[i] = xstrdup((v->kind == YAML_TREE_SEQUENCE ? v->kids[i] : v)->value);
+	*n = count;
+	return 0;
+}
+
+void yaml_tree_free_list(char **list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 int yaml_tree_get_text(struct load_error *err, const char *file, const struct yaml_tree_node *map,
 		       const char *key, bool required, const struct yaml_tree_node **out)
 {

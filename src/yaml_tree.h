@@ -99,6 +99,14 @@ int yaml_tree_get_text(struct load_error *err, const char *file, const struct ya
 		       const char *key, bool required, const struct yaml_tree_node **out);
 int yaml_tree_fail_unknown(struct load_error *err, const char *file, const struct yaml_tree_node *n,
 			   const char *what, const char *const *names, int count);
+/*
+ * An optional list of text under key: a scalar or a sequence of scalars,
+ * each non-empty, at most max_len bytes, without control characters; at
+ * most max entries. *out (xstrdup'd strings, NULL when absent) and *n.
+ */
+int yaml_tree_get_text_list(struct load_error *err, const char *file, const struct yaml_tree_node *map,
+			    const char *key, int max, size_t max_len, char ***out, int *n);
+void yaml_tree_free_list(char **list, int n);
 
 /* The name in names[0..n) closest to word by edit distance if it is close (≤ 2, and less than half), or NULL. */
 const char *yaml_tree_suggest(const char *word, const char *const *names, int n);

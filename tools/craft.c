@@ -1,4 +1,4 @@
-/* craft: write the crafted test captures (VLAN, QinQ, fragments, IPv6 extension headers, truncation, link types, mirror tunnels and copies) */
+/* craft: write the crafted test captures (VLAN, QinQ, fragments, IPv6 extension headers, truncation, link types, mirror tunnels and copies, malformed TLS) */
 
 /*
  * Some frames the namespace captures cannot give us (this kernel has no
@@ -331,9 +331,9 @@ static uint32_t ip_header(struct out *o, uint8_t *ip, const struct host *src, co
 	return 40;
 }
 
-/* Send a TCP segment from src to dst (advancing src->seq); cut limits the captured IP bytes. */
-static void tcp_send(struct out *o, struct host *src, const struct host *dst, uint8_t flags,
-		     uint32_t len, uint32_t cut)
+/* Send a TCP segment carrying data (len bytes) from src to dst (advancing src->seq); cut limits the captured IP bytes. */
+static void tcp_send_data(struct out *o, struct host *src, const struct host *dst, uint8_t flags,
+			  const uint8_t *data, uint32_t len, uint32_t cut)
 {
 	uint8_t ip[MAX_FRAME];
 	uint8_t seg[MAX_FRAME];
@@ -345,7 +345,7 @@ static void tcp_send(struct out *o, struct host *src, const struct host *dst, ui
 	seg[12] = 5 << 4;
 	seg[13] = flags;
 	put16(seg + 14, 65535);
-	fill(seg + 20, len, src->addr[src->family == 4 ? 3 : 15] == 1 ? 'A' : 'a');
+	memcpy(seg + 20, data, len);
 	put16(seg + 16, l4_checksum(src, dst, IP_TCP, seg, 20 + len));
 	src->seq += len + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0);
 
@@ -361,6 +361,15 @@ static void tcp_send(struct out *o, struct host *src, const struct host *dst, ui
 	uint32_t hl = ip_header(o, ip, src, dst, first, ext + 20 + len, 0);
 	memcpy(ip + hl + ext, seg, 20 + len);
 	emit(o, src, dst, ip, hl + ext + 20 + len, cut);
+}
+
+/* Send a TCP segment of len pattern bytes ('A'.. from the client, 'a'.. from the server). */
+static void tcp_send(struct out *o, struct host *src, const struct host *dst, uint8_t flags,
+		     uint32_t len, uint32_t cut)
+{
+	static uint8_t data[MAX_FRAME];
+	fill(data, len, src->addr[src->family == 4 ? 3 : 15] == 1 ? 'A' : 'a');
+	tcp_send_data(o, src, dst, flags, data, len, cut);
 }
 
 /*
@@ -1101,6 +1110,217 @@ static void c_hostile_packets(struct out *o)
 	write_frame(o, f, len, 1);
 }
 
+/*
+ * tls-malformed: TLS 1.2 handshakes on TCP 443 whose content lies, in TCP
+ * sessions that are themselves complete and correct (198.18.3.1 -> .2, the
+ * address range of the payload captures): (a) :45021 a ClientHello cut in
+ * the middle of its signature_algorithms extension, then the client closes;
+ * (b) :45022 a ClientHello whose server_name extension is 21 bytes but whose
+ * host name length (26) runs 10 bytes past it, into the next extension; the
+ * server answers with a fatal decode_error alert and closes; (c) :45023 a
+ * well-formed ClientHello and ServerHello (TLS 1.2), then a Certificate
+ * message whose leaf's DER length (1028) runs past its 94-byte entry and
+ * whose second certificate uses BER indefinite lengths (0x80), forbidden in
+ * DER; the client answers with a bad_certificate alert and closes.
+ */
+enum {
+	TLS_HANDSHAKE = 22, TLS_ALERT = 21,
+	TLS_CLIENT_HELLO = 1, TLS_SERVER_HELLO = 2, TLS_CERTIFICATE = 11, TLS_SERVER_HELLO_DONE = 14,
+};
+
+static void put24(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 16); put16(p + 1, v); }
+
+/* A TLS record header (version 0x0301 for the ClientHello, 0x0303 after it) at b; returns 5. */
+static uint32_t tls_record(uint8_t *b, uint8_t type, uint16_t version, uint32_t len)
+{
+	b[0] = type;
+	put16(b + 1, version);
+	put16(b + 3, len);
+	return 5;
+}
+
+/*
+ * A whole ClientHello record (TLS 1.2, 4 ECDHE/RSA suites, extensions
+ * server_name, supported_groups, ec_point_formats, signature_algorithms,
+ * extended_master_secret, renegotiation_info) for host name sni. name_len
+ * (0: the real length) is the server_name's host name length field. *sigalgs
+ * is set to the offset of the signature_algorithms extension. Returns the
+ * record's length.
+ */
+static uint32_t tls_client_hello(uint8_t *b, const char *sni, uint32_t name_len, uint32_t *sigalgs)
+{
+	static const uint8_t suites[] = { 0x00, 0x08, 0xc0, 0x2f, 0xc0, 0x30, 0xc0, 0x2b, 0x00, 0x9c };
+	static const uint8_t groups[] = { 0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x00, 0x17, 0x00, 0x18 };
+	static const uint8_t points[] = { 0x00, 0x0b, 0x00, 0x02, 0x01, 0x00 };
+	static const uint8_t sigalg[] = { 0x00, 0x0d, 0x00, 0x0a, 0x00, 0x08,
+					  0x04, 0x01, 0x05, 0x01, 0x08, 0x04, 0x04, 0x03 };
+	static const uint8_t tail[] = { 0x00, 0x17, 0x00, 0x00, 0xff, 0x01, 0x00, 0x01, 0x00 };
+	uint32_t n = 5 + 4, sl = (uint32_t)strlen(sni), ext;
+
+	put16(b + n, 0x0303);			/* client_version */
+	n += 2;
+	for (int i = 0; i < 32; i++)		/* random */
+		b[n++] = (uint8_t)(0xa0 + i);
+	b[n++] = 0;				/* session_id: empty */
+	memcpy(b + n, suites, sizeof suites);
+	n += sizeof suites;
+	b[n++] = 1;				/* compression: null */
+	b[n++] = 0;
+	ext = n;
+	n += 2;
+	put16(b + n, 0);			/* server_name (RFC 6066 section 3) */
+	put16(b + n + 2, 5 + sl);
+	put16(b + n + 4, 3 + sl);
+	b[n + 6] = 0;				/* host_name */
+	put16(b + n + 7, name_len ? name_len : sl);
+	memcpy(b + n + 9, sni, sl);
+	n += 9 + sl;
+	memcpy(b + n, groups, sizeof groups);
+	n += sizeof groups;
+	memcpy(b + n, points, sizeof points);
+	n += sizeof points;
+	*sigalgs = n;
+	memcpy(b + n, sigalg, sizeof sigalg);
+	n += sizeof sigalg;
+	memcpy(b + n, tail, sizeof tail);
+	n += sizeof tail;
+	put16(b + ext, n - ext - 2);
+	b[5] = TLS_CLIENT_HELLO;
+	put24(b + 6, n - 9);
+	tls_record(b, TLS_HANDSHAKE, 0x0301, n - 5);
+	return n;
+}
+
+/* The server's TLS 1.2 flight: ServerHello, a Certificate with broken DER, ServerHelloDone. */
+static uint32_t tls_server_flight(uint8_t *b)
+{
+	/* Leaf: Certificate and tbsCertificate lengths (1028, 1020 bytes) past the 94 bytes there are. */
+	static const uint8_t leaf[] = {
+		0x30, 0x82, 0x04, 0x00, 0x30, 0x82, 0x03, 0xf8,
+		0xa0, 0x03, 0x02, 0x01, 0x02,				/* version v3 */
+		0x02, 0x04, 0x0a, 0x0b, 0x0c, 0x0d,			/* serial */
+		0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+		0x30, 0x1a, 0x31, 0x18, 0x30, 0x16, 0x06, 0x03, 0x55, 0x04, 0x03,	/* issuer CN= */
+		0x0c, 0x0f, 'Z', 's', 'c', 'a', 'l', 'e', 'r', ' ', 'R', 'o', 'o', 't', ' ', 'C', 'A',
+		0x30, 0x1e, 0x17, 0x0d, '2', '5', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z',
+		0x17, 0x0d, '3', '5', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z',
+	};
+	/* Second certificate: BER indefinite lengths (0x80 ... 00 00), issuer C=US. */
+	static const uint8_t chain[] = {
+		0x30, 0x80, 0x30, 0x80,
+		0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01,
+		0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+		0x30, 0x80, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 'U', 'S',
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	uint32_t n = 0, start;
+
+	/* ServerHello: 0x0303, random, 32-byte session id, ECDHE-RSA-AES128-GCM-SHA256, no compression,
+	 * renegotiation_info and extended_master_secret. */
+	start = n;
+	n += 5 + 4;
+	put16(b + n, 0x0303);
+	n += 2;
+	for (int i = 0; i < 32; i++)
+		b[n++] = (uint8_t)(0x40 + i);
+	b[n++] = 32;
+	for (int i = 0; i < 32; i++)
+		b[n++] = (uint8_t)(0x60 + i);
+	put16(b + n, 0xc02f);
+	n += 2;
+	b[n++] = 0;
+	memcpy(b + n, (uint8_t[]){ 0x00, 0x09, 0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00 }, 11);
+	n += 11;
+	b[start + 5] = TLS_SERVER_HELLO;
+	put24(b + start + 6, n - start - 9);
+	tls_record(b + start, TLS_HANDSHAKE, 0x0303, n - start - 5);
+
+	/* Certificate: certificate_list of two entries, each a 3-byte length and its bytes. */
+	start = n;
+	n += 5 + 4 + 3;
+	put24(b + n, sizeof leaf);
+	memcpy(b + n + 3, leaf, sizeof leaf);
+	n += 3 + sizeof leaf;
+	put24(b + n, sizeof chain);
+	memcpy(b + n + 3, chain, sizeof chain);
+	n += 3 + sizeof chain;
+	put24(b + start + 9, n - start - 12);
+	b[start + 5] = TLS_CERTIFICATE;
+	put24(b + start + 6, n - start - 9);
+	tls_record(b + start, TLS_HANDSHAKE, 0x0303, n - start - 5);
+
+	/* ServerHelloDone */
+	n += tls_record(b + n, TLS_HANDSHAKE, 0x0303, 4);
+	memcpy(b + n, (uint8_t[]){ TLS_SERVER_HELLO_DONE, 0, 0, 0 }, 4);
+	return n + 4;
+}
+
+/* A fatal TLS 1.2 alert record (RFC 5246 section 7.2). */
+static uint32_t tls_alert(uint8_t *b, uint8_t desc)
+{
+	uint32_t n = tls_record(b, TLS_ALERT, 0x0303, 2);
+	b[n] = 2;
+	b[n + 1] = desc;
+	return n + 2;
+}
+
+static void tls_hosts(struct host *c, struct host *s, uint16_t cport)
+{
+	hosts(c, s, 4, cport, 443);
+	c->addr[2] = s->addr[2] = 3;
+	c->mac[4] = s->mac[4] = 3;
+}
+
+static void c_tls_malformed(struct out *o)
+{
+	struct host c, s;
+	uint8_t b[MAX_FRAME];
+	uint32_t n, sigalgs;
+
+	/* (a) the ClientHello stops 8 bytes into signature_algorithms; the client closes. */
+	tls_hosts(&c, &s, 45021);
+	tcp_send(o, &c, &s, SYN, 0, 0);
+	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	tls_client_hello(b, "truncated.cloud.com", 0, &sigalgs);
+	tcp_send_data(o, &c, &s, PSH | ACK, b, sigalgs + 8, 0);
+	tcp_send(o, &s, &c, ACK, 0, 0);
+	tcp_send(o, &c, &s, FIN | ACK, 0, 0);
+	tcp_send(o, &s, &c, FIN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+
+	/* (b) host name length 26 in a server_name extension that holds 16 bytes of name;
+	 * the server sends decode_error (50) and closes first. */
+	tls_hosts(&c, &s, 45022);
+	tcp_send(o, &c, &s, SYN, 0, 0);
+	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	n = tls_client_hello(b, "badsni.cloud.com", 16 + 10, &sigalgs);
+	tcp_send_data(o, &c, &s, PSH | ACK, b, n, 0);
+	n = tls_alert(b, 50);
+	tcp_send_data(o, &s, &c, PSH | ACK, b, n, 0);
+	tcp_send(o, &s, &c, FIN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_send(o, &c, &s, FIN | ACK, 0, 0);
+	tcp_send(o, &s, &c, ACK, 0, 0);
+
+	/* (c) good hellos, a Certificate with broken DER; the client sends bad_certificate (42) and closes. */
+	tls_hosts(&c, &s, 45023);
+	tcp_send(o, &c, &s, SYN, 0, 0);
+	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+	n = tls_client_hello(b, "broken-cert.cloud.com", 0, &sigalgs);
+	tcp_send_data(o, &c, &s, PSH | ACK, b, n, 0);
+	n = tls_server_flight(b);
+	tcp_send_data(o, &s, &c, PSH | ACK, b, n, 0);
+	n = tls_alert(b, 42);
+	tcp_send_data(o, &c, &s, PSH | ACK, b, n, 0);
+	tcp_send(o, &s, &c, ACK, 0, 0);
+	tcp_send(o, &c, &s, FIN | ACK, 0, 0);
+	tcp_send(o, &s, &c, FIN | ACK, 0, 0);
+	tcp_send(o, &c, &s, ACK, 0, 0);
+}
+
 static const struct sub {
 	const char *name;
 	int dlt;
@@ -1124,6 +1344,7 @@ static const struct sub {
 	{ "vxlan", DLT_EN10MB, c_vxlan, "TCP session mirrored over VXLAN" },
 	{ "mirror-duplicates", DLT_EN10MB, c_mirror_dup, "every packet twice (routed copy), one real retransmission" },
 	{ "hostile-packets", DLT_EN10MB, c_hostile_packets, "a TCP session, then one frame per malformed header kind" },
+	{ "tls-malformed", DLT_EN10MB, c_tls_malformed, "TLS on 443: cut ClientHello, SNI length past its extension, broken certificate DER" },
 	{ "bad-magic", DLT_EN10MB, c_bad_magic, "good traffic under a magic number one bit off" },
 	{ "bad-global-header", DLT_EN10MB, c_bad_global_header, "20 of the file header's 24 bytes" },
 	{ "bad-record-header", DLT_EN10MB, c_bad_record_header, "good traffic, then 10 of a record header's 16 bytes" },

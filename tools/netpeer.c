@@ -6,6 +6,10 @@
  * packet count, per-operation poll() timeouts, and an alarm() backstop that
  * ends the process whatever it is blocked in.
  *
+ * proto-server / proto-client speak a little of an application protocol:
+ * given bytes first from the server (a banner such as ICA's), then request /
+ * answer rounds, so captures carry real first payload bytes.
+ *
  * Exit status: 0 done, 1 system error, 2 usage, 3 connection refused,
  * 4 timeout (no answer), 5 unreachable / prohibited (an ICMP error),
  * 6 connection reset by the peer.
@@ -44,6 +48,8 @@ enum {
 	MAX_COUNT = 1000,	/* datagrams, echo requests */
 	MAX_BYTES = 1 << 20,	/* bytes sent or expected in one direction */
 	MAX_SECONDS = 120,	/* any timeout */
+	MAX_MSGS = 16,		/* rounds of proto-client / proto-server */
+	MAX_MSG = 16384,	/* bytes in one MSG */
 };
 
 /* Options shared by all subcommands; each uses the ones it needs. */
@@ -66,6 +72,14 @@ struct opts {
 	bool rst_after_accept;
 	bool echo;
 	const char *ready_file;
+	/* proto-server / proto-client */
+	const char *greet;	/* MSG the server sends first, right after accept */
+	const char *say[MAX_MSGS];	/* MSG the client sends in round i */
+	int nsay;
+	const char *answer[MAX_MSGS];	/* MSG the server answers in round i */
+	int nanswer;
+	long read_greet;	/* bytes the client reads before its first round */
+	int hold_ms;		/* client: after the rounds, wait this long for the peer */
 };
 
 static void on_alarm(int sig)
@@ -485,17 +499,6 @@ static int icmp_echo(const struct opts *o)
 	return replies == o->count ? EXIT_DONE : EXIT_TIMEOUT;
 }
 
-static void usage(void)
-{
-	fputs("usage: netpeer tcp-server ADDR PORT [--reply N] [--rst] [--rst-after-accept] [--once]\n"
-	      "       netpeer tcp-client ADDR PORT [--send N] [--expect N] [--rst] [--bind-port P]\n"
-	      "       netpeer udp-server ADDR PORT [--echo] [--count N]\n"
-	      "       netpeer udp-client ADDR PORT [--count N] [--size N] [--wait-reply S] [--bind-port P]\n"
-	      "       netpeer icmp-echo ADDR [--count N] [--size N] [--id N]\n"
-	      "common: [--timeout S] [--delay-ms M] [--interval-ms M] [--ready FILE] [--alarm S]\n",
-	      stderr);
-}
-
 static bool parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -507,6 +510,180 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 	return true;
 }
 
+/*
+ * A MSG of proto-server / proto-client: hex bytes, then optionally "+N" for N
+ * bytes of the fill pattern (base), e.g. "7f7f49434100+200". Decodes into buf
+ * (MAX_MSG bytes); returns the length, or -1 if the text is not a MSG.
+ */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static long decode_msg(const char *text, char *buf, char base)
+{
+	long n = 0;
+	const char *p = text;
+	for (; *p && *p != '+'; p += 2) {
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+		if (hi < 0 || lo < 0 || n >= MAX_MSG)
+			return -1;
+		buf[n++] = (char)(hi << 4 | lo);
+	}
+	if (*p == '+') {
+		long extra;
+		if (!parse_long(p + 1, 0, MAX_MSG, &extra) || n + extra > MAX_MSG)
+			return -1;
+		fill_pattern(buf + n, extra, base);
+		n += extra;
+	}
+	return n;
+}
+
+/* Send one MSG whole; 0 or -errno. */
+static int send_msg(int fd, const char *text, char base)
+{
+	static char buf[MAX_MSG];
+	long n = decode_msg(text, buf, base);
+	long off = 0;
+	while (off < n) {
+		ssize_t w = send(fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += w;
+	}
+	return 0;
+}
+
+/*
+ * proto-server: accept one connection; send --greet first (if given); then
+ * for each --answer: read a request (until 200 ms idle), wait --delay-ms,
+ * send the answer. Then wait for the client's FIN (or reset) and close.
+ */
+static int proto_server(const struct opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
+		return EXIT_USAGE;
+	int lfd = open_bound(ss.ss_family, SOCK_STREAM, 0, 0);
+	if (lfd < 0)
+		return EXIT_SYSTEM;
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 4) < 0) {
+		perror("netpeer: bind/listen");
+		return EXIT_SYSTEM;
+	}
+	signal_ready(o);
+	if (wait_fd(lfd, POLLIN, o->timeout * 1000) <= 0) {
+		fprintf(stderr, "netpeer: no connection within %d s\n", o->timeout);
+		return EXIT_TIMEOUT;
+	}
+	int fd = accept(lfd, NULL, NULL);
+	close(lfd);
+	if (fd < 0) {
+		perror("netpeer: accept");
+		return EXIT_SYSTEM;
+	}
+	int rc = o->greet ? send_msg(fd, o->greet, 'a') : 0;
+	long got = 0;
+	for (int i = 0; rc == 0 && i < o->nanswer; i++) {
+		got = read_some(fd, -1, o->timeout * 1000, 200);
+		if (got <= 0)
+			break;
+		msleep(o->delay_ms);
+		rc = send_msg(fd, o->answer[i], 'a');
+	}
+	if (rc < 0 || got < 0) {
+		close(fd);
+		return exit_for_errno(rc < 0 ? -rc : (int)-got);
+	}
+	/* The client closes first (or aborts): wait for its FIN, then close. */
+	long tail = read_some(fd, -1, o->timeout * 1000, o->timeout * 1000);
+	close(fd);
+	return tail < 0 ? exit_for_errno((int)-tail) : EXIT_DONE;
+}
+
+/*
+ * proto-client: connect; read --read-greet bytes (the server speaks first);
+ * then for each --say: wait --delay-ms, send it, read the answer (up to 1 s
+ * for its first byte, then until 200 ms idle). Then wait up to --hold-ms for
+ * the peer (a reset ends the wait: exit 6), wait --delay-ms and close, or
+ * abort with SO_LINGER 0 (--rst).
+ */
+static int proto_client(const struct opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
+		return EXIT_USAGE;
+	int fd = open_bound(ss.ss_family, SOCK_STREAM, 0, o->bind_port);
+	if (fd < 0)
+		return EXIT_SYSTEM;
+	int rc = connect_bounded(fd, &ss, len, o->timeout);
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	long total = 0, got = 0;
+	if (o->read_greet > 0) {
+		got = read_some(fd, o->read_greet, o->timeout * 1000, o->timeout * 1000);
+		if (got >= 0 && got < o->read_greet) {
+			fprintf(stderr, "netpeer: greeting: %ld of %ld bytes\n", got, o->read_greet);
+			close(fd);
+			return EXIT_TIMEOUT;
+		}
+		total += got > 0 ? got : 0;
+	}
+	for (int i = 0; got >= 0 && i < o->nsay; i++) {
+		msleep(o->delay_ms);
+		rc = send_msg(fd, o->say[i], 'A');
+		if (rc < 0) {
+			close(fd);
+			return exit_for_errno(-rc);
+		}
+		got = read_some(fd, -1, 1000, 200);
+		total += got > 0 ? got : 0;
+	}
+	if (got >= 0 && o->hold_ms > 0)
+		got = read_some(fd, -1, o->hold_ms, o->hold_ms);
+	printf("received %ld\n", total);
+	if (got < 0) {
+		fprintf(stderr, "netpeer: read: %s\n", strerror((int)-got));
+		close(fd);
+		return exit_for_errno((int)-got);
+	}
+	msleep(o->delay_ms);
+	if (o->rst)
+		abort_close(fd);
+	else
+		close(fd);
+	return EXIT_DONE;
+}
+
+static void usage(void)
+{
+	fputs("usage: netpeer tcp-server ADDR PORT [--reply N] [--rst] [--rst-after-accept] [--once]\n"
+	      "       netpeer tcp-client ADDR PORT [--send N] [--expect N] [--rst] [--bind-port P]\n"
+	      "       netpeer udp-server ADDR PORT [--echo] [--count N]\n"
+	      "       netpeer udp-client ADDR PORT [--count N] [--size N] [--wait-reply S] [--bind-port P]\n"
+	      "       netpeer icmp-echo ADDR [--count N] [--size N] [--id N]\n"
+	      "       netpeer proto-server ADDR PORT [--greet MSG] [--answer MSG]...\n"
+	      "       netpeer proto-client ADDR PORT [--read-greet N] [--say MSG]... [--hold-ms M] [--rst]\n"
+	      "               [--bind-port P]\n"
+	      "MSG: hex bytes, then optionally +N bytes of a fill pattern (7f7f49434100+200)\n"
+	      "common: [--timeout S] [--delay-ms M] [--interval-ms M] [--ready FILE] [--alarm S]\n",
+	      stderr);
+}
+
 static bool parse_option(struct opts *o, const char *name, const char *val, bool *used_val)
 {
 	long v = 0;
@@ -516,6 +693,7 @@ static bool parse_option(struct opts *o, const char *name, const char *val, bool
 		{ "--count", 1, MAX_COUNT }, { "--size", 0, 65000 }, { "--interval-ms", 0, 10000 },
 		{ "--delay-ms", 0, 10000 }, { "--timeout", 1, MAX_SECONDS }, { "--alarm", 1, MAX_SECONDS },
 		{ "--bind-port", 1, 65535 }, { "--id", 0, 65535 }, { "--wait-reply", 0, 30 },
+		{ "--read-greet", 0, MAX_MSG }, { "--hold-ms", 0, MAX_SECONDS * 1000 },
 	};
 	for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
 		if (strcmp(name, num[i].name) != 0)
@@ -535,11 +713,27 @@ static bool parse_option(struct opts *o, const char *name, const char *val, bool
 		case 9: o->bind_port = (int)v; break;
 		case 10: o->echo_id = (int)v; break;
 		case 11: o->wait_reply = (double)v; break;
+		case 12: o->read_greet = v; break;
+		case 13: o->hold_ms = (int)v; break;
 		}
 		return true;
 	}
 	if (strcmp(name, "--ready") == 0 && val) {
 		o->ready_file = val;
+		return true;
+	}
+	if (strcmp(name, "--greet") == 0 || strcmp(name, "--say") == 0 || strcmp(name, "--answer") == 0) {
+		static char check[MAX_MSG];
+		if (!val || decode_msg(val, check, 'a') < 0)
+			return false;
+		if (name[2] == 'g')
+			o->greet = val;
+		else if (name[2] == 's' && o->nsay < MAX_MSGS)
+			o->say[o->nsay++] = val;
+		else if (name[2] == 'a' && o->nanswer < MAX_MSGS)
+			o->answer[o->nanswer++] = val;
+		else
+			return false;
 		return true;
 	}
 	*used_val = false;
@@ -601,6 +795,10 @@ int main(int argc, char **argv)
 		return udp_client(&o);
 	if (strcmp(cmd, "icmp-echo") == 0)
 		return icmp_echo(&o);
+	if (strcmp(cmd, "proto-server") == 0)
+		return proto_server(&o);
+	if (strcmp(cmd, "proto-client") == 0)
+		return proto_client(&o);
 	usage();
 	return EXIT_USAGE;
 }

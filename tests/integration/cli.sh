@@ -91,8 +91,13 @@ run failon2 "$FLOWAUDIT" -q -r "$P/mixed.pcap" --fail-on pending
 check "--fail-on a kind that is absent: exit 0" status_is failon2 0
 run failon3 "$FLOWAUDIT" -q -r "$P/mixed.pcap" --fail-on blocked,nonsense
 check "--fail-on with an unknown kind: one line, exit 2" eval 'status_is failon3 2 && one_line_error failon3 "nonsense"'
-run clean "$FLOWAUDIT" -q -r "$P/tcp-complete.pcap"
+run clean "$FLOWAUDIT" -q -r "$P/udp-exchange.pcap"
 check "a capture with no finding: exit 0" status_is clean 0
+# tcp-complete.pcap's session on 1494 carries netpeer's bytes, not ICA: the payload says so.
+run notica "$FLOWAUDIT" -q -r "$P/tcp-complete.pcap"
+check "TCP 1494 without the ICA banner: wrong-protocol, exit 1" eval 'status_is notica 1 && grep -q "^wrong-protocol tcp/1494 .*1 flow" "$TMP/notica.out" && grep -q "not the ICA banner" "$TMP/notica.out"'
+run notica2 "$FLOWAUDIT" -q --no-inspect -r "$P/tcp-complete.pcap"
+check "--no-inspect: no payload finding, exit 0" status_is notica2 0
 run blnoo "$FLOWAUDIT" baseline save -r "$P/mixed.pcap"
 check "baseline save without -o: one line, exit 2" eval 'status_is blnoo 2 && one_line_error blnoo "needs -o"'
 run blsub "$FLOWAUDIT" baseline compare x.json

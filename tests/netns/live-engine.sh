@@ -119,7 +119,7 @@ signal_stop() {
 	lt_wait 5
 	LT_MS=$(($(now_ms) - t))
 	[ "$LT_RC" -eq 0 ] && [ "$(val stopped_by)" = "$2" ] && [ "$LT_MS" -lt 1000 ] &&
-		grep -q "^listening on srv0, link-type EN10MB (Ethernet), snapshot length 256 bytes$" "$FA_TMP/$LT.err"
+		grep -q "^listening on srv0, link-type EN10MB (Ethernet), snapshot length 65535 bytes$" "$FA_TMP/$LT.err"
 }
 
 t_counts() {

@@ -36,7 +36,7 @@
 #     42007 wsapp -> sf   tcp 443    ICMP 3/13 from nft                        -> blocked/icmp-admin-prohibited
 #     42010 wsapp -> ddc  udp 9999   2 datagrams, 2 x ICMP 3/3                 -> unexpected/icmp-port-unreachable
 #   phase B, the answered sessions (they end > 5 s after phase A's last packet):
-#     42001 wsapp -> vda1 tcp 1494   64 -> 2000 bytes, client closes first     -> ok
+#     42001 wsapp -> vda1 tcp 1494   ICA banner + 26, 64 -> 2000 bytes         -> ok (service ica)
 #     42004 vda1  -> ddc  tcp 80     200 -> 500 bytes (VDA registration)       -> ok
 #     42005 ddc   -> lic  tcp 27000  64 -> 100 bytes                           -> ok
 #     42008 wsapp -> sf   tcp 80     64 bytes, then the server aborts (RST)    -> interrupted
@@ -261,8 +261,9 @@ scenario() {
 	sleep 2.5
 
 	# Phase B: the answered sessions.
-	session "ica tcp 1494" 0 vda1 wsapp tcp-server "$vda" 1494 --reply 2000 --timeout 5 -- \
-		tcp-client "$vda" 1494 --bind-port 42001 --send 64 --expect 2000
+	# ICA is server-speaks-first: the VDA's banner 7f 7f "ICA" 00, then the session's bytes.
+	session "ica tcp 1494" 0 vda1 wsapp proto-server "$vda" 1494 --greet 7f7f49434100+26 --answer +2000 \
+		--timeout 5 -- proto-client "$vda" 1494 --bind-port 42001 --read-greet 32 --say +64
 	session "registration tcp 80" 0 ddc vda1 tcp-server "$ddc" 80 --reply 500 --timeout 5 -- \
 		tcp-client "$ddc" 80 --bind-port 42004 --send 200 --expect 500
 	session "lmgrd tcp 27000" 0 lic ddc tcp-server "$lic" 27000 --reply 100 --timeout 5 -- \

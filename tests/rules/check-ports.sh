@@ -120,6 +120,8 @@ parse() {
 			rfail("values", "bidirectional \"" val["bidirectional"] "\"")
 		if ("one-way" in val && val["one-way"] !~ /^(true|false)$/)
 			rfail("values", "one-way \"" val["one-way"] "\"")
+		if ("expect_service" in val && val["expect_service"] !~ /^\[?(ssl|dtls|ica|cgp|http|ssh|rdp|smb|dns)(, *(ssl|dtls|ica|cgp|http|ssh|rdp|smb|dns))*\]?$/)
+			rfail("values", "expect_service \"" val["expect_service"] "\"")
 		if ("group" in val && val["group"] !~ /^[a-z0-9]+(-[a-z0-9]+)*$/)
 			rfail("values", "group \"" val["group"] "\" is not lowercase-hyphen")
 		np = ("proto" in val) ? split(val["proto"], protos, " ") : 0
@@ -147,7 +149,7 @@ parse() {
 	BEGIN {
 		n = split("ica-hdx edt ras licensing broker gateway management directory database provisioning monitoring cloud other", c, " ")
 		for (i = 1; i <= n; i++) CATS[c[i]] = 1
-		n = split("id category from to proto ports description expect action bidirectional group exposure one-way", c, " ")
+		n = split("id category from to proto ports description expect action bidirectional group exposure one-way expect_service expect_tls_issuer", c, " ")
 		for (i = 1; i <= n; i++) RULEKEYS[c[i]] = 1
 		n = split("matrix title source rules", c, " ")
 		for (i = 1; i <= n; i++) TOPKEYS[c[i]] = 1
