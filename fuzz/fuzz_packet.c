@@ -13,6 +13,7 @@
 #include "dedup.h"
 #include "findings.h"
 #include "flow_table.h"
+#include "inspect.h"
 #include "fuzz_packet.h"
 #include "fuzz_util.h"
 #include "json.h"
@@ -32,6 +33,7 @@ struct pipeline {
 	const struct classifier *classifier;
 	struct findings *findings;
 	struct dedup *dedup;
+	struct inspect *inspect;
 	struct baseline *baseline;
 	struct json conn;
 	uint64_t uid_seed;
@@ -125,6 +127,7 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 {
 	struct rule_set *rs = fuzz_shipped_rules();
 	struct flow_table_config cfg;
+	struct inspect_config icfg;
 
 	memset(p, 0, sizeof(*p));
 	flow_table_config_defaults(&cfg);
@@ -142,6 +145,13 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 	p->baseline = baseline_new(b0 & FUZZ_PACKET_BY_HOST ? BY_HOST : BY_ROLE);
 	p->table = flow_table_new(&cfg, on_flow_done, p);
 	p->dedup = dedup_new((b1 & 7) * 1000LL);
+	inspect_config_defaults(&icfg);
+	if (b1 >> 4) {		/* small limits all round: budgets that run out (over_budget, evidence_dropped) */
+		icfg.buffer_budget = 8192;
+		icfg.evidence_budget = 4096;
+	}
+	p->inspect = inspect_new(&icfg);
+	flow_table_set_inspect(p->table, p->inspect);
 }
 
 static void pipeline_free(struct pipeline *p)
@@ -149,6 +159,7 @@ static void pipeline_free(struct pipeline *p)
 	flow_table_free(p->table);
 	findings_free(p->findings);
 	baseline_free(p->baseline);
+	inspect_free(p->inspect);	/* last: flows and findings point at its evidence */
 	dedup_free(p->dedup);
 	summary_free(&p->summary);
 	json_free(&p->conn);
@@ -168,7 +179,7 @@ static void pipeline_finish(struct pipeline *p, struct capture_stats *cs, bool c
 				    .table = flow_table_stats(p->table), .summary = &p->summary, .rules = p->rules,
 				    .site = p->site, .findings = p->findings, .uid_seed = p->uid_seed,
 				    .duplicates = dedup_count(p->dedup), .live_flows = flow_table_stats(p->table)->live,
-				    .color = color };
+				    .color = color, .inspect = inspect_stats(p->inspect) };
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);
 	bc = (struct baseline_capture){ .inputs = names, .ninputs = 1, .first_us = cs->first_us,

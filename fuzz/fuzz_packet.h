@@ -12,7 +12,8 @@
  * The input:
  *   byte 0: bits 0-3 the link type (index into fuzz_packet_links, modulo), bit 4 --no-decap,
  *           bit 5 port-only (no site), bit 6 --vlan-key, bit 7 baseline --by host
- *   byte 1: bits 0-2 --dedup-window in ms (0 off), bit 3 colour, bits 4-7 --max-flows (0: the default)
+ *   byte 1: bits 0-2 --dedup-window in ms (0 off), bit 3 colour, bits 4-7 --max-flows (0: the default;
+ *           any other value also shrinks the payload inspection's budgets to a few KiB)
  *   then records: length (2 bytes, big-endian), time step (1), cut (1), that many frame bytes.
  * The time step: 0-199 ms forward, 200-254 that many tens of seconds past 199 forward (timeouts),
  * 255 one second back. The cut: bytes the frame had on the wire beyond the capture (the snaplen);

@@ -25,6 +25,28 @@
 enum { LRU_GRAIN_US = 1000000 };
 enum { SLAB_FLOWS = 4096 };
 
+/*
+ * A finished flow goes back to the free list, not to free(): AddressSanitizer
+ * would not see a use after that. Under ASan, a flow on the free list is
+ * poisoned whole (its link included, unpoisoned only while taken), so any
+ * read of a recycled flow is reported as one.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOW_ASAN 1
+#endif
+#endif
+#ifdef FLOW_ASAN
+#include <sanitizer/asan_interface.h>
+#define flow_poison(f) ASAN_POISON_MEMORY_REGION((f), sizeof(struct flow))
+#define flow_unpoison(f) ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct flow))
+#else
+#define flow_poison(f) ((void)(f))
+#define flow_unpoison(f) ((void)(f))
+#endif
+
 struct slab {
 	struct slab *next;
 	struct flow flows[SLAB_FLOWS];
@@ -272,9 +294,11 @@ static struct flow *flow_alloc(struct flow_table *ft)
 		for (i = 0; i < SLAB_FLOWS; i++) {
 			s->flows[i].lru_next = ft->free_list;
 			ft->free_list = &s->flows[i];
+			flow_poison(&s->flows[i]);
 		}
 	}
 	f = ft->free_list;
+	flow_unpoison(f);
 	ft->free_list = f->lru_next;
 	memset(f, 0, sizeof(*f));
 	return f;
@@ -292,6 +316,7 @@ static void flow_finish(struct flow_table *ft, struct flow *f, enum flow_end why
 	ft->st.live--;
 	f->lru_next = ft->free_list;
 	ft->free_list = f;
+	flow_poison(f);
 }
 
 /* When f, in class c, is due to leave; the attempt class counts from the first packet. */
@@ -666,6 +691,9 @@ void flow_table_free(struct flow_table *ft)
 	HASH_CLEAR(hh, ft->hash);
 	while ((s = ft->slabs)) {
 		ft->slabs = s->next;
+#ifdef FLOW_ASAN
+		ASAN_UNPOISON_MEMORY_REGION(s, sizeof(*s));
+#endif
 		free(s);
 	}
 	fragments_free(ft->frags);
