@@ -104,7 +104,7 @@ static enum decode_error decode_network(const struct cursor *c, uint32_t wire_le
 					struct packet *pkt, unsigned flags)
 {
 	struct decode_ip ip = { 0 };
-	struct cursor l4;
+	struct cursor l4 = { 0 };	/* set by decode_ip* on success; zeroed for the compiler, which cannot see that through the flattened decode */
 	enum decode_error e;
 
 	if (version == 4)
