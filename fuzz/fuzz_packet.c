@@ -182,6 +182,7 @@ static void pipeline_finish(struct pipeline *p, struct capture_stats *cs, bool c
 				    .color = color, .inspect = inspect_stats(p->inspect) };
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);
+	report_html_write(fuzz_sink(), &ri);
 	bc = (struct baseline_capture){ .inputs = names, .ninputs = 1, .first_us = cs->first_us,
 					.last_us = cs->last_us, .packets = cs->packets,
 					.duplicates = dedup_count(p->dedup),

@@ -110,6 +110,7 @@ void fuzz_report_empty(const struct rule_set *rs, const struct site *site)
 				    .summary = &sum, .rules = rs, .site = site, .findings = fd };
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);
+	report_html_write(fuzz_sink(), &ri);
 	fflush(fuzz_sink());
 	summary_free(&sum);
 	findings_free(fd);

@@ -146,7 +146,9 @@ static bool want_color(const struct options *o, FILE *out)
 
 static int write_report(FILE *out, const struct options *o, const struct report_input *in)
 {
-	int rc = o->format == FORMAT_JSON ? report_json_write(out, in) : report_text_write(out, in);
+	int rc = o->format == FORMAT_JSON   ? report_json_write(out, in)
+		 : o->format == FORMAT_HTML ? report_html_write(out, in)
+					    : report_text_write(out, in);
 
 	if (fflush(out) != 0)
 		rc = -1;

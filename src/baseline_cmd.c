@@ -56,6 +56,11 @@ static int baseline_compare(const struct options *o, char *errbuf, size_t errlen
 	FILE *out = stdout;
 	int status;
 
+	if (o->format == FORMAT_HTML) {
+		snprintf(errbuf, errlen, "--format html is not available for baseline diff yet: use text or json");
+		return EXIT_TROUBLE;
+	}
+
 	if (!(before = read_baseline(o->baselines[0], errbuf, errlen)))
 		return EXIT_TROUBLE;
 	if (o->by >= 0 && (enum baseline_by)o->by != baseline_granularity(before)) {

@@ -381,6 +381,8 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	if (kind == FK_INTERRUPTED && cl->reason == R_MIDDLEBOX_RESET)
 		kind = FK_MIDDLEBOX_RESET;	/* a refinement: the reset was forged */
 	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
+	if (cl->orig_role >= 0 && cl->resp_role >= 0)
+		findings_roles_add(fd, cl, finding);
 	if ((cl->wire & WF_MIDDLEBOX_RESET) && kind != FK_MIDDLEBOX_RESET)
 		add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET);
 	if (cl->wire & WF_TLS_INTERCEPTED)
@@ -544,6 +546,7 @@ void findings_free(struct findings *fd)
 		free(pe);
 	}
 	free(fd->sorted);
+	findings_roles_free(fd);
 	for (i = 0; i < fd->rs->nrules; i++)
 		findings_set_free(&fd->rule_origs[i]);
 	for (i = 0; i < fd->rs->nroles; i++)

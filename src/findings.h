@@ -75,6 +75,19 @@ uint64_t findings_count(const struct findings *fd, enum finding_kind k);	/* find
 uint64_t findings_dropped(const struct findings *fd);
 /* TLS sessions to watched names whose certificate the wire does not show (TLS 1.3): not judged. */
 uint64_t findings_tls_hidden(const struct findings *fd);	/* flow findings not kept: the table was full */
+/* Flows by source role, destination role and deciding rule (site mode; both roles known): the role matrix. */
+struct role_pair_stats {
+	int orig_role;
+	int resp_role;
+	int rule;			/* the deciding rule, -1 for none (unexpected) */
+	uint64_t flows[V_COUNT];
+	int example;			/* index of a finding of this cell's worst flows, or -1 */
+};
+enum { FINDINGS_MAX_ROLE_PAIRS = 65536 };
+const struct role_pair_stats *findings_role_pairs(const struct findings *fd, int *n);
+/* A finding by the index a role_pair_stats.example names. */
+const struct finding *findings_get(const struct findings *fd, int i);
+
 /* Entries a per-host-pair table (fallback, incomplete, one-sided ratio) holds at most. */
 enum { FINDINGS_MAX_PAIRS = 65536 };
 /* Flows whose host pair did not fit a per-pair table: fallback, incomplete and the one-sided ratio miss them. */

@@ -123,7 +123,21 @@ struct findings {
 	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
 	const struct finding **sorted;	/* the list, most serious first (rebuilt by findings_finish) */
 	uint64_t drops;			/* packets the capture lost */
+	struct role_pair_entry *role_index;	/* (orig_role, resp_role, rule) -> role_pairs[] */
+	struct role_pair_stats *role_pairs;
+	int nrole_pairs;
+	int role_pairs_cap;
 };
+
+struct role_pair_entry {
+	int key[3];			/* orig_role, resp_role, rule */
+	int index;
+	UT_hash_handle hh;
+};
+
+/* findings_roles.c */
+void findings_roles_add(struct findings *fd, const struct classification *cl, int finding);
+void findings_roles_free(struct findings *fd);
 
 /* Per unordered host pair: how many of its flows were one-sided (the mirror may see half). */
 struct pair_entry {

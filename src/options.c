@@ -88,7 +88,8 @@ void options_usage(FILE *out)
 	      "      --site FILE         the site inventory: roles -> addresses, scope (without it: port-only mode)\n"
 	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields plus\n"
 	      "                          verdict, reason, rule, roles; '-' = stdout (the report then goes to stderr)\n"
-	      "      --format text|json  the report on stdout: a table (default) or one JSON document\n"
+	      "      --format text|json|html  the report on stdout: a table (default), one JSON document, or\n"
+	      "                          one self-contained HTML page (use -o report.html)\n"
 	      "  -o, --output FILE       write the report to FILE instead of stdout\n"
 	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
 	      "                          blocked,missing,unexpected,interrupted,fallback,middlebox-reset,\n"
@@ -288,8 +289,10 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 			o->format = FORMAT_TEXT;
 		else if (strcmp(optarg, "json") == 0)
 			o->format = FORMAT_JSON;
+		else if (strcmp(optarg, "html") == 0)
+			o->format = FORMAT_HTML;
 		else {
-			snprintf(errbuf, errlen, "--format: '%s' is not one of text, json", optarg);
+			snprintf(errbuf, errlen, "--format: '%s' is not one of text, json, html", optarg);
 			return -1;
 		}
 		return 0;

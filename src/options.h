@@ -8,7 +8,7 @@
 
 #include "flow_table.h"
 
-enum report_format { FORMAT_TEXT = 0, FORMAT_JSON };
+enum report_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_HTML };
 enum command { CMD_AUDIT = 0, CMD_RULES_CHECK, CMD_RULES_LIST, CMD_BASELINE_SAVE, CMD_BASELINE_DIFF,
 	       CMD_BASELINE_MERGE };
 enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };

@@ -37,6 +37,8 @@ struct report_input {
 
 int report_text_write(FILE *out, const struct report_input *in);
 int report_json_write(FILE *out, const struct report_input *in);
+/* One self-contained HTML page: header, the role matrix (or the rules, port-only), the findings. */
+int report_html_write(FILE *out, const struct report_input *in);
 
 /* UTC time as "2026-11-22 05:30:01.123456". */
 void report_format_time(int64_t us, char *out, size_t n);

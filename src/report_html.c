@@ -1,0 +1,522 @@
+/* report_html: the audit as one self-contained HTML page — header, the role matrix, the findings */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "capture.h"
+#include "classify.h"
+#include "decode.h"
+#include "findings.h"
+#include "flow_table.h"
+#include "inspect.h"
+#include "summary.h"
+#include "tls.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+/*
+ * No script, font or style from anywhere else: the page is read offline,
+ * from a ticket or a mail. Every cell says its status in words, so it reads
+ * without colour; details/summary opens a cell's rules and examples by
+ * mouse or keyboard without any script; print CSS sets A4 landscape.
+ * Anything that came from the wire or a file goes through html_text().
+ */
+static const char style[] =
+	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5em;color:#1b1b1b}"
+	"h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.4em 0 .5em;border-bottom:1px solid #ccc}"
+	"dl.meta{display:grid;grid-template-columns:max-content auto;gap:.15em 1em;margin:0}"
+	"dl.meta dt{font-weight:600}dl.meta dd{margin:0}"
+	"table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.25em .45em;vertical-align:top}"
+	"th{background:#f2f2f2;text-align:left;font-weight:600}"
+	"td.cell{min-width:7em}td.cell summary{cursor:pointer;list-style:none}"
+	"td.cell summary::-webkit-details-marker{display:none}"
+	"td.cell summary:focus{outline:2px solid #1a5fb4}"
+	".word{font-weight:700;text-transform:uppercase;font-size:.8em;letter-spacing:.03em}"
+	".n{display:block;font-size:.8em;color:#333}"
+	".st-ok{background:#d7f0d2}.st-blocked{background:#f7c6c2}.st-interrupted{background:#fbd9b0}"
+	".st-one-sided{background:#fbeaa0}.st-unexpected{background:#e3cff3}.st-missing{background:#f0b9d6}"
+	".st-pending{background:#e6e6e6}.st-not-exercised{background:#fff;color:#666}.st-none{background:#fafafa;color:#aaa}"
+	"ul.rules{margin:.3em 0 0;padding-left:1.1em;font-size:.85em}"
+	".legend span{display:inline-block;padding:.1em .5em;margin:0 .3em .3em 0;border:1px solid #bbb}"
+	"ol.findings{padding-left:1.4em}ol.findings li{margin:.2em 0 .8em}"
+	".kind{font-weight:700;text-transform:uppercase;padding:0 .35em}"
+	".k-blocked,.k-tls-intercepted,.k-middlebox-reset{background:#f7c6c2}.k-fallback,.k-incomplete,.k-interrupted"
+	"{background:#fbd9b0}.k-wrong-protocol,.k-unexpected{background:#e3cff3}.k-missing{background:#f0b9d6}"
+	".k-one-sided{background:#fbeaa0}.k-pending{background:#e6e6e6}"
+	".ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}"
+	"footer{margin-top:2em;font-size:.8em;color:#666}"
+	"@media print{@page{size:A4 landscape;margin:12mm}body{margin:0;font-size:11px}"
+	"details>*:not(summary){display:block}td.cell{break-inside:avoid}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+/* Text from anywhere, for HTML: specials as entities, valid UTF-8 kept, any other byte or control as \xNN. */
+static void html_text(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c == '&')
+			fputs("&amp;", out);
+		else if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '"')
+			fputs("&quot;", out);
+		else if (c == '\'')
+			fputs("&#39;", out);
+		else if (c >= 0x20 && c < 0x7f)
+			fputc(c, out);
+		else if (c >= 0x80 && (k = utf8_decode(p + i, n - i, &cp)) > 0 && !(cp >= 0x80 && cp < 0xa0)) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+			continue;
+		} else
+			fprintf(out, "\\x%02X", c);
+		i++;
+	}
+}
+
+/* The matrix status of a cell or rule; CSS class st-<name>. */
+enum cell_status { CS_NONE = 0, CS_NOT_EXERCISED, CS_OK, CS_PENDING, CS_MISSING, CS_UNEXPECTED, CS_ONE_SIDED,
+		   CS_INTERRUPTED, CS_BLOCKED, CS_STATUS_COUNT };
+
+static const char *const status_names[CS_STATUS_COUNT] = {
+	[CS_NONE] = "none", [CS_NOT_EXERCISED] = "not-exercised", [CS_OK] = "ok", [CS_PENDING] = "pending",
+	[CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected", [CS_ONE_SIDED] = "one-sided",
+	[CS_INTERRUPTED] = "interrupted", [CS_BLOCKED] = "blocked",
+};
+static const char *const status_words[CS_STATUS_COUNT] = {
+	[CS_NONE] = "no rule", [CS_NOT_EXERCISED] = "not exercised", [CS_OK] = "ok", [CS_PENDING] = "pending",
+	[CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected", [CS_ONE_SIDED] = "one-sided",
+	[CS_INTERRUPTED] = "interrupted", [CS_BLOCKED] = "blocked",
+};
+
+/* The worst of a cell's flows, by the contract's order. */
+static enum cell_status status_of_flows(const uint64_t *flows)
+{
+	if (flows[V_BLOCKED])
+		return CS_BLOCKED;
+	if (flows[V_INTERRUPTED])
+		return CS_INTERRUPTED;
+	if (flows[V_ONE_SIDED])
+		return CS_ONE_SIDED;
+	if (flows[V_UNEXPECTED])
+		return CS_UNEXPECTED;
+	if (flows[V_PENDING])
+		return CS_PENDING;
+	if (flows[V_OK])
+		return CS_OK;
+	return CS_NOT_EXERCISED;
+}
+
+static bool has_role(const int *roles, int n, int role)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] == role || roles[i] == ROLE_ANY)
+			return true;
+	return false;
+}
+
+static bool rule_on(const struct report_input *in, int r)
+{
+	const struct site *s = in->site;
+
+	return !s || !s->matrix_on || s->matrix_on[in->rules->rules[r].matrix];
+}
+
+/* Does allow rule r cover flows from role a to role b (either way round when bidirectional)? */
+static bool rule_covers(const struct rule *ru, int a, int b)
+{
+	if (ru->action != ACTION_ALLOW)
+		return false;
+	if (has_role(ru->from, ru->nfrom, a) && has_role(ru->to, ru->nto, b))
+		return true;
+	return ru->bidirectional && has_role(ru->from, ru->nfrom, b) && has_role(ru->to, ru->nto, a);
+}
+
+/* Roles the site gives addresses, in the order of the rule set (stable across reports). */
+static int site_roles(const struct report_input *in, int *out)
+{
+	int r, i, n = 0;
+
+	for (r = 0; r < in->rules->nroles; r++)
+		for (i = 0; i < in->site->nprefixes; i++)
+			if (in->site->prefixes[i].role == r) {
+				out[n++] = r;
+				break;
+			}
+	return n;
+}
+
+static bool missing_between(const struct report_input *in, int a, int b, int rule)
+{
+	const struct finding *const *list;
+	int i, n;
+
+	list = findings_list(in->findings, &n);
+	for (i = 0; i < n; i++)
+		if (list[i]->kind == FK_MISSING && list[i]->orig_role == a && list[i]->resp_role == b &&
+		    (rule < 0 || list[i]->rule == rule))
+			return true;
+	return false;
+}
+
+static void flow_line(FILE *out, const struct report_input *in, const struct flow *f,
+		      const struct classification *cl)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], t[40];
+
+	(void)in;
+	report_format_time(f->first_us, t, sizeof(t));
+	fprintf(out, "<span class=\"ev\">%s %s:%u &rarr; %s:%u, %s, history ",
+		f->orig.proto == PROTO_TCP ? "tcp" : f->orig.proto == PROTO_UDP ? "udp" : "icmp",
+		addr_format(f->orig.family, f->orig.src, a), f->orig.sport, addr_format(f->orig.family, f->orig.dst, b),
+		f->orig.dport, conn_state_name(flow_conn_state(f)));
+	html_text(out, f->hist.len ? f->hist.s : "-");
+	fprintf(out, ", %" PRIu64 "/%" PRIu64 " pkts, %s", f->side[0].pkts, f->side[1].pkts, verdict_name(cl->verdict));
+	if (cl->reason != R_NONE)
+		fprintf(out, " (%s)", reason_name(cl->reason));
+	if (f->service) {
+		fputs(", service ", out);
+		html_text(out, service_name(f->service));
+	}
+	if (f->tls && f->tls->sni) {
+		fputs(", SNI ", out);
+		html_text(out, f->tls->sni);
+	}
+	if (f->tls && f->tls->issuer) {
+		fputs(", issuer ", out);
+		html_text(out, f->tls->issuer);
+	}
+	fprintf(out, ", %s UTC</span>", t);
+}
+
+/* One cell of the role matrix: its status word, counts, and (opened) its rules and an example flow. */
+static void role_cell(FILE *out, const struct report_input *in, int a, int b, const struct role_pair_stats *rp,
+		      int nrp)
+{
+	const struct rule_set *rs = in->rules;
+	uint64_t flows[V_COUNT] = { 0 };
+	enum cell_status st;
+	bool covered = false, missing;
+	const struct finding *ex = NULL;
+	int r, i, v, exv = -1;
+
+	for (r = 0; r < rs->nrules; r++)
+		if (rule_on(in, r) && rule_covers(&rs->rules[r], a, b))
+			covered = true;
+	for (i = 0; i < nrp; i++) {
+		if (rp[i].orig_role != a || rp[i].resp_role != b)
+			continue;
+		for (v = 0; v < V_COUNT; v++)
+			flows[v] += rp[i].flows[v];
+		if (rp[i].example >= 0) {
+			const struct finding *fi = findings_get(in->findings, rp[i].example);
+
+			if (verdict_severity(fi->example_class.verdict) > exv) {
+				ex = fi;
+				exv = verdict_severity(fi->example_class.verdict);
+			}
+		}
+	}
+	missing = missing_between(in, a, b, -1);
+	st = status_of_flows(flows);
+	if (st == CS_NOT_EXERCISED && missing)
+		st = CS_MISSING;
+	else if (st == CS_NOT_EXERCISED && !covered)
+		st = CS_NONE;
+	fprintf(out, "<td class=\"cell st-%s\" data-from=\"", status_names[st]);
+	html_text(out, rules_role_name(rs, a));
+	fputs("\" data-to=\"", out);
+	html_text(out, rules_role_name(rs, b));
+	fprintf(out, "\" data-status=\"%s\">", status_names[st]);
+	if (st == CS_NONE) {
+		fputs("<span class=\"word\">&mdash;</span></td>", out);
+		return;
+	}
+	fprintf(out, "<details><summary><span class=\"word\">%s</span><span class=\"n\">", status_words[st]);
+	if (st == CS_NOT_EXERCISED || st == CS_MISSING)
+		fputs(st == CS_MISSING ? "expected, no flow" : "a rule, no flow", out);
+	else
+		fprintf(out, "%" PRIu64 " ok", flows[V_OK]);
+	if (flows[V_BLOCKED] + flows[V_PENDING])
+		fprintf(out, " &middot; %" PRIu64 " blocked", flows[V_BLOCKED] + flows[V_PENDING]);
+	if (flows[V_INTERRUPTED])
+		fprintf(out, " &middot; %" PRIu64 " interrupted", flows[V_INTERRUPTED]);
+	if (flows[V_ONE_SIDED])
+		fprintf(out, " &middot; %" PRIu64 " one-sided", flows[V_ONE_SIDED]);
+	if (flows[V_UNEXPECTED])
+		fprintf(out, " &middot; %" PRIu64 " unexpected", flows[V_UNEXPECTED]);
+	fputs("</span></summary><ul class=\"rules\">", out);
+	for (r = 0; r < rs->nrules; r++) {
+		const struct rule *ru = &rs->rules[r];
+		uint64_t rf[V_COUNT] = { 0 };
+		char ports[64];
+		enum cell_status rst;
+
+		if (!rule_on(in, r) || !rule_covers(ru, a, b))
+			continue;
+		for (i = 0; i < nrp; i++)
+			if (rp[i].orig_role == a && rp[i].resp_role == b && rp[i].rule == r)
+				for (v = 0; v < V_COUNT; v++)
+					rf[v] += rp[i].flows[v];
+		rst = status_of_flows(rf);
+		if (rst == CS_NOT_EXERCISED && missing_between(in, a, b, r))
+			rst = CS_MISSING;
+		report_rule_ports(ru, ports, sizeof(ports));
+		fprintf(out, "<li><span class=\"word\">%s</span> ", status_words[rst]);
+		html_text(out, ru->name);
+		fputs(" ", out);
+		html_text(out, ports);
+		fputs("</li>", out);
+	}
+	if (flows[V_UNEXPECTED])
+		fputs("<li><span class=\"word\">unexpected</span> flows no rule allows</li>", out);
+	if (ex) {
+		fputs("<li>e.g. ", out);
+		flow_line(out, in, &ex->example, &ex->example_class);
+		fputs("</li>", out);
+	}
+	fputs("</ul></details></td>", out);
+}
+
+static void role_matrix(FILE *out, const struct report_input *in)
+{
+	const struct role_pair_stats *rp;
+	int *roles = xcalloc((size_t)in->rules->nroles + 1, sizeof(*roles));
+	int n = site_roles(in, roles), nrp, i, j;
+
+	rp = findings_role_pairs(in->findings, &nrp);
+	fputs("<table class=\"matrix\" id=\"role-matrix\"><caption>Rows: source role; columns: destination role. "
+	      "Open a cell for its rules and an example flow.</caption><thead><tr><th scope=\"col\">from \\ to</th>",
+	      out);
+	for (j = 0; j < n; j++) {
+		fputs("<th scope=\"col\">", out);
+		html_text(out, rules_role_name(in->rules, roles[j]));
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>", out);
+	for (i = 0; i < n; i++) {
+		fputs("<tr><th scope=\"row\">", out);
+		html_text(out, rules_role_name(in->rules, roles[i]));
+		fputs("</th>", out);
+		for (j = 0; j < n; j++)
+			role_cell(out, in, roles[i], roles[j], rp, nrp);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	free(roles);
+}
+
+/* Port-only: no roles, so the rules that saw traffic or expect some, grouped by matrix. */
+static void rule_matrix(FILE *out, const struct report_input *in)
+{
+	const struct rule_stats *stats = findings_rule_stats(in->findings);
+	int r, m = -1, shown = 0;
+
+	fputs("<table class=\"matrix\" id=\"rule-matrix\"><caption>Port-only mode (no site file): the rules that saw "
+	      "traffic, by matrix.</caption><thead><tr><th scope=\"col\">status</th><th scope=\"col\">rule</th>"
+	      "<th scope=\"col\">ports</th><th scope=\"col\">ok</th><th scope=\"col\">blocked</th>"
+	      "<th scope=\"col\">interrupted</th><th scope=\"col\">one-sided</th></tr></thead><tbody>",
+	      out);
+	for (r = 0; r < in->rules->nrules; r++) {
+		const struct rule *ru = &in->rules->rules[r];
+		const struct rule_stats *st = &stats[r];
+		enum cell_status cs = status_of_flows(st->flows);
+		char ports[64];
+
+		if (!st->total)
+			continue;
+		if (ru->matrix != m) {
+			m = ru->matrix;
+			fputs("<tr><th colspan=\"7\" scope=\"rowgroup\">", out);
+			html_text(out, in->rules->matrices[m].title ? in->rules->matrices[m].title
+								    : in->rules->matrices[m].name);
+			fputs("</th></tr>", out);
+		}
+		shown++;
+		report_rule_ports(ru, ports, sizeof(ports));
+		fprintf(out, "<tr><td class=\"cell st-%s\" data-rule=\"", status_names[cs]);
+		html_text(out, ru->name);
+		fprintf(out, "\" data-status=\"%s\"><span class=\"word\">%s</span></td><td>", status_names[cs],
+			status_words[cs]);
+		html_text(out, ru->name);
+		fputs("</td><td>", out);
+		html_text(out, ports);
+		fprintf(out, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
+			st->flows[V_OK], st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED],
+			st->flows[V_ONE_SIDED]);
+	}
+	if (!shown)
+		fputs("<tr><td colspan=\"7\">no flow matched a rule</td></tr>", out);
+	fputs("</tbody></table>\n", out);
+}
+
+static void legend(FILE *out)
+{
+	int s;
+
+	fputs("<p class=\"legend\">", out);
+	for (s = CS_STATUS_COUNT - 1; s >= 0; s--)
+		fprintf(out, "<span class=\"st-%s\">%s</span>", status_names[s], status_words[s]);
+	fputs("</p>\n", out);
+}
+
+static void header(FILE *out, const struct report_input *in)
+{
+	const struct capture_stats *c = in->capture;
+	char a[40], b[40];
+	int i;
+
+	fputs("<header><h1>flowaudit: ", out);
+	if (in->site)
+		html_text(out, in->site->name);
+	else
+		fputs("port-only audit", out);
+	fputs("</h1><dl class=\"meta\"><dt>inputs</dt><dd>", out);
+	if (c->live) {
+		fputs("live on ", out);
+		html_text(out, c->iface ? c->iface : "?");
+	}
+	for (i = 0; i < c->ninputs; i++) {
+		if (i)
+			fputs("<br>", out);
+		html_text(out, c->inputs[i].path);
+		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets);
+		if (c->inputs[i].damage[0]) {
+			fputs(" &mdash; damaged: ", out);
+			html_text(out, c->inputs[i].damage);
+		}
+	}
+	fputs("</dd>", out);
+	if (in->filter) {
+		fputs("<dt>filter</dt><dd>", out);
+		html_text(out, in->filter);
+		fputs("</dd>", out);
+	}
+	if (c->packets) {
+		report_format_time(c->first_us, a, sizeof(a));
+		report_format_time(c->last_us, b, sizeof(b));
+		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%.3f s)</dd>", a, b,
+			(double)(c->last_us - c->first_us) / 1e6);
+	}
+	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror duplicates</dd>",
+		c->packets, in->decode[DECODE_OK], in->duplicates);
+	fprintf(out, "<dt>drops</dt><dd>%" PRIu64 " by the kernel, %" PRIu64 " by the interface%s</dd>", c->dropped,
+		c->if_dropped, c->live ? "" : " (offline: none)");
+	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
+		in->summary->flows, in->summary->by_proto[SP_TCP], in->summary->by_proto[SP_UDP],
+		in->summary->by_proto[SP_ICMP]);
+	fputs("<dt>mode</dt><dd>", out);
+	if (in->site) {
+		fputs("site ", out);
+		html_text(out, in->site->name);
+		fprintf(out, ", %d matrices, %d rules", in->rules->nmatrices, in->rules->nrules);
+	} else {
+		fprintf(out, "port-only (no site file: roles unknown), %d matrices, %d rules", in->rules->nmatrices,
+			in->rules->nrules);
+	}
+	if (in->interim)
+		fputs("; interim report of a live audit", out);
+	fputs("</dd></dl></header>\n", out);
+}
+
+static void findings_section(FILE *out, const struct report_input *in)
+{
+	const struct finding *const *list;
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40];
+	int i, n;
+
+	list = findings_list(in->findings, &n);
+	fprintf(out, "<section id=\"findings\"><h2>Findings (%d, most serious first)</h2>\n", n);
+	if (!n)
+		fputs("<p>none</p>", out);
+	fputs("<ol class=\"findings\">", out);
+	for (i = 0; i < n; i++) {
+		const struct finding *fi = list[i];
+		const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
+		const char *kind = findings_kind_name(fi->kind);
+
+		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s/%u ", kind,
+			kind, kind, fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp", fi->port);
+		if (fi->kind == FK_MISSING) {
+			html_text(out, rules_role_name(in->rules, fi->orig_role));
+			fputs(" &rarr; ", out);
+			html_text(out, rules_role_name(in->rules, fi->resp_role));
+			if (fi->has_host)
+				fprintf(out, ": silent host %s", addr_format(fi->family, fi->orig_h, o));
+		} else {
+			fprintf(out, "%s &rarr; %s, %" PRIu64 " flow%s", addr_format(fi->family, fi->orig_h, o),
+				addr_format(fi->family, fi->resp_h, r), fi->count, fi->count == 1 ? "" : "s");
+			if (fi->reason != R_NONE)
+				fprintf(out, ", %s", reason_name(fi->reason));
+		}
+		fputs("<br>rule ", out);
+		html_text(out, ru ? ru->name : "none");
+		if (fi->kind != FK_MISSING && in->site) {
+			fputs(" (", out);
+			html_text(out, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
+			fputs(" &rarr; ", out);
+			html_text(out, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
+			fputs(")", out);
+		}
+		if (fi->has_example) {
+			report_format_time(fi->first_us, t1, sizeof(t1));
+			report_format_time(fi->last_us, t2, sizeof(t2));
+			fputs("<br>e.g. ", out);
+			flow_line(out, in, &fi->example, &fi->example_class);
+			fprintf(out, "<br>seen %s &ndash; %s UTC", t1, t2 + 11);
+		}
+		report_finding_evidence(in, fi, ev, sizeof(ev));
+		if (ev[0]) {
+			fputs("<br><span class=\"ev\">", out);
+			html_text(out, ev);
+			fputs("</span>", out);
+		}
+		if (fi->confidence != CONF_HIGH || fi->note[0]) {
+			fprintf(out, "<br>confidence %s", findings_confidence_name(fi->confidence));
+			if (fi->note[0]) {
+				fputs(": ", out);
+				html_text(out, fi->note);
+			}
+		}
+		fputs("</li>\n", out);
+	}
+	fputs("</ol></section>\n", out);
+}
+
+int report_html_write(FILE *out, const struct report_input *in)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+	      "<meta name=\"generator\" content=\"flowaudit " PACKAGE_VERSION "\"><title>flowaudit: ",
+	      out);
+	html_text(out, in->site ? in->site->name : "port-only audit");
+	fprintf(out, "</title><style>%s</style></head>\n<body>\n", style);
+	header(out, in);
+	fputs("<section id=\"matrix\"><h2>Matrix as observed</h2>\n", out);
+	legend(out);
+	if (in->site)
+		role_matrix(out, in);
+	else
+		rule_matrix(out, in);
+	fputs("</section>\n", out);
+	findings_section(out, in);
+	fputs("<footer>flowaudit " PACKAGE_VERSION ": a passive audit; nothing was sent.</footer>\n</body></html>\n",
+	      out);
+	return ferror(out) ? -1 : 0;
+}
