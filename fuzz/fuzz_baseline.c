@@ -13,7 +13,8 @@
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct baseline_diff_options text = { .min_flows = 1 }, json = { .min_flows = 2, .json = true };
+	struct baseline_diff_options text = { .min_flows = 1 }, json = { .min_flows = 2, .json = true },
+				     html = { .min_flows = 1, .html = true };
 	struct load_error err;
 	struct baseline *b = baseline_read(fuzz_input_path(data, size), &err), *copy, *empty;
 
@@ -31,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	baseline_diff(b, empty, &text, fuzz_sink());
 	baseline_diff(empty, b, &json, fuzz_sink());
 	baseline_diff(b, b, &text, fuzz_sink());
+	baseline_diff(b, empty, &html, fuzz_sink());
+	baseline_diff(b, b, &html, fuzz_sink());
 	fflush(fuzz_sink());
 	baseline_free(empty);
 	baseline_free(copy);

@@ -60,6 +60,7 @@ bool baseline_rules_differ(const struct baseline *a, const struct baseline *b);
 struct baseline_diff_options {
 	uint64_t min_flows;		/* a path must have had this many flows for its disappearance to count */
 	bool json;			/* the JSON document of the contract, else text */
+	bool html;			/* one HTML page, the audit report's layout (before json) */
 };
 
 /*

@@ -51,15 +51,11 @@ static int baseline_save(const struct options *o, char *errbuf, size_t errlen)
 
 static int baseline_compare(const struct options *o, char *errbuf, size_t errlen)
 {
-	struct baseline_diff_options dopt = { .min_flows = o->min_flows, .json = o->format == FORMAT_JSON };
+	struct baseline_diff_options dopt = { .min_flows = o->min_flows, .json = o->format == FORMAT_JSON,
+					      .html = o->format == FORMAT_HTML };
 	struct baseline *before, *after = NULL;
 	FILE *out = stdout;
 	int status;
-
-	if (o->format == FORMAT_HTML) {
-		snprintf(errbuf, errlen, "--format html is not available for baseline diff yet: use text or json");
-		return EXIT_TROUBLE;
-	}
 
 	if (!(before = read_baseline(o->baselines[0], errbuf, errlen)))
 		return EXIT_TROUBLE;

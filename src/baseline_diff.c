@@ -557,6 +557,230 @@ static int diff_text(const struct baseline *before, const struct baseline *after
 	return ferror(out) ? -1 : 0;
 }
 
+/* ---- HTML: the same page as the audit's, before -> after ---- */
+
+enum { HTML_ENDS_MAX = 64 };	/* a role matrix wider than this would not be read (nor fit a page) */
+
+/* The ends of the paths of both baselines, sorted, without NULL (an end with no role); -1 past HTML_ENDS_MAX. */
+static int html_ends(const struct baseline *before, const struct baseline *after, const char **v)
+{
+	const struct baseline *bl[2] = { before, after };
+	const struct bl_path *p, *t;
+	int n = 0, i, k, j;
+
+	for (i = 0; i < 2; i++)
+		HASH_ITER(hh, bl[i]->paths, p, t) {
+			const char *e[2] = { p->orig, p->resp };
+
+			for (k = 0; k < 2; k++) {
+				if (!e[k])
+					continue;
+				for (j = 0; j < n && strcmp(v[j], e[k]); j++)
+					;
+				if (j < n)
+					continue;
+				if (n == HTML_ENDS_MAX)
+					return -1;
+				v[n++] = e[k];
+			}
+		}
+	for (i = 1; i < n; i++)	/* insertion sort: at most HTML_ENDS_MAX */
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			const char *x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return n;
+}
+
+static int end_index(const char *const *v, int n, const char *e)
+{
+	int i;
+
+	for (i = 0; e && i < n; i++)
+		if (!strcmp(v[i], e))
+			return i;
+	return -1;
+}
+
+/* Per cell: the worst verdict before and after (V_COUNT: none), changed paths, worse ones. */
+struct html_cell {
+	enum verdict vb, va;
+	size_t changed, worse;
+};
+
+static void worst_into(enum verdict *w, enum verdict v)
+{
+	if (v != V_COUNT && (*w == V_COUNT || verdict_severity(v) > verdict_severity(*w)))
+		*w = v;
+}
+
+static void html_matrix(FILE *out, const struct baseline *before, const struct baseline *after, const struct diff *d)
+{
+	const char *ends[HTML_ENDS_MAX];
+	const struct bl_path *p, *t;
+	struct html_cell *cells;
+	int n = html_ends(before, after, ends), i, j;
+	size_t c;
+
+	if (n < 0) {
+		fprintf(out, "<p>more than %d roles: no matrix, the changes follow</p>\n", HTML_ENDS_MAX);
+		return;
+	}
+	cells = xcalloc((size_t)n * (size_t)n + 1, sizeof(*cells));
+	for (i = 0; i < n * n; i++)
+		cells[i].vb = cells[i].va = V_COUNT;
+	HASH_ITER(hh, before->paths, p, t)
+		if ((i = end_index(ends, n, p->orig)) >= 0 && (j = end_index(ends, n, p->resp)) >= 0)
+			worst_into(&cells[i * n + j].vb, bl_path_worst(p));
+	HASH_ITER(hh, after->paths, p, t)
+		if ((i = end_index(ends, n, p->orig)) >= 0 && (j = end_index(ends, n, p->resp)) >= 0)
+			worst_into(&cells[i * n + j].va, bl_path_worst(p));
+	for (c = 0; c < d->n; c++) {
+		p = path_of(&d->v[c]);
+		if ((i = end_index(ends, n, p->orig)) >= 0 && (j = end_index(ends, n, p->resp)) >= 0) {
+			cells[i * n + j].changed++;
+			cells[i * n + j].worse += d->v[c].worse;
+		}
+	}
+	fputs("<table class=\"matrix\" id=\"diff-matrix\"><caption>Rows: source role; columns: destination role; "
+	      "each cell: its worst verdict before &rarr; after.</caption><thead><tr><th scope=\"col\">from \\ to</th>",
+	      out);
+	for (j = 0; j < n; j++) {
+		fputs("<th scope=\"col\">", out);
+		report_html_text(out, ends[j]);
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead><tbody>", out);
+	for (i = 0; i < n; i++) {
+		fputs("<tr><th scope=\"row\">", out);
+		report_html_text(out, ends[i]);
+		fputs("</th>", out);
+		for (j = 0; j < n; j++) {
+			const struct html_cell *x = &cells[i * n + j];
+			const char *cls = x->va != V_COUNT ? report_html_status_class(x->va)
+					  : x->vb != V_COUNT ? "missing" : "none";
+			const char *wb = x->vb != V_COUNT ? verdict_name(x->vb) : "none";
+			const char *wa = x->va != V_COUNT ? verdict_name(x->va) : x->vb != V_COUNT ? "gone" : "none";
+
+			fprintf(out, "<td class=\"cell st-%s\" data-from=\"", cls);
+			report_html_text(out, ends[i]);
+			fputs("\" data-to=\"", out);
+			report_html_text(out, ends[j]);
+			fprintf(out, "\" data-before=\"%s\" data-after=\"%s\">", wb, wa);
+			if (x->vb == V_COUNT && x->va == V_COUNT) {
+				fputs("<span class=\"word\">&mdash;</span></td>", out);
+				continue;
+			}
+			fprintf(out, "<span class=\"word\">%s &rarr; %s</span>", x->vb != V_COUNT ? wb : "new", wa);
+			if (x->changed)
+				fprintf(out, "<span class=\"n\">%zu path%s changed%s</span>", x->changed,
+					x->changed == 1 ? "" : "s", x->worse ? ", worse" : "");
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	free(cells);
+}
+
+static void html_td(FILE *out, const char *text)
+{
+	fputs("<td>", out);
+	report_html_text(out, text);
+	fputs("</td>", out);
+}
+
+static int diff_html(const struct baseline *before, const struct baseline *after,
+		     const struct baseline_diff_options *opt, const struct diff *d, FILE *out)
+{
+	struct span s[2] = { span_of(before), span_of(after) };
+	const struct baseline *bl[2] = { before, after };
+	char t[600];
+	size_t i;
+	int k;
+
+	(void)opt;
+	report_html_begin(out, "baseline diff");
+	fprintf(out, "<header><h1>flowaudit: baseline diff by %s</h1><p>%zu changed (%zu worse, %zu better), %zu gone, "
+		"%zu new (%zu not ok)</p><table><thead><tr><th></th><th scope=\"col\">before</th>"
+		"<th scope=\"col\">after</th></tr></thead><tbody>",
+		bl_by_name(before->by), d->worse + d->better, d->worse, d->better, d->gone, d->fresh, d->fresh_bad);
+	fputs("<tr><th scope=\"row\">inputs</th>", out);
+	for (k = 0; k < 2; k++) {
+		inputs_text(bl[k], t, sizeof(t));
+		html_td(out, t);
+	}
+	fputs("</tr><tr><th scope=\"row\">span (UTC)</th>", out);
+	for (k = 0; k < 2; k++) {
+		char a[40], b[40];
+
+		if (s[k].has_ts) {
+			report_format_time(s[k].first_us, a, sizeof(a));
+			report_format_time(s[k].last_us, b, sizeof(b));
+			fprintf(out, "<td>%s &ndash; %s</td>", a, b);
+		} else {
+			fputs("<td>-</td>", out);
+		}
+	}
+	fputs("</tr><tr><th scope=\"row\">packets</th>", out);
+	for (k = 0; k < 2; k++)
+		fprintf(out, "<td>%" PRIu64 " (%" PRIu64 " dropped)</td>", s[k].packets, s[k].dropped);
+	fputs("</tr><tr><th scope=\"row\">paths</th>", out);
+	for (k = 0; k < 2; k++)
+		fprintf(out, "<td>%u (%" PRIu64 " flows)</td>", HASH_COUNT(bl[k]->paths), total_flows(bl[k]));
+	fputs("</tr><tr><th scope=\"row\">site</th>", out);
+	for (k = 0; k < 2; k++) {
+		site_text(bl[k], t, sizeof(t));
+		html_td(out, t);
+	}
+	fputs("</tr></tbody></table></header>\n", out);
+	if (before->by == BY_ROLE) {
+		fputs("<section id=\"matrix\"><h2>Matrix, before &rarr; after</h2>\n", out);
+		html_matrix(out, before, after, d);
+		fputs("</section>\n", out);
+	}
+	fprintf(out, "<section id=\"changes\"><h2>Changes (%zu, most serious first)</h2>", d->n);
+	if (!d->n)
+		fputs("<p>no changes: every path kept its verdict</p>", out);
+	else
+		fputs("<table id=\"changes-table\"><thead><tr><th scope=\"col\">change</th><th scope=\"col\">before</th>"
+		      "<th scope=\"col\">after</th><th scope=\"col\">proto/port</th><th scope=\"col\">orig &rarr; "
+		      "resp</th><th scope=\"col\">rule</th></tr></thead><tbody>",
+		      out);
+	for (i = 0; i < d->n; i++) {
+		const struct change *c = &d->v[i];
+		const struct bl_path *p = path_of(c), *ex = c->kind == CH_GONE ? c->before : c->after;
+		char sb[48], sa[48];
+
+		side_text(c->before, c->vb, sb, sizeof(sb));
+		side_text(c->after, c->va, sa, sizeof(sa));
+		fprintf(out, "<tr class=\"change\" data-change=\"%s\"><td class=\"st-%s\"><span class=\"word\">%s%s</span></td>"
+			"<td>%s</td><td>%s</td><td>", change_names[c->kind],
+			c->worse ? "blocked" : c->kind == CH_GONE ? "missing" : "ok", c->worse ? "worse: " : "",
+			change_names[c->kind], sb, sa);
+		report_html_text(out, p->proto);
+		fprintf(out, "/%u</td><td>", p->port);
+		report_html_text(out, p->orig ? p->orig : "(no role)");
+		fputs(" &rarr; ", out);
+		report_html_text(out, p->resp ? p->resp : "(no role)");
+		fputs("</td><td>", out);
+		report_html_text(out, p->rule ? p->rule : "(no rule)");
+		if (ex->example) {
+			fputs("<br><span class=\"ev\">e.g. ", out);
+			report_html_text(out, ex->example_line);
+			fputs("</span>", out);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	if (d->n)
+		fputs("</tbody></table>", out);
+	fputs("</section>\n", out);
+	report_html_end(out);
+	return ferror(out) ? -1 : 0;
+}
+
 int baseline_diff(const struct baseline *before, const struct baseline *after,
 		  const struct baseline_diff_options *opt, FILE *out)
 {
@@ -566,7 +790,9 @@ int baseline_diff(const struct baseline *before, const struct baseline *after,
 	if (before->by != after->by)
 		return -1;
 	diff_build(&d, before, after, opt->min_flows);
-	rc = opt->json ? diff_json(before, after, opt, &d, out) : diff_text(before, after, opt, &d, out);
+	rc = opt->html ? diff_html(before, after, opt, &d, out)
+	     : opt->json ? diff_json(before, after, opt, &d, out)
+			 : diff_text(before, after, opt, &d, out);
 	free(d.v);
 	if (rc < 0)
 		return -1;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "verdict.h"
+
 #include "capture.h"
 #include "decode.h"
 #include "findings.h"
@@ -39,6 +41,11 @@ int report_text_write(FILE *out, const struct report_input *in);
 int report_json_write(FILE *out, const struct report_input *in);
 /* One self-contained HTML page: header, the role matrix (or the rules, port-only), the findings. */
 int report_html_write(FILE *out, const struct report_input *in);
+/* The HTML pages' shared parts: the head with the inline style, the footer, the escaper, a verdict's class. */
+void report_html_begin(FILE *out, const char *title);
+void report_html_end(FILE *out);
+void report_html_text(FILE *out, const char *s);
+const char *report_html_status_class(enum verdict v);	/* "blocked" ... "ok"; "none" for no flow */
 
 /* UTC time as "2026-11-22 05:30:01.123456". */
 void report_format_time(int64_t us, char *out, size_t n);

@@ -26,7 +26,7 @@
  * from a ticket or a mail. Every cell says its status in words, so it reads
  * without colour; details/summary opens a cell's rules and examples by
  * mouse or keyboard without any script; print CSS sets A4 landscape.
- * Anything that came from the wire or a file goes through html_text().
+ * Anything that came from the wire or a file goes through report_html_text().
  */
 static const char style[] =
 	"body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5em;color:#1b1b1b}"
@@ -57,7 +57,7 @@ static const char style[] =
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 /* Text from anywhere, for HTML: specials as entities, valid UTF-8 kept, any other byte or control as \xNN. */
-static void html_text(FILE *out, const char *s)
+void report_html_text(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p), i = 0, k;
@@ -162,15 +162,31 @@ static int site_roles(const struct report_input *in, int *out)
 	return n;
 }
 
-static bool missing_between(const struct report_input *in, int a, int b, int rule)
+/* The 'missing' findings, gathered once: each cell asks about its own pair. */
+struct missing_list {
+	const struct finding **v;
+	int n;
+};
+
+static void missing_gather(const struct report_input *in, struct missing_list *m)
 {
 	const struct finding *const *list;
 	int i, n;
 
 	list = findings_list(in->findings, &n);
+	m->v = xcalloc((size_t)n + 1, sizeof(*m->v));
+	m->n = 0;
 	for (i = 0; i < n; i++)
-		if (list[i]->kind == FK_MISSING && list[i]->orig_role == a && list[i]->resp_role == b &&
-		    (rule < 0 || list[i]->rule == rule))
+		if (list[i]->kind == FK_MISSING)
+			m->v[m->n++] = list[i];
+}
+
+static bool missing_between(const struct missing_list *m, int a, int b, int rule)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i]->orig_role == a && m->v[i]->resp_role == b && (rule < 0 || m->v[i]->rule == rule))
 			return true;
 	return false;
 }
@@ -186,28 +202,28 @@ static void flow_line(FILE *out, const struct report_input *in, const struct flo
 		f->orig.proto == PROTO_TCP ? "tcp" : f->orig.proto == PROTO_UDP ? "udp" : "icmp",
 		addr_format(f->orig.family, f->orig.src, a), f->orig.sport, addr_format(f->orig.family, f->orig.dst, b),
 		f->orig.dport, conn_state_name(flow_conn_state(f)));
-	html_text(out, f->hist.len ? f->hist.s : "-");
+	report_html_text(out, f->hist.len ? f->hist.s : "-");
 	fprintf(out, ", %" PRIu64 "/%" PRIu64 " pkts, %s", f->side[0].pkts, f->side[1].pkts, verdict_name(cl->verdict));
 	if (cl->reason != R_NONE)
 		fprintf(out, " (%s)", reason_name(cl->reason));
 	if (f->service) {
 		fputs(", service ", out);
-		html_text(out, service_name(f->service));
+		report_html_text(out, service_name(f->service));
 	}
 	if (f->tls && f->tls->sni) {
 		fputs(", SNI ", out);
-		html_text(out, f->tls->sni);
+		report_html_text(out, f->tls->sni);
 	}
 	if (f->tls && f->tls->issuer) {
 		fputs(", issuer ", out);
-		html_text(out, f->tls->issuer);
+		report_html_text(out, f->tls->issuer);
 	}
 	fprintf(out, ", %s UTC</span>", t);
 }
 
 /* One cell of the role matrix: its status word, counts, and (opened) its rules and an example flow. */
 static void role_cell(FILE *out, const struct report_input *in, int a, int b, const struct role_pair_stats *rp,
-		      int nrp)
+		      int nrp, const struct missing_list *ml)
 {
 	const struct rule_set *rs = in->rules;
 	uint64_t flows[V_COUNT] = { 0 };
@@ -233,16 +249,16 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 			}
 		}
 	}
-	missing = missing_between(in, a, b, -1);
+	missing = missing_between(ml, a, b, -1);
 	st = status_of_flows(flows);
 	if (st == CS_NOT_EXERCISED && missing)
 		st = CS_MISSING;
 	else if (st == CS_NOT_EXERCISED && !covered)
 		st = CS_NONE;
 	fprintf(out, "<td class=\"cell st-%s\" data-from=\"", status_names[st]);
-	html_text(out, rules_role_name(rs, a));
+	report_html_text(out, rules_role_name(rs, a));
 	fputs("\" data-to=\"", out);
-	html_text(out, rules_role_name(rs, b));
+	report_html_text(out, rules_role_name(rs, b));
 	fprintf(out, "\" data-status=\"%s\">", status_names[st]);
 	if (st == CS_NONE) {
 		fputs("<span class=\"word\">&mdash;</span></td>", out);
@@ -275,13 +291,13 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 				for (v = 0; v < V_COUNT; v++)
 					rf[v] += rp[i].flows[v];
 		rst = status_of_flows(rf);
-		if (rst == CS_NOT_EXERCISED && missing_between(in, a, b, r))
+		if (rst == CS_NOT_EXERCISED && missing_between(ml, a, b, r))
 			rst = CS_MISSING;
 		report_rule_ports(ru, ports, sizeof(ports));
 		fprintf(out, "<li><span class=\"word\">%s</span> ", status_words[rst]);
-		html_text(out, ru->name);
+		report_html_text(out, ru->name);
 		fputs(" ", out);
-		html_text(out, ports);
+		report_html_text(out, ports);
 		fputs("</li>", out);
 	}
 	if (flows[V_UNEXPECTED])
@@ -299,26 +315,29 @@ static void role_matrix(FILE *out, const struct report_input *in)
 	const struct role_pair_stats *rp;
 	int *roles = xcalloc((size_t)in->rules->nroles + 1, sizeof(*roles));
 	int n = site_roles(in, roles), nrp, i, j;
+	struct missing_list ml;
 
 	rp = findings_role_pairs(in->findings, &nrp);
+	missing_gather(in, &ml);
 	fputs("<table class=\"matrix\" id=\"role-matrix\"><caption>Rows: source role; columns: destination role. "
 	      "Open a cell for its rules and an example flow.</caption><thead><tr><th scope=\"col\">from \\ to</th>",
 	      out);
 	for (j = 0; j < n; j++) {
 		fputs("<th scope=\"col\">", out);
-		html_text(out, rules_role_name(in->rules, roles[j]));
+		report_html_text(out, rules_role_name(in->rules, roles[j]));
 		fputs("</th>", out);
 	}
 	fputs("</tr></thead><tbody>", out);
 	for (i = 0; i < n; i++) {
 		fputs("<tr><th scope=\"row\">", out);
-		html_text(out, rules_role_name(in->rules, roles[i]));
+		report_html_text(out, rules_role_name(in->rules, roles[i]));
 		fputs("</th>", out);
 		for (j = 0; j < n; j++)
-			role_cell(out, in, roles[i], roles[j], rp, nrp);
+			role_cell(out, in, roles[i], roles[j], rp, nrp, &ml);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
+	free(ml.v);
 	free(roles);
 }
 
@@ -344,19 +363,19 @@ static void rule_matrix(FILE *out, const struct report_input *in)
 		if (ru->matrix != m) {
 			m = ru->matrix;
 			fputs("<tr><th colspan=\"7\" scope=\"rowgroup\">", out);
-			html_text(out, in->rules->matrices[m].title ? in->rules->matrices[m].title
+			report_html_text(out, in->rules->matrices[m].title ? in->rules->matrices[m].title
 								    : in->rules->matrices[m].name);
 			fputs("</th></tr>", out);
 		}
 		shown++;
 		report_rule_ports(ru, ports, sizeof(ports));
 		fprintf(out, "<tr><td class=\"cell st-%s\" data-rule=\"", status_names[cs]);
-		html_text(out, ru->name);
+		report_html_text(out, ru->name);
 		fprintf(out, "\" data-status=\"%s\"><span class=\"word\">%s</span></td><td>", status_names[cs],
 			status_words[cs]);
-		html_text(out, ru->name);
+		report_html_text(out, ru->name);
 		fputs("</td><td>", out);
-		html_text(out, ports);
+		report_html_text(out, ports);
 		fprintf(out, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
 			st->flows[V_OK], st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED],
 			st->flows[V_ONE_SIDED]);
@@ -384,28 +403,28 @@ static void header(FILE *out, const struct report_input *in)
 
 	fputs("<header><h1>flowaudit: ", out);
 	if (in->site)
-		html_text(out, in->site->name);
+		report_html_text(out, in->site->name);
 	else
 		fputs("port-only audit", out);
 	fputs("</h1><dl class=\"meta\"><dt>inputs</dt><dd>", out);
 	if (c->live) {
 		fputs("live on ", out);
-		html_text(out, c->iface ? c->iface : "?");
+		report_html_text(out, c->iface ? c->iface : "?");
 	}
 	for (i = 0; i < c->ninputs; i++) {
 		if (i)
 			fputs("<br>", out);
-		html_text(out, c->inputs[i].path);
+		report_html_text(out, c->inputs[i].path);
 		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets);
 		if (c->inputs[i].damage[0]) {
 			fputs(" &mdash; damaged: ", out);
-			html_text(out, c->inputs[i].damage);
+			report_html_text(out, c->inputs[i].damage);
 		}
 	}
 	fputs("</dd>", out);
 	if (in->filter) {
 		fputs("<dt>filter</dt><dd>", out);
-		html_text(out, in->filter);
+		report_html_text(out, in->filter);
 		fputs("</dd>", out);
 	}
 	if (c->packets) {
@@ -424,7 +443,7 @@ static void header(FILE *out, const struct report_input *in)
 	fputs("<dt>mode</dt><dd>", out);
 	if (in->site) {
 		fputs("site ", out);
-		html_text(out, in->site->name);
+		report_html_text(out, in->site->name);
 		fprintf(out, ", %d matrices, %d rules", in->rules->nmatrices, in->rules->nrules);
 	} else {
 		fprintf(out, "port-only (no site file: roles unknown), %d matrices, %d rules", in->rules->nmatrices,
@@ -454,9 +473,9 @@ static void findings_section(FILE *out, const struct report_input *in)
 		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s/%u ", kind,
 			kind, kind, fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp", fi->port);
 		if (fi->kind == FK_MISSING) {
-			html_text(out, rules_role_name(in->rules, fi->orig_role));
+			report_html_text(out, rules_role_name(in->rules, fi->orig_role));
 			fputs(" &rarr; ", out);
-			html_text(out, rules_role_name(in->rules, fi->resp_role));
+			report_html_text(out, rules_role_name(in->rules, fi->resp_role));
 			if (fi->has_host)
 				fprintf(out, ": silent host %s", addr_format(fi->family, fi->orig_h, o));
 		} else {
@@ -466,12 +485,12 @@ static void findings_section(FILE *out, const struct report_input *in)
 				fprintf(out, ", %s", reason_name(fi->reason));
 		}
 		fputs("<br>rule ", out);
-		html_text(out, ru ? ru->name : "none");
+		report_html_text(out, ru ? ru->name : "none");
 		if (fi->kind != FK_MISSING && in->site) {
 			fputs(" (", out);
-			html_text(out, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
+			report_html_text(out, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
 			fputs(" &rarr; ", out);
-			html_text(out, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
+			report_html_text(out, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
 			fputs(")", out);
 		}
 		if (fi->has_example) {
@@ -484,14 +503,14 @@ static void findings_section(FILE *out, const struct report_input *in)
 		report_finding_evidence(in, fi, ev, sizeof(ev));
 		if (ev[0]) {
 			fputs("<br><span class=\"ev\">", out);
-			html_text(out, ev);
+			report_html_text(out, ev);
 			fputs("</span>", out);
 		}
 		if (fi->confidence != CONF_HIGH || fi->note[0]) {
 			fprintf(out, "<br>confidence %s", findings_confidence_name(fi->confidence));
 			if (fi->note[0]) {
 				fputs(": ", out);
-				html_text(out, fi->note);
+				report_html_text(out, fi->note);
 			}
 		}
 		fputs("</li>\n", out);
@@ -499,14 +518,45 @@ static void findings_section(FILE *out, const struct report_input *in)
 	fputs("</ol></section>\n", out);
 }
 
-int report_html_write(FILE *out, const struct report_input *in)
+void report_html_begin(FILE *out, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 	      "<meta name=\"generator\" content=\"flowaudit " PACKAGE_VERSION "\"><title>flowaudit: ",
 	      out);
-	html_text(out, in->site ? in->site->name : "port-only audit");
+	report_html_text(out, title);
 	fprintf(out, "</title><style>%s</style></head>\n<body>\n", style);
+}
+
+void report_html_end(FILE *out)
+{
+	fputs("<footer>flowaudit " PACKAGE_VERSION ": a passive audit; nothing was sent.</footer>\n</body></html>\n",
+	      out);
+}
+
+const char *report_html_status_class(enum verdict v)
+{
+	switch (v) {
+	case V_BLOCKED:
+		return "blocked";
+	case V_INTERRUPTED:
+		return "interrupted";
+	case V_ONE_SIDED:
+		return "one-sided";
+	case V_UNEXPECTED:
+		return "unexpected";
+	case V_PENDING:
+		return "pending";
+	case V_OK:
+		return "ok";
+	default:
+		return "none";
+	}
+}
+
+int report_html_write(FILE *out, const struct report_input *in)
+{
+	report_html_begin(out, in->site ? in->site->name : "port-only audit");
 	header(out, in);
 	fputs("<section id=\"matrix\"><h2>Matrix as observed</h2>\n", out);
 	legend(out);
@@ -516,7 +566,6 @@ int report_html_write(FILE *out, const struct report_input *in)
 		rule_matrix(out, in);
 	fputs("</section>\n", out);
 	findings_section(out, in);
-	fputs("<footer>flowaudit " PACKAGE_VERSION ": a passive audit; nothing was sent.</footer>\n</body></html>\n",
-	      out);
+	report_html_end(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -84,9 +84,24 @@ check "a site name with markup is escaped: no element made from it, no console m
 	eval 'console_clean "$TMP/evil.html.log" && ! grep -q "<img" "$TMP/evil.dom" && ! grep -q "<b>" "$TMP/evil.dom" &&
 		grep -q "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" "$TMP/evil.dom"'
 
-"$FLOWAUDIT" baseline diff /dev/null --format html -r "$P/audit-demo.pcap" >/dev/null 2>"$TMP/bl.err"
-echo $? >"$TMP/bl.status"
-check "baseline diff --format html: not yet, one line, exit 2" \
-	eval '[ "$(cat "$TMP/bl.status")" -eq 2 ] && [ "$(wc -l <"$TMP/bl.err")" -eq 1 ] && grep -q "not available for baseline diff" "$TMP/bl.err"'
+# --- baseline diff: the same page, before -> after per cell (pcaps/README.md: CGP closed, EDT opened)
+"$FLOWAUDIT" baseline save -q --site "$P/site-baseline.yaml" -r "$P/baseline-before.pcap" -o "$TMP/before.json"
+"$FLOWAUDIT" baseline diff "$TMP/before.json" -q --site "$P/site-baseline-after.yaml" -r "$P/baseline-after.pcap" \
+	--format html >"$TMP/diff.html" 2>/dev/null
+echo $? >"$TMP/diff.status"
+dom "$TMP/diff.html" >"$TMP/diff.dom"
+check "baseline diff --format html: exit 1 (a path got worse), no console message" \
+	eval '[ "$(cat "$TMP/diff.status")" -eq 1 ] && test -s "$TMP/diff.dom" && console_clean "$TMP/diff.html.log"'
+check "baseline diff: workspace-app -> vda blocked -> blocked, 2 paths changed, one worse" \
+	grep -q 'data-from="workspace-app" data-to="vda" data-before="blocked" data-after="blocked"><span class="word">blocked → blocked</span><span class="n">2 paths changed, worse</span>' \
+	"$TMP/diff.dom"
+check "baseline diff: ddc -> license-server ok -> ok" \
+	grep -q 'data-from="ddc" data-to="license-server" data-before="ok" data-after="ok"' "$TMP/diff.dom"
+check "baseline diff: the two changes listed, the worse one first" \
+	eval '[ "$(grep -o "data-change=\"[a-z]*\"" "$TMP/diff.dom" | wc -l)" -eq 2 ] &&
+		grep -o "<tr class=\"change\"[^>]*><td[^>]*><span class=\"word\">[a-z: ]*" "$TMP/diff.dom" | head -1 | grep -q "worse: changed"'
+browse --hide-scrollbars --window-size=1400,900 --screenshot="$SHOTS/baseline-diff.png" "file://$TMP/diff.html" \
+	2>"$TMP/shot2.log" >/dev/null
+check "baseline diff: a screenshot (tests/html/baseline-diff.png)" test -s "$SHOTS/baseline-diff.png"
 
 finish
