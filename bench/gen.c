@@ -25,6 +25,7 @@
 
 #include <pcap/pcap.h>
 
+#include "../tools/netbytes.h"
 #include "handshake.h"
 
 enum {
@@ -194,25 +195,6 @@ struct gen {
 
 static uint8_t pattern[MSS];
 static uint32_t pattern_sum[MSS + 1];	/* one's-complement sum of the first n bytes, unfolded */
-
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-
-static uint32_t sum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)(p[n - 1] << 8);
-	return sum;
-}
-
-static uint16_t sum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static void pattern_init(void)
 {

@@ -26,6 +26,8 @@
 
 #include <pcap/pcap.h>
 
+#include "netbytes.h"
+
 enum { MAX_FRAME = 4096, SNAP_FULL = 65535, SNAP_CUT = 96, SNAP_BIG = 262144 };
 
 /* Ethertypes and IP protocol numbers used here (IANA). */
@@ -76,25 +78,6 @@ struct out {
 	uint8_t *grab;		/* keep the next frame here instead of writing it (once), to write it damaged */
 	uint32_t grab_len;
 };
-
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-
-static uint32_t sum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)(p[n - 1] << 8);
-	return sum;
-}
-
-static uint16_t sum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 /* Transport checksum over the pseudo-header (RFC 768, RFC 8200 section 8.1). */
 static uint16_t l4_checksum(const struct host *src, const struct host *dst, uint8_t proto,

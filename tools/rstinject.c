@@ -39,6 +39,8 @@
 
 #include <pcap/pcap.h>
 
+#include "netbytes.h"
+
 enum { EXIT_DONE = 0, EXIT_SYSTEM = 1, EXIT_USAGE = 2, EXIT_TIMEOUT = 4 };
 enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 };
 enum { ETH_HLEN = 14, ETH_IPV4 = 0x0800, IP_TCP = 6, MAX_SECONDS = 120 };
@@ -66,27 +68,6 @@ static void on_alarm(int sig)
 	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
 	(void)r;
 	_exit(EXIT_TIMEOUT);
-}
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-
-static uint32_t sum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)(p[n - 1] << 8);
-	return sum;
-}
-
-static uint16_t sum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static long ms_since(const struct timespec *t)

@@ -43,6 +43,16 @@ fa_die() {
 }
 
 # SKIP (exit 77) unless we are root with working namespaces and the tools.
+# fa_build_tool NAME VAR [CC-ARGS...]: build tools/NAME.c (warnings are errors) into $FA_TMP/NAME and
+# set VAR to its path; stops the script when it does not build. Call after fa_require (FA_TMP).
+fa_build_tool() {
+	local name=$1 var=$2 src
+	shift 2
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools" && pwd)/$name.c
+	gcc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$FA_TMP/$name" "$src" "$@" || fa_die "cannot build tools/$name.c"
+	printf -v "$var" '%s' "$FA_TMP/$name"
+}
+
 fa_require() {
 	[ "$(id -u)" -eq 0 ] || fa_skip "needs root for ip netns"
 	local t

@@ -69,9 +69,7 @@ fa_require
 
 mkdir -p "$out" || fa_die "cannot create $out"
 out=$(cd "$out" && pwd)
-FA_NETPEER="$FA_TMP/netpeer"
-gcc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$FA_NETPEER" "$top/tools/netpeer.c" ||
-	fa_die "cannot build tools/netpeer.c"
+fa_build_tool netpeer FA_NETPEER
 
 # name index address
 HOSTS="wsapp:1:198.18.1.1 vda1:2:198.18.2.10 vda2:3:198.18.2.11 ddc:4:198.18.3.10"

@@ -31,9 +31,7 @@ fa_require
 
 mkdir -p "$out" || fa_die "cannot create $out"
 out=$(cd "$out" && pwd)
-FA_NETPEER="$FA_TMP/netpeer"
-gcc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$FA_NETPEER" "$top/tools/netpeer.c" ||
-	fa_die "cannot build tools/netpeer.c"
+fa_build_tool netpeer FA_NETPEER
 
 FAILED=0
 

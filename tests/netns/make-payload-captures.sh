@@ -78,24 +78,21 @@ trap 'rc=$?; set +e; mb_teardown; fa_cleanup; exit $rc' EXIT
 mkdir -p "$out" || fa_die "cannot create $out"
 out=$(cd "$out" && pwd)
 
-# tool VAR NAME LIBS: the build tree's binary from $VAR, else build tools/NAME.c.
+# tool VAR NAME [LIBS...]: VAR keeps the build tree's binary it names, else tools/NAME.c is built here.
 tool() {
-	local var=$1 name=$2 libs=$3 path
-	path=${!var:-}
-	if [ -n "$path" ] && [ -x "$path" ]; then
-		printf '%s\n' "$path"
-		return
+	local var=$1 name=$2
+	shift 2
+	if [ -z "${!var:-}" ] || [ ! -x "${!var}" ]; then
+		fa_build_tool "$name" "$var" "$@"
 	fi
-	path=$FA_TMP/$name
-	# shellcheck disable=SC2086 # libs: pkg-config's words
-	gcc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$path" "$top/tools/$name.c" $libs ||
-		fa_die "cannot build tools/$name.c"
-	printf '%s\n' "$path"
 }
 PCAP_LIBS=$(pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
-FA_NETPEER=$(tool NETPEER netpeer "")
-RSTINJECT=$(tool RSTINJECT rstinject "$PCAP_LIBS")
-CRAFT=$(tool CRAFT craft "$PCAP_LIBS")
+tool NETPEER netpeer
+FA_NETPEER=$NETPEER
+# shellcheck disable=SC2086 # pkg-config's words
+tool RSTINJECT rstinject $PCAP_LIBS
+# shellcheck disable=SC2086
+tool CRAFT craft $PCAP_LIBS
 
 FAILED=0
 
