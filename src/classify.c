@@ -315,6 +315,8 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 	out->orig_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.src) : ROLE_NONE;
 	out->resp_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.dst) : ROLE_NONE;
 	out->reason = r;
+	if (r == R_MIDDLEBOX_RESET)
+		out->wire = WF_MIDDLEBOX_RESET;	/* kept when the verdict's reason becomes 'answered' */
 	if (outcome == V_RELATED) {
 		out->verdict = V_RELATED;
 		return;

@@ -56,7 +56,7 @@ void classify_free(struct classifier *c);
 /* ---- the wire evidence (classify_wire.c) ---- */
 struct wire_policy;
 struct wire_policy *classify_wire_new(const struct rule_set *rs, const struct site *site);
-/* After the port verdict: wrong-protocol, tls-intercepted, middlebox-reset. */
+/* After the port verdict: wrong-protocol, tls-intercepted (WF_MIDDLEBOX_RESET is set with the outcome). */
 void classify_wire(const struct wire_policy *wp, const struct rule_set *rs, const struct flow *f,
 		   struct classification *cls);
 void classify_wire_free(struct wire_policy *wp);

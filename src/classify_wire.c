@@ -1,4 +1,4 @@
-/* classify_wire: what the wire evidence means — wrong-protocol, tls-intercepted, middlebox-reset */
+/* classify_wire: what the payload evidence means — wrong-protocol, tls-intercepted */
 #define _GNU_SOURCE	/* strcasestr */
 #include "classify.h"
 
@@ -228,12 +228,6 @@ void classify_wire(const struct wire_policy *wp, const struct rule_set *rs, cons
 	wrong_protocol(wp, ru, f, cls);
 	if (f->tls)
 		tls_intercepted(wp, ru, f, cls);
-	if (f->orig.proto == PROTO_TCP && (f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD))) {
-		enum reason r;
-
-		if (classify_outcome(f, &r) == V_INTERRUPTED && r == R_MIDDLEBOX_RESET)
-			cls->wire |= WF_MIDDLEBOX_RESET;
-	}
 }
 
 static const char *const why_text[WW_COUNT] = {
