@@ -248,7 +248,8 @@ static int open_bound(int family, int type, int proto, int port)
 	return fd;
 }
 
-static int tcp_server(const struct opts *o)
+/* Listen on --addr/--port, say ready, accept one connection (bounded by --timeout): EXIT_DONE and *out, or why not. */
+static int tcp_accept_one(const struct opts *o, int *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -266,12 +267,20 @@ static int tcp_server(const struct opts *o)
 		fprintf(stderr, "netpeer: no connection within %d s\n", o->timeout);
 		return EXIT_TIMEOUT;
 	}
-	int fd = accept(lfd, NULL, NULL);
+	*out = accept(lfd, NULL, NULL);
 	close(lfd);
-	if (fd < 0) {
+	if (*out < 0) {
 		perror("netpeer: accept");
 		return EXIT_SYSTEM;
 	}
+	return EXIT_DONE;
+}
+
+static int tcp_server(const struct opts *o)
+{
+	int fd, rc = tcp_accept_one(o, &fd);
+	if (rc != EXIT_DONE)
+		return rc;
 	if (o->rst_after_accept) {
 		msleep(o->delay_ms);
 		abort_close(fd);
@@ -283,7 +292,7 @@ static int tcp_server(const struct opts *o)
 		return exit_for_errno((int)-got);
 	}
 	msleep(o->delay_ms);
-	int rc = send_all(fd, o->reply_len, 'a');
+	rc = send_all(fd, o->reply_len, 'a');
 	if (rc < 0) {
 		close(fd);
 		return exit_for_errno(-rc);
@@ -322,7 +331,8 @@ static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
-static int tcp_client(const struct opts *o)
+/* Connect from --bind-port to --addr/--port (bounded by --timeout): EXIT_DONE and *out, or why not. */
+static int tcp_connect_to(const struct opts *o, int *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -336,6 +346,15 @@ static int tcp_client(const struct opts *o)
 		close(fd);
 		return rc;
 	}
+	*out = fd;
+	return EXIT_DONE;
+}
+
+static int tcp_client(const struct opts *o)
+{
+	int fd, rc = tcp_connect_to(o, &fd);
+	if (rc != EXIT_DONE)
+		return rc;
 	rc = send_all(fd, o->send_len, 'A');
 	if (rc < 0) {
 		close(fd);
@@ -571,29 +590,10 @@ static int send_msg(int fd, const char *text, char base)
  */
 static int proto_server(const struct opts *o)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
-		return EXIT_USAGE;
-	int lfd = open_bound(ss.ss_family, SOCK_STREAM, 0, 0);
-	if (lfd < 0)
-		return EXIT_SYSTEM;
-	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 4) < 0) {
-		perror("netpeer: bind/listen");
-		return EXIT_SYSTEM;
-	}
-	signal_ready(o);
-	if (wait_fd(lfd, POLLIN, o->timeout * 1000) <= 0) {
-		fprintf(stderr, "netpeer: no connection within %d s\n", o->timeout);
-		return EXIT_TIMEOUT;
-	}
-	int fd = accept(lfd, NULL, NULL);
-	close(lfd);
-	if (fd < 0) {
-		perror("netpeer: accept");
-		return EXIT_SYSTEM;
-	}
-	int rc = o->greet ? send_msg(fd, o->greet, 'a') : 0;
+	int fd, rc = tcp_accept_one(o, &fd);
+	if (rc != EXIT_DONE)
+		return rc;
+	rc = o->greet ? send_msg(fd, o->greet, 'a') : 0;
 	long got = 0;
 	for (int i = 0; rc == 0 && i < o->nanswer; i++) {
 		got = read_some(fd, -1, o->timeout * 1000, 200);
@@ -621,18 +621,9 @@ static int proto_server(const struct opts *o)
  */
 static int proto_client(const struct opts *o)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
-		return EXIT_USAGE;
-	int fd = open_bound(ss.ss_family, SOCK_STREAM, 0, o->bind_port);
-	if (fd < 0)
-		return EXIT_SYSTEM;
-	int rc = connect_bounded(fd, &ss, len, o->timeout);
-	if (rc != 0) {
-		close(fd);
+	int fd, rc = tcp_connect_to(o, &fd);
+	if (rc != EXIT_DONE)
 		return rc;
-	}
 	long total = 0, got = 0;
 	if (o->read_greet > 0) {
 		got = read_some(fd, o->read_greet, o->timeout * 1000, o->timeout * 1000);
