@@ -245,48 +245,40 @@ static void load_rules(void)
 	cr_assert_eq(rules_load_string(&rs, "t.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s", err.msg);
 }
 
-Test(classify_wire, ica_rules_expect_the_banner, .init = load_rules)
+/* A session on dport whose server speaks first with these bytes, classified in port-only mode. */
+static struct classification judge_session(uint16_t dport, const char *first, uint32_t n)
 {
-	struct flow_table *ft;
+	struct flow_table *ft = table();
 	struct classification c;
 
-	ft = table();
-	session(ft, 1494, ica_banner, 8, 0);
+	session(ft, dport, first, n, 0);
 	finish(ft);
 	c = judge(&done[0], NULL);
-	cr_assert_eq(c.wire, 0, "ICA on 1494 is right");
 	inspect_free(insp);
+	return c;
+}
 
-	ft = table();
-	session(ft, 1494, ssh_banner, 21, 0);
-	finish(ft);
-	c = judge(&done[0], NULL);
+Test(classify_wire, ica_rules_expect_the_banner, .init = load_rules)
+{
+	struct classification c;
+
+	c = judge_session(1494, ica_banner, 8);
+	cr_assert_eq(c.wire, 0, "ICA on 1494 is right");
+
+	c = judge_session(1494, ssh_banner, 21);
 	cr_assert_eq(c.wire, WF_WRONG_PROTOCOL);
 	cr_assert_eq(c.wrong_why, WW_OTHER_SERVICE);
-	inspect_free(insp);
 
-	ft = table();
-	session(ft, 1494, "0123456789", 10, 0);
-	finish(ft);
-	c = judge(&done[0], NULL);
+	c = judge_session(1494, "0123456789", 10);
 	cr_assert_eq(c.wire, WF_WRONG_PROTOCOL);
 	cr_assert_eq(c.wrong_why, WW_NO_ICA_BANNER);
-	inspect_free(insp);
 
-	ft = table();
-	session(ft, 1495, ica_banner, 8, 0);
-	finish(ft);
-	c = judge(&done[0], NULL);
+	c = judge_session(1495, ica_banner, 8);
 	cr_assert_eq(c.wire, WF_WRONG_PROTOCOL, "ICA where no rule expects it");
 	cr_assert_eq(c.wrong_why, WW_OFF_MATRIX);
-	inspect_free(insp);
 
-	ft = table();
-	session(ft, 2598, "HTTP/1.1 200 OK\r\n", 17, 0);
-	finish(ft);
-	c = judge(&done[0], NULL);
+	c = judge_session(2598, "HTTP/1.1 200 OK\r\n", 17);
 	cr_assert_eq(c.wire, WF_WRONG_PROTOCOL, "HTTP on the CGP port");
-	inspect_free(insp);
 	rules_free(&rs);
 }
 
