@@ -355,6 +355,14 @@ static void tcp_send(struct out *o, struct host *src, const struct host *dst, ui
 	tcp_send_data(o, src, dst, flags, data, len, cut);
 }
 
+/* The three-way handshake, the client opening. */
+static void tcp_open(struct out *o, struct host *c, struct host *s)
+{
+	tcp_send(o, c, s, SYN, 0, 0);
+	tcp_send(o, s, c, SYN | ACK, 0, 0);
+	tcp_send(o, c, s, ACK, 0, 0);
+}
+
 /*
  * A complete TCP session: handshake, req bytes from the client, resp bytes
  * from the server in segments of at most 1400, client closes first.
@@ -362,9 +370,7 @@ static void tcp_send(struct out *o, struct host *src, const struct host *dst, ui
  */
 static void tcp_session(struct out *o, struct host *c, struct host *s, uint32_t req, uint32_t resp)
 {
-	tcp_send(o, c, s, SYN, 0, 0);
-	tcp_send(o, s, c, SYN | ACK, 0, 0);
-	tcp_send(o, c, s, ACK, 0, 0);
+	tcp_open(o, c, s);
 	tcp_send(o, c, s, PSH | ACK, req, 0);
 	tcp_send(o, s, c, ACK, 0, 0);
 	while (resp > 0) {
@@ -624,9 +630,7 @@ static void c_mirror_dup(struct out *o)
 	uint32_t req_seq;
 	o->dup = true;
 	hosts(&c, &s, 4, 41019, 1494);
-	tcp_send(o, &c, &s, SYN, 0, 0);
-	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
-	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_open(o, &c, &s);
 	req_seq = c.seq;
 	tcp_send(o, &c, &s, PSH | ACK, 64, 0);
 	c.seq = req_seq;			/* the retransmission: same segment, next IP id */
@@ -1262,9 +1266,7 @@ static void c_tls_malformed(struct out *o)
 
 	/* (a) the ClientHello stops 8 bytes into signature_algorithms; the client closes. */
 	tls_hosts(&c, &s, 45021);
-	tcp_send(o, &c, &s, SYN, 0, 0);
-	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
-	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_open(o, &c, &s);
 	tls_client_hello(b, "truncated.cloud.com", 0, &sigalgs);
 	tcp_send_data(o, &c, &s, PSH | ACK, b, sigalgs + 8, 0);
 	tcp_send(o, &s, &c, ACK, 0, 0);
@@ -1275,9 +1277,7 @@ static void c_tls_malformed(struct out *o)
 	/* (b) host name length 26 in a server_name extension that holds 16 bytes of name;
 	 * the server sends decode_error (50) and closes first. */
 	tls_hosts(&c, &s, 45022);
-	tcp_send(o, &c, &s, SYN, 0, 0);
-	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
-	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_open(o, &c, &s);
 	n = tls_client_hello(b, "badsni.cloud.com", 16 + 10, &sigalgs);
 	tcp_send_data(o, &c, &s, PSH | ACK, b, n, 0);
 	n = tls_alert(b, 50);
@@ -1289,9 +1289,7 @@ static void c_tls_malformed(struct out *o)
 
 	/* (c) good hellos, a Certificate with broken DER; the client sends bad_certificate (42) and closes. */
 	tls_hosts(&c, &s, 45023);
-	tcp_send(o, &c, &s, SYN, 0, 0);
-	tcp_send(o, &s, &c, SYN | ACK, 0, 0);
-	tcp_send(o, &c, &s, ACK, 0, 0);
+	tcp_open(o, &c, &s);
 	n = tls_client_hello(b, "broken-cert.cloud.com", 0, &sigalgs);
 	tcp_send_data(o, &c, &s, PSH | ACK, b, n, 0);
 	n = tls_server_flight(b);
