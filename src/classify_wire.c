@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "inspect.h"
+#include "portset.h"
 #include "xalloc.h"
 
 /*
@@ -51,26 +52,15 @@ struct wire_policy {
 	int nnames;
 	const char *const *site_issuers;
 	int nsite_issuers;
-	uint8_t ica_ports[65536 / 8];	/* TCP ports some rule expects ICA on */
-	uint8_t cgp_ports[65536 / 8];
+	uint8_t ica_ports[PORTSET_BYTES];	/* TCP ports some rule expects ICA on */
+	uint8_t cgp_ports[PORTSET_BYTES];
 };
-
-static void bit_set(uint8_t *map, unsigned port)
-{
-	map[port >> 3] |= (uint8_t)(1u << (port & 7));
-}
-
-static bool bit_get(const uint8_t *map, unsigned port)
-{
-	return map[port >> 3] >> (port & 7) & 1;
-}
 
 struct wire_policy *classify_wire_new(const struct rule_set *rs, const struct site *site)
 {
 	struct wire_policy *wp = xcalloc(1, sizeof(*wp));
 	size_t nb = sizeof(cloud_names) / sizeof(cloud_names[0]);
-	int r, k, i;
-	unsigned p;
+	int r, i;
 
 	wp->nnames = (int)nb + (site ? site->ntls_names : 0);
 	wp->names = xcalloc((size_t)wp->nnames, sizeof(*wp->names));
@@ -87,13 +77,10 @@ struct wire_policy *classify_wire_new(const struct rule_set *rs, const struct si
 
 		if (!(ru->protos & RULE_TCP) || !(ru->expect_services & (1u << SVC_ICA | 1u << SVC_CGP)))
 			continue;
-		for (k = 0; k < ru->nports; k++)
-			for (p = ru->ports[k].lo; p <= ru->ports[k].hi; p++) {
-				if (ru->expect_services & 1u << SVC_ICA)
-					bit_set(wp->ica_ports, p);
-				if (ru->expect_services & 1u << SVC_CGP)
-					bit_set(wp->cgp_ports, p);
-			}
+		if (ru->expect_services & 1u << SVC_ICA)
+			portset_add_rule(wp->ica_ports, ru);
+		if (ru->expect_services & 1u << SVC_CGP)
+			portset_add_rule(wp->cgp_ports, ru);
 	}
 	return wp;
 }
@@ -185,8 +172,8 @@ static void wrong_protocol(const struct wire_policy *wp, const struct rule *ru, 
 			cls->wrong_why = want & 1u << SVC_ICA ? WW_NO_ICA_BANNER : WW_UNRECOGNISED;
 		return;
 	}
-	if (f->orig.proto == PROTO_TCP && ((f->service == SVC_ICA && !bit_get(wp->ica_ports, f->orig.dport)) ||
-					   (f->service == SVC_CGP && !bit_get(wp->cgp_ports, f->orig.dport)))) {
+	if (f->orig.proto == PROTO_TCP && ((f->service == SVC_ICA && !portset_has(wp->ica_ports, f->orig.dport)) ||
+					   (f->service == SVC_CGP && !portset_has(wp->cgp_ports, f->orig.dport)))) {
 		cls->wire |= WF_WRONG_PROTOCOL;
 		cls->wrong_why = WW_OFF_MATRIX;
 	}

@@ -8,6 +8,7 @@
 
 #include "findings_internal.h"
 #include "inspect.h"
+#include "portset.h"
 
 /*
  * Flow findings are aggregated as flows finish, keyed by kind, reason,
@@ -91,8 +92,7 @@ static void groups_intern(struct findings *fd)
 struct findings *findings_new(const struct rule_set *rs, const struct site *site)
 {
 	struct findings *fd = xcalloc(1, sizeof(*fd));
-	int r, k;
-	uint32_t p;
+	int r;
 
 	fasthash_seed_once();
 	fd->rs = rs;
@@ -101,12 +101,10 @@ struct findings *findings_new(const struct rule_set *rs, const struct site *site
 	fd->matched = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->matched));
 	fd->rule_origs = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->rule_origs));
 	fd->role_hosts = xcalloc((size_t)rs->nroles + 1, sizeof(*fd->role_hosts));
-	fd->edt_ports = xcalloc(65536 / 8, 1);
+	fd->edt_ports = xcalloc(PORTSET_BYTES, 1);
 	for (r = 0; r < rs->nrules; r++)
 		if (rs->rules[r].category == CAT_EDT && (rs->rules[r].protos & RULE_UDP))
-			for (k = 0; k < rs->rules[r].nports; k++)
-				for (p = rs->rules[r].ports[k].lo; p <= rs->rules[r].ports[k].hi; p++)
-					fd->edt_ports[p >> 3] |= (uint8_t)(1u << (p & 7));
+			portset_add_rule(fd->edt_ports, &rs->rules[r]);
 	groups_intern(fd);
 	return fd;
 }
@@ -250,7 +248,7 @@ static bool track_edt(struct findings *fd, const struct flow *f, const struct cl
 			fd->rs->rules[cl->rule].category == CAT_EDT;
 	bool tcp_ok = f->orig.proto == PROTO_TCP && cl->verdict == V_OK;
 
-	if (!(fd->edt_ports[port >> 3] & (1u << (port & 7))) || (!udp_fail && !tcp_ok))
+	if (!portset_has(fd->edt_ports, port) || (!udp_fail && !tcp_ok))
 		return true;
 	key_of(&k, f, 0, 0, 0);
 	k.proto = 0;

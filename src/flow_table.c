@@ -7,6 +7,7 @@
 
 #include "fragments.h"
 #include "inspect.h"
+#include "portset.h"
 #include "xalloc.h"
 
 /*
@@ -71,7 +72,7 @@ struct flow_table {
 	int64_t next_check_us;		/* no head is due before this: advance skips its scan until then */
 	const struct packet *pre_pkt;	/* flow_table_prefetch's packet and the hash it computed */
 	uint64_t pre_hash;
-	uint8_t builtin_ports[2][65536 / 8];
+	uint8_t builtin_ports[2][PORTSET_BYTES];
 	struct flow_table_stats st;
 };
 
@@ -91,15 +92,6 @@ static const uint16_t builtin_udp_ports[] = {
 	20000, 20009, 27000, 30004, 30110,
 };
 
-static void bit_set(uint8_t *map, uint16_t port)
-{
-	map[port >> 3] |= (uint8_t)(1u << (port & 7));
-}
-
-static bool bit_get(const uint8_t *map, uint16_t port)
-{
-	return (map[port >> 3] >> (port & 7)) & 1;
-}
 
 void flow_table_config_defaults(struct flow_table_config *cfg)
 {
@@ -128,13 +120,13 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
 	ft->frags = fragments_new(cfg->seed);
 	ft->next_check_us = INT64_MAX;
 	for (i = 0; i < 1024; i++) {
-		bit_set(ft->builtin_ports[0], (uint16_t)i);
-		bit_set(ft->builtin_ports[1], (uint16_t)i);
+		portset_add(ft->builtin_ports[0], (uint16_t)i);
+		portset_add(ft->builtin_ports[1], (uint16_t)i);
 	}
 	for (i = 0; i < sizeof(builtin_tcp_ports) / sizeof(builtin_tcp_ports[0]); i++)
-		bit_set(ft->builtin_ports[0], builtin_tcp_ports[i]);
+		portset_add(ft->builtin_ports[0], builtin_tcp_ports[i]);
 	for (i = 0; i < sizeof(builtin_udp_ports) / sizeof(builtin_udp_ports[0]); i++)
-		bit_set(ft->builtin_ports[1], builtin_udp_ports[i]);
+		portset_add(ft->builtin_ports[1], builtin_udp_ports[i]);
 	return ft;
 }
 
@@ -142,9 +134,9 @@ bool flow_table_server_port(const struct flow_table *ft, uint8_t proto, uint16_t
 {
 	int i = proto == PROTO_TCP ? 0 : 1;
 
-	if (ft->cfg.server_ports[i] && bit_get(ft->cfg.server_ports[i], port))
+	if (ft->cfg.server_ports[i] && portset_has(ft->cfg.server_ports[i], port))
 		return true;
-	return bit_get(ft->builtin_ports[i], port);
+	return portset_has(ft->builtin_ports[i], port);
 }
 
 
