@@ -9,6 +9,7 @@
 #include "findings_internal.h"
 #include "inspect.h"
 #include "portset.h"
+#include "tls.h"
 
 /*
  * Flow findings are aggregated as flows finish, keyed by kind, reason,
@@ -387,8 +388,8 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED);
 	if (cl->wire & WF_WRONG_PROTOCOL)
 		add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL);
-	if (cl->tls_watched && f->tls && (f->tls->version == 0x0304 || f->tls->version == 0xfefc))
-		fd->tls_hidden++;	/* TLS 1.3, DTLS 1.3: the certificate is encrypted */
+	if (cl->tls_watched && f->tls && tls_version_is_13(f->tls->version))
+		fd->tls_hidden++;	/* the certificate is encrypted */
 	tracked &= track_edt(fd, f, cl, finding);
 	tracked &= track_group(fd, f, cl, finding);
 	fd->untracked += !tracked;

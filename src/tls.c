@@ -312,7 +312,7 @@ static bool is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);	/* RFC 8701 */
 }
 
-static bool is_tls13(uint16_t v)
+bool tls_version_is_13(uint16_t v)
 {
 	return v == 0x0304 || v == 0xfefc || (v >> 8) == 0x7f;	/* 0x7fXX: TLS 1.3 drafts */
 }
@@ -502,7 +502,7 @@ static enum tls_status server_hello(const struct hs_msg *m, struct tls_server *o
 	if (!skip_vec(&c, 1, 32) || !cursor_skip(&c, 3) || !walk_extensions(&c, server_ext, out))
 		return TLS_MALFORMED;	/* session_id, cipher_suite, compression_method, extensions */
 	out->hello = true;
-	return hrr || is_tls13(out->version) ? TLS_DONE : TLS_MORE;
+	return hrr || tls_version_is_13(out->version) ? TLS_DONE : TLS_MORE;
 }
 
 /* One more issuer for the chain, after " | "; a certificate whose names are broken is left out. */

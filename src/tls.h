@@ -55,6 +55,9 @@ enum tls_status tls_parse_server(const uint8_t *p, size_t n, bool dtls, struct t
 /* True when p starts like a TLS (dtls false) or DTLS handshake record. */
 bool tls_looks_like(const uint8_t *p, size_t n, bool dtls);
 
+/* TLS 1.3 or DTLS 1.3 (or a TLS 1.3 draft, 0x7fXX): the certificates are encrypted on the wire. */
+bool tls_version_is_13(uint16_t v);
+
 /* Zeek's ssl.log names: "SSLv3" "TLSv10" "TLSv11" "TLSv12" "TLSv13" "DTLSv10" "DTLSv12" "DTLSv13"; NULL if unknown. */
 const char *tls_version_name(uint16_t v);
 
