@@ -43,6 +43,15 @@ fa_die() {
 }
 
 # SKIP (exit 77) unless we are root with working namespaces and the tools.
+# fa_expect WHAT WANT GOT: note an exit status other than the planned one in FAILED (the capture
+# scripts exit with it); FA_STEP, when set, names the part of the script it happened in.
+fa_expect() {
+	if [ "$2" != "$3" ]; then
+		fa_log "$(basename "$0" .sh): ${FA_STEP:+$FA_STEP: }$1: exit status $3, expected $2"
+		FAILED=1
+	fi
+}
+
 # fa_build_tool NAME VAR [CC-ARGS...]: build tools/NAME.c (warnings are errors) into $FA_TMP/NAME and
 # set VAR to its path; stops the script when it does not build. Call after fa_require (FA_TMP).
 fa_build_tool() {

@@ -80,14 +80,6 @@ FAILED=0
 
 ns() { printf 'fa-%s-%s' "$$" "$1"; }
 
-# expect WHAT WANT GOT: note a client exit status other than the planned one.
-expect() {
-	if [ "$2" != "$3" ]; then
-		fa_log "make-audit-capture: $1: exit status $3, expected $2"
-		FAILED=1
-	fi
-}
-
 no_offloads() {
 	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
 		fa_die "ethtool -K $2 failed in $1"
@@ -230,7 +222,7 @@ session() {
 	shift
 	server "$srvhost" "${sargs[@]}"
 	local srv=$FA_LAST_PID
-	expect "$name" "$want" "$(client "$clihost" "$@")"
+	fa_expect "$name" "$want" "$(client "$clihost" "$@")"
 	fa_wait_pid "$srv" 8
 }
 
@@ -244,14 +236,14 @@ scenario() {
 	local bg=$!
 	FA_PIDS+=("$bg")
 	sleep 0.2
-	expect "edt udp 1494" 0 "$(client wsapp udp-client "$vda" 1494 --bind-port 42003 --count 2 \
+	fa_expect "edt udp 1494" 0 "$(client wsapp udp-client "$vda" 1494 --bind-port 42003 --count 2 \
 		--size 100 --interval-ms 200)"
-	expect "vendor daemon tcp 7279" 3 "$(client ddc tcp-client "$lic" 7279 --bind-port 42006 --timeout 2)"
-	expect "storefront tcp 443" 5 "$(client wsapp tcp-client "$sf" 443 --bind-port 42007 --timeout 2)"
-	expect "ddc udp 9999" 0 "$(client wsapp udp-client "$ddc" 9999 --bind-port 42010 --count 2 \
+	fa_expect "vendor daemon tcp 7279" 3 "$(client ddc tcp-client "$lic" 7279 --bind-port 42006 --timeout 2)"
+	fa_expect "storefront tcp 443" 5 "$(client wsapp tcp-client "$sf" 443 --bind-port 42007 --timeout 2)"
+	fa_expect "ddc udp 9999" 0 "$(client wsapp udp-client "$ddc" 9999 --bind-port 42010 --count 2 \
 		--size 60 --interval-ms 200)"
 	fa_wait_pid "$bg" 6
-	expect "cgp tcp 2598" 4 "$(cat "$rcfile" 2>/dev/null)"
+	fa_expect "cgp tcp 2598" 4 "$(cat "$rcfile" 2>/dev/null)"
 	# The last failed packet (CGP's second SYN, at +1 s) is now 1 s old; with
 	# 2.5 s more, phase B starts 3.5 s after it and ends about 2 s later, so
 	# the capture's last packet is more than 5 s after it: nothing is within

@@ -92,17 +92,9 @@ LIC_AFTER=198.18.3.21
 declare -A ADDR MAC
 NS_BR="fa-$$-br"
 FAILED=0
-RUN=
+FA_STEP=
 
 ns() { printf 'fa-%s-%s' "$$" "$1"; }
-
-# expect WHAT WANT GOT: note an exit status other than the planned one.
-expect() {
-	if [ "$2" != "$3" ]; then
-		fa_log "make-baseline-captures: $RUN: $1: exit status $3, expected $2"
-		FAILED=1
-	fi
-}
 
 no_offloads() {
 	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
@@ -240,9 +232,9 @@ session() {
 	shift
 	server "$srvhost" "${sargs[@]}"
 	local srv=$FA_LAST_PID
-	expect "$name" 0 "$(client "$clihost" "$@")"
+	fa_expect "$name" 0 "$(client "$clihost" "$@")"
 	server_wait "$srv" 8
-	expect "$name (server)" 0 "$SERVER_RC"
+	fa_expect "$name (server)" 0 "$SERVER_RC"
 }
 
 # scenario A|B: the same steps; what differs is which of phase A's openings are answered.
@@ -265,14 +257,14 @@ scenario() {
 	bg=$!
 	FA_PIDS+=("$bg")
 	sleep 0.2
-	expect "edt udp 1494" "$edt_want" "$(client wsapp udp-client "$vda" 1494 --bind-port 43003 \
+	fa_expect "edt udp 1494" "$edt_want" "$(client wsapp udp-client "$vda" 1494 --bind-port 43003 \
 		--count 2 --size 100 --interval-ms 200 --wait-reply 1)"
 	fa_wait_pid "$bg" 6
-	expect "cgp tcp 2598" "$cgp_want" "$(cat "$rcfile" 2>/dev/null)"
+	fa_expect "cgp tcp 2598" "$cgp_want" "$(cat "$rcfile" 2>/dev/null)"
 	server_wait "$cgp_srv" 6
-	expect "cgp tcp 2598 (server)" "$cgp_want" "$SERVER_RC"
+	fa_expect "cgp tcp 2598 (server)" "$cgp_want" "$SERVER_RC"
 	server_wait "$edt_srv" 6
-	expect "edt udp 1494 (server)" "$edt_want" "$SERVER_RC"
+	fa_expect "edt udp 1494 (server)" "$edt_want" "$SERVER_RC"
 	# The last unanswered packet is now about 1.6 s old; with 1.5 s more,
 	# and phase B taking about 3 s, the capture ends about 6 s after it.
 	sleep 1.5
@@ -295,7 +287,7 @@ scenario() {
 # run NAME LIC-ADDRESS RULESET: build the site, capture the scenario into OUTDIR/NAME.pcap, tear down.
 run() {
 	local name=$1 lic=$2 ruleset=$3 t0
-	RUN=$name
+	FA_STEP=$name
 	t0=$(date +%s.%N)
 	fa_log "== $name (license server $lic, ruleset $ruleset)"
 	setup "$lic"

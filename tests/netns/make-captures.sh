@@ -35,14 +35,6 @@ fa_build_tool netpeer FA_NETPEER
 
 FAILED=0
 
-# expect WHAT WANT GOT: note a client exit status other than the planned one.
-expect() {
-	if [ "$2" != "$3" ]; then
-		fa_log "make-captures: $1: exit status $3, expected $2"
-		FAILED=1
-	fi
-}
-
 firewall() {
 	fa_srv_nft <<-'EOF'
 	table inet fa_test {
@@ -59,25 +51,25 @@ firewall() {
 sc_tcp_complete() {
 	fa_server tcp-server "$FA_SRV4" 1494 --reply 2000 --timeout 5
 	local srv=$FA_LAST_PID
-	expect tcp-complete 0 "$(fa_client tcp-client "$FA_SRV4" 1494 --bind-port 40001 --send 64 --expect 2000)"
+	fa_expect tcp-complete 0 "$(fa_client tcp-client "$FA_SRV4" 1494 --bind-port 40001 --send 64 --expect 2000)"
 	fa_wait_pid "$srv" 6
 }
 
 # 2. SYNs to a port nft drops: the client gives up after 4 s, i.e. 3 SYNs (S0).
 sc_tcp_syn_dropped() {
-	expect tcp-syn-dropped 4 "$(fa_client tcp-client "$FA_SRV4" 2598 --bind-port 40002 --timeout 4)"
+	fa_expect tcp-syn-dropped 4 "$(fa_client tcp-client "$FA_SRV4" 2598 --bind-port 40002 --timeout 4)"
 }
 
 # 3. SYN to a closed port, answered by RST+ACK (REJ).
 sc_tcp_rejected() {
-	expect tcp-rejected 3 "$(fa_client tcp-client "$FA_SRV4" 27000 --bind-port 40003 --timeout 3)"
+	fa_expect tcp-rejected 3 "$(fa_client tcp-client "$FA_SRV4" 27000 --bind-port 40003 --timeout 3)"
 }
 
 # 4. The server (responder) aborts after 1000 of its reply bytes: RST from the responder (RSTR).
 sc_tcp_reset_midway() {
 	fa_server tcp-server "$FA_SRV4" 7279 --reply 1000 --rst --timeout 5
 	local srv=$FA_LAST_PID
-	expect tcp-reset-midway 6 "$(fa_client tcp-client "$FA_SRV4" 7279 --bind-port 40004 --send 64)"
+	fa_expect tcp-reset-midway 6 "$(fa_client tcp-client "$FA_SRV4" 7279 --bind-port 40004 --send 64)"
 	fa_wait_pid "$srv" 6
 }
 
@@ -85,7 +77,7 @@ sc_tcp_reset_midway() {
 sc_tcp_reset_orig() {
 	fa_server tcp-server "$FA_SRV4" 443 --reply 1000 --timeout 5
 	local srv=$FA_LAST_PID
-	expect tcp-reset-orig 0 "$(fa_client tcp-client "$FA_SRV4" 443 --bind-port 40005 --send 64 --expect 1000 --rst)"
+	fa_expect tcp-reset-orig 0 "$(fa_client tcp-client "$FA_SRV4" 443 --bind-port 40005 --send 64 --expect 1000 --rst)"
 	fa_wait_pid "$srv" 6
 }
 
@@ -93,7 +85,7 @@ sc_tcp_reset_orig() {
 sc_udp_exchange() {
 	fa_server udp-server "$FA_SRV4" 1812 --echo --count 2 --timeout 5
 	local srv=$FA_LAST_PID
-	expect udp-exchange 0 "$(fa_client udp-client "$FA_SRV4" 1812 --bind-port 40006 --count 2 --size 100 --wait-reply 2)"
+	fa_expect udp-exchange 0 "$(fa_client udp-client "$FA_SRV4" 1812 --bind-port 40006 --count 2 --size 100 --wait-reply 2)"
 	fa_wait_pid "$srv" 6
 }
 
@@ -101,37 +93,37 @@ sc_udp_exchange() {
 sc_udp_one_way() {
 	fa_server udp-server "$FA_SRV4" 2598 --count 5 --timeout 5
 	local srv=$FA_LAST_PID
-	expect udp-one-way 0 "$(fa_client udp-client "$FA_SRV4" 2598 --bind-port 40007 --count 5 --size 200 --interval-ms 100)"
+	fa_expect udp-one-way 0 "$(fa_client udp-client "$FA_SRV4" 2598 --bind-port 40007 --count 5 --size 200 --interval-ms 100)"
 	fa_wait_pid "$srv" 6
 }
 
 # 7. UDP to a closed port: 2 x 60 bytes, each answered by ICMP port unreachable.
 sc_udp_port_unreachable() {
-	expect udp-port-unreachable 0 "$(fa_client udp-client "$FA_SRV4" 1494 --bind-port 40008 --count 2 --size 60 --interval-ms 200)"
+	fa_expect udp-port-unreachable 0 "$(fa_client udp-client "$FA_SRV4" 1494 --bind-port 40008 --count 2 --size 60 --interval-ms 200)"
 }
 
 # 8. IPv6: a TCP session (64 -> 1500 bytes, SF) and a UDP exchange (2 x 120 bytes, SF).
 sc_ipv6_tcp_udp() {
 	fa_server tcp-server "$FA_SRV6" 443 --reply 1500 --timeout 5
 	local srv=$FA_LAST_PID
-	expect ipv6-tcp 0 "$(fa_client tcp-client "$FA_SRV6" 443 --bind-port 40009 --send 64 --expect 1500)"
+	fa_expect ipv6-tcp 0 "$(fa_client tcp-client "$FA_SRV6" 443 --bind-port 40009 --send 64 --expect 1500)"
 	fa_wait_pid "$srv" 6
 	fa_server udp-server "$FA_SRV6" 443 --echo --count 2 --timeout 5
 	srv=$FA_LAST_PID
-	expect ipv6-udp 0 "$(fa_client udp-client "$FA_SRV6" 443 --bind-port 40010 --count 2 --size 120 --wait-reply 2)"
+	fa_expect ipv6-udp 0 "$(fa_client udp-client "$FA_SRV6" 443 --bind-port 40010 --count 2 --size 120 --wait-reply 2)"
 	fa_wait_pid "$srv" 6
 }
 
 # 9. TCP SYN rejected by nft with ICMP admin-prohibited: IPv4 (3/13) and IPv6 (1/1).
 sc_icmp_admin_prohibited() {
-	expect admin-prohibited-v4 5 "$(fa_client tcp-client "$FA_SRV4" 8080 --bind-port 40011 --timeout 3)"
-	expect admin-prohibited-v6 5 "$(fa_client tcp-client "$FA_SRV6" 8080 --bind-port 40012 --timeout 3)"
+	fa_expect admin-prohibited-v4 5 "$(fa_client tcp-client "$FA_SRV4" 8080 --bind-port 40011 --timeout 3)"
+	fa_expect admin-prohibited-v6 5 "$(fa_client tcp-client "$FA_SRV6" 8080 --bind-port 40012 --timeout 3)"
 }
 
 # 9b. ICMP echo: 3 requests/replies over IPv4, 2 over IPv6 (id 0x4641, 56 bytes of data).
 sc_icmp_echo() {
-	expect icmp-echo-v4 0 "$(fa_client icmp-echo "$FA_SRV4" --count 3 --size 56 --interval-ms 200 --timeout 2)"
-	expect icmp-echo-v6 0 "$(fa_client icmp-echo "$FA_SRV6" --count 2 --size 56 --interval-ms 200 --timeout 2)"
+	fa_expect icmp-echo-v4 0 "$(fa_client icmp-echo "$FA_SRV4" --count 3 --size 56 --interval-ms 200 --timeout 2)"
+	fa_expect icmp-echo-v6 0 "$(fa_client icmp-echo "$FA_SRV6" --count 2 --size 56 --interval-ms 200 --timeout 2)"
 }
 
 # 10. Everything above in one capture. The dropped SYNs run in the background
@@ -152,7 +144,7 @@ sc_mixed() {
 	sc_tcp_reset_midway
 	sc_tcp_reset_orig
 	fa_wait_pid "$bg" 10
-	expect tcp-syn-dropped 4 "$(cat "$rcfile" 2>/dev/null)"
+	fa_expect tcp-syn-dropped 4 "$(cat "$rcfile" 2>/dev/null)"
 	sleep 2
 	sc_tcp_complete
 	sc_udp_exchange

@@ -96,14 +96,6 @@ tool CRAFT craft $PCAP_LIBS
 
 FAILED=0
 
-# expect WHAT WANT GOT: note an exit status other than the planned one.
-expect() {
-	if [ "$2" != "$3" ]; then
-		fa_log "make-payload-captures: $1: exit status $3, expected $2"
-		FAILED=1
-	fi
-}
-
 # wait_rc PID SECS: wait (bounded) for a PID we started (not in a subshell: it must be our
 # child); WAIT_RC is its exit status, or "killed" when it had to be killed after SECS.
 wait_rc() {
@@ -221,9 +213,9 @@ tls_pair() {
 	fa_in "$FA_NS_CLI" 15 bash -c "$(lines_after 0.3 0.3 1 "$@") | exec ${rt[*]} openssl s_client \
 		-connect '$connect' -bind '$bind' -servername '$sni' $ver ${client_mtu[*]} -no_ign_eof \
 		-CAfile '$PKI/$chain-root.pem'" >"$clog" 2>&1 || rc=$?
-	expect "s_client $sni $ver" 0 "$rc"
+	fa_expect "s_client $sni $ver" 0 "$rc"
 	wait_rc "$srv" 5
-	expect "s_server $sni $ver" 0 "$WAIT_RC"
+	fa_expect "s_server $sni $ver" 0 "$WAIT_RC"
 	if ! grep -q 'Verify return code: 0 (ok)' "$clog"; then
 		fa_log "make-payload-captures: s_client $sni: chain not verified:"
 		grep -E 'verify|Verify|error' "$clog" | head -5 >&2
@@ -278,10 +270,10 @@ proto() {
 	copts=("$@")
 	fa_server proto-server "$addr" "$port" --timeout 5 "${sopts[@]}"
 	local srv=$FA_LAST_PID
-	expect "proto-client :$cport -> $port" 0 \
+	fa_expect "proto-client :$cport -> $port" 0 \
 		"$(fa_client proto-client "$addr" "$port" --bind-port "$cport" "${copts[@]}")"
 	wait_rc "$srv" 6
-	expect "proto-server :$port (client $cport)" 0 "$WAIT_RC"
+	fa_expect "proto-server :$port (client $cport)" 0 "$WAIT_RC"
 }
 
 # 5. The right protocols: ICA (server speaks first) over IPv4 and IPv6, CGP on 2598.
@@ -372,20 +364,20 @@ sc_middlebox_reset() {
 	fa_wait_file "$ready"
 	# The client holds the session open after its rounds; the forged RST ends it
 	# ("connection reset by peer", exit 6).
-	expect "forged: proto-client :45011" 6 "$(fa_client proto-client "$MB_SRV4" 1494 --bind-port 45011 \
+	fa_expect "forged: proto-client :45011" 6 "$(fa_client proto-client "$MB_SRV4" 1494 --bind-port 45011 \
 		--read-greet 6 --say "$ICA"+58 --say +64 --say +64 --hold-ms 5000 2>>"$log")"
 	wait_rc "$inj" 5
-	expect "forged: rstinject" 0 "$WAIT_RC"
+	fa_expect "forged: rstinject" 0 "$WAIT_RC"
 	wait_rc "$srv" 5
-	expect "forged: proto-server (reset)" 6 "$WAIT_RC"
+	fa_expect "forged: proto-server (reset)" 6 "$WAIT_RC"
 	sed 's/^/  /' "$log" >&2
 	sleep 0.5
 	fa_server proto-server "$MB_SRV4" 1494 --timeout 5 --greet "$ICA" --answer +200 --answer +300 --answer +400
 	srv=$FA_LAST_PID
-	expect "genuine: proto-client :45012 --rst" 0 "$(fa_client proto-client "$MB_SRV4" 1494 --bind-port 45012 \
+	fa_expect "genuine: proto-client :45012 --rst" 0 "$(fa_client proto-client "$MB_SRV4" 1494 --bind-port 45012 \
 		--read-greet 6 --say "$ICA"+58 --say +64 --say +64 --rst)"
 	wait_rc "$srv" 6
-	expect "genuine: proto-server (reset)" 6 "$WAIT_RC"
+	fa_expect "genuine: proto-server (reset)" 6 "$WAIT_RC"
 }
 
 # capture_once NAME: fresh hosts, tcpdump, scenario sc_NAME, stop, remove hosts.
