@@ -18,22 +18,23 @@ enum {
 enum yaml_tree_kind { YAML_TREE_SCALAR, YAML_TREE_SEQUENCE, YAML_TREE_MAPPING };
 
 struct yaml_tree_node {
-	enum yaml_tree_kind kind;
-	int line;			/* 1-based, where the node starts */
-	int column;
 	/* Scalar: NUL-terminated text (a NUL inside is rejected). */
 	char *value;
-	size_t len;
-	bool plain;			/* unquoted and untagged: may be a number, bool or null */
 	/* Sequence: items. Mapping: kids[2i] is a key (a scalar), kids[2i + 1] its value. */
 	struct yaml_tree_node **kids;
+	size_t len;
 	int nkids;
-	int cap;
+	int line;			/* 1-based, where the node starts */
+	int column;
+	enum yaml_tree_kind kind;
+	bool plain;			/* unquoted and untagged: may be a number, bool or null */
 };
 
 /*
  * Parse text (not NUL-terminated; len bytes) as one YAML document. *root is
  * NULL for an empty stream. Returns 0, or -1 with err filled (file = name).
+ * The nodes, their text and their lists of kids live in one arena that
+ * belongs to the root: only the root is given to yaml_tree_free.
  */
 int yaml_tree_parse(const char *name, const char *text, size_t len, struct yaml_tree_node **root,
 		    struct load_error *err);
@@ -44,7 +45,7 @@ struct yaml_tree_limits {
 };
 int yaml_tree_parse_limits(const char *name, const char *text, size_t len, const struct yaml_tree_limits *lim,
 			   struct yaml_tree_node **root, struct load_error *err);
-void yaml_tree_free(struct yaml_tree_node *n);
+void yaml_tree_free(struct yaml_tree_node *root);
 
 /*
  * Read a whole regular file (at most YAML_TREE_MAX_FILE bytes, checked by
