@@ -1,4 +1,4 @@
-/* audit: the pipeline, wired: capture -> decode -> flow table -> conn log and summary -> report */
+/* audit: the pipeline, wired: capture -> decode -> flow table -> classify -> findings, conn log -> report */
 #ifndef FLOWAUDIT_AUDIT_H
 #define FLOWAUDIT_AUDIT_H
 

@@ -1,4 +1,4 @@
-/* capture: the packet sources (offline files now), filters and the read loop */
+/* capture: the offline packet sources (files, standard input), BPF filters and the read loop */
 #include "capture.h"
 #include "capture_internal.h"
 

@@ -1,4 +1,4 @@
-/* capture: the packet sources (offline files now), filters and the read loop */
+/* capture: the packet sources — files, standard input, interfaces — BPF filters and the read loops */
 #ifndef FLOWAUDIT_CAPTURE_H
 #define FLOWAUDIT_CAPTURE_H
 

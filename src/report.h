@@ -1,4 +1,4 @@
-/* report: the audit for people (text) and programs (JSON) */
+/* report: the audit for people (text, HTML) and programs (JSON) */
 #ifndef FLOWAUDIT_REPORT_H
 #define FLOWAUDIT_REPORT_H
 
