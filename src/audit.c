@@ -29,8 +29,10 @@ struct audit {
 	struct flow_table *table;
 	struct conn_log *log;
 	struct summary summary;
-	struct rule_set rules;
-	struct site *site;
+	const struct rule_set *rules;	/* own_rules, or a caller's (audit_run_loaded) */
+	const struct site *site;	/* own_site, or a caller's; NULL without a site */
+	struct rule_set own_rules;
+	struct site *own_site;
 	struct classifier *classifier;
 	struct findings *findings;
 	struct dedup *dedup;
@@ -54,9 +56,9 @@ static void on_flow_done(const struct flow *f, void *ctx)
 	classify_flow(a->classifier, f, a->now_us, &cls);
 	findings_add(a->findings, f, &cls);
 	if (a->baseline)
-		baseline_add(a->baseline, f, &cls, &a->rules);
+		baseline_add(a->baseline, f, &cls, a->rules);
 	if (a->log)
-		conn_log_write(a->log, f, &cls, &a->rules);
+		conn_log_write(a->log, f, &cls, a->rules);
 	summary_add_flow(&a->summary, f);
 }
 
@@ -187,7 +189,7 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 {
 	*ri = (struct report_input){ .mode = cs->live ? "live" : "offline", .filter = a->o->filter, .capture = cs,
 				     .decode = a->decode, .table = flow_table_stats(a->table),
-				     .summary = &a->summary, .rules = &a->rules, .site = a->site,
+				     .summary = &a->summary, .rules = a->rules, .site = a->site,
 				     .findings = a->findings, .uid_seed = a->o->table.seed,
 				     .duplicates = dedup_count(a->dedup),
 				     .inspect = a->inspect ? inspect_stats(a->inspect) : NULL, .live_flows = flow_table_stats(a->table)->live,
@@ -307,32 +309,44 @@ static void audit_free(struct audit *a)
 	inspect_free(a->inspect);	/* after everything that keeps flows: they point at its evidence */
 	dedup_free(a->dedup);
 	summary_free(&a->summary);
-	if (a->site) {
-		site_free(a->site);
-		free(a->site);
+	if (a->own_site) {
+		site_free(a->own_site);
+		free(a->own_site);
 	}
-	rules_free(&a->rules);
+	rules_free(&a->own_rules);
 }
 
-/* Rules and site first: a bad one stops everything before any packet is read. */
-static int audit_setup(struct audit *a, const struct options *o, char *errbuf, size_t errlen)
+/*
+ * Rules and site first: a bad one stops everything before any packet is
+ * read. rs given: the caller's rules and site (site may be NULL) are used
+ * as they are, and not freed.
+ */
+static int audit_setup(struct audit *a, const struct options *o, const struct rule_set *rs,
+		       const struct site *site, char *errbuf, size_t errlen)
 {
 	struct load_error err;
 	int unmatchable = 0;
 
 	memset(a, 0, sizeof(*a));
-	rules_init(&a->rules);
+	rules_init(&a->own_rules);
 	summary_init(&a->summary);
-	if (config_load(o, &a->rules, &a->site, warn_line, &unmatchable, &err) != 0) {
-		audit_format_load_error(&err, errbuf, errlen);
-		return -1;
+	if (rs) {
+		a->rules = rs;
+		a->site = site;
+	} else {
+		if (config_load(o, &a->own_rules, &a->own_site, warn_line, &unmatchable, &err) != 0) {
+			audit_format_load_error(&err, errbuf, errlen);
+			return -1;
+		}
+		a->rules = &a->own_rules;
+		a->site = a->own_site;
 	}
 	if (unmatchable && !o->quiet)
 		fprintf(stderr, "flowaudit: note: %d rules of the selected matrices cannot match: the site defines "
 			"none of their source or destination roles ('flowaudit rules check --site ...' lists them)\n",
 			unmatchable);
-	a->classifier = classify_new(&a->rules, a->site, o->pending_window_us);
-	a->findings = findings_new(&a->rules, a->site);
+	a->classifier = classify_new(a->rules, a->site, o->pending_window_us);
+	a->findings = findings_new(a->rules, a->site);
 	a->table = flow_table_new(&o->table, on_flow_done, a);
 	if (!o->no_inspect) {
 		struct inspect_config icfg;
@@ -380,7 +394,8 @@ static int run_capture(struct audit *a, const struct options *o, struct capture_
 	}
 }
 
-int audit_run(const struct options *o, char *errbuf, size_t errlen)
+static int run_audit(const struct options *o, const struct rule_set *rs, const struct site *site, char *errbuf,
+		     size_t errlen)
 {
 	struct audit a;
 	struct capture_stats cs;
@@ -388,7 +403,7 @@ int audit_run(const struct options *o, char *errbuf, size_t errlen)
 	int rc, status;
 
 	memset(&cs, 0, sizeof(cs));
-	if (audit_setup(&a, o, errbuf, errlen) != 0 || !(a.out = open_report(o, errbuf, errlen))) {
+	if (audit_setup(&a, o, rs, site, errbuf, errlen) != 0 || !(a.out = open_report(o, errbuf, errlen))) {
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
@@ -424,6 +439,17 @@ done:
 	return status;
 }
 
+int audit_run(const struct options *o, char *errbuf, size_t errlen)
+{
+	return run_audit(o, NULL, NULL, errbuf, errlen);
+}
+
+int audit_run_loaded(const struct options *o, const struct rule_set *rs, const struct site *site, char *errbuf,
+		     size_t errlen)
+{
+	return run_audit(o, rs, site, errbuf, errlen);
+}
+
 int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, size_t errlen)
 {
 	struct audit a;
@@ -432,7 +458,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 	int i, rc, status = EXIT_OK;
 
 	memset(&cs, 0, sizeof(cs));
-	if (audit_setup(&a, o, errbuf, errlen) != 0) {
+	if (audit_setup(&a, o, NULL, NULL, errbuf, errlen) != 0) {
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
@@ -455,7 +481,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 						.packets = cs.packets, .dropped = cs.dropped + cs.if_dropped,
 						.duplicates = dedup_count(a.dedup),
 						.site_name = a.site ? a.site->name : NULL };
-		baseline_finish(bl, &bc, &a.rules, a.site);
+		baseline_finish(bl, &bc, a.rules, a.site);
 		free(names);
 		if (!cs.live)
 			damage_line(&cs, errbuf, errlen);

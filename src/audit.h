@@ -16,6 +16,15 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
  */
 int audit_run(const struct options *o, char *errbuf, size_t errlen);
 
+struct site;
+/*
+ * The same with rules and a site already loaded (site may be NULL: port-only);
+ * the options' --rules and --site are not read. For callers that run many
+ * audits with one configuration: the capture fuzz harness.
+ */
+int audit_run_loaded(const struct options *o, const struct rule_set *rs, const struct site *site, char *errbuf,
+		     size_t errlen);
+
 /* "file:line:col: what" — the one line a rule or site error is reported as. */
 void audit_format_load_error(const struct load_error *e, char *errbuf, size_t errlen);
 
