@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asan.h"
 #include "fragments.h"
 #include "inspect.h"
 #include "portset.h"
@@ -32,21 +33,8 @@ enum { SLAB_FLOWS = 4096 };
  * poisoned whole (its link included, unpoisoned only while taken), so any
  * read of a recycled flow is reported as one.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define FLOW_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FLOW_ASAN 1
-#endif
-#endif
-#ifdef FLOW_ASAN
-#include <sanitizer/asan_interface.h>
-#define flow_poison(f) ASAN_POISON_MEMORY_REGION((f), sizeof(struct flow))
-#define flow_unpoison(f) ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct flow))
-#else
-#define flow_poison(f) ((void)(f))
-#define flow_unpoison(f) ((void)(f))
-#endif
+#define flow_poison(f) asan_poison((f), sizeof(struct flow))
+#define flow_unpoison(f) asan_unpoison((f), sizeof(struct flow))
 
 struct slab {
 	struct slab *next;
@@ -683,9 +671,7 @@ void flow_table_free(struct flow_table *ft)
 	HASH_CLEAR(hh, ft->hash);
 	while ((s = ft->slabs)) {
 		ft->slabs = s->next;
-#ifdef FLOW_ASAN
-		ASAN_UNPOISON_MEMORY_REGION(s, sizeof(*s));
-#endif
+		asan_unpoison(s, sizeof(*s));
 		free(s);
 	}
 	fragments_free(ft->frags);

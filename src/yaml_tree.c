@@ -16,6 +16,7 @@
 #include <uthash.h>
 #include <yaml.h>
 
+#include "asan.h"
 #include "xalloc.h"
 
 /*
@@ -27,23 +28,7 @@
  * Under AddressSanitizer a chunk's free space is poisoned and every object is
  * followed by a poisoned gap, so a read past an object is still reported.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define ARENA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ARENA_ASAN 1
-#endif
-#endif
-#ifdef ARENA_ASAN
-#include <sanitizer/asan_interface.h>
-#define ARENA_GAP 16
-#define arena_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define arena_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define ARENA_GAP 0
-#define arena_poison(p, n) ((void)(p), (void)(n))
-#define arena_unpoison(p, n) ((void)(p), (void)(n))
-#endif
+#define ARENA_GAP (FA_ASAN ? 16 : 0)
 
 enum { ARENA_FIRST = 4096, ARENA_MAX = 1 << 20 };
 
@@ -227,31 +212,27 @@ static int check_props(struct builder *b, const yaml_event_t *ev, const yaml_cha
 static void *arena_alloc(struct builder *b, size_t size, size_t align)
 {
 	struct chunk *c = b->last;
-	size_t off, want;
+	size_t off = c ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	if (c) {
-		off = (c->used + align - 1) & ~(align - 1);
-		if (off <= c->size && size + ARENA_GAP <= c->size - off) {
-			arena_unpoison((char *)c->data + off, size);
-			c->used = off + size + ARENA_GAP;
-			return (char *)c->data + off;
-		}
+	if (!c || off > c->size || size + ARENA_GAP > c->size - off) {
+		size_t want = c ? (c->size < ARENA_MAX ? c->size * 2 : ARENA_MAX) : ARENA_FIRST;
+
+		if (want < size + ARENA_GAP)
+			want = size + ARENA_GAP;
+		c = xmalloc(sizeof(*c) + want);
+		c->next = NULL;
+		c->size = want;
+		asan_poison(c->data, want);
+		if (b->last)
+			b->last->next = c;
+		else
+			b->first = c;
+		b->last = c;
+		off = 0;
 	}
-	want = c ? (c->size < ARENA_MAX ? c->size * 2 : ARENA_MAX) : ARENA_FIRST;
-	if (want < size + ARENA_GAP)
-		want = size + ARENA_GAP;
-	c = xmalloc(sizeof(*c) + want);
-	c->next = NULL;
-	c->used = size + ARENA_GAP;
-	c->size = want;
-	arena_poison(c->data, want);
-	arena_unpoison(c->data, size);
-	if (b->last)
-		b->last->next = c;
-	else
-		b->first = c;
-	b->last = c;
-	return c->data;
+	asan_unpoison((char *)c->data + off, size);
+	c->used = off + size + ARENA_GAP;
+	return (char *)c->data + off;
 }
 
 static void arena_free(struct chunk *c)
@@ -260,7 +241,7 @@ static void arena_free(struct chunk *c)
 
 	for (; c; c = next) {
 		next = c->next;
-		arena_unpoison(c->data, c->size);
+		asan_unpoison(c->data, c->size);
 		free(c);
 	}
 }
