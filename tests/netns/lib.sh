@@ -42,7 +42,6 @@ fa_die() {
 	exit 1
 }
 
-# SKIP (exit 77) unless we are root with working namespaces and the tools.
 # fa_expect WHAT WANT GOT: note an exit status other than the planned one in FAILED (the capture
 # scripts exit with it); FA_STEP, when set, names the part of the script it happened in.
 fa_expect() {
@@ -62,6 +61,7 @@ fa_build_tool() {
 	printf -v "$var" '%s' "$FA_TMP/$name"
 }
 
+# SKIP (exit 77) unless we are root with working namespaces and the tools.
 fa_require() {
 	[ "$(id -u)" -eq 0 ] || fa_skip "needs root for ip netns"
 	local t
