@@ -42,7 +42,10 @@ struct audit {
 	uint64_t decode[DECODE_ERROR_COUNT];
 	const struct options *o;
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
-	FILE *out;			/* the report's stream, opened before any packet */
+	bool report_wanted;		/* an audit (not a baseline): its report goes out */
+	struct outfile *report;		/* -o, or standard output; opened when the inputs are */
+	FILE *report_fp;		/* without report: stderr (the conn log is on stdout, or interim reports) */
+	bool report_tty;		/* the report goes to a terminal */
 	unsigned interim_reports;
 	pid_t report_child;		/* the process writing an interim report, or 0 */
 };
@@ -130,20 +133,45 @@ void audit_format_load_error(const struct load_error *e, char *errbuf, size_t er
 		snprintf(errbuf, errlen, "%s", e->msg);
 }
 
-static FILE *open_report(const struct options *o, char *errbuf, size_t errlen)
+/*
+ * The report goes to -o (a file appears whole, or not at all), or to
+ * standard output; to stderr when the conn log has standard output.
+ */
+static bool conn_log_on_stdout(const struct options *o)
 {
-	if (!o->output)
-		return o->conn_log && strcmp(o->conn_log, "-") == 0 ? stderr : stdout;
-	return outfile_open(o->output, false, errbuf, errlen);
+	return o->conn_log && outfile_same(o->conn_log, "-");
 }
 
-static bool want_color(const struct options *o, FILE *out)
+/* Opened once every input, the filter, the rules and the site were found good: a failed run changes no file. */
+static int on_ready(void *ctx, char *errbuf, size_t errlen)
+{
+	struct audit *a = ctx;
+	const struct options *o = a->o;
+	bool live = o->iface != NULL;
+
+	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, live, o->table.seed, errbuf, errlen)))
+		return -1;
+	if (!a->report_wanted)
+		return 0;
+	if (o->output || !conn_log_on_stdout(o)) {
+		const char *path = o->output ? o->output : "-";
+
+		if (!(a->report = outfile_open(path, live ? OUTFILE_REPLACE : OUTFILE_WHOLE, errbuf, errlen)))
+			return -1;
+		a->report_tty = outfile_is_stdout(a->report) && isatty(STDOUT_FILENO);
+	} else {
+		a->report_tty = isatty(STDERR_FILENO);
+	}
+	return 0;
+}
+
+static bool want_color(const struct audit *a)
 {
 	const char *no = getenv("NO_COLOR");
 
-	if (o->color != COLOR_AUTO)
-		return o->color == COLOR_ALWAYS;
-	return o->format == FORMAT_TEXT && isatty(fileno(out)) && !(no && *no);
+	if (a->o->color != COLOR_AUTO)
+		return a->o->color == COLOR_ALWAYS;
+	return a->o->format == FORMAT_TEXT && a->report_tty && !(no && *no);
 }
 
 static int write_report(FILE *out, const struct options *o, const struct report_input *in)
@@ -157,32 +185,29 @@ static int write_report(FILE *out, const struct options *o, const struct report_
 	return rc;
 }
 
-/*
- * A live audit replaces -o's file whole (a temporary beside it, then a
- * rename), so a reader never sees half a report. Where the temporary cannot
- * be made (privileges dropped with -Z), the file opened at the start is
- * rewritten in place.
- */
-static int write_report_replacing(struct audit *a, const struct report_input *in)
-{
-	char tmp[4096], ebuf[256];
-	FILE *f;
-	int rc;
+struct report_job {
+	const struct options *o;
+	const struct report_input *in;
+};
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", a->o->output, (long)getpid());
-	f = outfile_open(tmp, true, ebuf, sizeof(ebuf));
-	if (!f) {
-		rewind(a->out);
-		if (ftruncate(fileno(a->out), 0) != 0)
-			return -1;
-		return write_report(a->out, a->o, in);
-	}
-	rc = write_report(f, a->o, in);
-	if (fclose(f) != 0 || rc != 0 || rename(tmp, a->o->output) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+static int report_job_write(FILE *out, void *ctx)
+{
+	const struct report_job *job = ctx;
+
+	return write_report(out, job->o, job->in);
+}
+
+/*
+ * A live audit's report (interim and final) replaces -o's file whole, so a
+ * reader never sees half a report; without -o, interim reports go to stderr.
+ */
+static int write_report_replacing(struct audit *a, const struct report_input *in, char *errbuf, size_t errlen)
+{
+	struct report_job job = { .o = a->o, .in = in };
+
+	if (!a->report)
+		return write_report(a->report_fp, a->o, in);
+	return outfile_rewrite(a->report, report_job_write, &job, errbuf, errlen);
 }
 
 static void report_input_fill(struct audit *a, struct report_input *ri, const struct capture_stats *cs)
@@ -193,7 +218,7 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 				     .findings = a->findings, .uid_seed = a->o->table.seed,
 				     .duplicates = dedup_count(a->dedup),
 				     .inspect = a->inspect ? inspect_stats(a->inspect) : NULL, .live_flows = flow_table_stats(a->table)->live,
-				     .color = want_color(a->o, a->out) };
+				     .color = want_color(a) };
 }
 
 static void write_interim(struct audit *a, const struct capture_stats *cs)
@@ -204,10 +229,17 @@ static void write_interim(struct audit *a, const struct capture_stats *cs)
 	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
 	report_input_fill(a, &ri, cs);
 	ri.interim = true;
-	if (a->o->output)
-		write_report_replacing(a, &ri);
-	else
+	if (a->report && !outfile_is_stdout(a->report)) {
+		char ebuf[512];
+
+		if (write_report_replacing(a, &ri, ebuf, sizeof(ebuf)) != 0) {
+			fputs("flowaudit: warning: interim report: ", stderr);
+			report_text_safe(stderr, ebuf);
+			fputc('\n', stderr);
+		}
+	} else {
 		write_report(stderr, a->o, &ri);
+	}
 }
 
 /* Wait for the interim report being written, if any (before the final one replaces -o's file). */
@@ -296,13 +328,13 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 		}
 }
 
+/* Whatever output is still open belongs to a run that failed: it is dropped and the old files stay. */
 static void audit_free(struct audit *a)
 {
-	if (a->log) {
-		char ignore[256];
-
-		conn_log_close(a->log, ignore, sizeof(ignore));
-	}
+	conn_log_abort(a->log);
+	a->log = NULL;
+	outfile_abort(a->report);
+	a->report = NULL;
 	flow_table_free(a->table);
 	classify_free(a->classifier);
 	findings_free(a->findings);
@@ -358,10 +390,7 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 	a->dedup = dedup_new(o->dedup_window_us);
 	a->decode_flags = o->no_decap ? DECODE_F_NO_DECAP : 0;
 	a->o = o;
-	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, o->table.seed, errbuf, errlen)))
-		return -1;
-	if (o->conn_log && o->iface)
-		conn_log_flush_each(a->log, true);
+	a->report_fp = stderr;
 	return 0;
 }
 
@@ -383,15 +412,43 @@ static int run_capture(struct audit *a, const struct options *o, struct capture_
 			.iface = o->iface, .filter = o->filter, .snaplen = o->snaplen, .promisc = !o->no_promisc,
 			.buffer_mib = o->buffer_mib, .duration_us = o->duration_us,
 			.report_interval_us = o->report_interval_us, .drop_user = o->drop_user, .progress = progress,
+			.ready = on_ready,
 		};
 
 		return capture_run_live(&lc, on_packet, on_tick, on_interim, live_flows, a, cs, errbuf, errlen);
 	} else {
 		struct capture_config cc = { .paths = o->inputs, .npaths = o->ninputs, .filter = o->filter,
-					     .progress = progress };
+					     .progress = progress, .ready = on_ready };
 
 		return capture_run_offline(&cc, on_packet, live_flows, a, cs, errbuf, errlen);
 	}
+}
+
+/* The report, whole, where it goes; a write error is the run's one error line. */
+static int write_final_report(struct audit *a, const struct report_input *ri, char *errbuf, size_t errlen)
+{
+	struct outfile *of = a->report;
+	int rc;
+
+	if (!of) {
+		if (write_report(a->report_fp, a->o, ri) == 0)
+			return 0;
+		snprintf(errbuf, errlen, "standard error: cannot write the report");
+		return -1;
+	}
+	if (a->o->iface) {
+		rc = write_report_replacing(a, ri, errbuf, errlen);
+	} else {
+		rc = write_report(outfile_stream(of), a->o, ri);
+		if (rc != 0 && !outfile_error(of))
+			snprintf(errbuf, errlen, "%s: cannot write the report", outfile_name(of));
+	}
+	a->report = NULL;
+	if (rc != 0 && !outfile_error(of)) {
+		outfile_abort(of);
+		return -1;
+	}
+	return outfile_commit(of, errbuf, errlen) != 0 || rc != 0 ? -1 : 0;
 }
 
 static int run_audit(const struct options *o, const struct rule_set *rs, const struct site *site, char *errbuf,
@@ -403,10 +460,11 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	int rc, status;
 
 	memset(&cs, 0, sizeof(cs));
-	if (audit_setup(&a, o, rs, site, errbuf, errlen) != 0 || !(a.out = open_report(o, errbuf, errlen))) {
+	if (audit_setup(&a, o, rs, site, errbuf, errlen) != 0) {
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
+	a.report_wanted = true;
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	interim_wait(&a);
 	if (rc < 0) {
@@ -427,15 +485,11 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 		status = EXIT_TROUBLE;
 	a.log = NULL;
 	report_input_fill(&a, &ri, &cs);
-	if ((cs.live && o->output ? write_report_replacing(&a, &ri) : write_report(a.out, o, &ri)) != 0) {
-		snprintf(errbuf, errlen, "%s: cannot write the report", o->output ? o->output : "stdout");
+	if (write_final_report(&a, &ri, errbuf, errlen) != 0)
 		status = EXIT_TROUBLE;
-	}
 done:
 	audit_free(&a);
 	capture_stats_free(&cs);
-	if (a.out && a.out != stdout && a.out != stderr)
-		fclose(a.out);
 	return status;
 }
 
@@ -463,7 +517,6 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 		return EXIT_TROUBLE;
 	}
 	a.baseline = bl;
-	a.out = stderr;
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	interim_wait(&a);
 	if (rc >= 0) {

@@ -8,24 +8,21 @@
 #include "baseline.h"
 #include "outfile.h"
 
-/* Write a baseline to path whole: a temporary beside it, then rename. */
+/* Write a baseline to path whole ("-": standard output); an old file stays until the new one is complete. */
 static int write_baseline(const struct baseline *bl, const char *path, char *errbuf, size_t errlen)
 {
-	char tmp[4096];
-	FILE *f;
+	struct outfile *of = outfile_open(path, OUTFILE_WHOLE, errbuf, errlen);
 	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = outfile_open(tmp, true, errbuf, errlen);
-	if (!f)
+	if (!of)
 		return -1;
-	rc = baseline_write(bl, f);
-	if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
-		snprintf(errbuf, errlen, "%s: cannot write the baseline: %s", path, strerror(errno));
-		unlink(tmp);
+	rc = baseline_write(bl, outfile_stream(of));
+	if (rc != 0 && !outfile_error(of)) {
+		snprintf(errbuf, errlen, "%s: cannot write the baseline", outfile_name(of));
+		outfile_abort(of);
 		return -1;
 	}
-	return 0;
+	return outfile_commit(of, errbuf, errlen) != 0 || rc != 0 ? -1 : 0;
 }
 
 static struct baseline *read_baseline(const char *path, char *errbuf, size_t errlen)
@@ -54,7 +51,7 @@ static int baseline_compare(const struct options *o, char *errbuf, size_t errlen
 	struct baseline_diff_options dopt = { .min_flows = o->min_flows, .json = o->format == FORMAT_JSON,
 					      .html = o->format == FORMAT_HTML };
 	struct baseline *before, *after = NULL;
-	FILE *out = stdout;
+	struct outfile *of;
 	int status;
 
 	if (!(before = read_baseline(o->baselines[0], errbuf, errlen)))
@@ -84,19 +81,20 @@ static int baseline_compare(const struct options *o, char *errbuf, size_t errlen
 				"capture is classified with the one given\n");
 		if (baseline_rules_differ(before, after))
 			fprintf(stderr, "flowaudit: warning: the baseline was made with other rules\n");
-		if (o->output && !(out = outfile_open(o->output, false, errbuf, errlen))) {
+		if (!(of = outfile_open(o->output ? o->output : "-", OUTFILE_WHOLE, errbuf, errlen))) {
 			status = EXIT_TROUBLE;
 		} else {
-			int worse = baseline_diff(before, after, &dopt, out);
+			int worse = baseline_diff(before, after, &dopt, outfile_stream(of));
 
-			if (worse < 0) {
-				snprintf(errbuf, errlen, "cannot write the baseline diff");
+			if (worse < 0 && !outfile_error(of)) {
+				snprintf(errbuf, errlen, "%s: cannot write the baseline diff", outfile_name(of));
+				outfile_abort(of);
+				status = EXIT_TROUBLE;
+			} else if (outfile_commit(of, errbuf, errlen) != 0 || worse < 0) {
 				status = EXIT_TROUBLE;
 			} else if (status == EXIT_OK) {
 				status = worse ? EXIT_FINDINGS : EXIT_OK;
 			}
-			if (out != stdout && fclose(out) != 0)
-				status = EXIT_TROUBLE;
 		}
 	}
 	baseline_free(before);

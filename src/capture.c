@@ -327,6 +327,8 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 			break;
 		}
 	}
+	if (rc == 0 && cfg->ready && cfg->ready(ctx, errbuf, errlen) != 0)
+		rc = -1;
 	pg.start = pg.last = now_seconds();
 	for (i = 0; rc >= 0 && i < cfg->npaths; i++)
 		if (read_input(&src[i], &st->inputs[i], fn, live, ctx, st, &pg) != 0)

@@ -26,11 +26,19 @@ struct capture_input {
 	int64_t cut_at;		/* the byte offset of the first of them */
 };
 
+/*
+ * Everything could be opened (inputs, filter; live: the interface, before
+ * privileges are dropped): the outputs may be opened now. Returns 0, or -1
+ * with errbuf set to stop before any packet is read.
+ */
+typedef int (*capture_ready_fn)(void *ctx, char *errbuf, size_t errlen);
+
 struct capture_config {
 	const char **paths;
 	int npaths;
 	const char *filter;	/* BPF, or NULL */
 	bool progress;		/* a progress line on stderr */
+	capture_ready_fn ready;	/* or NULL */
 };
 
 struct capture_stats {
@@ -90,6 +98,7 @@ struct capture_live_config {
 	int64_t report_interval_us;	/* --report-interval: an interim report this often, 0 = never */
 	const char *drop_user;		/* -Z USER: drop root privileges right after opening, or NULL */
 	bool progress;			/* a rate line on stderr every few seconds (a terminal, not -q) */
+	capture_ready_fn ready;		/* or NULL */
 };
 
 /*

@@ -363,6 +363,10 @@ int capture_run_live(const struct capture_live_config *cfg, capture_packet_fn fn
 	run.p = live_open(cfg, errbuf, errlen);
 	if (!run.p)
 		return -1;
+	if (cfg->ready && cfg->ready(ctx, errbuf, errlen) != 0) {
+		pcap_close(run.p);
+		return -1;
+	}
 	/* Everything is open; from here on we need no privilege. */
 	if (cfg->drop_user && privdrop_to(cfg->drop_user, errbuf, errlen) != 0) {
 		pcap_close(run.p);

@@ -14,9 +14,8 @@
 #include "xalloc.h"
 
 struct conn_log {
+	struct outfile *of;
 	FILE *out;
-	int is_stdout;
-	int failed;
 	bool flush_each;
 	uint64_t uid_seed;
 	struct json j;
@@ -25,24 +24,22 @@ struct conn_log {
 
 enum { CONN_LOG_IOBUF = 1 << 20 };
 
-struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf, size_t errlen)
+struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, char *errbuf, size_t errlen)
 {
 	struct conn_log *cl;
-	FILE *out;
-	int is_stdout = strcmp(path, "-") == 0;
+	struct outfile *of = outfile_open(path, live ? OUTFILE_STREAM : OUTFILE_WHOLE, errbuf, errlen);
 
-	out = is_stdout ? stdout : outfile_open(path, false, errbuf, errlen);
-	if (!out)
+	if (!of)
 		return NULL;
 	cl = xcalloc(1, sizeof(*cl));
-	cl->out = out;
-	cl->is_stdout = is_stdout;
+	cl->of = of;
+	cl->out = outfile_stream(of);
 	cl->uid_seed = uid_seed;
-	if (!is_stdout) {
-		cl->iobuf = xmalloc(CONN_LOG_IOBUF);
-		setvbuf(out, cl->iobuf, _IOFBF, CONN_LOG_IOBUF);
-	}
+	cl->iobuf = xmalloc(CONN_LOG_IOBUF);
+	setvbuf(cl->out, cl->iobuf, _IOFBF, CONN_LOG_IOBUF);
 	json_init(&cl->j);
+	if (live)
+		cl->flush_each = true;
 	return cl;
 }
 
@@ -168,8 +165,8 @@ void conn_log_write(struct conn_log *cl, const struct flow *f, const struct clas
 	json_reset(&cl->j);
 	conn_log_render(&cl->j, f, cl->uid_seed, cls, rs);
 	json_raw(&cl->j, "\n", 1);
-	if (json_write(&cl->j, cl->out) != 0 || (cl->flush_each && fflush(cl->out) != 0))
-		cl->failed = errno ? errno : EIO;
+	if (json_write(&cl->j, cl->out) == 0 && cl->flush_each)
+		fflush(cl->out);	/* a failed write is kept by the output and named at the close */
 }
 
 void conn_log_flush_each(struct conn_log *cl, bool on)
@@ -179,22 +176,23 @@ void conn_log_flush_each(struct conn_log *cl, bool on)
 
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
 {
-	int rc = 0;
+	int rc;
 
 	if (!cl)
 		return 0;
-	if (fflush(cl->out) != 0 && !cl->failed)
-		cl->failed = errno;
-	if (cl->failed) {
-		snprintf(errbuf, errlen, "conn log: %s", strerror(cl->failed));
-		rc = -1;
-	}
-	if (!cl->is_stdout && fclose(cl->out) != 0 && rc == 0) {
-		snprintf(errbuf, errlen, "conn log: %s", strerror(errno));
-		rc = -1;
-	}
+	rc = outfile_commit(cl->of, errbuf, errlen);
 	json_free(&cl->j);
 	free(cl->iobuf);
 	free(cl);
 	return rc;
+}
+
+void conn_log_abort(struct conn_log *cl)
+{
+	if (!cl)
+		return;
+	outfile_abort(cl->of);
+	json_free(&cl->j);
+	free(cl->iobuf);
+	free(cl);
 }

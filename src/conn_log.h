@@ -12,15 +12,22 @@
 
 struct conn_log;
 
-/* path "-" is stdout. Returns NULL and fills errbuf on failure. */
-struct conn_log *conn_log_open(const char *path, uint64_t uid_seed, char *errbuf, size_t errlen);
+/*
+ * path "-" is stdout. Offline the file appears whole at conn_log_close (the
+ * old one stays until then); live (a run of hours that 'tail -f' follows)
+ * it is written in place and flushed after every flow. Returns NULL and
+ * fills errbuf on failure.
+ */
+struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, char *errbuf, size_t errlen);
 /* The audit fields come from cls and rs; both NULL writes Zeek's fields only. */
 void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
 		    const struct rule_set *rs);
 /* Live audits: flush after every flow, so 'tail -f' sees flows as they end. */
 void conn_log_flush_each(struct conn_log *cl, bool on);
-/* Flush and close; returns -1 if any write failed (errbuf says why). */
+/* Flush and close (the file put in place); returns -1 if any write failed (errbuf: "FILE: cannot write: why"). */
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
+/* A failed run: the conn log is dropped and an old file left as it was. */
+void conn_log_abort(struct conn_log *cl);
 
 /* Render one flow's conn log object (no newline) into j; shared with the JSON report and tests. */
 struct json;

@@ -1,13 +1,18 @@
 /* options: the command line, parsed into one struct; no side effects */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "findings.h"
+#include "outfile.h"
 #include "xalloc.h"
 
 enum {
@@ -32,6 +37,7 @@ enum {
 	OPT_NO_DECAP,
 	OPT_BY,
 	OPT_MIN_FLOWS,
+	OPT_LAST,
 };
 
 static const struct option long_options[] = {
@@ -77,10 +83,14 @@ void options_usage(FILE *out)
 	      "       flowaudit baseline save [OPTIONS] (-r FILE ... | -i IFACE) -o BASELINE.json\n"
 	      "       flowaudit baseline diff BASELINE.json [OPTIONS] (-r FILE ... | -i IFACE | OTHER.json)\n"
 	      "       flowaudit baseline merge A.json B.json ... -o ALL.json\n"
-	      "       flowaudit rules check [--rules PATH ...] [--site FILE]\n"
-	      "       flowaudit rules list  [--rules PATH ...]\n"
+	      "       flowaudit rules check [--rules PATH ...] [--site FILE] [-o FILE]\n"
+	      "       flowaudit rules list  [--rules PATH ...] [--site FILE] [--format text|json] [-o FILE]\n"
 	      "\n"
 	      "Audit the flows in pcap or pcapng captures against the Citrix / Parallels RAS port matrix.\n"
+	      "Options go before or after the command words; '-' is standard input for an input and standard\n"
+	      "output for an output; an option that does not apply to the command is an error. A file written\n"
+	      "(-o, --conn-log) appears whole when the run ends well; a run that fails leaves old files as they were.\n"
+	      "SECS takes a unit too: 500ms, 90s, 5m, 1h, 2d.\n"
 	      "\n"
 	      "  -r, --read FILE         a capture to read (pcap or pcapng, '-' = stdin); repeatable, read in order\n"
 	      "  BPF-FILTER              a tcpdump filter expression, e.g. 'net 198.18.0.0/15'\n"
@@ -90,14 +100,14 @@ void options_usage(FILE *out)
 	      "                          verdict, reason, rule, roles; '-' = stdout (the report then goes to stderr)\n"
 	      "      --format text|json|html  the report on stdout: a table (default), one JSON document, or\n"
 	      "                          one self-contained HTML page (use -o report.html)\n"
-	      "  -o, --output FILE       write the report to FILE instead of stdout\n"
+	      "  -o, --output FILE       write the report (baseline save / merge: the baseline) to FILE ('-' = stdout)\n"
 	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
 	      "                          blocked,missing,unexpected,interrupted,fallback,middlebox-reset,\n"
 	      "                          tls-intercepted,wrong-protocol; 'none' for never)\n"
 	      "      --color[=WHEN]      colour the text report: auto (default: on a terminal, unless NO_COLOR),\n"
 	      "                          always, never\n"
 	      "      --pending-window SECS  an unanswered opening this close to the end is 'pending' (default 3)\n"
-	      "      --dedup-window MS   a packet seen again within MS ms is a mirror duplicate, counted once\n"
+	      "      --dedup-window MS   a packet seen again within MS ms (or 2ms, 0.01s) is a mirror duplicate, counted once\n"
 	      "                          (default 5; 0 = off)\n"
 	      "      --no-decap          audit VXLAN / ERSPAN / GRE tunnels as flows instead of opening them\n"
 	      "      --no-inspect        do not look at payload bytes (no service, TLS names, wrong-protocol,\n"
@@ -130,19 +140,44 @@ void options_usage(FILE *out)
 	      out);
 }
 
-static int parse_seconds(const char *s, int64_t *out_us, const char *what, char *errbuf, size_t errlen)
+/*
+ * A duration: a number with an optional unit, "90", "1.5s", "500ms", "5m",
+ * "1h", "2d"; a bare number is in unit_us (seconds, or milliseconds for
+ * --dedup-window). Between lo_us (exclusive, unless allow_zero) and a year.
+ */
+static int parse_duration(const char *s, int64_t *out_us, double unit_us, bool allow_zero, const char *what,
+			  char *errbuf, size_t errlen)
 {
+	static const struct {
+		const char *suffix;
+		double us;
+	} units[] = { { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 }, { "h", 3600e6 }, { "d", 86400e6 } };
 	char *end;
-	double v;
+	double v, us = -1;
+	size_t k;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v <= 0 || v > 86400.0 * 365) {
-		snprintf(errbuf, errlen, "%s: '%s' is not a number of seconds (0 < SECS <= 1 year)", what, s);
+	if (!errno && end != s && isdigit((unsigned char)*s)) {
+		if (!*end)
+			us = v * unit_us;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (strcmp(end, units[k].suffix) == 0)
+				us = v * units[k].us;
+	}
+	if (us < 0 || (us == 0 && !allow_zero) || (us > 0 && us < 1) || us > 86400e6 * 366) {
+		snprintf(errbuf, errlen, "%s: '%s' is not a duration (a number of %s, or with a unit: 500ms, 90s, "
+			 "5m, 1h, 2d; %s, at most a year)", what, s, unit_us == 1e6 ? "seconds" : "milliseconds",
+			 allow_zero ? "0 or more" : "more than 0");
 		return -1;
 	}
-	*out_us = (int64_t)(v * 1e6);
+	*out_us = (int64_t)(us + 0.5);
 	return 0;
+}
+
+static int parse_seconds(const char *s, int64_t *out_us, const char *what, char *errbuf, size_t errlen)
+{
+	return parse_duration(s, out_us, 1e6, false, what, errbuf, errlen);
 }
 
 static int parse_count(const char *s, uint64_t *out, const char *what, char *errbuf, size_t errlen)
@@ -172,8 +207,13 @@ static int parse_fail_on(const char *list, unsigned *out, char *errbuf, size_t e
 		if (strcmp(tok, "none") == 0)
 			continue;
 		if (k < 0) {
-			snprintf(errbuf, errlen, "--fail-on: '%s' is not a finding kind (blocked, fallback, incomplete, "
-				 "interrupted, missing, one-sided, unexpected, pending, or none)", tok);
+			size_t used = (size_t)snprintf(errbuf, errlen, "--fail-on: '%s' is not a finding kind (", tok);
+
+			for (k = 0; k < FK_COUNT && used < errlen; k++)
+				used += (size_t)snprintf(errbuf + used, errlen - used, "%s, ",
+							 findings_kind_name((enum finding_kind)k));
+			if (used < errlen)
+				snprintf(errbuf + used, errlen - used, "or none)");
 			free(copy);
 			return -1;
 		}
@@ -243,14 +283,14 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 		return parse_seconds(optarg, &o->duration_us, "--duration", errbuf, errlen);
 	case OPT_REPORT_INTERVAL:
 		return parse_seconds(optarg, &o->report_interval_us, "--report-interval", errbuf, errlen);
-	case OPT_DEDUP_WINDOW: {
-		int ms;
-
-		if (parse_int(optarg, &ms, 0, 10000, "--dedup-window", errbuf, errlen) != 0)
+	case OPT_DEDUP_WINDOW:
+		if (parse_duration(optarg, &o->dedup_window_us, 1e3, true, "--dedup-window", errbuf, errlen) != 0)
 			return -1;
-		o->dedup_window_us = (int64_t)ms * 1000;
+		if (o->dedup_window_us > 10 * 1000000) {
+			snprintf(errbuf, errlen, "--dedup-window: '%s' is more than 10 s", optarg);
+			return -1;
+		}
 		return 0;
-	}
 	case OPT_NO_DECAP:
 		o->no_decap = true;
 		return 0;
@@ -342,14 +382,147 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	}
 }
 
-/* One source: files or an interface; live-only options only with -i. */
-static int options_check_inputs(const struct options *o, char *errbuf, size_t errlen)
+/* Which commands each option applies to, and whether it may be given more than once. */
+enum {
+	C_AUDIT = 1 << CMD_AUDIT,
+	C_RCHECK = 1 << CMD_RULES_CHECK,
+	C_RLIST = 1 << CMD_RULES_LIST,
+	C_BSAVE = 1 << CMD_BASELINE_SAVE,
+	C_BDIFF = 1 << CMD_BASELINE_DIFF,
+	C_BMERGE = 1 << CMD_BASELINE_MERGE,
+	C_CAPTURE = C_AUDIT | C_BSAVE | C_BDIFF,	/* the commands that read packets */
+	C_ALL = C_CAPTURE | C_RCHECK | C_RLIST | C_BMERGE,
+};
+
+static const struct {
+	int code;
+	unsigned cmds;
+	bool repeatable;
+} option_rules[] = {
+	{ 'r', C_CAPTURE, true },
+	{ 'i', C_CAPTURE, false },
+	{ 's', C_CAPTURE, false },
+	{ 'p', C_CAPTURE, true },
+	{ 'Z', C_CAPTURE, false },
+	{ 'B', C_CAPTURE, false },
+	{ 'o', C_ALL, false },
+	{ 'q', C_ALL, true },
+	{ 'h', C_ALL, true },
+	{ 'V', C_ALL, true },
+	{ OPT_CONN_LOG, C_CAPTURE, false },
+	{ OPT_FORMAT, C_AUDIT | C_RLIST | C_BDIFF, false },
+	{ OPT_VLAN_KEY, C_CAPTURE, true },
+	{ OPT_TCP_TIMEOUT, C_CAPTURE, false },
+	{ OPT_UDP_TIMEOUT, C_CAPTURE, false },
+	{ OPT_ICMP_TIMEOUT, C_CAPTURE, false },
+	{ OPT_TCP_CLOSE_DELAY, C_CAPTURE, false },
+	{ OPT_TCP_ATTEMPT_DELAY, C_CAPTURE, false },
+	{ OPT_MAX_FLOWS, C_CAPTURE, false },
+	{ OPT_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
+	{ OPT_SITE, C_CAPTURE | C_RCHECK | C_RLIST, false },
+	{ OPT_FAIL_ON, C_AUDIT, false },
+	{ OPT_COLOR, C_AUDIT, false },
+	{ OPT_PENDING_WINDOW, C_CAPTURE, false },
+	{ OPT_DURATION, C_CAPTURE, false },
+	{ OPT_REPORT_INTERVAL, C_AUDIT, false },
+	{ OPT_DEDUP_WINDOW, C_CAPTURE, false },
+	{ OPT_NO_INSPECT, C_CAPTURE, true },
+	{ OPT_NO_DECAP, C_CAPTURE, true },
+	{ OPT_BY, C_BSAVE | C_BDIFF, false },
+	{ OPT_MIN_FLOWS, C_BDIFF, false },
+};
+
+enum { NOPTION_RULES = sizeof(option_rules) / sizeof(option_rules[0]) };
+
+static const char *const command_names[] = { "an audit", "rules check", "rules list", "baseline save",
+					     "baseline diff", "baseline merge" };
+
+/* "-r", "--format": how an option is named in messages. */
+static void option_name(int code, char *out, size_t n)
 {
+	const struct option *lo;
+
+	for (lo = long_options; lo->name; lo++)
+		if (lo->val == code && code >= 256) {
+			snprintf(out, n, "--%s", lo->name);
+			return;
+		}
+	snprintf(out, n, "-%c", code);
+}
+
+/* "baseline save and diff": the commands in cmds, for "--by is for ..." */
+static void commands_joined(unsigned cmds, char *out, size_t n)
+{
+	static const char *const short_names[] = { "audits", "rules check", "rules list", "baseline save",
+						    "baseline diff", "baseline merge" };
+	size_t used = 0;
+	int k, total = 0, seen = 0;
+
+	out[0] = '\0';
+	for (k = 0; k <= CMD_BASELINE_MERGE; k++)
+		total += (cmds >> k) & 1;
+	for (k = 0; k <= CMD_BASELINE_MERGE && used < n; k++)
+		if (cmds & (1u << k)) {
+			seen++;
+			used += (size_t)snprintf(out + used, n - used, "%s%s", seen == 1 ? "" : seen == total ? " and " : ", ",
+						 short_names[k]);
+		}
+}
+
+/* An existing regular file (a word that was probably meant as a capture or a baseline). */
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The first bytes of a pcap or pcapng file (or a gzip'd one). */
+static bool looks_like_capture(const char *path)
+{
+	static const uint8_t magics[][4] = { { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
+					     { 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+					     { 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 },
+					     { 0x0a, 0x0d, 0x0d, 0x0a } };
+	uint8_t m[4];
+	size_t k;
+	int fd;
+	ssize_t n;
+
+	if (!is_file(path) || (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, m, sizeof(m));
+	close(fd);
+	if (n != (ssize_t)sizeof(m))
+		return false;
+	if (m[0] == 0x1f && m[1] == 0x8b)
+		return true;
+	for (k = 0; k < sizeof(magics) / sizeof(magics[0]); k++)
+		if (memcmp(m, magics[k], sizeof(m)) == 0)
+			return true;
+	return false;
+}
+
+/* One source: files or an interface; live-only options only with -i. words: the positional words, for hints. */
+static int options_check_inputs(const struct options *o, int nwords, char **words, char *errbuf, size_t errlen)
+{
+	int k;
+
 	if (o->ninputs == 0 && !o->iface) {
-		snprintf(errbuf, errlen, "nothing to read: give a capture with -r FILE or an interface with -i IFACE "
-			 "(see --help)");
+		if (nwords > 0 && is_file(words[0]))
+			snprintf(errbuf, errlen, "nothing to read: '%s' is a file; give a capture with -r (-r %s)",
+				 words[0], words[0]);
+		else
+			snprintf(errbuf, errlen, "nothing to read: give a capture with -r FILE or an interface with "
+				 "-i IFACE (see --help)");
 		return -1;
 	}
+	for (k = 0; k < nwords; k++)
+		if (looks_like_capture(words[k])) {
+			snprintf(errbuf, errlen, "'%s' is a capture file, not part of a filter: give each capture its own "
+				 "-r (-r %s)", words[k], words[k]);
+			return -1;
+		}
 	if (o->ninputs && o->iface) {
 		snprintf(errbuf, errlen, "-r and -i cannot be used together: audit files or an interface");
 		return -1;
@@ -375,6 +548,16 @@ static int options_baseline(struct options *o, int n, char **words, char *errbuf
 		want = o->ninputs || o->iface ? 1 : 2;
 	else if (o->command == CMD_BASELINE_MERGE)
 		want = n;
+	for (k = 0; k < n && k < (want ? want : 0); k++)
+		if (looks_like_capture(words[k])) {
+			if (o->command == CMD_BASELINE_MERGE)
+				snprintf(errbuf, errlen, "'%s' is a capture, not a baseline: save one from it first "
+					 "(flowaudit baseline save -r %s -o BASELINE.json)", words[k], words[k]);
+			else
+				snprintf(errbuf, errlen, "'%s' is a capture, not a baseline: give it with -r "
+					 "(flowaudit baseline diff BEFORE.json -r %s)", words[k], words[k]);
+			return -1;
+		}
 	if (n < want || (o->command == CMD_BASELINE_MERGE && n < 2)) {
 		snprintf(errbuf, errlen, o->command == CMD_BASELINE_MERGE ?
 			 "baseline merge needs two or more baseline files and -o (see --help)" :
@@ -382,66 +565,104 @@ static int options_baseline(struct options *o, int n, char **words, char *errbuf
 		return -1;
 	}
 	o->baselines = xcalloc((size_t)want + 1, sizeof(*o->baselines));
-	for (; k < want; k++)
+	for (k = 0; k < want; k++)
 		o->baselines[o->nbaselines++] = words[k];
 	if (k < n)
 		o->filter = join_args(n - k, words + k);
 	if ((o->command == CMD_BASELINE_SAVE || o->command == CMD_BASELINE_MERGE) && !o->output) {
-		snprintf(errbuf, errlen, "baseline %s needs -o BASELINE.json",
+		snprintf(errbuf, errlen, "baseline %s needs -o BASELINE.json ('-o -': standard output)",
 			 o->command == CMD_BASELINE_SAVE ? "save" : "merge");
 		return -1;
 	}
 	if (o->command == CMD_BASELINE_MERGE || (o->command == CMD_BASELINE_DIFF && want == 2))
 		return 0;
-	return options_check_inputs(o, errbuf, errlen);
+	return options_check_inputs(o, n - k, words + k, errbuf, errlen);
 }
 
-/* "rules check|list" and the commands of later versions come first; the options follow. */
-static int parse_command(struct options *o, int *argc, char ***argv, char *errbuf, size_t errlen)
+/* "rules check|list", "baseline save|diff|merge": the first two positional words, wherever they stand. */
+static int parse_command(struct options *o, int *n, char ***words, char *errbuf, size_t errlen)
 {
-	const char *cmd = *argc > 1 ? (*argv)[1] : NULL;
+	static const struct {
+		const char *word, *sub;
+		enum command cmd;
+	} cmds[] = { { "rules", "check", CMD_RULES_CHECK },	 { "rules", "list", CMD_RULES_LIST },
+		     { "baseline", "save", CMD_BASELINE_SAVE }, { "baseline", "diff", CMD_BASELINE_DIFF },
+		     { "baseline", "merge", CMD_BASELINE_MERGE } };
+	const char *cmd = *n > 0 ? (*words)[0] : NULL, *sub = *n > 1 ? (*words)[1] : "";
+	size_t k;
 
-	if (!cmd || cmd[0] == '-')
+	if (!cmd || (strcmp(cmd, "rules") != 0 && strcmp(cmd, "baseline") != 0))
 		return 0;
-	if (strcmp(cmd, "rules") == 0) {
-		const char *sub = *argc > 2 ? (*argv)[2] : "";
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (strcmp(cmd, cmds[k].word) == 0 && strcmp(sub, cmds[k].sub) == 0) {
+			o->command = cmds[k].cmd;
+			*n -= 2;
+			*words += 2;
+			return 0;
+		}
+	snprintf(errbuf, errlen, strcmp(cmd, "rules") == 0 ?
+		 "rules: say 'rules check' or 'rules list' (see --help)" :
+		 "baseline: say 'baseline save', 'baseline diff' or 'baseline merge' (see --help)");
+	return -1;
+}
 
-		if (strcmp(sub, "check") == 0)
-			o->command = CMD_RULES_CHECK;
-		else if (strcmp(sub, "list") == 0)
-			o->command = CMD_RULES_LIST;
-		else {
-			snprintf(errbuf, errlen, "rules: say 'rules check' or 'rules list' (see --help)");
+/* Is the input path (an existing file) the output path? "-" as an input is standard input, never an output. */
+static bool input_is_output(const char *in, const char *out)
+{
+	return strcmp(in, "-") != 0 && strcmp(out, "-") != 0 && is_file(in) && outfile_same(in, out);
+}
+
+/*
+ * Outputs, checked before anything is opened: each can be written, no two
+ * name the same file, and none is one of the run's inputs (a capture, the
+ * site or a rule file; a baseline may be merged into itself, as the new file
+ * replaces it only when complete).
+ */
+static int options_check_outputs(const struct options *o, char *errbuf, size_t errlen)
+{
+	const char *outs[2] = { o->output, o->conn_log }, *names[2] = { "-o", "--conn-log" };
+	int i, k;
+
+	for (i = 0; i < 2; i++) {
+		if (!outs[i])
+			continue;
+		if (outfile_check(outs[i], errbuf, errlen) != 0)
+			return -1;
+		for (k = 0; k < o->ninputs; k++)
+			if (input_is_output(o->inputs[k], outs[i])) {
+				snprintf(errbuf, errlen, "%s %s is also a capture read with -r: name another output file",
+					 names[i], outs[i]);
+				return -1;
+			}
+		for (k = 0; k < o->nrules; k++)
+			if (input_is_output(o->rules[k], outs[i])) {
+				snprintf(errbuf, errlen, "%s %s is also a rule file (--rules): name another output file",
+					 names[i], outs[i]);
+				return -1;
+			}
+		if (o->site && input_is_output(o->site, outs[i])) {
+			snprintf(errbuf, errlen, "%s %s is also the site file (--site): name another output file", names[i],
+				 outs[i]);
 			return -1;
 		}
-		*argc -= 2;
-		*argv += 2;
-		return 0;
 	}
-	if (strcmp(cmd, "baseline") == 0) {
-		const char *sub = *argc > 2 ? (*argv)[2] : "";
-
-		if (strcmp(sub, "save") == 0)
-			o->command = CMD_BASELINE_SAVE;
-		else if (strcmp(sub, "diff") == 0)
-			o->command = CMD_BASELINE_DIFF;
-		else if (strcmp(sub, "merge") == 0)
-			o->command = CMD_BASELINE_MERGE;
-		else {
-			snprintf(errbuf, errlen, "baseline: say 'baseline save', 'baseline diff' or 'baseline merge' "
-				 "(see --help)");
-			return -1;
-		}
-		*argc -= 2;
-		*argv += 2;
-		return 0;
+	if (o->output && o->conn_log && outfile_same(o->output, o->conn_log)) {
+		if (strcmp(o->output, "-") == 0 || strcmp(o->conn_log, "-") == 0)
+			snprintf(errbuf, errlen, "-o %s and --conn-log %s both write to standard output: send one of them "
+				 "to a file", o->output, o->conn_log);
+		else
+			snprintf(errbuf, errlen, "-o %s and --conn-log %s name the same file: give each its own", o->output,
+				 o->conn_log);
+		return -1;
 	}
 	return 0;
 }
 
 int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen)
 {
-	int c;
+	int c, k, n, longindex;
+	unsigned char given[OPT_LAST] = { 0 };
+	char **words;
 
 	memset(o, 0, sizeof(*o));
 	flow_table_config_defaults(&o->table);
@@ -451,11 +672,10 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	o->dedup_window_us = 5000;
 	o->by = -1;
 	o->min_flows = 1;
-	if (parse_command(o, &argc, &argv, errbuf, errlen) != 0)
-		return -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:o:qhVi:s:pZ:B:", long_options, NULL)) != -1) {
+	/* Options anywhere: before or after the command words, which are the first positional words. */
+	while (longindex = -1, (c = getopt_long(argc, argv, "r:o:qhVi:s:pZ:B:", long_options, &longindex)) != -1) {
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256)
 				snprintf(errbuf, errlen, "-%c: %s (see --help)", optopt,
@@ -465,25 +685,56 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 					 c == ':' ? "needs an argument" : "unknown option");
 			return -1;
 		}
+		if (c > 0 && c < OPT_LAST && given[c] < 255)
+			given[c]++;
+		for (k = 0; k < NOPTION_RULES; k++)
+			if (option_rules[k].code == c && !option_rules[k].repeatable && given[c] > 1) {
+				char name[32];
+
+				option_name(c, name, sizeof(name));
+				snprintf(errbuf, errlen, "%s given twice (the second: '%s'): give it once", name,
+					 optarg ? optarg : "");
+				return -1;
+			}
 		if (parse_one(o, c, errbuf, errlen) != 0)
 			return -1;
 	}
+	n = argc - optind;
+	words = argv + optind;
+	if (parse_command(o, &n, &words, errbuf, errlen) != 0)
+		return -1;
 	if (o->help || o->version)
 		return 0;
-	if (o->command >= CMD_BASELINE_SAVE)
-		return options_baseline(o, argc - optind, argv + optind, errbuf, errlen);
-	if (o->command != CMD_AUDIT) {
-		if (optind < argc || o->ninputs) {
-			snprintf(errbuf, errlen, "rules %s takes only --rules and --site (see --help)",
-				 o->command == CMD_RULES_CHECK ? "check" : "list");
+	for (k = 0; k < NOPTION_RULES; k++) {
+		char name[32], cmds[128];
+
+		if (!given[option_rules[k].code] || (option_rules[k].cmds & (1u << o->command)))
+			continue;
+		option_name(option_rules[k].code, name, sizeof(name));
+		commands_joined(option_rules[k].cmds, cmds, sizeof(cmds));
+		snprintf(errbuf, errlen, "%s does not apply to %s (it is for %s)", name, command_names[o->command], cmds);
+		return -1;
+	}
+	if (o->command == CMD_RULES_LIST && o->format == FORMAT_HTML) {
+		snprintf(errbuf, errlen, "rules list --format: text or json");
+		return -1;
+	}
+	if (o->command >= CMD_BASELINE_SAVE) {
+		if (options_baseline(o, n, words, errbuf, errlen) != 0)
+			return -1;
+	} else if (o->command != CMD_AUDIT) {
+		if (n > 0) {
+			snprintf(errbuf, errlen, "rules %s takes no words ('%s'), only options (see --help)",
+				 o->command == CMD_RULES_CHECK ? "check" : "list", words[0]);
 			return -1;
 		}
-		return 0;
+	} else {
+		if (options_check_inputs(o, n, words, errbuf, errlen) != 0)
+			return -1;
+		if (n > 0)
+			o->filter = join_args(n, words);
 	}
-	if (optind < argc)
-		o->filter = join_args(argc - optind, argv + optind);
-	return options_check_inputs(o, errbuf, errlen);
-	return 0;
+	return options_check_outputs(o, errbuf, errlen);
 }
 
 void options_free(struct options *o)
