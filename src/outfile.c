@@ -99,6 +99,26 @@ static char *folder_of(const char *path)
 	return d;
 }
 
+/*
+ * May this symbolic link be followed? Not as root when its folder can be
+ * written by anyone but root (/tmp): someone there could point it at a file
+ * root should not overwrite. A link root's own folders hold (/dev/stdout) is
+ * root's own doing.
+ */
+static bool link_allowed(const char *path)
+{
+	char *dir;
+	struct stat ds;
+	bool ok;
+
+	if (!is_root())
+		return true;
+	dir = folder_of(path);
+	ok = stat(dir, &ds) == 0 && ds.st_uid == 0 && !(ds.st_mode & (S_IWGRP | S_IWOTH));
+	free(dir);
+	return ok;
+}
+
 int outfile_check(const char *path, char *errbuf, size_t errlen)
 {
 	struct stat st;
@@ -125,9 +145,9 @@ int outfile_check(const char *path, char *errbuf, size_t errlen)
 		return rc;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		if (is_root()) {
-			snprintf(errbuf, errlen, "%s: a symbolic link; running as root, flowaudit does not write "
-				 "through one (name the file itself)", path);
+		if (!link_allowed(path)) {
+			snprintf(errbuf, errlen, "%s: a symbolic link in a folder others can write; running as root, "
+				 "flowaudit does not write through one (name the file itself)", path);
 			return -1;
 		}
 		if (stat(path, &st) != 0) {
@@ -202,7 +222,7 @@ static struct outfile *open_fail(struct outfile *of, const char *what, int err, 
 struct outfile *outfile_open(const char *path, enum outfile_how how, char *errbuf, size_t errlen)
 {
 	struct outfile *of;
-	int nofollow = is_root() ? O_NOFOLLOW : 0;
+	int nofollow = 0;
 	struct stat st;
 
 	if (outfile_check(path, errbuf, errlen) != 0)
@@ -216,13 +236,17 @@ struct outfile *outfile_open(const char *path, enum outfile_how how, char *errbu
 		of->is_stdout = true;
 		of->sink.fd = STDOUT_FILENO;
 	} else {
+		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 		char *real = NULL;
 
-		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !(real = realpath(path, NULL)))
+		if (!link)
+			nofollow = is_root() ? O_NOFOLLOW : 0;	/* it was no link a moment ago: it must not become one */
+		of->exists = stat(path, &of->old) == 0;
+		of->regular = !of->exists || S_ISREG(of->old.st_mode);
+		/* A regular file behind a link is replaced where it is: the temporary goes beside it, not the link. */
+		if (link && of->regular && !(real = realpath(path, NULL)))
 			return open_fail(of, "", errno, errbuf, errlen);
 		of->target = real ? real : xstrdup(path);
-		of->exists = stat(of->target, &of->old) == 0;
-		of->regular = !of->exists || S_ISREG(of->old.st_mode);
 		if (!of->regular) {
 			/* A device or FIFO: written directly (a FIFO's open waits for its reader, as the shell's > does). */
 			of->sink.fd = open(of->target, O_WRONLY | O_NOCTTY | O_CLOEXEC | nofollow);

@@ -232,19 +232,27 @@ else
 	echo "# skipped: -i on a missing interface (needs root to reach the interface check)"
 fi
 
-# As root, no output is written through a symbolic link (someone who can write the folder
-# could point it at a file root should not overwrite); the file it points to stays as it was.
+# As root, no output is written through a symbolic link in a folder others can write (/tmp:
+# someone there could point it at a file root should not overwrite); the file it points to stays
+# as it was. A link in a folder only root can write (/dev/stdout) is root's own, and followed.
 if [ "$(id -u)" -eq 0 ]; then
 	echo "precious" >"$TMP/precious"
+	mkdir -m 1777 "$TMP/shared"
 	for what in "-o" "--conn-log"; do
-		ln -sf "$TMP/precious" "$TMP/link"
-		"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" "$what" "$TMP/link" >"$TMP/link.out" 2>"$TMP/link.err"
+		ln -sf "$TMP/precious" "$TMP/shared/link"
+		"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" "$what" "$TMP/shared/link" >"$TMP/link.out" 2>"$TMP/link.err"
 		rc=$?
-		check "as root, $what through a symbolic link: exit 2, one line naming it, the target untouched" \
+		check "as root, $what through a symbolic link in a world-writable folder: exit 2, one line naming it, the target untouched" \
 			eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/link.err")" -eq 1 ] &&
 				grep -q "link.*symbolic link" "$TMP/link.err" && [ "$(cat "$TMP/precious")" = precious ]'
 	done
-	rm -f "$TMP/link"
+	rm -f "$TMP/shared/link"
+	mkdir -m 700 "$TMP/own"
+	ln -sf "$TMP/precious" "$TMP/own/link"
+	"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" -o "$TMP/own/link" 2>"$TMP/own.err"
+	check "as root, a link in a folder only root writes is followed: the file it points to is replaced, the link stays" \
+		eval 'grep -q "^flows" "$TMP/precious" && [ -L "$TMP/own/link" ] && [ ! -s "$TMP/own.err" ]'
+	echo "precious" >"$TMP/precious"
 	"$FLOWAUDIT" -q --fail-on none -r "$P/mixed.pcap" -o "$TMP/real.txt" 2>/dev/null
 	check "as root, a regular -o file is still written" test -s "$TMP/real.txt"
 else
