@@ -658,6 +658,32 @@ static int options_check_outputs(const struct options *o, char *errbuf, size_t e
 	return 0;
 }
 
+/* baseline diff A.json B.json reads no capture: the options about capturing and classifying would be ignored. */
+static int options_two_baselines(const struct options *o, const unsigned char *given, char *errbuf, size_t errlen)
+{
+	static const int capture_only[] = { OPT_CONN_LOG, OPT_SITE, OPT_RULES, OPT_VLAN_KEY, OPT_TCP_TIMEOUT,
+					    OPT_UDP_TIMEOUT, OPT_ICMP_TIMEOUT, OPT_TCP_CLOSE_DELAY, OPT_TCP_ATTEMPT_DELAY,
+					    OPT_MAX_FLOWS, OPT_PENDING_WINDOW, OPT_DEDUP_WINDOW, OPT_NO_INSPECT,
+					    OPT_NO_DECAP };
+	size_t k;
+
+	if (o->filter) {
+		snprintf(errbuf, errlen, "baseline diff of two baseline files reads no capture: '%s' is neither a "
+			 "baseline nor a filter for one", o->filter);
+		return -1;
+	}
+	for (k = 0; k < sizeof(capture_only) / sizeof(capture_only[0]); k++)
+		if (given[capture_only[k]]) {
+			char name[32];
+
+			option_name(capture_only[k], name, sizeof(name));
+			snprintf(errbuf, errlen, "%s does not apply to baseline diff of two baseline files (it is for a "
+				 "capture read with -r or -i)", name);
+			return -1;
+		}
+	return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	int c, k, n, longindex;
@@ -721,6 +747,9 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 	}
 	if (o->command >= CMD_BASELINE_SAVE) {
 		if (options_baseline(o, n, words, errbuf, errlen) != 0)
+			return -1;
+		if (o->command == CMD_BASELINE_DIFF && o->nbaselines == 2 &&
+		    options_two_baselines(o, given, errbuf, errlen) != 0)
 			return -1;
 	} else if (o->command != CMD_AUDIT) {
 		if (n > 0) {

@@ -207,7 +207,9 @@ for c in "--by host on an audit:-r $DEMO --by host:--by does not apply to an aud
 	"--conn-log on rules check:rules check --conn-log $TMP/c.json:--conn-log does not apply to rules check" \
 	"--format twice:-r $DEMO --format json --format html:--format given twice" \
 	"--site twice:-r $DEMO --site $SITE --site $SITE:--site given twice" \
-	"-o twice:-r $DEMO -o $TMP/1.txt -o $TMP/2.txt:-o given twice"; do
+	"-o twice:-r $DEMO -o $TMP/1.txt -o $TMP/2.txt:-o given twice" \
+	"--site on a diff of two baselines:baseline diff $TMP/before.json $TMP/before.json --site $SITE:--site does not apply to baseline diff of two baseline files" \
+	"a filter on a diff of two baselines:baseline diff $TMP/before.json $TMP/before.json port 80:reads no capture"; do
 	what=${c%%:*} rest=${c#*:}
 	read -r -a args <<<"${rest%%:*}"
 	run na "$FLOWAUDIT" -q "${args[@]}"
