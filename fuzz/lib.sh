@@ -10,13 +10,13 @@ fuzz_version() {
 
 # The project's compile flags (configure.ac: libpcap, yaml-0.1, nettle) and the defines the build sets.
 fuzz_cppflags() {
-	echo "-std=gnu11 -I$FUZZ_SRC/src -I$FUZZ_SRC/fuzz $(pkg-config --cflags libpcap yaml-0.1 nettle)" \
+	echo "-std=gnu11 -I$FUZZ_SRC/src -I$FUZZ_SRC/fuzz $(pkg-config --cflags libpcap yaml-0.1 nettle zlib)" \
 		"-DFLOWAUDIT_SRCDIR=\"$FUZZ_SRC\" -DFUZZ_SRCDIR=\"$FUZZ_SRC\"" \
 		"-DPACKAGE_VERSION=\"$(fuzz_version)\""
 }
 
 fuzz_libs() {
-	pkg-config --libs libpcap yaml-0.1 nettle
+	pkg-config --libs libpcap yaml-0.1 nettle zlib
 }
 
 # Newest mtime among the headers: a changed header rebuilds every object.

@@ -311,6 +311,11 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 {
 	int i;
 
+	if (cs->skipped_files)
+		fprintf(stderr, "flowaudit: warning: %d file%s in the folder%s given with -r %s not a capture and %s "
+			"skipped\n", cs->skipped_files, cs->skipped_files == 1 ? "" : "s", "(s)",
+			cs->skipped_files == 1 ? "is" : "are", cs->skipped_files == 1 ? "was" : "were");
+
 	for (i = 0; i < cs->ninputs; i++)
 		if (cs->inputs[i].cut) {
 			fputs("flowaudit: warning: ", stderr);

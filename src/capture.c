@@ -1,14 +1,18 @@
+#define _GNU_SOURCE	/* fopencookie, versionsort, qsort_r */
 /* capture: the offline packet sources (files, standard input), BPF filters and the read loop */
 #include "capture.h"
 #include "capture_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "decode.h"
 #include "report.h"
@@ -78,11 +82,17 @@ static void progress_clear(struct progress *pg)
 /* One offline input as it is read. */
 struct source {
 	pcap_t *p;
-	struct bpf_program prog;	/* the filter, applied here so that every record passes through read_input */
+	struct bpf_program prog;	/* the filter, applied here so that every record passes through source_next */
 	bool filtered;
 	bool ng;			/* pcapng: where a block ends cannot be told from the packet header */
 	unsigned record_header;		/* pcap: bytes before each record's data (16, or 24 in Kuznetzov's variant) */
 	int64_t next;			/* pcap: where the next record starts, summed from the lengths read */
+	/* the merge */
+	struct pcap_pkthdr *h;		/* the record waiting its turn (valid until the next read of this input) */
+	const u_char *bytes;
+	int64_t ts_us;			/* its time */
+	int64_t first_us;		/* the first record's time (for opening inputs in time order) */
+	bool reopen;			/* closed after the first look, opened again when its turn comes */
 };
 
 /* The 24-byte record header of Kuznetzov's patched libpcap, which libpcap still reads (magic either way round). */
@@ -90,12 +100,89 @@ static unsigned record_header_size(FILE *f)
 {
 	uint8_t m[4];
 
-	if (pread(fileno(f), m, sizeof(m), 0) != (ssize_t)sizeof(m))
-		return 16;	/* a pipe: the usual header */
+	if (fileno(f) < 0 || pread(fileno(f), m, sizeof(m), 0) != (ssize_t)sizeof(m))
+		return 16;	/* a pipe or a compressed file: the usual header */
 	if ((m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0xcd && m[3] == 0x34) ||
 	    (m[0] == 0x34 && m[1] == 0xcd && m[2] == 0xb2 && m[3] == 0xa1))
 		return 24;
 	return 16;
+}
+
+bool capture_magic(const uint8_t *m, size_t n)
+{
+	static const uint8_t magics[][4] = { { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
+					     { 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+					     { 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 },
+					     { 0x0a, 0x0d, 0x0d, 0x0a } };
+	size_t k;
+
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return true;	/* gzip: a compressed capture, most likely */
+	for (k = 0; n >= 4 && k < sizeof(magics) / sizeof(magics[0]); k++)
+		if (memcmp(m, magics[k], 4) == 0)
+			return true;
+	return false;
+}
+
+bool capture_looks_like_file(const char *path)
+{
+	struct stat st;
+	uint8_t m[4];
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, m, sizeof(m));
+	close(fd);
+	return n > 0 && capture_magic(m, (size_t)n);
+}
+
+/* A gzip stream read through zlib, as a stdio stream for libpcap. */
+static ssize_t gz_read(void *cookie, char *buf, size_t n)
+{
+	int k = gzread((gzFile)cookie, buf, (unsigned)(n > (1u << 30) ? 1u << 30 : n));
+
+	return k < 0 ? -1 : k;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose((gzFile)cookie) == Z_OK ? 0 : EOF;
+}
+
+/*
+ * A file, or standard input, as a stream: through zlib when it is gzip'd
+ * (standard input always goes through it: zlib passes what is not gzip
+ * through unchanged). *compressed says which. NULL with errno set.
+ */
+static FILE *open_stream(const char *path, bool *compressed)
+{
+	static const cookie_io_functions_t gz_io = { .read = gz_read, .close = gz_close };
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t m[2];
+	gzFile gz;
+	FILE *f;
+
+	*compressed = false;
+	if (fd < 0)
+		return NULL;
+	if (!is_stdin && !(pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b)) {
+		if (!(f = fdopen(fd, "rb")))
+			close(fd);
+		return f;
+	}
+	if (!(gz = gzdopen(fd, "rb"))) {
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	gzbuffer(gz, 1 << 17);
+	*compressed = !is_stdin;
+	if (!(f = fopencookie(gz, "rb", gz_io)))
+		gzclose(gz);
+	return f;
 }
 
 /*
@@ -103,11 +190,11 @@ static unsigned record_header_size(FILE *f)
  * cannot be opened (errno) is told apart from one whose header libpcap
  * refuses: that damage is at byte 0, where the file header is.
  */
-static pcap_t *open_file(const char *path, char *errbuf, size_t errlen)
+static pcap_t *open_file(const char *path, bool *compressed, char *errbuf, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	const char *name = strcmp(path, "-") ? path : "standard input";
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	FILE *f = open_stream(path, compressed);
 	pcap_t *p;
 
 	if (!f) {
@@ -119,9 +206,9 @@ static pcap_t *open_file(const char *path, char *errbuf, size_t errlen)
 		if (ferror(f))
 			snprintf(errbuf, errlen, "cannot read %s: %s", name, perr);
 		else
-			snprintf(errbuf, errlen, "cannot read %s: %s (the file header, at byte 0)", name, perr);
-		if (f != stdin)
-			fclose(f);
+			snprintf(errbuf, errlen, "cannot read %s: %s (the file header, at byte 0%s)", name, perr,
+				 *compressed ? " of the decompressed stream" : "");
+		fclose(f);
 	}
 	return p;
 }
@@ -132,7 +219,7 @@ static int open_input(const char *path, const char *filter, struct source *s, st
 	struct stat sb;
 	FILE *f;
 
-	if (!(s->p = open_file(path, errbuf, errlen)))
+	if (!(s->p = open_file(path, &in->compressed, errbuf, errlen)))
 		return -1;
 	in->path = path;
 	in->dlt = pcap_datalink(s->p);
@@ -143,7 +230,7 @@ static int open_input(const char *path, const char *filter, struct source *s, st
 		return -1;
 	}
 	f = pcap_file(s->p);
-	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+	if (fileno(f) >= 0 && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		in->size = (uint64_t)sb.st_size;
 	/* libpcap reports a pcapng file as version 1.0, a pcap file as 2.x */
 	s->ng = pcap_major_version(s->p) == 1;
@@ -233,8 +320,8 @@ static void damaged(struct source *s, struct capture_input *in, struct capture_s
 		at = s->next;	/* a pipe: the sum of the lengths, right unless libpcap cut a record to the snaplen */
 	in->damage_at = at;
 	if (at >= 0)
-		snprintf(in->damage, sizeof(in->damage), "at byte %lld, after %llu packets: %s", (long long)at,
-			 (unsigned long long)in->records, what);
+		snprintf(in->damage, sizeof(in->damage), "at byte %lld%s, after %llu packets: %s", (long long)at,
+			 in->compressed ? " of the decompressed stream" : "", (unsigned long long)in->records, what);
 	else
 		snprintf(in->damage, sizeof(in->damage), "after %llu packets: %s", (unsigned long long)in->records,
 			 what);
@@ -256,16 +343,16 @@ static void check_cut(struct source *s, struct capture_input *in)
 	reread(in->path, in->records, s, in);
 }
 
-/* Read one input to its end; returns 0, or 1 on damage (recorded in in and st). */
-static int read_input(struct source *s, struct capture_input *in, capture_packet_fn fn, capture_live_fn live,
-		      void *ctx, struct capture_stats *st, struct progress *pg)
+/*
+ * The input's next record that the filter passes, left waiting in s->h and
+ * s->bytes. Returns 1, 0 at the end, -1 on damage (recorded in in and st).
+ */
+static int source_next(struct source *s, struct capture_input *in, struct capture_stats *st)
 {
 	char what[160];
-	struct pcap_pkthdr *h;
-	const u_char *bytes;
 	int rc;
 
-	while ((rc = pcap_next_ex(s->p, &h, &bytes)) == 1) {
+	while ((rc = pcap_next_ex(s->p, &s->h, &s->bytes)) == 1) {
 		/*
 		 * libpcap checks a record's captured length against the snaplen,
 		 * not against the packet's own length. In a pcap file the
@@ -276,21 +363,18 @@ static int read_input(struct source *s, struct capture_input *in, capture_packet
 		 * its own length, but the record contradicts itself just the
 		 * same: one rule for both.)
 		 */
-		if (h->caplen > h->len) {
-			snprintf(what, sizeof(what), "captured length %u larger than the packet length %u", h->caplen,
-				 h->len);
+		if (s->h->caplen > s->h->len) {
+			snprintf(what, sizeof(what), "captured length %u larger than the packet length %u",
+				 s->h->caplen, s->h->len);
 			damaged(s, in, st, what);
-			return 1;
+			return -1;
 		}
 		in->records++;
-		s->next += s->record_header + h->caplen;
-		if (s->filtered && !pcap_offline_filter(&s->prog, h, bytes))
+		s->next += s->record_header + s->h->caplen;
+		if (s->filtered && !pcap_offline_filter(&s->prog, s->h, s->bytes))
 			continue;
-		capture_account(st, h);
-		in->packets++;
-		fn(ctx, in->dlt, h, bytes);
-		if (pg->on && (st->packets & 0xffff) == 0)
-			progress_show(pg, s->p, in, st, live ? live(ctx) : 0);
+		s->ts_us = capture_ts_us(&s->h->ts);
+		return 1;
 	}
 	/*
 	 * No guard of our own against huge length claims: libpcap 1.10 refuses
@@ -300,48 +384,326 @@ static int read_input(struct source *s, struct capture_input *in, capture_packet
 	 */
 	if (rc == PCAP_ERROR) {
 		damaged(s, in, st, pcap_geterr(s->p));
-		return 1;
+		return -1;
 	}
 	check_cut(s, in);
 	return 0;
 }
 
+/* The inputs whose next record is due first, as a binary heap of source indices: by time, then input order. */
+struct heap {
+	int *v;
+	int n;
+	const struct source *src;
+};
+
+static bool heap_before(const struct heap *hp, int a, int b)
+{
+	const struct source *x = &hp->src[a], *y = &hp->src[b];
+
+	return x->ts_us < y->ts_us || (x->ts_us == y->ts_us && a < b);
+}
+
+static void heap_push(struct heap *hp, int i)
+{
+	int k = hp->n++, up;
+
+	hp->v[k] = i;
+	for (; k > 0 && heap_before(hp, hp->v[k], hp->v[up = (k - 1) / 2]); k = up) {
+		int t = hp->v[k];
+
+		hp->v[k] = hp->v[up];
+		hp->v[up] = t;
+	}
+}
+
+static int heap_pop(struct heap *hp)
+{
+	int top = hp->v[0], k = 0;
+
+	hp->v[0] = hp->v[--hp->n];
+	for (;;) {
+		int l = 2 * k + 1, r = l + 1, m = k, t;
+
+		if (l < hp->n && heap_before(hp, hp->v[l], hp->v[m]))
+			m = l;
+		if (r < hp->n && heap_before(hp, hp->v[r], hp->v[m]))
+			m = r;
+		if (m == k)
+			break;
+		t = hp->v[k];
+		hp->v[k] = hp->v[m];
+		hp->v[m] = t;
+		k = m;
+	}
+	return top;
+}
+
+/*
+ * Above this many inputs, a regular file is closed after its first record
+ * was looked at and opened again when its turn comes: a folder of a
+ * thousand rotated files keeps one or two open, not a thousand (each
+ * libpcap handle holds a snaplen-sized buffer and a descriptor).
+ */
+enum { CAPTURE_KEEP_OPEN = 16 };
+
+/* The records of one input counted again from its start (it is opened a second time). */
+static void input_restart(struct capture_input *in)
+{
+	in->records = 0;
+	in->cut = 0;
+	in->cut_at = -1;
+}
+
+static int source_open_and_peek(const char *path, const char *filter, struct source *s, struct capture_input *in,
+				struct capture_stats *st, char *errbuf, size_t errlen)
+{
+	int r;
+
+	if (open_input(path, filter, s, in, errbuf, errlen) != 0)
+		return -2;
+	r = source_next(s, in, st);
+	if (r == 1)
+		s->first_us = s->ts_us;
+	return r;
+}
+
+/* Count the packet delivered from input in: the input's own first and last time, for the covered time. */
+static void input_account(struct capture_input *in, int64_t ts)
+{
+	if (in->packets == 0 || ts < in->first_us)
+		in->first_us = ts;
+	if (in->packets == 0 || ts > in->last_us)
+		in->last_us = ts;
+	in->packets++;
+}
+
+/* The union of the inputs' own spans: two files taken hours apart cover their two spans, not the hours between. */
+static int cmp_span(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+int64_t capture_covered_us(const struct capture_stats *st)
+{
+	int64_t (*sp)[2] = xcalloc((size_t)st->ninputs + 1, sizeof(*sp)), covered = 0, end = INT64_MIN;
+	int i, n = 0;
+
+	for (i = 0; i < st->ninputs; i++)
+		if (st->inputs[i].packets) {
+			sp[n][0] = st->inputs[i].first_us;
+			sp[n][1] = st->inputs[i].last_us;
+			n++;
+		}
+	qsort(sp, (size_t)n, sizeof(*sp), cmp_span);
+	for (i = 0; i < n; i++) {
+		if (sp[i][1] <= end)
+			continue;
+		covered += sp[i][1] - (sp[i][0] > end ? sp[i][0] : end);
+		end = sp[i][1];
+	}
+	free(sp);
+	return covered;
+}
+
+/* A folder: every capture file in it (by its first bytes; hidden files skipped), in name order. */
+static int expand_folder(const char *dir, struct capture_stats *st, char *errbuf, size_t errlen)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, versionsort), i, found = 0, skipped = 0;
+
+	if (n < 0) {
+		snprintf(errbuf, errlen, "cannot read the folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(dir) + strlen(ents[i]->d_name) + 2;
+		char *path = xmalloc(len);
+
+		snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ents[i]->d_name);
+		if (ents[i]->d_name[0] == '.' || !capture_looks_like_file(path)) {
+			struct stat sb;
+
+			skipped += ents[i]->d_name[0] != '.' && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+			free(path);
+		} else {
+			st->owned = xrealloc(st->owned, (size_t)(st->nowned + 1) * sizeof(*st->owned));
+			st->owned[st->nowned++] = path;
+			found++;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (!found) {
+		snprintf(errbuf, errlen, "%s: a folder with no pcap, pcapng or gzip'd capture file in it", dir);
+		return -1;
+	}
+	st->skipped_files += skipped;
+	return 0;
+}
+
+/* The inputs as files: -r FOLDER stands for the capture files in it. */
+static int expand_inputs(const struct capture_config *cfg, struct capture_stats *st, const char ***paths, int *n,
+			 char *errbuf, size_t errlen)
+{
+	int i, k, from;
+	struct stat sb;
+
+	*paths = NULL;
+	*n = 0;
+	for (i = 0; i < cfg->npaths; i++) {
+		const char *p = cfg->paths[i];
+
+		if (strcmp(p, "-") != 0 && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			from = st->nowned;
+			if (expand_folder(p, st, errbuf, errlen) != 0)
+				return -1;
+			*paths = xrealloc(*paths, (size_t)(*n + st->nowned - from) * sizeof(**paths));
+			for (k = from; k < st->nowned; k++)
+				(*paths)[(*n)++] = st->owned[k];
+		} else {
+			*paths = xrealloc(*paths, (size_t)(*n + 1) * sizeof(**paths));
+			(*paths)[(*n)++] = p;
+		}
+	}
+	return 0;
+}
+
+static int cmp_first(const void *a, const void *b, void *ctx)
+{
+	const struct source *src = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	if (src[x].first_us != src[y].first_us)
+		return src[x].first_us < src[y].first_us ? -1 : 1;
+	return x - y;
+}
+
 int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, capture_live_fn live,
 			void *ctx, struct capture_stats *st, char *errbuf, size_t errlen)
 {
-	struct source *src = xcalloc((size_t)cfg->npaths, sizeof(*src));
 	struct progress pg = { .on = cfg->progress };
-	int i, rc = 0, stdin_used = 0;
+	struct source *src = NULL;
+	struct heap hp = { 0 };
+	const char **paths = NULL;
+	int *waiting = NULL, nwaiting = 0, w = 0;
+	int i, n = 0, r, rc = 0, stdin_used = 0;
 
 	memset(st, 0, sizeof(*st));
-	st->inputs = xcalloc((size_t)cfg->npaths, sizeof(*st->inputs));
-	st->ninputs = cfg->npaths;
-	for (i = 0; i < cfg->npaths; i++) {
-		if (strcmp(cfg->paths[i], "-") == 0 && stdin_used++) {
+	if (expand_inputs(cfg, st, &paths, &n, errbuf, errlen) != 0) {
+		free(paths);
+		return -1;
+	}
+	src = xcalloc((size_t)n + 1, sizeof(*src));
+	st->inputs = xcalloc((size_t)n + 1, sizeof(*st->inputs));
+	st->ninputs = n;
+	hp.v = xcalloc((size_t)n + 1, sizeof(*hp.v));
+	hp.src = src;
+	waiting = xcalloc((size_t)n + 1, sizeof(*waiting));
+	/*
+	 * Every input is opened, its filter compiled and its first record read
+	 * before any packet is audited: a missing file or a bad filter stops
+	 * the run here, before any output is opened, and the first records say
+	 * in which order the inputs join the stream.
+	 */
+	for (i = 0; i < n && rc == 0; i++) {
+		st->inputs[i].path = paths[i];
+		if (strcmp(paths[i], "-") == 0 && stdin_used++) {
 			snprintf(errbuf, errlen, "standard input ('-r -') can be read only once");
 			rc = -1;
 			break;
 		}
-		if (open_input(cfg->paths[i], cfg->filter, &src[i], &st->inputs[i], errbuf, errlen) != 0) {
+		r = source_open_and_peek(paths[i], cfg->filter, &src[i], &st->inputs[i], st, errbuf, errlen);
+		if (r == -2) {
 			rc = -1;
-			break;
+		} else if (r == 1 && n > CAPTURE_KEEP_OPEN && st->inputs[i].size) {
+			int64_t first = src[i].first_us;
+
+			source_close(&src[i]);
+			memset(&src[i], 0, sizeof(src[i]));
+			src[i].first_us = first;
+			src[i].reopen = true;
+			waiting[nwaiting++] = i;
+		} else if (r == 1) {
+			heap_push(&hp, i);
+		} else {
+			if (r < 0)
+				rc = 1;
+			source_close(&src[i]);
+			memset(&src[i], 0, sizeof(src[i]));
 		}
 	}
-	if (rc == 0 && cfg->ready && cfg->ready(ctx, errbuf, errlen) != 0)
+	qsort_r(waiting, (size_t)nwaiting, sizeof(*waiting), cmp_first, src);
+	if (rc >= 0 && cfg->ready && cfg->ready(ctx, errbuf, errlen) != 0)
 		rc = -1;
 	pg.start = pg.last = now_seconds();
-	for (i = 0; rc >= 0 && i < cfg->npaths; i++)
-		if (read_input(&src[i], &st->inputs[i], fn, live, ctx, st, &pg) != 0)
-			rc = 1;
+	while (rc >= 0) {
+		struct source *s;
+		struct capture_input *in;
+
+		/* A closed input joins when the stream reaches its first record. */
+		while (w < nwaiting && (hp.n == 0 || src[waiting[w]].first_us <= src[hp.v[0]].ts_us)) {
+			char ebuf[200];
+
+			i = waiting[w++];
+			input_restart(&st->inputs[i]);
+			r = source_open_and_peek(st->inputs[i].path, cfg->filter, &src[i], &st->inputs[i], st, ebuf,
+						 sizeof(ebuf));
+			if (r == 1) {
+				heap_push(&hp, i);
+				continue;
+			}
+			if (r == -2) {
+				snprintf(st->inputs[i].damage, sizeof(st->inputs[i].damage), "could not be opened again: %s",
+					 ebuf);
+				st->damaged++;
+			}
+			rc = r ? 1 : rc;
+			source_close(&src[i]);
+			memset(&src[i], 0, sizeof(src[i]));
+		}
+		if (hp.n == 0)
+			break;
+		i = heap_pop(&hp);
+		s = &src[i];
+		in = &st->inputs[i];
+		capture_account(st, s->h);
+		input_account(in, s->ts_us);
+		fn(ctx, in->dlt, s->h, s->bytes);
+		if (pg.on && (st->packets & 0xffff) == 0)
+			progress_show(&pg, s->p, in, st, live ? live(ctx) : 0);
+		r = source_next(s, in, st);
+		if (r == 1) {
+			heap_push(&hp, i);
+		} else {
+			if (r < 0)
+				rc = 1;
+			source_close(s);
+			memset(s, 0, sizeof(*s));
+		}
+	}
 	progress_clear(&pg);
-	for (i = 0; i < cfg->npaths; i++)
+	for (i = 0; i < n; i++)
 		source_close(&src[i]);
+	st->covered_us = capture_covered_us(st);
 	free(src);
+	free(hp.v);
+	free(waiting);
+	free(paths);
 	return rc;
 }
 
 void capture_stats_free(struct capture_stats *st)
 {
+	int i;
+
 	free(st->inputs);
 	st->inputs = NULL;
+	for (i = 0; i < st->nowned; i++)
+		free(st->owned[i]);
+	free(st->owned);
+	st->owned = NULL;
+	st->nowned = 0;
 }

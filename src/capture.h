@@ -24,6 +24,9 @@ struct capture_input {
 	uint32_t snaplen;	/* the file's snaplen, as libpcap applies it */
 	uint64_t cut;		/* pcap records longer than the snaplen, which libpcap reads cut to it */
 	int64_t cut_at;		/* the byte offset of the first of them */
+	bool compressed;	/* read through zlib (gzip) */
+	int64_t first_us;	/* its first and last packet (the filter's), when packets > 0 */
+	int64_t last_us;
 };
 
 /*
@@ -55,14 +58,26 @@ struct capture_stats {
 	int64_t first_us;
 	int64_t last_us;
 	uint64_t ts_backwards;	/* packets older than one already seen */
-	struct capture_input *inputs;
+	struct capture_input *inputs;	/* offline: every file read (a folder's files one by one) */
 	int ninputs;
 	int damaged;		/* inputs whose reading a read error ended early */
+	int64_t covered_us;	/* offline: the union of the inputs' own spans (not the gaps between files) */
+	int skipped_files;	/* offline: files in a -r folder that are not captures */
+	char **owned;		/* the paths of a folder's files */
+	int nowned;
 };
 
+/* The first bytes of a pcap, pcapng or gzip file. */
+bool capture_magic(const uint8_t *m, size_t n);
+/* An existing regular file that starts as a capture does. */
+bool capture_looks_like_file(const char *path);
+/* The union of the inputs' own spans. */
+int64_t capture_covered_us(const struct capture_stats *st);
+
 /*
- * Open every input and compile the filter, then read them in order, calling
- * fn for each packet. Returns 0 when everything was read; -1 with errbuf
+ * Open every input (a folder: every capture file in it; gzip'd files
+ * through zlib) and compile the filter, then read them as one stream in
+ * time order, as mergecap does, calling fn for each packet. Returns 0 when everything was read; -1 with errbuf
  * set when nothing could be read (missing file, not a capture or a damaged
  * file header, bad filter, unsupported link type); 1 when an input was
  * damaged part way (its damage and damage_at say where): what was read

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "findings.h"
 #include "outfile.h"
 #include "xalloc.h"
@@ -477,30 +478,9 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The first bytes of a pcap or pcapng file (or a gzip'd one). */
 static bool looks_like_capture(const char *path)
 {
-	static const uint8_t magics[][4] = { { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },
-					     { 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
-					     { 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 },
-					     { 0x0a, 0x0d, 0x0d, 0x0a } };
-	uint8_t m[4];
-	size_t k;
-	int fd;
-	ssize_t n;
-
-	if (!is_file(path) || (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return false;
-	n = read(fd, m, sizeof(m));
-	close(fd);
-	if (n != (ssize_t)sizeof(m))
-		return false;
-	if (m[0] == 0x1f && m[1] == 0x8b)
-		return true;
-	for (k = 0; k < sizeof(magics) / sizeof(magics[0]); k++)
-		if (memcmp(m, magics[k], sizeof(m)) == 0)
-			return true;
-	return false;
+	return capture_looks_like_file(path);
 }
 
 /* One source: files or an interface; live-only options only with -i. words: the positional words, for hints. */
