@@ -25,6 +25,16 @@ static void json_capture(struct json *j, const struct report_input *in)
 		json_kv_str(j, "path", c->inputs[i].path);
 		json_kv_str(j, "link_type", decode_link_name(c->inputs[i].dlt));
 		json_kv_u64(j, "packets", c->inputs[i].packets);
+		if (!c->live && c->inputs[i].packets) {
+			json_key(j, "first_ts");
+			json_usec(j, c->inputs[i].first_us);
+			json_key(j, "last_ts");
+			json_usec(j, c->inputs[i].last_us);
+		}
+		if (c->inputs[i].compressed) {
+			json_key(j, "compressed");
+			json_bool(j, true);
+		}
 		if (c->inputs[i].damage[0])
 			json_kv_str(j, "damage", c->inputs[i].damage);
 		json_end_object(j);
@@ -54,6 +64,10 @@ static void json_capture(struct json *j, const struct report_input *in)
 	c->packets ? json_usec(j, c->first_us) : json_null(j);
 	json_key(j, "last_ts");
 	c->packets ? json_usec(j, c->last_us) : json_null(j);
+	if (!c->live) {
+		json_key(j, "covered");	/* seconds: the union of the inputs' own spans */
+		json_usec(j, c->covered_us);
+	}
 	json_kv_u64(j, "ts_backwards", c->ts_backwards);
 	json_key(j, "decode");
 	json_begin_object(j);
