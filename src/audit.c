@@ -20,6 +20,7 @@
 #include "findings.h"
 #include "outfile.h"
 #include "flow_table.h"
+#include "host_ttl.h"
 #include "inspect.h"
 #include "report.h"
 #include "summary.h"
@@ -37,6 +38,9 @@ struct audit {
 	struct findings *findings;
 	struct dedup *dedup;
 	struct inspect *inspect;	/* NULL with --no-inspect */
+	struct host_ttl *host_ttl;	/* each host's TTL at the capture point: who sent a RST */
+	struct flow *deferred;		/* REJ flows whose responder's TTL is not known yet, oldest first */
+	size_t ndeferred, deferred_cap;
 	unsigned decode_flags;
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
@@ -50,6 +54,45 @@ struct audit {
 	pid_t report_child;		/* the process writing an interim report, or 0 */
 };
 
+static void flow_judged(struct audit *a, const struct flow *f, const struct classification *cls)
+{
+	findings_add(a->findings, f, cls);
+	if (a->baseline)
+		baseline_add(a->baseline, f, cls, a->rules);
+	if (a->log)
+		conn_log_write(a->log, f, cls, a->rules);
+	summary_add_flow(&a->summary, f);
+}
+
+/*
+ * A RST answering a SYN is told from the host or from the path by the
+ * host's TTL in its other packets, which may come later in the capture
+ * than the refused attempt: such a flow waits (a copy, at most
+ * AUDIT_DEFERRED_MAX of them) until its host has been seen, or offline the
+ * end, live AUDIT_DEFERRED_US of capture time.
+ */
+enum { AUDIT_DEFERRED_MAX = 65536 };
+#define AUDIT_DEFERRED_US (60 * 1000000LL)
+
+static void deferred_release(struct audit *a, bool all)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < a->ndeferred; i++) {
+		struct flow *f = &a->deferred[i];
+		struct classification cls;
+
+		if (!all && host_ttl_matches(a->host_ttl, f->orig.family, f->orig.dst, f->first_ttl[1]) < 0 &&
+		    a->now_us - f->last_us < AUDIT_DEFERRED_US) {
+			a->deferred[kept++] = *f;
+			continue;
+		}
+		classify_flow(a->classifier, f, a->now_us, &cls);
+		flow_judged(a, f, &cls);
+	}
+	a->ndeferred = kept;
+}
+
 /* Every flow that leaves the table passes here exactly once. */
 static void on_flow_done(const struct flow *f, void *ctx)
 {
@@ -57,12 +100,15 @@ static void on_flow_done(const struct flow *f, void *ctx)
 	struct classification cls;
 
 	classify_flow(a->classifier, f, a->now_us, &cls);
-	findings_add(a->findings, f, &cls);
-	if (a->baseline)
-		baseline_add(a->baseline, f, &cls, a->rules);
-	if (a->log)
-		conn_log_write(a->log, f, &cls, a->rules);
-	summary_add_flow(&a->summary, f);
+	if (cls.verdict == V_BLOCKED && cls.reason == R_RST && a->ndeferred < AUDIT_DEFERRED_MAX) {
+		if (a->ndeferred == a->deferred_cap) {
+			a->deferred_cap = a->deferred_cap ? 2 * a->deferred_cap : 64;
+			a->deferred = xrealloc(a->deferred, a->deferred_cap * sizeof(*a->deferred));
+		}
+		a->deferred[a->ndeferred++] = *f;
+		return;
+	}
+	flow_judged(a, f, &cls);
 }
 
 static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
@@ -99,6 +145,8 @@ static void on_tick(void *ctx, int64_t now_us)
 	if (now_us > a->now_us)
 		a->now_us = now_us;
 	flow_table_advance(a->table, a->now_us);
+	if (a->ndeferred)
+		deferred_release(a, false);
 }
 
 static uint64_t live_flows(void *ctx)
@@ -341,7 +389,11 @@ static void audit_free(struct audit *a)
 	outfile_abort(a->report);
 	a->report = NULL;
 	flow_table_free(a->table);
+	free(a->deferred);
+	a->deferred = NULL;
+	a->ndeferred = 0;
 	classify_free(a->classifier);
+	host_ttl_free(a->host_ttl);
 	findings_free(a->findings);
 	inspect_free(a->inspect);	/* after everything that keeps flows: they point at its evidence */
 	dedup_free(a->dedup);
@@ -385,6 +437,9 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 	a->classifier = classify_new(a->rules, a->site, o->pending_window_us);
 	a->findings = findings_new(a->rules, a->site);
 	a->table = flow_table_new(&o->table, on_flow_done, a);
+	a->host_ttl = host_ttl_new(1u << 20);
+	flow_table_set_host_ttl(a->table, a->host_ttl);
+	classify_set_host_ttl(a->classifier, a->host_ttl);
 	if (!o->no_inspect) {
 		struct inspect_config icfg;
 
@@ -479,6 +534,7 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	if (cs.live)
 		on_tick(&a, wall_clock_us());	/* a live capture ends now, not at its last packet */
 	flow_table_flush(a.table);
+	deferred_release(&a, true);
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
 	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
 	status = findings_status(o, a.findings);
@@ -530,6 +586,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 		if (cs.live)
 			on_tick(&a, wall_clock_us());
 		flow_table_flush(a.table);
+		deferred_release(&a, true);
 		names = xcalloc((size_t)cs.ninputs + 1, sizeof(*names));
 		for (i = 0; i < cs.ninputs; i++)
 			names[i] = cs.inputs[i].path;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_ttl.h"
 #include "icmp_types.h"
 #include "xalloc.h"
 
@@ -28,6 +29,7 @@ struct classifier {
 	int *icmp_rules;
 	int nicmp;
 	struct wire_policy *wire;
+	const struct host_ttl *host_ttl;	/* or NULL: a RST answering a SYN stays plain 'rst' */
 };
 
 static bool rule_enabled(const struct classifier *c, int r)
@@ -87,6 +89,24 @@ struct classifier *classify_new(const struct rule_set *rs, const struct site *si
 	return c;
 }
 
+void classify_set_host_ttl(struct classifier *c, const struct host_ttl *ht)
+{
+	c->host_ttl = ht;
+}
+
+/*
+ * A RST answering a SYN: from the host itself (its TTL at the capture point
+ * is the one its other packets have: nothing listens on the port) or from a
+ * device in the path answering for it (a firewall's reject). R_RST when the
+ * host sent nothing else to compare with.
+ */
+enum reason classify_rst_origin(const struct classifier *c, const struct flow *f)
+{
+	int m = host_ttl_matches(c->host_ttl, f->orig.family, f->orig.dst, f->first_ttl[1]);
+
+	return m < 0 ? R_RST : m ? R_RST_FROM_HOST : R_RST_FROM_PATH;
+}
+
 void classify_free(struct classifier *c)
 {
 	int i;
@@ -137,9 +157,22 @@ static enum verdict tcp_outcome(const struct flow *f, enum reason *reason)
 			*reason = R_ANSWERED;
 			return V_OK;
 		}
-		/* The RST that ended it was not its sender's own (flow.h, FLOW_RST_*). */
-		*reason = f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD) ? R_MIDDLEBOX_RESET
-									  : R_RESET_AFTER_ESTABLISHED;
+		/* The RST that ended it was not its sender's own (flow.h, FLOW_RST_*): forged, whoever it names. */
+		if (f->rst & (FLOW_RST_TTL_ODD | FLOW_RST_IPID_ODD)) {
+			*reason = R_MIDDLEBOX_RESET;
+			return V_INTERRUPTED;
+		}
+		/*
+		 * Zeek's way round: the originator ending an established connection
+		 * with a RST is how monitors (a NetScaler TCP probe) and many
+		 * clients (Windows, .NET after an HTTP exchange) close; the path
+		 * worked. The responder aborting is an interruption.
+		 */
+		if (cs == CS_RSTO) {
+			*reason = R_ORIG_RESET;
+			return V_OK;
+		}
+		*reason = R_RESET_AFTER_ESTABLISHED;
 		return V_INTERRUPTED;
 	case CS_SH:
 		*reason = R_NO_RESPONDER_PACKETS;
@@ -329,9 +362,15 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 			out->reason = R_ONE_WAY;
 			return;
 		}
-		/* Only the end of the capture cuts a wait short; a flow that ended before had its chance. */
-		if (outcome == V_BLOCKED && r == R_NO_REPLY && f->end == FLOW_END_CAPTURE &&
-		    now_us - f->last_us < c->pending_window_us)
+		if (outcome == V_BLOCKED && r == R_RST && f->orig.proto == PROTO_TCP)
+			out->reason = classify_rst_origin(c, f);
+		/*
+		 * Only the end of the capture cuts a wait short, and only for a
+		 * first attempt: a flow that ended before had its chance, and an
+		 * opening already sent again had its answer's time.
+		 */
+		if (outcome == V_BLOCKED && r == R_NO_REPLY && f->end == FLOW_END_CAPTURE && f->side[0].pkts == 1 &&
+		    now_us - f->first_us < c->pending_window_us)
 			out->verdict = V_PENDING;
 		return;
 	}

@@ -52,6 +52,11 @@ struct classifier *classify_new(const struct rule_set *rs, const struct site *si
 /* now_us: the newest packet time of the capture when the flow is classified. */
 void classify_flow(const struct classifier *c, const struct flow *f, int64_t now_us, struct classification *out);
 void classify_free(struct classifier *c);
+/* The hosts' TTLs at the capture point (host_ttl.h), for who sent a RST answering a SYN. */
+struct host_ttl;
+void classify_set_host_ttl(struct classifier *c, const struct host_ttl *ht);
+/* R_RST_FROM_HOST, R_RST_FROM_PATH, or R_RST when the responder's TTL is not known. */
+enum reason classify_rst_origin(const struct classifier *c, const struct flow *f);
 
 /* ---- the wire evidence (classify_wire.c) ---- */
 struct wire_policy;

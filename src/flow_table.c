@@ -7,6 +7,7 @@
 
 #include "asan.h"
 #include "fragments.h"
+#include "host_ttl.h"
 #include "inspect.h"
 #include "portset.h"
 #include "xalloc.h"
@@ -56,6 +57,7 @@ struct flow_table {
 	struct flow *free_list;		/* linked through lru_next */
 	struct fragments *frags;
 	struct inspect *inspect;	/* or NULL: no payload inspection */
+	struct host_ttl *host_ttl;	/* or NULL: hosts' TTLs not noted */
 	int64_t now_us;			/* newest packet time seen */
 	int64_t next_check_us;		/* no head is due before this: advance skips its scan until then */
 	const struct packet *pre_pkt;	/* flow_table_prefetch's packet and the hash it computed */
@@ -538,8 +540,12 @@ static void flow_update(struct flow_table *ft, struct flow *f, const struct pack
 	struct flow_side *s = &f->side[dir];
 	enum flow_class c;
 
-	if (s->pkts == 0)
+	if (s->pkts == 0) {
 		f->first_ttl[dir] = pkt->ttl;
+		/* once per side of a flow, not per packet; a RST may be someone else's (rst-from-path) */
+		if (ft->host_ttl && !(pkt->t.proto == PROTO_TCP && (pkt->tcp_flags & TCP_RST)))
+			host_ttl_note(ft->host_ttl, pkt->t.family, pkt->t.src, pkt->ttl);
+	}
 	if (f->orig.proto == PROTO_TCP)
 		tcp_reset_check(f, pkt, dir);
 	s->pkts++;
@@ -583,6 +589,11 @@ static void attach_icmp_error(struct flow_table *ft, const struct packet *pkt)
 void flow_table_set_inspect(struct flow_table *ft, struct inspect *in)
 {
 	ft->inspect = in;
+}
+
+void flow_table_set_host_ttl(struct flow_table *ft, struct host_ttl *ht)
+{
+	ft->host_ttl = ht;
 }
 
 void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt)

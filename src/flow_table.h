@@ -52,6 +52,9 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
 struct inspect;
 /* Look at the first payload bytes of every flow (inspect.h); NULL (the default) turns it off. */
 void flow_table_set_inspect(struct flow_table *ft, struct inspect *in);
+/* Each side's first packet (not a RST) tells its host's TTL at the capture point (host_ttl.h). */
+struct host_ttl;
+void flow_table_set_host_ttl(struct flow_table *ft, struct host_ttl *ht);
 void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt);
 /* Account one decoded packet (decode_frame returned DECODE_OK). */
 void flow_table_packet(struct flow_table *ft, const struct packet *pkt);

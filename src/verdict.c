@@ -29,6 +29,9 @@ static const char *const reason_names[R_COUNT] = {
 	[R_NO_ORIGINATOR_PACKETS] = "no-originator-packets",
 	[R_ONE_WAY] = "one-way",
 	[R_MIDDLEBOX_RESET] = "middlebox-reset",
+	[R_ORIG_RESET] = "orig-reset",
+	[R_RST_FROM_HOST] = "rst-from-host",
+	[R_RST_FROM_PATH] = "rst-from-path",
 };
 
 const char *verdict_name(enum verdict v)

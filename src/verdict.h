@@ -33,6 +33,9 @@ enum reason {
 	R_NO_ORIGINATOR_PACKETS,	/* one-sided: only the responder was seen */
 	R_ONE_WAY,			/* ok: a one-way rule (syslog, traps), nothing comes back by design */
 	R_MIDDLEBOX_RESET,		/* interrupted by a RST that its sender's TTL or IP ID says was forged */
+	R_ORIG_RESET,			/* ok: the originator reset an established connection (Zeek RSTO), not forged */
+	R_RST_FROM_HOST,		/* blocked: the RST answering the SYN has the host's own TTL (nothing listening) */
+	R_RST_FROM_PATH,		/* blocked: its TTL is not the host's (a device in the path answered for it) */
 	R_COUNT
 };
 

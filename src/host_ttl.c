@@ -1,0 +1,99 @@
+/* host_ttl: the TTL / hop limit each host's packets have at the capture point, to tell who sent a RST */
+#include "host_ttl.h"
+
+#include <string.h>
+
+#include <uthash.h>
+
+#include "xalloc.h"
+
+struct host_entry {
+	uint8_t key[17];	/* family, then 16 address bytes (IPv4 in the first 4) */
+	uint8_t ttl[HOST_TTL_MAX];
+	uint8_t n;
+	UT_hash_handle hh;
+};
+
+struct host_ttl {
+	struct host_entry *hosts;
+	uint32_t count;
+	uint32_t max;
+};
+
+struct host_ttl *host_ttl_new(uint32_t max_hosts)
+{
+	struct host_ttl *ht = xcalloc(1, sizeof(*ht));
+
+	ht->max = max_hosts;
+	return ht;
+}
+
+void host_ttl_free(struct host_ttl *ht)
+{
+	struct host_entry *e, *tmp;
+
+	if (!ht)
+		return;
+	HASH_ITER(hh, ht->hosts, e, tmp) {
+		HASH_DEL(ht->hosts, e);
+		free(e);
+	}
+	free(ht);
+}
+
+static void make_key(uint8_t key[17], int family, const uint8_t *addr)
+{
+	memset(key, 0, 17);
+	key[0] = (uint8_t)family;
+	memcpy(key + 1, addr, family == 4 ? 4 : 16);
+}
+
+static struct host_entry *find(const struct host_ttl *ht, int family, const uint8_t *addr)
+{
+	struct host_entry *e;
+	uint8_t key[17];
+
+	make_key(key, family, addr);
+	HASH_FIND(hh, ht->hosts, key, sizeof(key), e);
+	return e;
+}
+
+void host_ttl_note(struct host_ttl *ht, int family, const uint8_t *addr, uint8_t ttl)
+{
+	struct host_entry *e = find(ht, family, addr);
+	int i;
+
+	if (!e) {
+		if (ht->count >= ht->max)
+			return;
+		e = xcalloc(1, sizeof(*e));
+		make_key(e->key, family, addr);
+		HASH_ADD(hh, ht->hosts, key, sizeof(e->key), e);
+		ht->count++;
+	}
+	for (i = 0; i < e->n; i++)
+		if (e->ttl[i] == ttl)
+			return;
+	if (e->n < HOST_TTL_MAX)
+		e->ttl[e->n++] = ttl;
+}
+
+int host_ttl_matches(const struct host_ttl *ht, int family, const uint8_t *addr, uint8_t ttl)
+{
+	const struct host_entry *e = ht ? find(ht, family, addr) : NULL;
+	int i;
+
+	if (!e || !e->n)
+		return -1;
+	for (i = 0; i < e->n; i++)
+		if (e->ttl[i] == ttl)
+			return 1;
+	return 0;
+}
+
+uint8_t host_ttl_of(const struct host_ttl *ht, int family, const uint8_t *addr)
+{
+	const struct host_entry *e = ht ? find(ht, family, addr) : NULL;
+
+	return e && e->n ? e->ttl[0] : 0;
+}
