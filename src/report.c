@@ -88,6 +88,11 @@ void report_text_safe(FILE *out, const char *s)
 	}
 }
 
+const char *report_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /*
  * A rule's status in the observed matrix: the worst verdict among its flows
  * (the contract's order), "missing" for an expected path with none, and

@@ -51,6 +51,8 @@ const char *report_html_status_class(enum verdict v);	/* "blocked" ... "ok"; "no
 void report_format_time(int64_t us, char *out, size_t n);
 /* Write s to out with every byte outside printable ASCII shown as \xNN (terminal safety). */
 void report_text_safe(FILE *out, const char *s);
+/* one when n is 1, else many: "1 rule", "2 rules", "0 rules". */
+const char *report_plural(uint64_t n, const char *one, const char *many);
 struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);

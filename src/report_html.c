@@ -415,7 +415,8 @@ static void header(FILE *out, const struct report_input *in)
 		if (i)
 			fputs("<br>", out);
 		report_html_text(out, c->inputs[i].path);
-		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets);
+		fprintf(out, " (%s, %" PRIu64 " %s)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets,
+			report_plural(c->inputs[i].packets, "packet", "packets"));
 		if (c->inputs[i].damage[0]) {
 			fputs(" &mdash; damaged: ", out);
 			report_html_text(out, c->inputs[i].damage);
@@ -433,8 +434,9 @@ static void header(FILE *out, const struct report_input *in)
 		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%.3f s)</dd>", a, b,
 			(double)(c->last_us - c->first_us) / 1e6);
 	}
-	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror duplicates</dd>",
-		c->packets, in->decode[DECODE_OK], in->duplicates);
+	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror %s</dd>",
+		c->packets, in->decode[DECODE_OK], in->duplicates,
+		report_plural(in->duplicates, "duplicate", "duplicates"));
 	fprintf(out, "<dt>drops</dt><dd>%" PRIu64 " by the kernel, %" PRIu64 " by the interface%s</dd>", c->dropped,
 		c->if_dropped, c->live ? "" : " (offline: none)");
 	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
@@ -444,11 +446,13 @@ static void header(FILE *out, const struct report_input *in)
 	if (in->site) {
 		fputs("site ", out);
 		report_html_text(out, in->site->name);
-		fprintf(out, ", %d matrices, %d rules", in->rules->nmatrices, in->rules->nrules);
+		fputs(", ", out);
 	} else {
-		fprintf(out, "port-only (no site file: roles unknown), %d matrices, %d rules", in->rules->nmatrices,
-			in->rules->nrules);
+		fputs("port-only (no site file: roles unknown), ", out);
 	}
+	fprintf(out, "%d %s, %d %s", in->rules->nmatrices,
+		report_plural((uint64_t)in->rules->nmatrices, "matrix", "matrices"), in->rules->nrules,
+		report_plural((uint64_t)in->rules->nrules, "rule", "rules"));
 	if (in->interim)
 		fputs("; interim report of a live audit", out);
 	fputs("</dd></dl></header>\n", out);

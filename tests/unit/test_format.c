@@ -133,3 +133,11 @@ Test(format, time_truncates_to_the_buffer)
 	report_format_time(1767225600000000LL, small, sizeof(small));
 	cr_assert_str_eq(small, "2026-01-01");
 }
+
+Test(format, plural)
+{
+	cr_assert_str_eq(report_plural(0, "rule", "rules"), "rules");
+	cr_assert_str_eq(report_plural(1, "rule", "rules"), "rule");
+	cr_assert_str_eq(report_plural(2, "matrix", "matrices"), "matrices");
+	cr_assert_str_eq(report_plural(UINT64_MAX, "flow", "flows"), "flows");
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# reports: the text and HTML reports as a person reads them: every count agrees in number with its
+# noun
+set -u
+. "$(dirname "$0")/lib.sh"
+
+P=$SRCDIR/pcaps
+command -v jq >/dev/null || { echo "# skipped: jq is not installed"; exit 77; }
+# LC_ALL=C: the reports as outside a UTF-8 locale, whatever the caller's locale.
+FA=(env LC_ALL=C "$FLOWAUDIT" -q --fail-on none)
+
+# report NAME ARGS...: the text, HTML and JSON reports of one run in $TMP/NAME.{txt,html,json}
+report() {
+	local name=$1
+	shift
+	"${FA[@]}" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
+	"${FA[@]}" "$@" --format html >"$TMP/$name.html" 2>>"$TMP/$name.err"
+	"${FA[@]}" "$@" --format json >"$TMP/$name.json" 2>>"$TMP/$name.err"
+}
+# has FILE TEXT: FILE holds TEXT (a fixed string)
+has() { grep -qF -- "$2" "$TMP/$1"; }
+# line FILE TEXT: a line of FILE is exactly TEXT
+line() { grep -qxF -- "$2" "$TMP/$1"; }
+json() { jq -e "$2" "$TMP/$1" >/dev/null; }
+
+# first_packets IN N OUT: the file header and the first N records of a classic little-endian pcap
+first_packets() {
+	local at=24 len i
+	for ((i = 0; i < $2; i++)); do
+		len=$(od -An -tu4 -j $((at + 8)) -N4 "$1" | tr -d ' ')
+		at=$((at + 16 + len))
+	done
+	head -c "$at" "$1" >"$3"
+}
+
+# Sites: the audit demo's (four matrices), and a small one written here.
+DEMO=(-r "$P/audit-demo.pcap" --site "$P/site-demo.yaml")
+cat >"$TMP/site-one.yaml" <<EOF
+site: one
+roles:
+  vda: 198.18.9.1
+  ddc: 198.18.9.2
+matrices: [citrix-cvad]
+EOF
+
+# --- 1. every count agrees in number ("1 rule", "2 rules")
+first_packets "$P/tcp-rejected.pcap" 1 "$TMP/one.pcap"
+{ cat "$TMP/one.pcap"; tail -c +25 "$TMP/one.pcap"; } >"$TMP/twice.pcap"
+report demo "${DEMO[@]}"
+report one -r "$TMP/one.pcap"
+report twice -r "$TMP/twice.pcap" --dedup-window 5
+report complete -r "$P/tcp-complete.pcap"
+report frag6 -r "$P/ipv6-fragments.pcap"
+report dtls -r "$P/dtls12.pcap"
+report siteone -r "$P/tcp-complete.pcap" --site "$TMP/site-one.yaml"
+check "plural: one scope prefix (audit demo's mode line)" has demo.txt "(8 role addresses, 1 scope prefix), "
+check "plural: one role address, no scope prefixes" has siteone.txt "site one (2 role addresses, 0 scope prefixes), "
+check "plural: an input of one packet, in the text and HTML reports" eval \
+	'has one.txt "(Ethernet, 1 packet)" && has one.html "(Ethernet, 1 packet)" && has twice.txt "(Ethernet, 2 packets)"'
+check "plural: one mirror duplicate, in the text and HTML reports" eval \
+	'line twice.txt "             1 mirror duplicate counted once" && has twice.html ", 1 mirror duplicate</dd>"'
+check "plural: one flow with its first bytes seen" has complete.txt "payload      1 flow with its first bytes seen"
+check "plural: one fragment joined" has frag6.txt ", 1 fragment joined,"
+check "plural: one TLS/DTLS client hello, one certificate message, no broken handshakes" \
+	has dtls.txt " 1 TLS/DTLS client hello, 1 certificate message read, 0 broken handshakes"
+# Every count the reports print, on every capture shipped: never "1" with a plural noun.
+QUALIFIER='(ICMP |IP |TLS 1\.3 |TLS/DTLS client |certificate |broken |evidence |mirror |more |other IP |role |scope )?'
+NOUNS='(flows|packets|rules|matrices|addresses|prefixes|duplicates|bytes|5-tuples|fragments|errors|hellos'
+NOUNS+='|messages|handshakes|values|sessions|protocols)\b'
+SINGULAR_BAD="(^|[^0-9./:])1 $QUALIFIER$NOUNS"
+bad=""
+for f in "$P"/*.pcap "$P"/*.pcapng "$TMP/one.pcap" "$TMP/twice.pcap"; do
+	"${FA[@]}" -r "$f" --dedup-window 5 >"$TMP/all.txt" 2>/dev/null
+	"${FA[@]}" -r "$f" --dedup-window 5 --format html >"$TMP/all.html" 2>/dev/null
+	grep -Eq "$SINGULAR_BAD" "$TMP/all.txt" "$TMP/all.html" && bad="$bad $(basename "$f")"
+done
+for n in demo siteone; do
+	grep -Eq "$SINGULAR_BAD" "$TMP/$n.txt" "$TMP/$n.html" && bad="$bad $n"
+done
+check "plural: no '1 <plural noun>' in any text or HTML report of pcaps/ (${bad:-none})" test -z "$bad"
+
+finish
