@@ -93,6 +93,21 @@ const char *report_plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n)
+{
+	int64_t a = us < 0 ? -us : us, scale = 1000000;
+	int d;
+
+	for (d = 0; d < min_decimals && d < 6; d++)
+		scale /= 10;
+	/* two significant digits: a in units of 10^-d s reaches 10 */
+	while (d < 6 && a != 0 && a / scale < 10) {
+		scale /= 10;
+		d++;
+	}
+	snprintf(out, n, "%.*f", d, (double)us / 1e6);
+}
+
 /*
  * A rule's status in the observed matrix: the worst verdict among its flows
  * (the contract's order), "missing" for an expected path with none, and

@@ -53,6 +53,13 @@ void report_format_time(int64_t us, char *out, size_t n);
 void report_text_safe(FILE *out, const char *s);
 /* one when n is 1, else many: "1 rule", "2 rules", "0 rules". */
 const char *report_plural(uint64_t n, const char *one, const char *many);
+/*
+ * A duration of us microseconds in seconds, without the unit: min_decimals
+ * decimals, more when a short one would show fewer than two significant
+ * digits, so that nothing non-zero reads as 0 (down to 0.000001).
+ * 7357813 us, 3: "7.358"; 142 us, 3: "0.00014"; 42 s, 0: "42"; 380000 us, 0: "0.38".
+ */
+void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n);
 struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);

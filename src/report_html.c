@@ -398,7 +398,7 @@ static void legend(FILE *out)
 static void header(FILE *out, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
-	char a[40], b[40];
+	char a[40], b[40], d[32];
 	int i;
 
 	fputs("<header><h1>flowaudit: ", out);
@@ -431,8 +431,8 @@ static void header(FILE *out, const struct report_input *in)
 	if (c->packets) {
 		report_format_time(c->first_us, a, sizeof(a));
 		report_format_time(c->last_us, b, sizeof(b));
-		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%.3f s)</dd>", a, b,
-			(double)(c->last_us - c->first_us) / 1e6);
+		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
+		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%s s)</dd>", a, b, d);
 	}
 	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror %s</dd>",
 		c->packets, in->decode[DECODE_OK], in->duplicates,

@@ -82,12 +82,12 @@ static void text_capture_health(FILE *out, const struct report_input *in)
 			report_plural(in->live_flows, "flow still live is not in this report",
 				      "flows still live are not in this report"));
 	if (c->stopped_us > c->started_us) {
-		char a[40], b[40];
+		char a[40], b[40], d[32];
 
 		report_format_time(c->started_us, a, sizeof(a));
 		report_format_time(c->stopped_us, b, sizeof(b));
-		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "listened", a, b,
-			(double)(c->stopped_us - c->started_us) / 1e6);
+		report_format_seconds(c->stopped_us - c->started_us, 3, d, sizeof(d));
+		fprintf(out, "%-12s %s - %s UTC (%s s)\n", "listened", a, b, d);
 	}
 }
 
@@ -117,12 +117,12 @@ static void text_inputs(FILE *out, const struct report_input *in)
 		fputc('\n', out);
 	}
 	if (c->packets) {
-		char a[40], b[40];
+		char a[40], b[40], d[32];
 
 		report_format_time(c->first_us, a, sizeof(a));
 		report_format_time(c->last_us, b, sizeof(b));
-		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "time span", a, b,
-			(double)(c->last_us - c->first_us) / 1e6);
+		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
+		fprintf(out, "%-12s %s - %s UTC (%s s)\n", "time span", a, b, d);
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # reports: the text and HTML reports as a person reads them: every count agrees in number with its
-# noun
+# noun, and a short capture's span is not shown as 0 s
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -78,5 +78,11 @@ for n in demo siteone; do
 	grep -Eq "$SINGULAR_BAD" "$TMP/$n.txt" "$TMP/$n.html" && bad="$bad $n"
 done
 check "plural: no '1 <plural noun>' in any text or HTML report of pcaps/ (${bad:-none})" test -z "$bad"
+
+# --- 2. a short capture's span is not rounded to 0
+report rejected -r "$P/tcp-rejected.pcap"
+check "time span of 142 us: '(0.00014 s)', not '(0.000 s)', in the text and HTML reports" eval \
+	'has rejected.txt " UTC (0.00014 s)" && has rejected.html " UTC (0.00014 s)</dd>"'
+check "time span of seconds: three decimals as before" has demo.txt " UTC (7.358 s)"
 
 finish

@@ -141,3 +141,24 @@ Test(format, plural)
 	cr_assert_str_eq(report_plural(2, "matrix", "matrices"), "matrices");
 	cr_assert_str_eq(report_plural(UINT64_MAX, "flow", "flows"), "flows");
 }
+
+Test(format, seconds_never_round_to_zero)
+{
+	static const struct {
+		int64_t us;
+		int decimals;
+		const char *want;
+	} cases[] = {
+		{ 380000, 0, "0.38" }, { 7357813, 0, "7.4" }, { 42000000, 0, "42" }, { 599999999, 0, "600" },
+		{ 10000000, 0, "10" }, { 9960000, 0, "10.0" }, { 1, 0, "0.000001" }, { 0, 0, "0" },
+		{ 7357813, 3, "7.358" }, { 609412, 3, "0.609" }, { 142, 3, "0.00014" }, { 12000, 3, "0.012" },
+		{ 1, 3, "0.000001" }, { 0, 3, "0.000" }, { 3600000000LL, 3, "3600.000" },
+	};
+	char got[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		report_format_seconds(cases[i].us, cases[i].decimals, got, sizeof(got));
+		cr_expect_str_eq(got, cases[i].want, "%" PRId64 " us, %d decimals: %s", cases[i].us, cases[i].decimals,
+				 got);
+	}
+}
