@@ -84,5 +84,11 @@ report rejected -r "$P/tcp-rejected.pcap"
 check "time span of 142 us: '(0.00014 s)', not '(0.000 s)', in the text and HTML reports" eval \
 	'has rejected.txt " UTC (0.00014 s)" && has rejected.html " UTC (0.00014 s)</dd>"'
 check "time span of seconds: three decimals as before" has demo.txt " UTC (7.358 s)"
+check "a 'missing' finding on a 0.41 s capture: 'spans only 0.41 s', not '0 s' (text, HTML, JSON)" eval \
+	'line siteone.txt "            confidence low: the capture spans only 0.41 s" &&
+	has siteone.html "confidence low: the capture spans only 0.41 s" &&
+	json siteone.json "[.findings[] | select(.kind == \"missing\")][0].note == \"the capture spans only 0.41 s\""'
+check "a 'missing' finding on a 7.36 s capture: two significant digits, 'spans only 7.4 s'" \
+	has demo.txt "confidence low: the capture spans only 7.4 s"
 
 finish
