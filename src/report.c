@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "icmp_types.h"
 #include "inspect.h"
 #include "tls.h"
 
@@ -146,6 +147,56 @@ void report_rule_ports(const struct rule *ru, char *out, size_t n)
 			w = snprintf(out + used, n - used, "%c%u-%u", k ? ',' : '/', ru->ports[k].lo, ru->ports[k].hi);
 		used += w > 0 ? (size_t)w : 0;
 	}
+}
+
+const char *report_finding_icmp_type(const struct finding *fi)
+{
+	if ((fi->proto != PROTO_ICMP && fi->proto != PROTO_ICMPV6) || !fi->has_example)
+		return NULL;
+	/* The originator's type: Zeek's id.orig_p (its id.resp_p, the finding's port, is the counterpart or code). */
+	return icmp_type_name(fi->proto, (uint8_t)fi->example.orig.sport);
+}
+
+/* prefix, then v in decimal, into buf (room for both); its length */
+static size_t prefixed_number(char *buf, const char *prefix, unsigned v)
+{
+	size_t len = strlen(prefix);
+	unsigned w = 1;
+
+	memcpy(buf, prefix, len);
+	while (v / 10 >= w)
+		w *= 10;
+	for (; w; w /= 10)
+		buf[len++] = (char)('0' + v / w % 10);
+	return len;
+}
+
+/* By hand, not snprintf: the text report writes one a finding, and there can be hundreds of thousands. */
+void report_finding_port(const struct finding *fi, char *out, size_t n)
+{
+	const char *name = report_finding_icmp_type(fi);
+	char buf[64];
+	size_t len;
+
+	if (fi->proto == PROTO_TCP || fi->proto == PROTO_UDP) {
+		len = prefixed_number(buf, fi->proto == PROTO_TCP ? "tcp/" : "udp/", fi->port);
+	} else if (name) {
+		len = strlen(name) < sizeof(buf) - 5 ? strlen(name) : sizeof(buf) - 5;
+		memcpy(buf, "icmp/", 5);
+		memcpy(buf + 5, name, len);
+		len += 5;
+	} else if (fi->has_example) {
+		len = prefixed_number(buf, "icmp/type-", fi->example.orig.sport);
+	} else {
+		len = 4;
+		memcpy(buf, "icmp", len);	/* a 'missing' finding: a rule, no flow */
+	}
+	if (!n)
+		return;
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(out, buf, len);
+	out[len] = '\0';
 }
 
 static void ev_append(char *out, size_t n, size_t *at, const char *s)

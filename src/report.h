@@ -67,5 +67,13 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only);
 /* Protocols and ports of a rule as "tcp/1494,2598" or "udp/16500-16509" or "icmp". */
 void report_rule_ports(const struct rule *ru, char *out, size_t n);
+/*
+ * A finding's protocol and port as a person reads them: "tcp/443", "udp/1494";
+ * ICMP by the type of its example flow's first message, "icmp/echo-request"
+ * (its port is Zeek's counterpart type or code), or "icmp" with no example.
+ */
+void report_finding_port(const struct finding *fi, char *out, size_t n);
+/* The ICMP or ICMPv6 type name of a finding's example flow ("echo-request"), or NULL. */
+const char *report_finding_icmp_type(const struct finding *fi);
 
 #endif

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "findings.h"
 #include "flow_table.h"
+#include "icmp_types.h"
 #include "inspect.h"
 #include "summary.h"
 #include "tls.h"
@@ -198,10 +199,23 @@ static void flow_line(FILE *out, const struct report_input *in, const struct flo
 
 	(void)in;
 	report_format_time(f->first_us, t, sizeof(t));
-	fprintf(out, "<span class=\"ev\">%s %s:%u &rarr; %s:%u, %s, history ",
-		f->orig.proto == PROTO_TCP ? "tcp" : f->orig.proto == PROTO_UDP ? "udp" : "icmp",
-		addr_format(f->orig.family, f->orig.src, a), f->orig.sport, addr_format(f->orig.family, f->orig.dst, b),
-		f->orig.dport, conn_state_name(flow_conn_state(f)));
+	if (f->orig.proto == PROTO_TCP || f->orig.proto == PROTO_UDP) {
+		fprintf(out, "<span class=\"ev\">%s %s:%u &rarr; %s:%u, %s, history ",
+			f->orig.proto == PROTO_TCP ? "tcp" : "udp", addr_format(f->orig.family, f->orig.src, a),
+			f->orig.sport, addr_format(f->orig.family, f->orig.dst, b), f->orig.dport,
+			conn_state_name(flow_conn_state(f)));
+	} else {
+		/* ICMP: the originator's message type, not Zeek's type/counterpart "ports" */
+		const char *type = icmp_type_name(f->orig.proto, (uint8_t)f->orig.sport);
+
+		fputs("<span class=\"ev\">icmp/", out);
+		if (type)
+			fputs(type, out);
+		else
+			fprintf(out, "type-%u", f->orig.sport);
+		fprintf(out, " %s &rarr; %s, %s, history ", addr_format(f->orig.family, f->orig.src, a),
+			addr_format(f->orig.family, f->orig.dst, b), conn_state_name(flow_conn_state(f)));
+	}
 	report_html_text(out, f->hist.len ? f->hist.s : "-");
 	fprintf(out, ", %" PRIu64 "/%" PRIu64 " pkts, %s", f->side[0].pkts, f->side[1].pkts, verdict_name(cl->verdict));
 	if (cl->reason != R_NONE)
@@ -461,7 +475,7 @@ static void header(FILE *out, const struct report_input *in)
 static void findings_section(FILE *out, const struct report_input *in)
 {
 	const struct finding *const *list;
-	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40];
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40], port[48];
 	int i, n;
 
 	list = findings_list(in->findings, &n);
@@ -474,8 +488,9 @@ static void findings_section(FILE *out, const struct report_input *in)
 		const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 		const char *kind = findings_kind_name(fi->kind);
 
-		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s/%u ", kind,
-			kind, kind, fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp", fi->port);
+		report_finding_port(fi, port, sizeof(port));
+		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s ", kind,
+			kind, kind, port);
 		if (fi->kind == FK_MISSING) {
 			report_html_text(out, rules_role_name(in->rules, fi->orig_role));
 			fputs(" &rarr; ", out);

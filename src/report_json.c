@@ -238,6 +238,8 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	json_role_or_null(j, in, "resp_role", fi->resp_role);
 	json_kv_str(j, "proto", fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp");
 	json_kv_u64(j, "port", fi->port);
+	if (report_finding_icmp_type(fi))
+		json_kv_str(j, "icmp_type", report_finding_icmp_type(fi));
 	json_key(j, "reason");
 	fi->reason != R_NONE ? json_str(j, reason_name(fi->reason)) : json_null(j);
 	json_kv_u64(j, "count", fi->count);

@@ -385,16 +385,15 @@ static void wire_evidence(FILE *out, const struct report_input *in, const struct
 static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
-	const char *proto = fi->proto == PROTO_TCP ? "tcp/" : fi->proto == PROTO_UDP ? "udp/" : "icmp/";
-	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512];
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512], port[48];
 	struct line l = { .n = 0 };
 	size_t start;
 
 	word(out, in, findings_kind_name(fi->kind), 11);
 	line_str(&l, " ");
 	start = l.n;
-	line_str(&l, proto);
-	line_u64(&l, fi->port);
+	report_finding_port(fi, port, sizeof(port));
+	line_str(&l, port);
 	while (l.n - start < 10)
 		l.b[l.n++] = ' ';
 	line_str(&l, " ");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # reports: the text and HTML reports as a person reads them: every count agrees in number with its
-# noun, and a short capture's span is not shown as 0 s
+# noun, a short capture's span is not shown as 0 s, and ICMP findings are named by their type
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -33,8 +33,16 @@ first_packets() {
 	head -c "$at" "$1" >"$3"
 }
 
-# Sites: the audit demo's (four matrices), and a small one written here.
+# Sites: the audit demo's (four matrices), and two small ones written here.
 DEMO=(-r "$P/audit-demo.pcap" --site "$P/site-demo.yaml")
+cat >"$TMP/site-echo.yaml" <<EOF
+site: echo
+roles:
+  workspace-app: [198.18.1.1, 2001:db8:1::1]
+  vda: [198.18.1.2, 2001:db8:1::2]
+scope: [198.18.0.0/15, 2001:db8::/32]
+matrices: [citrix-cvad]
+EOF
 cat >"$TMP/site-one.yaml" <<EOF
 site: one
 roles:
@@ -90,5 +98,22 @@ check "a 'missing' finding on a 0.41 s capture: 'spans only 0.41 s', not '0 s' (
 	json siteone.json "[.findings[] | select(.kind == \"missing\")][0].note == \"the capture spans only 0.41 s\""'
 check "a 'missing' finding on a 7.36 s capture: two significant digits, 'spans only 7.4 s'" \
 	has demo.txt "confidence low: the capture spans only 7.4 s"
+
+# --- 3. ICMP findings by type, not by Zeek's counterpart "port"
+report echo -r "$P/icmp-echo.pcap" --site "$TMP/site-echo.yaml"
+check "ICMP echo finding, text: 'icmp/echo-request' for IPv4 and IPv6" eval \
+	'grep -q "^unexpected  icmp/echo-request 198\.18\.1\.1 -> 198\.18\.1\.2  1 flow, answered$" "$TMP/echo.txt" &&
+	grep -q "^unexpected  icmp/echo-request 2001:db8:1::1 -> 2001:db8:1::2  1 flow, answered$" "$TMP/echo.txt"'
+check "ICMP echo finding, text: no 'icmp/0' or 'icmp/129'" eval '! grep -Eq "icmp/[0-9]" "$TMP/echo.txt"'
+check "ICMP echo finding, HTML: 'icmp/echo-request', the example flow too, no 'icmp/0'" eval \
+	'has echo.html "<span class=\"kind k-unexpected\">unexpected</span> icmp/echo-request 198.18.1.1 &rarr; 198.18.1.2," &&
+	has echo.html "<span class=\"ev\">icmp/echo-request 198.18.1.1 &rarr; 198.18.1.2, OTH," &&
+	! grep -Eq "icmp/[0-9]|icmp [0-9.]+:[0-9]" "$TMP/echo.html"'
+check "ICMP echo finding, JSON: numeric port kept (0, 129), icmp_type added" \
+	json echo.json '[.findings[] | [.proto, .port, .icmp_type]] | sort == [["icmp", 0, "echo-request"], ["icmp", 129, "echo-request"]]'
+check "TCP and UDP findings, JSON: no icmp_type" json demo.json '[.findings[] | select(has("icmp_type"))] == []'
+check "TCP and UDP findings, text: proto/port as before" eval \
+	'grep -q "^blocked     tcp/443    198\.18\.1\.1 -> 198\.18\.3\.30  1 flow, icmp-admin-prohibited$" "$TMP/demo.txt" &&
+	grep -q "^unexpected  udp/9999   198\.18\.1\.1 -> 198\.18\.3\.10  1 flow, icmp-port-unreachable$" "$TMP/demo.txt"'
 
 finish

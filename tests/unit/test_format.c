@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "packet.h"
 #include "report.h"
 
 static void check_v6(const uint8_t a[16])
@@ -161,4 +162,49 @@ Test(format, seconds_never_round_to_zero)
 		cr_expect_str_eq(got, cases[i].want, "%" PRId64 " us, %d decimals: %s", cases[i].us, cases[i].decimals,
 				 got);
 	}
+}
+
+static const char *finding_port(uint8_t proto, uint16_t port, bool example, uint16_t sport)
+{
+	static struct finding fi;
+	static char out[48];
+
+	memset(&fi, 0, sizeof(fi));
+	fi.proto = proto;
+	fi.port = port;
+	fi.has_example = example;
+	fi.example.orig.proto = proto;
+	fi.example.orig.sport = sport;
+	fi.example.orig.dport = port;
+	report_finding_port(&fi, out, sizeof(out));
+	return out;
+}
+
+Test(format, finding_port_names_icmp_types)
+{
+	cr_assert_str_eq(finding_port(PROTO_TCP, 443, true, 50000), "tcp/443");
+	cr_assert_str_eq(finding_port(PROTO_UDP, 0, true, 1), "udp/0");
+	cr_assert_str_eq(finding_port(PROTO_UDP, 65535, false, 0), "udp/65535");
+	/* Zeek's ICMP ports: id.orig_p the type, id.resp_p the counterpart type (or the code) */
+	cr_assert_str_eq(finding_port(PROTO_ICMP, 0, true, 8), "icmp/echo-request");
+	cr_assert_str_eq(finding_port(PROTO_ICMP, 8, true, 0), "icmp/echo-reply");
+	cr_assert_str_eq(finding_port(PROTO_ICMP, 13, true, 3), "icmp/destination-unreachable");
+	cr_assert_str_eq(finding_port(PROTO_ICMPV6, 129, true, 128), "icmp/echo-request");
+	cr_assert_str_eq(finding_port(PROTO_ICMPV6, 136, true, 135), "icmp/nd-neighbor-solicit");
+	cr_assert_str_eq(finding_port(PROTO_ICMPV6, 0, true, 1), "icmp/destination-unreachable");
+	cr_assert_str_eq(finding_port(PROTO_ICMP, 0, true, 42), "icmp/type-42");
+	cr_assert_str_eq(finding_port(PROTO_ICMPV6, 0, true, 139 + 100), "icmp/type-239");
+	cr_assert_str_eq(finding_port(PROTO_ICMP, 0, false, 0), "icmp");	/* missing: a rule, no flow */
+}
+
+Test(format, finding_port_truncates_to_the_buffer)
+{
+	struct finding fi;
+	char small[6];
+
+	memset(&fi, 0, sizeof(fi));
+	fi.proto = PROTO_TCP;
+	fi.port = 65535;
+	report_finding_port(&fi, small, sizeof(small));
+	cr_assert_str_eq(small, "tcp/6");
 }
