@@ -2,6 +2,8 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +11,7 @@
 #include "icmp_types.h"
 #include "inspect.h"
 #include "tls.h"
+#include "utf8.h"
 
 /* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days). */
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -77,16 +80,52 @@ void report_format_time(int64_t us, char *out, size_t n)
 	}
 }
 
+static bool text_utf8;	/* the locale's character set is UTF-8 (report_text_locale) */
+
+void report_text_locale(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	text_utf8 = cs && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Code points that a terminal takes as controls or as bidirectional embeddings, overrides and isolates. */
+static bool text_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void report_text_escape(FILE *out, const char *s, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			fputc(c, out);
+			i++;
+		} else if (utf8 && c >= 0x80 && (k = utf8_decode(p + i, n - i, &cp)) > 0 && !text_unsafe(cp)) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+		} else {
+			/* a sequence kept out is shown byte by byte: each of its bytes as \xNN */
+			k = utf8 && c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
+			do
+				fprintf(out, "\\x%02x", p[i++]);
+			while (k && --k);
+		}
+	}
+}
+
 void report_text_safe(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f)
-			fputc(c, out);
-		else
-			fprintf(out, "\\x%02x", c);
-	}
+	report_text_escape(out, s, text_utf8);
 }
 
 const char *report_plural(uint64_t n, const char *one, const char *many)

@@ -49,8 +49,19 @@ const char *report_html_status_class(enum verdict v);	/* "blocked" ... "ok"; "no
 
 /* UTC time as "2026-11-22 05:30:01.123456". */
 void report_format_time(int64_t us, char *out, size_t n);
-/* Write s to out with every byte outside printable ASCII shown as \xNN (terminal safety). */
+/*
+ * Write s to out for a terminal: printable ASCII as is; outside a UTF-8
+ * locale every other byte as \xNN. Under a UTF-8 locale (report_text_locale)
+ * valid printable UTF-8 is kept, and still shown as \xNN of its bytes: C0
+ * controls, DEL, C1 controls (U+0080-U+009F), invalid or overlong sequences,
+ * surrogates, and the bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069), which can make text on a terminal read other than it is.
+ */
 void report_text_safe(FILE *out, const char *s);
+/* The same with the choice made by the caller: utf8 true as under a UTF-8 locale. */
+void report_text_escape(FILE *out, const char *s, bool utf8);
+/* Once at start-up: setlocale(LC_CTYPE, ""), and whether its character set is UTF-8 (for report_text_safe). */
+void report_text_locale(void);
 /* one when n is 1, else many: "1 rule", "2 rules", "0 rules". */
 const char *report_plural(uint64_t n, const char *one, const char *many);
 /*

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # reports: the text and HTML reports as a person reads them: every count agrees in number with its
-# noun, a short capture's span is not shown as 0 s, and ICMP findings are named by their type
+# noun, a short capture's span is not shown as 0 s, ICMP findings are named by their type, and text
+# from files reaches the terminal escaped
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -115,5 +116,14 @@ check "TCP and UDP findings, JSON: no icmp_type" json demo.json '[.findings[] | 
 check "TCP and UDP findings, text: proto/port as before" eval \
 	'grep -q "^blocked     tcp/443    198\.18\.1\.1 -> 198\.18\.3\.30  1 flow, icmp-admin-prohibited$" "$TMP/demo.txt" &&
 	grep -q "^unexpected  udp/9999   198\.18\.1\.1 -> 198\.18\.3\.10  1 flow, icmp-port-unreachable$" "$TMP/demo.txt"'
+
+# --- 4. text from files outside a UTF-8 locale: every non-ASCII byte escaped (the UTF-8 side is
+# tests/unit/test_format.c: the binary sets its locale at start-up)
+printf 'matrix: m\nrules:\n%s\n%b\n' \
+	'  - {id: a, category: ica-hdx, from: workspace-app, to: vda, proto: tcp, ports: 1494,' \
+	'     description: "\342\200\234ICA\342\200\235 \342\200\256 with UTF-8"}' >"$TMP/quotes.yaml"
+LC_ALL=C "$FLOWAUDIT" rules list --rules "$TMP/quotes.yaml" >"$TMP/quotes.txt" 2>&1
+check "LC_ALL=C: a description's curly quotes and bidi override shown as \\xNN" \
+	has quotes.txt '| \xe2\x80\x9cICA\xe2\x80\x9d \xe2\x80\xae with UTF-8 |'
 
 finish
