@@ -148,6 +148,34 @@ void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n)
 	snprintf(out, n, "%.*f", d, (double)us / 1e6);
 }
 
+void report_rules_applied(const struct report_input *in, int *matrices, int *rules)
+{
+	const struct rule_set *rs = in->rules;
+	const bool *on = in->site ? in->site->matrix_on : NULL;
+	int m, r;
+
+	*matrices = *rules = 0;
+	if (!rs)
+		return;
+	for (m = 0; m < rs->nmatrices; m++)
+		*matrices += !on || on[m];
+	for (r = 0; r < rs->nrules; r++)
+		*rules += !on || on[rs->rules[r].matrix];
+}
+
+void report_rules_text(const struct report_input *in, char *out, size_t n)
+{
+	int nm, nr;
+
+	report_rules_applied(in, &nm, &nr);
+	if (!in->rules || nm == in->rules->nmatrices)
+		snprintf(out, n, "%d %s, %d %s", nm, report_plural((uint64_t)nm, "matrix", "matrices"), nr,
+			 report_plural((uint64_t)nr, "rule", "rules"));
+	else
+		snprintf(out, n, "%d of %d matrices %s (%d %s)", nm, in->rules->nmatrices,
+			 nm == 1 ? "applies" : "apply", nr, report_plural((uint64_t)nr, "rule", "rules"));
+}
+
 /*
  * A rule's status in the observed matrix: the worst verdict among its flows
  * (the contract's order), "missing" for an expected path with none, and

@@ -412,7 +412,7 @@ static void legend(FILE *out)
 static void header(FILE *out, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
-	char a[40], b[40], d[32];
+	char a[40], b[40], d[32], rules[80];
 	int i;
 
 	fputs("<header><h1>flowaudit: ", out);
@@ -464,9 +464,8 @@ static void header(FILE *out, const struct report_input *in)
 	} else {
 		fputs("port-only (no site file: roles unknown), ", out);
 	}
-	fprintf(out, "%d %s, %d %s", in->rules->nmatrices,
-		report_plural((uint64_t)in->rules->nmatrices, "matrix", "matrices"), in->rules->nrules,
-		report_plural((uint64_t)in->rules->nrules, "rule", "rules"));
+	report_rules_text(in, rules, sizeof(rules));
+	fputs(rules, out);
 	if (in->interim)
 		fputs("; interim report of a live audit", out);
 	fputs("</dd></dl></header>\n", out);

@@ -128,9 +128,9 @@ static void text_inputs(FILE *out, const struct report_input *in)
 
 static void text_mode(FILE *out, const struct report_input *in)
 {
-	const struct rule_set *rs = in->rules;
+	char rules[80];
 
-	if (!rs)
+	if (!in->rules)
 		return;
 	if (in->site) {
 		fprintf(out, "%-12s site ", "mode");
@@ -142,8 +142,8 @@ static void text_mode(FILE *out, const struct report_input *in)
 		fprintf(out, "%-12s port-only (no --site: rules match on protocol and port, roles unknown, "
 			"nothing is 'unexpected' or 'missing'), ", "mode");
 	}
-	fprintf(out, "%d %s, %d %s\n", rs->nmatrices, report_plural((uint64_t)rs->nmatrices, "matrix", "matrices"),
-		rs->nrules, report_plural((uint64_t)rs->nrules, "rule", "rules"));
+	report_rules_text(in, rules, sizeof(rules));
+	fprintf(out, "%s\n", rules);
 }
 
 static void text_packets(FILE *out, const struct report_input *in)

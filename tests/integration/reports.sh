@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # reports: the text and HTML reports as a person reads them: every count agrees in number with its
-# noun, a short capture's span is not shown as 0 s, ICMP findings are named by their type, and text
-# from files reaches the terminal escaped
+# noun, a short capture's span is not shown as 0 s, ICMP findings are named by their type, text from
+# files reaches the terminal escaped, and the mode line says how many matrices the site applies
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -125,5 +125,39 @@ printf 'matrix: m\nrules:\n%s\n%b\n' \
 LC_ALL=C "$FLOWAUDIT" rules list --rules "$TMP/quotes.yaml" >"$TMP/quotes.txt" 2>&1
 check "LC_ALL=C: a description's curly quotes and bidi override shown as \\xNN" \
 	has quotes.txt '| \xe2\x80\x9cICA\xe2\x80\x9d \xe2\x80\xae with UTF-8 |'
+
+# --- 5. the matrices and rules the site applies
+LC_ALL=C "$FLOWAUDIT" rules check >"$TMP/rules.txt" 2>&1
+read -r NM _ NR _ < <(grep -m1 -E '^[0-9]+ matrices, [0-9]+ rules' "$TMP/rules.txt")
+applied() {	# rules of the named matrices, by 'rules check'
+	local m sum=0
+	for m in "$@"; do
+		sum=$((sum + $(grep -E "^  $m +[0-9]+ rules? " "$TMP/rules.txt" | awk '{ print $2 }')))
+	done
+	echo "$sum"
+}
+DEMO_RULES=$(applied citrix-cloud citrix-cvad citrix-licensing citrix-storefront)
+CVAD_RULES=$(applied citrix-cvad)
+check "shipped rules counted by 'rules check': $NM matrices, $NR rules, demo's four hold $DEMO_RULES" \
+	test "$NM" -gt 4 -a "$NR" -gt "$DEMO_RULES" -a "$DEMO_RULES" -gt 0
+check "mode, text: 'site audit-demo (...), 4 of $NM matrices apply ($DEMO_RULES rules)'" \
+	line demo.txt "mode         site audit-demo (8 role addresses, 1 scope prefix), 4 of $NM matrices apply ($DEMO_RULES rules)"
+check "mode, text: one matrix applies ($CVAD_RULES rules)" \
+	has siteone.txt ", 1 of $NM matrices applies ($CVAD_RULES rules)"
+check "mode, HTML: 'site audit-demo, 4 of $NM matrices apply ($DEMO_RULES rules)'" \
+	has demo.html "<dt>mode</dt><dd>site audit-demo, 4 of $NM matrices apply ($DEMO_RULES rules)</dd>"
+check "mode, port-only: all '$NM matrices, $NR rules' (text and HTML)" eval \
+	'has complete.txt "nothing is '"'"'unexpected'"'"' or '"'"'missing'"'"'), $NM matrices, $NR rules" &&
+	has complete.html "port-only (no site file: roles unknown), $NM matrices, $NR rules</dd>"'
+printf 'site: all\nroles:\n  vda: 198.18.1.2\n' >"$TMP/site-all.yaml"
+report all -r "$P/tcp-complete.pcap" --site "$TMP/site-all.yaml"
+check "mode, a site with no matrices: list: '$NM matrices, $NR rules'" eval \
+	'has all.txt "site all (1 role address, 0 scope prefixes), $NM matrices, $NR rules" &&
+	has all.html "<dt>mode</dt><dd>site all, $NM matrices, $NR rules</dd>"'
+check "JSON summary: matrices and rules, loaded and applied" eval \
+	'json demo.json ".summary.matrices == $NM and .summary.matrices_applied == 4 and .summary.rules == $NR and
+		.summary.rules_applied == $DEMO_RULES" &&
+	json complete.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR" &&
+	json all.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR"'
 
 finish
