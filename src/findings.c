@@ -9,6 +9,7 @@
 #include "findings_internal.h"
 #include "inspect.h"
 #include "portset.h"
+#include "report.h"
 #include "tls.h"
 
 /*
@@ -414,8 +415,12 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 			fi->confidence = CONF_LOW;
 		else if (span_us < 600 * 1000000LL)
 			fi->confidence = CONF_MEDIUM;
-		if (fi->confidence != CONF_HIGH)
-			snprintf(fi->note, sizeof(fi->note), "the capture spans only %.0f s", (double)span_us / 1e6);
+		if (fi->confidence != CONF_HIGH) {
+			char secs[32];
+
+			report_format_seconds(span_us, 0, secs, sizeof(secs));	/* 0.38 s, not 0 s */
+			snprintf(fi->note, sizeof(fi->note), "the capture spans only %s s", secs);
+		}
 	} else if (fi->kind == FK_PENDING) {
 		fi->confidence = CONF_LOW;
 		snprintf(fi->note, sizeof(fi->note), "the capture ended before an answer could come");
@@ -430,8 +435,8 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 	}
 	if (silence && fd->drops && fi->confidence == CONF_HIGH) {
 		fi->confidence = CONF_MEDIUM;
-		snprintf(fi->note, sizeof(fi->note), "the capture dropped %" PRIu64 " packets: possibly %s", fd->drops,
-			 fi->kind == FK_MISSING ? "missing" : "blocked");
+		snprintf(fi->note, sizeof(fi->note), "the capture dropped %" PRIu64 " %s: possibly %s", fd->drops,
+			 report_plural(fd->drops, "packet", "packets"), fi->kind == FK_MISSING ? "missing" : "blocked");
 	}
 }
 

@@ -48,3 +48,35 @@ bool icmp_is_error(uint8_t proto, uint8_t type)
 	return type == ICMP4_UNREACH || type == ICMP4_SOURCE_QUENCH || type == ICMP4_REDIRECT ||
 	       type == ICMP4_TIME_EXCEEDED || type == ICMP4_PARAM_PROBLEM;
 }
+
+/* The IANA types that nft(8) names (nft describe icmp type / icmpv6 type). */
+const char *icmp_type_name(uint8_t proto, uint8_t type)
+{
+	static const char *const v4[] = {
+		[ICMP4_ECHO_REPLY] = "echo-reply", [ICMP4_UNREACH] = "destination-unreachable",
+		[ICMP4_SOURCE_QUENCH] = "source-quench", [ICMP4_REDIRECT] = "redirect", [ICMP4_ECHO] = "echo-request",
+		[ICMP4_ROUTER_ADVERT] = "router-advertisement", [ICMP4_ROUTER_SOLICIT] = "router-solicitation",
+		[ICMP4_TIME_EXCEEDED] = "time-exceeded", [ICMP4_PARAM_PROBLEM] = "parameter-problem",
+		[ICMP4_TSTAMP] = "timestamp-request", [ICMP4_TSTAMP_REPLY] = "timestamp-reply",
+		[ICMP4_INFO] = "info-request", [ICMP4_INFO_REPLY] = "info-reply", [ICMP4_MASK] = "address-mask-request",
+		[ICMP4_MASK_REPLY] = "address-mask-reply",
+	};
+	static const char *const v6_errors[] = {
+		[ICMP6_UNREACH] = "destination-unreachable", [ICMP6_PACKET_TOO_BIG] = "packet-too-big",
+		[ICMP6_TIME_EXCEEDED] = "time-exceeded", [ICMP6_PARAM_PROBLEM] = "parameter-problem",
+	};
+	static const char *const v6_info[] = {	/* from ICMP6_ECHO (128) */
+		"echo-request", "echo-reply", "mld-listener-query", "mld-listener-report", "mld-listener-done",
+		"nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert", "nd-redirect",
+		"router-renumbering", NULL, NULL, "ind-neighbor-solicit", "ind-neighbor-advert", "mld2-listener-report",
+	};
+
+	if (proto == PROTO_ICMPV6) {
+		if (type < sizeof(v6_errors) / sizeof(v6_errors[0]))
+			return v6_errors[type];
+		if (type >= ICMP6_ECHO && type - ICMP6_ECHO < (int)(sizeof(v6_info) / sizeof(v6_info[0])))
+			return v6_info[type - ICMP6_ECHO];
+		return NULL;
+	}
+	return type < sizeof(v4) / sizeof(v4[0]) ? v4[type] : NULL;
+}

@@ -51,4 +51,7 @@ uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_w
 /* True for the error messages that quote a packet: v4 3, 4, 5, 11, 12; v6 1-4. */
 bool icmp_is_error(uint8_t proto, uint8_t type);
 
+/* A type's name as nftables spells it ("echo-request", "destination-unreachable"), or NULL if it has none. */
+const char *icmp_type_name(uint8_t proto, uint8_t type);
+
 #endif

@@ -2,12 +2,16 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <string.h>
 #include <time.h>
 
 #include "classify.h"
+#include "icmp_types.h"
 #include "inspect.h"
 #include "tls.h"
+#include "utf8.h"
 
 /* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days). */
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -76,16 +80,100 @@ void report_format_time(int64_t us, char *out, size_t n)
 	}
 }
 
+static bool text_utf8;	/* the locale's character set is UTF-8 (report_text_locale) */
+
+void report_text_locale(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	text_utf8 = cs && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Code points that a terminal takes as controls or as bidirectional embeddings, overrides and isolates. */
+static bool text_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void report_text_escape(FILE *out, const char *s, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			fputc(c, out);
+			i++;
+		} else if (utf8 && c >= 0x80 && (k = utf8_decode(p + i, n - i, &cp)) > 0 && !text_unsafe(cp)) {
+			fwrite(p + i, 1, k, out);
+			i += k;
+		} else {
+			/* a sequence kept out is shown byte by byte: each of its bytes as \xNN */
+			k = utf8 && c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
+			do
+				fprintf(out, "\\x%02x", p[i++]);
+			while (k && --k);
+		}
+	}
+}
+
 void report_text_safe(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	report_text_escape(out, s, text_utf8);
+}
 
-		if (c >= 0x20 && c < 0x7f)
-			fputc(c, out);
-		else
-			fprintf(out, "\\x%02x", c);
+const char *report_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n)
+{
+	int64_t a = us < 0 ? -us : us, scale = 1000000;
+	int d;
+
+	for (d = 0; d < min_decimals && d < 6; d++)
+		scale /= 10;
+	/* two significant digits: a in units of 10^-d s reaches 10 */
+	while (d < 6 && a != 0 && a / scale < 10) {
+		scale /= 10;
+		d++;
 	}
+	snprintf(out, n, "%.*f", d, (double)us / 1e6);
+}
+
+void report_rules_applied(const struct report_input *in, int *matrices, int *rules)
+{
+	const struct rule_set *rs = in->rules;
+	const bool *on = in->site ? in->site->matrix_on : NULL;
+	int m, r;
+
+	*matrices = *rules = 0;
+	if (!rs)
+		return;
+	for (m = 0; m < rs->nmatrices; m++)
+		*matrices += !on || on[m];
+	for (r = 0; r < rs->nrules; r++)
+		*rules += !on || on[rs->rules[r].matrix];
+}
+
+void report_rules_text(const struct report_input *in, char *out, size_t n)
+{
+	int nm, nr;
+
+	report_rules_applied(in, &nm, &nr);
+	if (!in->rules || nm == in->rules->nmatrices)
+		snprintf(out, n, "%d %s, %d %s", nm, report_plural((uint64_t)nm, "matrix", "matrices"), nr,
+			 report_plural((uint64_t)nr, "rule", "rules"));
+	else
+		snprintf(out, n, "%d of %d matrices %s (%d %s)", nm, in->rules->nmatrices,
+			 nm == 1 ? "applies" : "apply", nr, report_plural((uint64_t)nr, "rule", "rules"));
 }
 
 /*
@@ -126,6 +214,56 @@ void report_rule_ports(const struct rule *ru, char *out, size_t n)
 			w = snprintf(out + used, n - used, "%c%u-%u", k ? ',' : '/', ru->ports[k].lo, ru->ports[k].hi);
 		used += w > 0 ? (size_t)w : 0;
 	}
+}
+
+const char *report_finding_icmp_type(const struct finding *fi)
+{
+	if ((fi->proto != PROTO_ICMP && fi->proto != PROTO_ICMPV6) || !fi->has_example)
+		return NULL;
+	/* The originator's type: Zeek's id.orig_p (its id.resp_p, the finding's port, is the counterpart or code). */
+	return icmp_type_name(fi->proto, (uint8_t)fi->example.orig.sport);
+}
+
+/* prefix, then v in decimal, into buf (room for both); its length */
+static size_t prefixed_number(char *buf, const char *prefix, unsigned v)
+{
+	size_t len = strlen(prefix);
+	unsigned w = 1;
+
+	memcpy(buf, prefix, len);
+	while (v / 10 >= w)
+		w *= 10;
+	for (; w; w /= 10)
+		buf[len++] = (char)('0' + v / w % 10);
+	return len;
+}
+
+/* By hand, not snprintf: the text report writes one a finding, and there can be hundreds of thousands. */
+void report_finding_port(const struct finding *fi, char *out, size_t n)
+{
+	const char *name = report_finding_icmp_type(fi);
+	char buf[64];
+	size_t len;
+
+	if (fi->proto == PROTO_TCP || fi->proto == PROTO_UDP) {
+		len = prefixed_number(buf, fi->proto == PROTO_TCP ? "tcp/" : "udp/", fi->port);
+	} else if (name) {
+		len = strlen(name) < sizeof(buf) - 5 ? strlen(name) : sizeof(buf) - 5;
+		memcpy(buf, "icmp/", 5);
+		memcpy(buf + 5, name, len);
+		len += 5;
+	} else if (fi->has_example) {
+		len = prefixed_number(buf, "icmp/type-", fi->example.orig.sport);
+	} else {
+		len = 4;
+		memcpy(buf, "icmp", len);	/* a 'missing' finding: a rule, no flow */
+	}
+	if (!n)
+		return;
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(out, buf, len);
+	out[len] = '\0';
 }
 
 static void ev_append(char *out, size_t n, size_t *at, const char *s)

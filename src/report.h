@@ -49,8 +49,32 @@ const char *report_html_status_class(enum verdict v);	/* "blocked" ... "ok"; "no
 
 /* UTC time as "2026-11-22 05:30:01.123456". */
 void report_format_time(int64_t us, char *out, size_t n);
-/* Write s to out with every byte outside printable ASCII shown as \xNN (terminal safety). */
+/*
+ * Write s to out for a terminal: printable ASCII as is; outside a UTF-8
+ * locale every other byte as \xNN. Under a UTF-8 locale (report_text_locale)
+ * valid printable UTF-8 is kept, and still shown as \xNN of its bytes: C0
+ * controls, DEL, C1 controls (U+0080-U+009F), invalid or overlong sequences,
+ * surrogates, and the bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069), which can make text on a terminal read other than it is.
+ */
 void report_text_safe(FILE *out, const char *s);
+/* The same with the choice made by the caller: utf8 true as under a UTF-8 locale. */
+void report_text_escape(FILE *out, const char *s, bool utf8);
+/* Once at start-up: setlocale(LC_CTYPE, ""), and whether its character set is UTF-8 (for report_text_safe). */
+void report_text_locale(void);
+/* one when n is 1, else many: "1 rule", "2 rules", "0 rules". */
+const char *report_plural(uint64_t n, const char *one, const char *many);
+/*
+ * A duration of us microseconds in seconds, without the unit: min_decimals
+ * decimals, more when a short one would show fewer than two significant
+ * digits, so that nothing non-zero reads as 0 (down to 0.000001).
+ * 7357813 us, 3: "7.358"; 142 us, 3: "0.00014"; 42 s, 0: "42"; 380000 us, 0: "0.38".
+ */
+void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n);
+/* How many of the loaded matrices, and of their rules, the site applies (all without a site or a matrices: list). */
+void report_rules_applied(const struct report_input *in, int *matrices, int *rules);
+/* The same for the mode line: "28 matrices, 229 rules" when all apply, else "4 of 28 matrices apply (45 rules)". */
+void report_rules_text(const struct report_input *in, char *out, size_t n);
 struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);
@@ -58,5 +82,13 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only);
 /* Protocols and ports of a rule as "tcp/1494,2598" or "udp/16500-16509" or "icmp". */
 void report_rule_ports(const struct rule *ru, char *out, size_t n);
+/*
+ * A finding's protocol and port as a person reads them: "tcp/443", "udp/1494";
+ * ICMP by the type of its example flow's first message, "icmp/echo-request"
+ * (its port is Zeek's counterpart type or code), or "icmp" with no example.
+ */
+void report_finding_port(const struct finding *fi, char *out, size_t n);
+/* The ICMP or ICMPv6 type name of a finding's example flow ("echo-request"), or NULL. */
+const char *report_finding_icmp_type(const struct finding *fi);
 
 #endif

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "findings.h"
 #include "flow_table.h"
+#include "icmp_types.h"
 #include "inspect.h"
 #include "summary.h"
 #include "tls.h"
@@ -198,10 +199,23 @@ static void flow_line(FILE *out, const struct report_input *in, const struct flo
 
 	(void)in;
 	report_format_time(f->first_us, t, sizeof(t));
-	fprintf(out, "<span class=\"ev\">%s %s:%u &rarr; %s:%u, %s, history ",
-		f->orig.proto == PROTO_TCP ? "tcp" : f->orig.proto == PROTO_UDP ? "udp" : "icmp",
-		addr_format(f->orig.family, f->orig.src, a), f->orig.sport, addr_format(f->orig.family, f->orig.dst, b),
-		f->orig.dport, conn_state_name(flow_conn_state(f)));
+	if (f->orig.proto == PROTO_TCP || f->orig.proto == PROTO_UDP) {
+		fprintf(out, "<span class=\"ev\">%s %s:%u &rarr; %s:%u, %s, history ",
+			f->orig.proto == PROTO_TCP ? "tcp" : "udp", addr_format(f->orig.family, f->orig.src, a),
+			f->orig.sport, addr_format(f->orig.family, f->orig.dst, b), f->orig.dport,
+			conn_state_name(flow_conn_state(f)));
+	} else {
+		/* ICMP: the originator's message type, not Zeek's type/counterpart "ports" */
+		const char *type = icmp_type_name(f->orig.proto, (uint8_t)f->orig.sport);
+
+		fputs("<span class=\"ev\">icmp/", out);
+		if (type)
+			fputs(type, out);
+		else
+			fprintf(out, "type-%u", f->orig.sport);
+		fprintf(out, " %s &rarr; %s, %s, history ", addr_format(f->orig.family, f->orig.src, a),
+			addr_format(f->orig.family, f->orig.dst, b), conn_state_name(flow_conn_state(f)));
+	}
 	report_html_text(out, f->hist.len ? f->hist.s : "-");
 	fprintf(out, ", %" PRIu64 "/%" PRIu64 " pkts, %s", f->side[0].pkts, f->side[1].pkts, verdict_name(cl->verdict));
 	if (cl->reason != R_NONE)
@@ -398,7 +412,7 @@ static void legend(FILE *out)
 static void header(FILE *out, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
-	char a[40], b[40];
+	char a[40], b[40], d[32], rules[80];
 	int i;
 
 	fputs("<header><h1>flowaudit: ", out);
@@ -415,7 +429,8 @@ static void header(FILE *out, const struct report_input *in)
 		if (i)
 			fputs("<br>", out);
 		report_html_text(out, c->inputs[i].path);
-		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets);
+		fprintf(out, " (%s, %" PRIu64 " %s)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets,
+			report_plural(c->inputs[i].packets, "packet", "packets"));
 		if (c->inputs[i].damage[0]) {
 			fputs(" &mdash; damaged: ", out);
 			report_html_text(out, c->inputs[i].damage);
@@ -430,11 +445,12 @@ static void header(FILE *out, const struct report_input *in)
 	if (c->packets) {
 		report_format_time(c->first_us, a, sizeof(a));
 		report_format_time(c->last_us, b, sizeof(b));
-		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%.3f s)</dd>", a, b,
-			(double)(c->last_us - c->first_us) / 1e6);
+		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
+		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%s s)</dd>", a, b, d);
 	}
-	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror duplicates</dd>",
-		c->packets, in->decode[DECODE_OK], in->duplicates);
+	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror %s</dd>",
+		c->packets, in->decode[DECODE_OK], in->duplicates,
+		report_plural(in->duplicates, "duplicate", "duplicates"));
 	fprintf(out, "<dt>drops</dt><dd>%" PRIu64 " by the kernel, %" PRIu64 " by the interface%s</dd>", c->dropped,
 		c->if_dropped, c->live ? "" : " (offline: none)");
 	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
@@ -444,11 +460,12 @@ static void header(FILE *out, const struct report_input *in)
 	if (in->site) {
 		fputs("site ", out);
 		report_html_text(out, in->site->name);
-		fprintf(out, ", %d matrices, %d rules", in->rules->nmatrices, in->rules->nrules);
+		fputs(", ", out);
 	} else {
-		fprintf(out, "port-only (no site file: roles unknown), %d matrices, %d rules", in->rules->nmatrices,
-			in->rules->nrules);
+		fputs("port-only (no site file: roles unknown), ", out);
 	}
+	report_rules_text(in, rules, sizeof(rules));
+	fputs(rules, out);
 	if (in->interim)
 		fputs("; interim report of a live audit", out);
 	fputs("</dd></dl></header>\n", out);
@@ -457,7 +474,7 @@ static void header(FILE *out, const struct report_input *in)
 static void findings_section(FILE *out, const struct report_input *in)
 {
 	const struct finding *const *list;
-	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40];
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40], port[48];
 	int i, n;
 
 	list = findings_list(in->findings, &n);
@@ -470,8 +487,9 @@ static void findings_section(FILE *out, const struct report_input *in)
 		const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 		const char *kind = findings_kind_name(fi->kind);
 
-		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s/%u ", kind,
-			kind, kind, fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp", fi->port);
+		report_finding_port(fi, port, sizeof(port));
+		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s ", kind,
+			kind, kind, port);
 		if (fi->kind == FK_MISSING) {
 			report_html_text(out, rules_role_name(in->rules, fi->orig_role));
 			fputs(" &rarr; ", out);

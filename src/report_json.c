@@ -150,6 +150,15 @@ static void json_summary(struct json *j, const struct report_input *in)
 	json_kv_str(j, "mode", !in->rules ? "flows" : in->site ? "site" : "port-only");
 	json_key(j, "site");
 	in->site ? json_str(j, in->site->name) : json_null(j);
+	if (in->rules) {
+		int nm, nr;
+
+		report_rules_applied(in, &nm, &nr);
+		json_kv_u64(j, "matrices", (uint64_t)in->rules->nmatrices);
+		json_kv_u64(j, "matrices_applied", (uint64_t)nm);
+		json_kv_u64(j, "rules", (uint64_t)in->rules->nrules);
+		json_kv_u64(j, "rules_applied", (uint64_t)nr);
+	}
 	json_kv_u64(j, "flows", s->flows);
 	json_kv_u64(j, "ip_bytes", s->ip_bytes);
 	json_key(j, "by_proto");
@@ -252,6 +261,8 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	json_role_or_null(j, in, "resp_role", fi->resp_role);
 	json_kv_str(j, "proto", fi->proto == PROTO_TCP ? "tcp" : fi->proto == PROTO_UDP ? "udp" : "icmp");
 	json_kv_u64(j, "port", fi->port);
+	if (report_finding_icmp_type(fi))
+		json_kv_str(j, "icmp_type", report_finding_icmp_type(fi));
 	json_key(j, "reason");
 	fi->reason != R_NONE ? json_str(j, reason_name(fi->reason)) : json_null(j);
 	json_kv_u64(j, "count", fi->count);

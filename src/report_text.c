@@ -78,14 +78,16 @@ static void text_capture_health(FILE *out, const struct report_input *in)
 		fprintf(out, "%-12s packets were lost: blocked, missing and one-sided findings are uncertain\n",
 			"WARNING");
 	if (in->interim)
-		fprintf(out, "%-12s %" PRIu64 " flows still live are not in this report\n", "", in->live_flows);
+		fprintf(out, "%-12s %" PRIu64 " %s\n", "", in->live_flows,
+			report_plural(in->live_flows, "flow still live is not in this report",
+				      "flows still live are not in this report"));
 	if (c->stopped_us > c->started_us) {
-		char a[40], b[40];
+		char a[40], b[40], d[32];
 
 		report_format_time(c->started_us, a, sizeof(a));
 		report_format_time(c->stopped_us, b, sizeof(b));
-		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "listened", a, b,
-			(double)(c->stopped_us - c->started_us) / 1e6);
+		report_format_seconds(c->stopped_us - c->started_us, 3, d, sizeof(d));
+		fprintf(out, "%-12s %s - %s UTC (%s s)\n", "listened", a, b, d);
 	}
 }
 
@@ -101,7 +103,8 @@ static void text_inputs(FILE *out, const struct report_input *in)
 
 		fprintf(out, "%-12s ", i ? "" : "input");
 		report_text_safe(out, strcmp(ci->path, "-") ? ci->path : "standard input");
-		fprintf(out, " (%s, %" PRIu64 " packets)", decode_link_name(ci->dlt), ci->packets);
+		fprintf(out, " (%s, %" PRIu64 " %s)", decode_link_name(ci->dlt), ci->packets,
+			report_plural(ci->packets, "packet", "packets"));
 		if (ci->damage[0]) {
 			fputs(": DAMAGED: ", out);
 			report_text_safe(out, ci->damage);
@@ -114,28 +117,33 @@ static void text_inputs(FILE *out, const struct report_input *in)
 		fputc('\n', out);
 	}
 	if (c->packets) {
-		char a[40], b[40];
+		char a[40], b[40], d[32];
 
 		report_format_time(c->first_us, a, sizeof(a));
 		report_format_time(c->last_us, b, sizeof(b));
-		fprintf(out, "%-12s %s - %s UTC (%.3f s)\n", "time span", a, b,
-			(double)(c->last_us - c->first_us) / 1e6);
+		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
+		fprintf(out, "%-12s %s - %s UTC (%s s)\n", "time span", a, b, d);
 	}
 }
 
 static void text_mode(FILE *out, const struct report_input *in)
 {
+	char rules[80];
+
 	if (!in->rules)
 		return;
 	if (in->site) {
 		fprintf(out, "%-12s site ", "mode");
 		report_text_safe(out, in->site->name);
-		fprintf(out, " (%d role addresses, %d scope prefixes), ", in->site->nprefixes, in->site->nscope);
+		fprintf(out, " (%d %s, %d %s), ", in->site->nprefixes,
+			report_plural((uint64_t)in->site->nprefixes, "role address", "role addresses"),
+			in->site->nscope, report_plural((uint64_t)in->site->nscope, "scope prefix", "scope prefixes"));
 	} else {
 		fprintf(out, "%-12s port-only (no --site: rules match on protocol and port, roles unknown, "
 			"nothing is 'unexpected' or 'missing'), ", "mode");
 	}
-	fprintf(out, "%d matrices, %d rules\n", in->rules->nmatrices, in->rules->nrules);
+	report_rules_text(in, rules, sizeof(rules));
+	fprintf(out, "%s\n", rules);
 }
 
 static void text_packets(FILE *out, const struct report_input *in)
@@ -144,19 +152,26 @@ static void text_packets(FILE *out, const struct report_input *in)
 	const struct flow_table_stats *t = in->table;
 
 	fprintf(out, "%-12s %" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " not IP, %" PRIu64
-		" other IP protocols, %" PRIu64 " with decode problems\n", "packets", c->packets,
+		" other IP %s, %" PRIu64 " with decode problems\n", "packets", c->packets,
 		in->decode[DECODE_OK], in->decode[DECODE_NOT_IP], in->decode[DECODE_OTHER_PROTO],
-		decode_problems(in));
+		report_plural(in->decode[DECODE_OTHER_PROTO], "protocol", "protocols"), decode_problems(in));
 	if (c->ts_backwards)
-		fprintf(out, "%-12s %" PRIu64 " packets older than one before them\n", "", c->ts_backwards);
+		fprintf(out, "%-12s %" PRIu64 " %s\n", "", c->ts_backwards,
+			report_plural(c->ts_backwards, "packet older than the one before it",
+				      "packets older than one before them"));
 	if (in->duplicates)
-		fprintf(out, "%-12s %" PRIu64 " mirror duplicates counted once\n", "", in->duplicates);
+		fprintf(out, "%-12s %" PRIu64 " mirror %s counted once\n", "", in->duplicates,
+			report_plural(in->duplicates, "duplicate", "duplicates"));
 	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 "), %" PRIu64
-		" IP bytes\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
-		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes);
-	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " 5-tuples reused, %" PRIu64
-		" fragments joined,\n%-12s %" PRIu64 " ICMP errors matched to the flow they quote\n", "flow table",
-		t->peak_live, t->evicted, t->reused, t->fragments, "", t->icmp_errors_matched);
+		" IP %s\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
+		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes,
+		report_plural(in->summary->ip_bytes, "byte", "bytes"));
+	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " %s reused, %" PRIu64
+		" %s joined,\n%-12s %" PRIu64 " %s\n", "flow table", t->peak_live, t->evicted, t->reused,
+		report_plural(t->reused, "5-tuple", "5-tuples"), t->fragments,
+		report_plural(t->fragments, "fragment", "fragments"), "", t->icmp_errors_matched,
+		report_plural(t->icmp_errors_matched, "ICMP error matched to the flow it quotes",
+			      "ICMP errors matched to the flow they quote"));
 }
 
 /* What the first payload bytes showed: services, TLS handshakes, and what could not be followed. */
@@ -168,7 +183,8 @@ static void text_payload(FILE *out, const struct report_input *in)
 
 	if (!st)
 		return;
-	fprintf(out, "%-12s %" PRIu64 " flows with their first bytes seen", "payload", st->flows);
+	fprintf(out, "%-12s %" PRIu64 " %s", "payload", st->flows,
+		report_plural(st->flows, "flow with its first bytes seen", "flows with their first bytes seen"));
 	for (s = 1; s < SVC_COUNT; s++)
 		if (st->by_service[s]) {
 			fprintf(out, "%s%s %" PRIu64, sep, service_name((enum service)s), st->by_service[s]);
@@ -176,12 +192,15 @@ static void text_payload(FILE *out, const struct report_input *in)
 		}
 	fprintf(out, "\n");
 	if (st->tls_handshakes || st->tls_certificates || st->tls_malformed)
-		fprintf(out, "%-12s %" PRIu64 " TLS/DTLS client hellos, %" PRIu64 " certificate messages read, %" PRIu64
-			" broken handshakes\n", "", st->tls_handshakes, st->tls_certificates, st->tls_malformed);
+		fprintf(out, "%-12s %" PRIu64 " TLS/DTLS client %s, %" PRIu64 " certificate %s read, %" PRIu64
+			" broken %s\n", "", st->tls_handshakes, report_plural(st->tls_handshakes, "hello", "hellos"),
+			st->tls_certificates, report_plural(st->tls_certificates, "message", "messages"),
+			st->tls_malformed, report_plural(st->tls_malformed, "handshake", "handshakes"));
 	if (st->gaps || st->over_budget || st->evidence_dropped)
-		fprintf(out, "%-12s %" PRIu64 " handshakes cut short (a missing segment or a short capture), %" PRIu64
-			" not followed (buffer budget), %" PRIu64 " evidence values not kept\n", "", st->gaps,
-			st->over_budget, st->evidence_dropped);
+		fprintf(out, "%-12s %" PRIu64 " %s cut short (a missing segment or a short capture), %" PRIu64
+			" not followed (buffer budget), %" PRIu64 " evidence %s not kept\n", "", st->gaps,
+			report_plural(st->gaps, "handshake", "handshakes"), st->over_budget, st->evidence_dropped,
+			report_plural(st->evidence_dropped, "value", "values"));
 }
 
 static void roles_text(const struct report_input *in, const int *roles, int n, char *out, size_t len)
@@ -366,16 +385,15 @@ static void wire_evidence(FILE *out, const struct report_input *in, const struct
 static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
-	const char *proto = fi->proto == PROTO_TCP ? "tcp/" : fi->proto == PROTO_UDP ? "udp/" : "icmp/";
-	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512];
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512], port[48];
 	struct line l = { .n = 0 };
 	size_t start;
 
 	word(out, in, findings_kind_name(fi->kind), 11);
 	line_str(&l, " ");
 	start = l.n;
-	line_str(&l, proto);
-	line_u64(&l, fi->port);
+	report_finding_port(fi, port, sizeof(port));
+	line_str(&l, port);
 	while (l.n - start < 10)
 		l.b[l.n++] = ' ';
 	line_str(&l, " ");
@@ -428,21 +446,27 @@ static void text_findings(FILE *out, const struct report_input *in)
 {
 	int i, n;
 	const struct finding *const *list = findings_list(in->findings, &n);
+	uint64_t u;
 
 	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n);
 	if (!n)
 		fprintf(out, "none\n");
 	for (i = 0; i < n; i++)
 		text_finding(out, in, list[i]);
-	if (findings_untracked(in->findings))
-		fprintf(out, "(%" PRIu64 " flows had host pairs beyond the %d tracked per table: fallback, incomplete and "
-			"one-sided ratios do not count them)\n", findings_untracked(in->findings), FINDINGS_MAX_PAIRS);
-	if (findings_tls_hidden(in->findings))
-		fprintf(out, "(%" PRIu64 " TLS 1.3 sessions to watched names were not judged for interception: their "
-			"certificates are encrypted on the wire)\n", findings_tls_hidden(in->findings));
-	if (findings_dropped(in->findings))
-		fprintf(out, "(%" PRIu64 " more flows with findings were not itemised: the findings table was full)\n",
-			findings_dropped(in->findings));
+	if ((u = findings_untracked(in->findings)))
+		fprintf(out, "(%" PRIu64 " %s beyond the %d tracked per table: fallback, incomplete and one-sided "
+			"ratios do not count %s)\n", u,
+			report_plural(u, "flow had a host pair", "flows had host pairs"), FINDINGS_MAX_PAIRS,
+			report_plural(u, "it", "them"));
+	if ((u = findings_tls_hidden(in->findings)))
+		fprintf(out, "(%" PRIu64 " %s\n", u,
+			report_plural(u, "TLS 1.3 session to watched names was not judged for interception: its "
+				      "certificate is encrypted on the wire)",
+				      "TLS 1.3 sessions to watched names were not judged for interception: their "
+				      "certificates are encrypted on the wire)"));
+	if ((u = findings_dropped(in->findings)))
+		fprintf(out, "(%" PRIu64 " more %s not itemised: the findings table was full)\n", u,
+			report_plural(u, "flow with findings was", "flows with findings were"));
 }
 
 static void text_states(FILE *out, const struct report_input *in)
@@ -493,7 +517,8 @@ static void text_talkers(FILE *out, const struct report_input *in)
 			top[i].flows_orig, top[i].flows_resp, top[i].bytes);
 	}
 	if (in->summary->hosts_untracked)
-		fprintf(out, "(%" PRIu64 " flows had hosts beyond the %d tracked)\n", in->summary->hosts_untracked,
+		fprintf(out, "(%" PRIu64 " %s beyond the %d tracked)\n", in->summary->hosts_untracked,
+			report_plural(in->summary->hosts_untracked, "flow had hosts", "flows had hosts"),
 			SUMMARY_MAX_HOSTS);
 }
 

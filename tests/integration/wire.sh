@@ -42,7 +42,7 @@ check "tls12-intercepted: the JSON evidence names SNI, issuer and the product" \
 check "tls12-intercepted: the text report shows the evidence under the finding" \
 	grep -q '^ *server name connector.cloud.com, TLSv12; subject CN=\*.cloud.com,O=Cloud Software Group\\, Inc.*(Zscaler)$' "$TMP/zs.txt"
 check "tls12-intercepted: payload line counts the handshake and the certificate" \
-	grep -q '1 TLS/DTLS client hellos, 1 certificate messages read, 0 broken' "$TMP/zs.txt"
+	grep -q '1 TLS/DTLS client hello, 1 certificate message read, 0 broken' "$TMP/zs.txt"
 
 # --- the same shape with a public CA: nothing to find
 run dc tls12-public.pcap
@@ -69,7 +69,7 @@ check "tls13-cloud: IPv6, SNI, TLSv13, cert_visible false, no certificate names"
 	conn t13 443 '(."id.resp_h" | test(":")) and .server_name == "connector.cloud.com" and .tls_version == "TLSv13"
 		and .cert_visible == false and .cert_issuer == null'
 check "tls13-cloud: the report counts it as not judged" \
-	eval 'grep -q "1 TLS 1.3 sessions to watched names were not judged" "$TMP/t13.txt" &&
+	eval 'grep -q "1 TLS 1.3 session to watched names was not judged" "$TMP/t13.txt" &&
 		json t13 ".summary.payload.tls_not_judged_tls13 == 1"'
 
 # --- DTLS 1.2 over UDP 443
