@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	struct options o;
 	int status;
 
+	report_text_locale();	/* UTF-8 text shown as is on a UTF-8 terminal; control bytes always escaped */
 	if (options_parse(&o, argc, argv, err, sizeof(err)) != 0) {
 		print_error(err);
 		options_free(&o);

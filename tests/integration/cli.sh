@@ -198,14 +198,25 @@ printf 'site: "Z\303\274rich"\nroles:\n  vda: 198.18.1.2\n  workspace-app: 198.1
 C=$TMP/cap$'\033[2J'.pcap
 cp "$P/tcp-complete.pcap" "$C"
 no_control() { ! LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/$1.out" && ! LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/$1.err"; }
-run safecheck "$FLOWAUDIT" rules check --rules "$W" --site "$S"
+run safecheck env LC_ALL=C "$FLOWAUDIT" rules check --rules "$W" --site "$S"
 check "rules check: a file name with ESC and a newline is shown escaped" eval 'status_is safecheck 0 &&
 	no_control safecheck && grep -q "evil\\\\x1b\[31m\\\\x0a\.yaml" "$TMP/safecheck.out" &&
 	grep -q "site Z\\\\xc3\\\\xbcrich (.*site\\\\x1b\]0;x\\\\x07\.yaml)" "$TMP/safecheck.out"'
-run safelist "$FLOWAUDIT" rules list --rules "$W"
-check "rules list: title and description shown escaped, no control bytes" eval 'status_is safelist 0 &&
+run safelist env LC_ALL=C "$FLOWAUDIT" rules list --rules "$W"
+check "rules list (C locale): title and description shown escaped, no control bytes" eval 'status_is safelist 0 &&
 	no_control safelist && grep -q "^Z\\\\xc3\\\\xbcrich" "$TMP/safelist.out" &&
 	grep -q "| \\\\xe2\\\\x80\\\\x9cICA\\\\xe2\\\\x80\\\\x9d with UTF-8 |" "$TMP/safelist.out"'
+# Under a UTF-8 locale, valid UTF-8 is shown as it is; control bytes are still escaped.
+if locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
+	run utf8list env LC_ALL=C.UTF-8 "$FLOWAUDIT" rules list --rules "$W"
+	check "rules list (UTF-8 locale): curly quotes and accents as they are, no control bytes" eval 'status_is utf8list 0 &&
+		no_control utf8list && grep -q "^Zürich" "$TMP/utf8list.out" && grep -q "| “ICA” with UTF-8 |" "$TMP/utf8list.out"'
+	run utf8check env LC_ALL=C.UTF-8 "$FLOWAUDIT" rules check --rules "$W" --site "$S"
+	check "rules check (UTF-8 locale): a file name with ESC and a newline is still escaped" eval 'status_is utf8check 0 &&
+		no_control utf8check && grep -q "evil\\\\x1b\[31m\\\\x0a\.yaml" "$TMP/utf8check.out"'
+else
+	echo "# skip: no C.UTF-8 locale"
+fi
 run safetext "${FA[@]}" --color=always -r "$C" --rules "$W" --site "$S"
 check "text report: input and site names escaped; only the report's own colour codes" eval 'status_is safetext 0 &&
 	grep -q "cap\\\\x1b\[2J\.pcap" "$TMP/safetext.out" && ! grep -q "$(printf "\033\\\\[2J")" "$TMP/safetext.out" &&
