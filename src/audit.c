@@ -430,6 +430,11 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 		a->rules = &a->own_rules;
 		a->site = a->own_site;
 	}
+	if (a->site && a->site->nscope == 0) {
+		fputs("flowaudit: warning: ", stderr);
+		report_text_safe(stderr, a->site->file);
+		fputs(": the site has no scope: nothing can be 'unexpected' (add scope: [PREFIX, ...])\n", stderr);
+	}
 	if (unmatchable && !o->quiet)
 		fprintf(stderr, "flowaudit: note: %d rules of the selected matrices cannot match: the site defines "
 			"none of their source or destination roles ('flowaudit rules check --site ...' lists them)\n",
@@ -536,6 +541,8 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	flow_table_flush(a.table);
 	deferred_release(&a, true);
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
+	if (!cs.live)
+		findings_set_covered(a.findings, cs.covered_us);
 	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
 	status = findings_status(o, a.findings);
 	if (!cs.live)

@@ -26,7 +26,22 @@ static const char *const kind_names[FK_COUNT] = {
 	[FK_INTERRUPTED] = "interrupted", [FK_MISSING] = "missing", [FK_ONE_SIDED] = "one-sided",
 	[FK_UNEXPECTED] = "unexpected", [FK_PENDING] = "pending", [FK_TLS_INTERCEPTED] = "tls-intercepted",
 	[FK_MIDDLEBOX_RESET] = "middlebox-reset", [FK_WRONG_PROTOCOL] = "wrong-protocol",
+	[FK_NOT_VISIBLE] = "not-visible",
 };
+
+static const char *const visibility_names[VIS_COUNT] = {
+	[VIS_NONE] = "none", [VIS_BOTH] = "both", [VIS_FROM_ONLY] = "from-only", [VIS_TO_ONLY] = "to-only",
+};
+
+const char *findings_visibility_name(enum visibility v)
+{
+	return (unsigned)v < VIS_COUNT ? visibility_names[v] : "none";
+}
+
+void findings_set_covered(struct findings *fd, int64_t covered_us)
+{
+	fd->covered_us = covered_us;
+}
 
 static const char *const confidence_names[] = { "high", "medium", "low" };
 
@@ -100,6 +115,9 @@ struct findings *findings_new(const struct rule_set *rs, const struct site *site
 	fd->rs = rs;
 	fd->site = site;
 	fd->stats = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->stats));
+	for (r = 0; r < rs->nrules; r++)
+		fd->stats[r].absent = -1;
+	fd->covered_us = -1;
 	fd->matched = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->matched));
 	fd->rule_origs = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->rule_origs));
 	fd->role_hosts = xcalloc((size_t)rs->nroles + 1, sizeof(*fd->role_hosts));
@@ -354,6 +372,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	int i, finding;
 	bool tracked = true;
 
+	fd->nflows_seen++;
 	if (cl->verdict == V_RELATED)
 		return;
 	if (f->orig.proto == PROTO_TCP || f->orig.proto == PROTO_UDP) {
@@ -367,6 +386,9 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 
 		widen(&st->first_us, &st->last_us, f, st->total == 0);
 		st->flows[cl->verdict]++;
+		st->wire[WIRE_WRONG_PROTOCOL] += (cl->wire & WF_WRONG_PROTOCOL) != 0;
+		st->wire[WIRE_TLS_INTERCEPTED] += (cl->wire & WF_TLS_INTERCEPTED) != 0;
+		st->wire[WIRE_MIDDLEBOX_RESET] += (cl->wire & WF_MIDDLEBOX_RESET) != 0;
 		st->total++;
 	}
 	for (i = 0; i < cl->nmatches; i++) {
@@ -406,10 +428,23 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 {
 	const struct pair_entry *pair = fi->kind == FK_MISSING ? NULL : pair_of(fd, fi);
 	bool silence = fi->kind == FK_MISSING || fi->kind == FK_ONE_SIDED || fi->kind == FK_PENDING ||
+		       fi->kind == FK_NOT_VISIBLE ||
 		       ((fi->kind == FK_BLOCKED || fi->kind == FK_FALLBACK) && fi->reason == R_NO_REPLY);
 
 	fi->confidence = CONF_HIGH;
-	if (fi->kind == FK_MISSING) {
+	if (fi->kind == FK_NOT_VISIBLE) {
+		fi->first_us = fi->last_us = 0;
+		fi->confidence = CONF_LOW;
+		snprintf(fi->note, sizeof(fi->note), "no host of either role appears in the capture: not visible from "
+			 "this capture point");
+		return;
+	}
+	if (fi->kind == FK_MISSING && (fi->visibility == VIS_FROM_ONLY || fi->visibility == VIS_TO_ONLY)) {
+		fi->first_us = fi->last_us = 0;
+		fi->confidence = CONF_LOW;
+		snprintf(fi->note, sizeof(fi->note), "no host of the %s role was ever seen: the capture point may not "
+			 "see that end", fi->visibility == VIS_FROM_ONLY ? "destination" : "source");
+	} else if (fi->kind == FK_MISSING) {
 		fi->first_us = fi->last_us = 0;
 		if (span_us < 60 * 1000000LL)
 			fi->confidence = CONF_LOW;
@@ -468,6 +503,8 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	int i;
 
 	fd->n = fd->nflow_findings;
+	for (i = 0; i < fd->rs->nrules; i++)
+		fd->stats[i].absent = -1;
 	findings_find_missing(fd);
 	findings_find_fallback(fd);
 	findings_find_incomplete(fd);
@@ -477,7 +514,7 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	for (i = 0; i < fd->n; i++) {
 		struct finding *fi = findings_at(fd, i);
 
-		rate(fd, fi, capture_last_us - capture_first_us);
+		rate(fd, fi, fd->covered_us >= 0 ? fd->covered_us : capture_last_us - capture_first_us);
 		fd->per_kind[fi->kind]++;
 		fd->sorted[i] = fi;
 	}

@@ -23,8 +23,12 @@ enum finding_kind {
 	FK_ONE_SIDED,
 	FK_UNEXPECTED,
 	FK_PENDING,
+	FK_NOT_VISIBLE,		/* an expected path neither of whose roles appears: not visible from here */
 	FK_COUNT
 };
+
+/* What a 'missing' finding's capture showed of its two roles. One name table: findings_visibility_name(). */
+enum visibility { VIS_NONE = 0, VIS_BOTH, VIS_FROM_ONLY, VIS_TO_ONLY, VIS_COUNT };
 
 enum confidence { CONF_HIGH = 0, CONF_MEDIUM, CONF_LOW };
 
@@ -40,6 +44,7 @@ struct finding {
 	uint8_t orig_h[16];		/* the host pair (flow findings), or the silent host (missing/each) */
 	uint8_t resp_h[16];
 	bool has_host;			/* missing for expect: each names the silent host in orig_h */
+	uint8_t visibility;		/* enum visibility: missing (and not-visible: VIS_NONE) */
 	uint64_t count;			/* flows */
 	int64_t first_us;		/* the evidence's first and last packet */
 	int64_t last_us;
@@ -51,9 +56,14 @@ struct finding {
 	struct classification example_class;
 };
 
+/* Flows with a wire finding, per rule or matrix cell: wrong-protocol, tls-intercepted, middlebox-reset. */
+enum { WIRE_WRONG_PROTOCOL = 0, WIRE_TLS_INTERCEPTED, WIRE_MIDDLEBOX_RESET, WIRE_KINDS };
+
 /* Per rule: flows seen by verdict, for the observed matrix. */
 struct rule_stats {
 	uint64_t flows[V_COUNT];
+	uint64_t wire[WIRE_KINDS];
+	int absent;			/* FK_MISSING or FK_NOT_VISIBLE when findings_finish found one for it, else -1 */
 	uint64_t total;
 	int64_t first_us;
 	int64_t last_us;
@@ -68,6 +78,12 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 void findings_set_drops(struct findings *fd, uint64_t drops);
 /* Work out missing, fallback and incomplete, rate and sort; may be called again as flows keep coming. */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us);
+/*
+ * Offline: the time the inputs cover (the union of their own spans), for
+ * the confidence of 'missing' instead of first-to-last; -1 (the default):
+ * first-to-last.
+ */
+void findings_set_covered(struct findings *fd, int64_t covered_us);
 
 const struct finding *const *findings_list(const struct findings *fd, int *n);
 const struct rule_stats *findings_rule_stats(const struct findings *fd);	/* [rs->nrules] */
@@ -81,6 +97,7 @@ struct role_pair_stats {
 	int resp_role;
 	int rule;			/* the deciding rule, -1 for none (unexpected) */
 	uint64_t flows[V_COUNT];
+	uint64_t wire[WIRE_KINDS];
 	int example;			/* index of a finding of this cell's worst flows, or -1 */
 };
 enum { FINDINGS_MAX_ROLE_PAIRS = 65536 };
@@ -98,5 +115,6 @@ const char *findings_kind_name(enum finding_kind k);
 /* Parse "blocked" etc. into a kind; -1 if unknown. */
 int findings_kind_parse(const char *name);
 const char *findings_confidence_name(enum confidence c);
+const char *findings_visibility_name(enum visibility v);
 
 #endif

@@ -34,6 +34,24 @@ static bool rule_judgeable(const struct findings *fd, const struct rule *ru)
 	return some_role_defined(fd->site, ru->from, ru->nfrom) && some_role_defined(fd->site, ru->to, ru->nto);
 }
 
+/* Did any host of these roles appear in the capture (in any flow, as either end)? */
+static bool some_role_seen(const struct findings *fd, const int *roles, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] == ROLE_ANY ? fd->nflows_seen > 0 : roles[i] >= 0 && HASH_COUNT(fd->role_hosts[roles[i]].hash))
+			return true;
+	return false;
+}
+
+static enum visibility rule_visibility(const struct findings *fd, const struct rule *ru)
+{
+	bool from = some_role_seen(fd, ru->from, ru->nfrom), to = some_role_seen(fd, ru->to, ru->nto);
+
+	return from && to ? VIS_BOTH : from ? VIS_FROM_ONLY : to ? VIS_TO_ONLY : VIS_NONE;
+}
+
 static struct finding *missing_new(struct findings *fd, int r)
 {
 	const struct rule *ru = &fd->rs->rules[r];
@@ -41,7 +59,9 @@ static struct finding *missing_new(struct findings *fd, int r)
 
 	if (!fi)
 		return NULL;
+	fd->stats[r].absent = FK_MISSING;
 	fi->kind = FK_MISSING;
+	fi->visibility = VIS_BOTH;
 	fi->rule = r;
 	fi->orig_role = ru->nfrom ? ru->from[0] : ROLE_NONE;
 	fi->resp_role = ru->nto ? ru->to[0] : ROLE_NONE;
@@ -73,6 +93,7 @@ static void missing_each(struct findings *fd, int r)
 
 		if (findings_set_has(&fd->rule_origs[r], e->key.family, e->key.addr) || !(fi = missing_new(fd, r)))
 			continue;
+		fi->visibility = rule_visibility(fd, ru);
 		fi->has_host = true;
 		fi->family = e->key.family;
 		memcpy(fi->orig_h, e->key.addr, 16);
@@ -91,9 +112,25 @@ void findings_find_missing(struct findings *fd)
 
 		if (ru->action != ACTION_ALLOW || ru->expect == EXPECT_OPTIONAL || !rule_judgeable(fd, ru))
 			continue;
+		/*
+		 * Nothing of either end in the capture: the capture point does not
+		 * see this path, which says nothing of whether it works.
+		 */
+		if (rule_visibility(fd, ru) == VIS_NONE && fd->matched[r] == 0) {
+			struct finding *fi = missing_new(fd, r);
+
+			if (fi) {
+				fi->kind = FK_NOT_VISIBLE;
+				fi->visibility = VIS_NONE;
+				fd->stats[r].absent = FK_NOT_VISIBLE;
+			}
+			continue;
+		}
 		if (ru->expect == EXPECT_ANY) {
-			if (fd->matched[r] == 0)
-				missing_new(fd, r);
+			struct finding *fi = fd->matched[r] == 0 ? missing_new(fd, r) : NULL;
+
+			if (fi)
+				fi->visibility = rule_visibility(fd, ru);
 		} else {
 			missing_each(fd, r);
 		}

@@ -109,6 +109,7 @@ struct findings {
 	struct agg_entry *agg;
 	struct rule_stats *stats;	/* [nrules] by deciding rule */
 	uint64_t *matched;		/* [nrules] flows matching each allow rule */
+	int64_t covered_us;		/* findings_set_covered, or -1 */
 	struct host_set *rule_origs;	/* [nrules] originators per rule (expect: each) */
 	struct host_set *role_hosts;	/* [nroles] addresses seen per role */
 	int *group_of;			/* [nrules] group id or -1 */
@@ -116,6 +117,7 @@ struct findings {
 	uint8_t *edt_ports;		/* bitmap of UDP ports of edt rules */
 	struct edt_entry *edt;
 	struct group_entry *groups;
+	uint64_t nflows_seen;		/* every flow added */
 	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
 	uint64_t flows_one_sided;
 	uint64_t per_kind[FK_COUNT];

@@ -181,17 +181,35 @@ void report_rules_text(const struct report_input *in, char *out, size_t n)
  * (the contract's order), "missing" for an expected path with none, and
  * "not seen" for an optional one with none.
  */
-const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only)
+const char *report_rule_status(const struct rule *ru, const struct rule_stats *st)
 {
-	static const enum verdict order[] = { V_BLOCKED, V_INTERRUPTED, V_ONE_SIDED, V_UNEXPECTED, V_PENDING, V_OK };
-	size_t i;
-
 	if (!st->total)
-		return ru->expect != EXPECT_OPTIONAL && !port_only ? "missing" : "not seen";
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (st->flows[order[i]])
-			return ru->action == ACTION_DENY ? "seen (deny)" : verdict_name(order[i]);
-	return "ok";
+		return st->absent == FK_MISSING ? "missing" : st->absent == FK_NOT_VISIBLE ? "not visible" : "not seen";
+	if (ru->action == ACTION_DENY)
+		return "seen (deny)";
+	return report_worst_status(st->flows, st->wire);
+}
+
+const char *report_worst_status(const uint64_t *flows, const uint64_t *wire)
+{
+	/* The findings' order of seriousness: a wire finding is worse than an answered flow. */
+	if (flows[V_BLOCKED])
+		return "blocked";
+	if (wire[WIRE_TLS_INTERCEPTED])
+		return "tls-intercepted";
+	if (wire[WIRE_MIDDLEBOX_RESET])
+		return "middlebox-reset";
+	if (flows[V_INTERRUPTED])
+		return "interrupted";
+	if (wire[WIRE_WRONG_PROTOCOL])
+		return "wrong-protocol";
+	if (flows[V_ONE_SIDED])
+		return "one-sided";
+	if (flows[V_UNEXPECTED])
+		return "unexpected";
+	if (flows[V_PENDING])
+		return "pending";
+	return flows[V_OK] ? "ok" : "not seen";
 }
 
 void report_rule_ports(const struct rule *ru, char *out, size_t n)

@@ -79,7 +79,9 @@ struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);
 /* The status word of a rule's row in the observed matrix, from its flows. */
-const char *report_rule_status(const struct rule *ru, const struct rule_stats *st, bool port_only);
+const char *report_rule_status(const struct rule *ru, const struct rule_stats *st);
+/* The worst of some flows (flows[V_COUNT], wire[WIRE_KINDS]), wire findings included: "blocked" ... "ok". */
+const char *report_worst_status(const uint64_t *flows, const uint64_t *wire);
 /* Protocols and ports of a rule as "tcp/1494,2598" or "udp/16500-16509" or "icmp". */
 void report_rule_ports(const struct rule *ru, char *out, size_t n);
 /*

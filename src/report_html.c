@@ -44,13 +44,15 @@ static const char style[] =
 	".st-ok{background:#d7f0d2}.st-blocked{background:#f7c6c2}.st-interrupted{background:#fbd9b0}"
 	".st-one-sided{background:#fbeaa0}.st-unexpected{background:#e3cff3}.st-missing{background:#f0b9d6}"
 	".st-pending{background:#e6e6e6}.st-not-exercised{background:#fff;color:#666}.st-none{background:#fafafa;color:#aaa}"
+	".st-wrong-protocol{background:#e3cff3}.st-middlebox-reset,.st-tls-intercepted{background:#f7c6c2}"
+	".st-not-visible{background:#fafafa;color:#666}"
 	"ul.rules{margin:.3em 0 0;padding-left:1.1em;font-size:.85em}"
 	".legend span{display:inline-block;padding:.1em .5em;margin:0 .3em .3em 0;border:1px solid #bbb}"
 	"ol.findings{padding-left:1.4em}ol.findings li{margin:.2em 0 .8em}"
 	".kind{font-weight:700;text-transform:uppercase;padding:0 .35em}"
 	".k-blocked,.k-tls-intercepted,.k-middlebox-reset{background:#f7c6c2}.k-fallback,.k-incomplete,.k-interrupted"
 	"{background:#fbd9b0}.k-wrong-protocol,.k-unexpected{background:#e3cff3}.k-missing{background:#f0b9d6}"
-	".k-one-sided{background:#fbeaa0}.k-pending{background:#e6e6e6}"
+	".k-one-sided{background:#fbeaa0}.k-pending,.k-not-visible{background:#e6e6e6}"
 	".ev{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}"
 	"footer{margin-top:2em;font-size:.8em;color:#666}"
 	"@media print{@page{size:A4 landscape;margin:12mm}body{margin:0;font-size:11px}"
@@ -90,35 +92,32 @@ void report_html_text(FILE *out, const char *s)
 }
 
 /* The matrix status of a cell or rule; CSS class st-<name>. */
-enum cell_status { CS_NONE = 0, CS_NOT_EXERCISED, CS_OK, CS_PENDING, CS_MISSING, CS_UNEXPECTED, CS_ONE_SIDED,
-		   CS_INTERRUPTED, CS_BLOCKED, CS_STATUS_COUNT };
+enum cell_status { CS_NONE = 0, CS_NOT_EXERCISED, CS_NOT_VISIBLE, CS_OK, CS_PENDING, CS_MISSING, CS_UNEXPECTED,
+		   CS_ONE_SIDED, CS_WRONG_PROTOCOL, CS_INTERRUPTED, CS_MIDDLEBOX_RESET, CS_TLS_INTERCEPTED, CS_BLOCKED,
+		   CS_STATUS_COUNT };
 
 static const char *const status_names[CS_STATUS_COUNT] = {
-	[CS_NONE] = "none", [CS_NOT_EXERCISED] = "not-exercised", [CS_OK] = "ok", [CS_PENDING] = "pending",
-	[CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected", [CS_ONE_SIDED] = "one-sided",
-	[CS_INTERRUPTED] = "interrupted", [CS_BLOCKED] = "blocked",
+	[CS_NONE] = "none", [CS_NOT_EXERCISED] = "not-exercised", [CS_NOT_VISIBLE] = "not-visible", [CS_OK] = "ok",
+	[CS_PENDING] = "pending", [CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected",
+	[CS_ONE_SIDED] = "one-sided", [CS_WRONG_PROTOCOL] = "wrong-protocol", [CS_INTERRUPTED] = "interrupted",
+	[CS_MIDDLEBOX_RESET] = "middlebox-reset", [CS_TLS_INTERCEPTED] = "tls-intercepted", [CS_BLOCKED] = "blocked",
 };
 static const char *const status_words[CS_STATUS_COUNT] = {
-	[CS_NONE] = "no rule", [CS_NOT_EXERCISED] = "not exercised", [CS_OK] = "ok", [CS_PENDING] = "pending",
-	[CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected", [CS_ONE_SIDED] = "one-sided",
-	[CS_INTERRUPTED] = "interrupted", [CS_BLOCKED] = "blocked",
+	[CS_NONE] = "no rule", [CS_NOT_EXERCISED] = "not exercised", [CS_NOT_VISIBLE] = "not visible", [CS_OK] = "ok",
+	[CS_PENDING] = "pending", [CS_MISSING] = "missing", [CS_UNEXPECTED] = "unexpected",
+	[CS_ONE_SIDED] = "one-sided", [CS_WRONG_PROTOCOL] = "wrong protocol", [CS_INTERRUPTED] = "interrupted",
+	[CS_MIDDLEBOX_RESET] = "forged reset", [CS_TLS_INTERCEPTED] = "TLS intercepted", [CS_BLOCKED] = "blocked",
 };
 
-/* The worst of a cell's flows, by the contract's order. */
-static enum cell_status status_of_flows(const uint64_t *flows)
+/* The worst of a cell's flows, wire findings included (report_worst_status's order). */
+static enum cell_status status_of_flows(const uint64_t *flows, const uint64_t *wire)
 {
-	if (flows[V_BLOCKED])
-		return CS_BLOCKED;
-	if (flows[V_INTERRUPTED])
-		return CS_INTERRUPTED;
-	if (flows[V_ONE_SIDED])
-		return CS_ONE_SIDED;
-	if (flows[V_UNEXPECTED])
-		return CS_UNEXPECTED;
-	if (flows[V_PENDING])
-		return CS_PENDING;
-	if (flows[V_OK])
-		return CS_OK;
+	const char *w = report_worst_status(flows, wire);
+	int s;
+
+	for (s = CS_OK; s < CS_STATUS_COUNT; s++)
+		if (strcmp(w, status_names[s]) == 0)
+			return (enum cell_status)s;
 	return CS_NOT_EXERCISED;
 }
 
@@ -178,18 +177,23 @@ static void missing_gather(const struct report_input *in, struct missing_list *m
 	m->v = xcalloc((size_t)n + 1, sizeof(*m->v));
 	m->n = 0;
 	for (i = 0; i < n; i++)
-		if (list[i]->kind == FK_MISSING)
+		if (list[i]->kind == FK_MISSING || list[i]->kind == FK_NOT_VISIBLE)
 			m->v[m->n++] = list[i];
 }
 
-static bool missing_between(const struct missing_list *m, int a, int b, int rule)
+/* CS_MISSING or CS_NOT_VISIBLE when such a finding names the cell (and rule, unless -1); else CS_NOT_EXERCISED. */
+static enum cell_status missing_between(const struct missing_list *m, int a, int b, int rule)
 {
+	enum cell_status st = CS_NOT_EXERCISED;
 	int i;
 
 	for (i = 0; i < m->n; i++)
-		if (m->v[i]->orig_role == a && m->v[i]->resp_role == b && (rule < 0 || m->v[i]->rule == rule))
-			return true;
-	return false;
+		if (m->v[i]->orig_role == a && m->v[i]->resp_role == b && (rule < 0 || m->v[i]->rule == rule)) {
+			if (m->v[i]->kind == FK_MISSING)
+				return CS_MISSING;
+			st = CS_NOT_VISIBLE;
+		}
+	return st;
 }
 
 static void flow_line(FILE *out, const struct report_input *in, const struct flow *f,
@@ -240,9 +244,9 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 		      int nrp, const struct missing_list *ml)
 {
 	const struct rule_set *rs = in->rules;
-	uint64_t flows[V_COUNT] = { 0 };
-	enum cell_status st;
-	bool covered = false, missing;
+	uint64_t flows[V_COUNT] = { 0 }, wire[WIRE_KINDS] = { 0 };
+	enum cell_status st, missing;
+	bool covered = false;
 	const struct finding *ex = NULL;
 	int r, i, v, exv = -1;
 
@@ -254,6 +258,8 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 			continue;
 		for (v = 0; v < V_COUNT; v++)
 			flows[v] += rp[i].flows[v];
+		for (v = 0; v < WIRE_KINDS; v++)
+			wire[v] += rp[i].wire[v];
 		if (rp[i].example >= 0) {
 			const struct finding *fi = findings_get(in->findings, rp[i].example);
 
@@ -264,9 +270,9 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 		}
 	}
 	missing = missing_between(ml, a, b, -1);
-	st = status_of_flows(flows);
-	if (st == CS_NOT_EXERCISED && missing)
-		st = CS_MISSING;
+	st = status_of_flows(flows, wire);
+	if (st == CS_NOT_EXERCISED && missing != CS_NOT_EXERCISED)
+		st = missing;
 	else if (st == CS_NOT_EXERCISED && !covered)
 		st = CS_NONE;
 	fprintf(out, "<td class=\"cell st-%s\" data-from=\"", status_names[st]);
@@ -279,12 +285,21 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 		return;
 	}
 	fprintf(out, "<details><summary><span class=\"word\">%s</span><span class=\"n\">", status_words[st]);
-	if (st == CS_NOT_EXERCISED || st == CS_MISSING)
-		fputs(st == CS_MISSING ? "expected, no flow" : "a rule, no flow", out);
+	if (st == CS_NOT_EXERCISED || st == CS_MISSING || st == CS_NOT_VISIBLE)
+		fputs(st == CS_MISSING ? "expected, no flow" : st == CS_NOT_VISIBLE ? "expected; neither end in the capture"
+										   : "a rule, no flow", out);
 	else
 		fprintf(out, "%" PRIu64 " ok", flows[V_OK]);
-	if (flows[V_BLOCKED] + flows[V_PENDING])
-		fprintf(out, " &middot; %" PRIu64 " blocked", flows[V_BLOCKED] + flows[V_PENDING]);
+	if (flows[V_BLOCKED])
+		fprintf(out, " &middot; %" PRIu64 " blocked", flows[V_BLOCKED]);
+	if (flows[V_PENDING])
+		fprintf(out, " &middot; %" PRIu64 " pending", flows[V_PENDING]);
+	if (wire[WIRE_WRONG_PROTOCOL])
+		fprintf(out, " &middot; %" PRIu64 " wrong protocol", wire[WIRE_WRONG_PROTOCOL]);
+	if (wire[WIRE_TLS_INTERCEPTED])
+		fprintf(out, " &middot; %" PRIu64 " TLS intercepted", wire[WIRE_TLS_INTERCEPTED]);
+	if (wire[WIRE_MIDDLEBOX_RESET])
+		fprintf(out, " &middot; %" PRIu64 " forged reset", wire[WIRE_MIDDLEBOX_RESET]);
 	if (flows[V_INTERRUPTED])
 		fprintf(out, " &middot; %" PRIu64 " interrupted", flows[V_INTERRUPTED]);
 	if (flows[V_ONE_SIDED])
@@ -294,19 +309,22 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 	fputs("</span></summary><ul class=\"rules\">", out);
 	for (r = 0; r < rs->nrules; r++) {
 		const struct rule *ru = &rs->rules[r];
-		uint64_t rf[V_COUNT] = { 0 };
+		uint64_t rf[V_COUNT] = { 0 }, rw[WIRE_KINDS] = { 0 };
 		char ports[64];
 		enum cell_status rst;
 
 		if (!rule_on(in, r) || !rule_covers(ru, a, b))
 			continue;
 		for (i = 0; i < nrp; i++)
-			if (rp[i].orig_role == a && rp[i].resp_role == b && rp[i].rule == r)
+			if (rp[i].orig_role == a && rp[i].resp_role == b && rp[i].rule == r) {
 				for (v = 0; v < V_COUNT; v++)
 					rf[v] += rp[i].flows[v];
-		rst = status_of_flows(rf);
-		if (rst == CS_NOT_EXERCISED && missing_between(ml, a, b, r))
-			rst = CS_MISSING;
+				for (v = 0; v < WIRE_KINDS; v++)
+					rw[v] += rp[i].wire[v];
+			}
+		rst = status_of_flows(rf, rw);
+		if (rst == CS_NOT_EXERCISED)
+			rst = missing_between(ml, a, b, r);
 		report_rule_ports(ru, ports, sizeof(ports));
 		fprintf(out, "<li><span class=\"word\">%s</span> ", status_words[rst]);
 		report_html_text(out, ru->name);
@@ -364,19 +382,20 @@ static void rule_matrix(FILE *out, const struct report_input *in)
 	fputs("<table class=\"matrix\" id=\"rule-matrix\"><caption>Port-only mode (no site file): the rules that saw "
 	      "traffic, by matrix.</caption><thead><tr><th scope=\"col\">status</th><th scope=\"col\">rule</th>"
 	      "<th scope=\"col\">ports</th><th scope=\"col\">ok</th><th scope=\"col\">blocked</th>"
-	      "<th scope=\"col\">interrupted</th><th scope=\"col\">one-sided</th></tr></thead><tbody>",
+	      "<th scope=\"col\">pending</th><th scope=\"col\">interrupted</th><th scope=\"col\">one-sided</th>"
+	      "</tr></thead><tbody>",
 	      out);
 	for (r = 0; r < in->rules->nrules; r++) {
 		const struct rule *ru = &in->rules->rules[r];
 		const struct rule_stats *st = &stats[r];
-		enum cell_status cs = status_of_flows(st->flows);
+		enum cell_status cs = status_of_flows(st->flows, st->wire);
 		char ports[64];
 
 		if (!st->total)
 			continue;
 		if (ru->matrix != m) {
 			m = ru->matrix;
-			fputs("<tr><th colspan=\"7\" scope=\"rowgroup\">", out);
+			fputs("<tr><th colspan=\"8\" scope=\"rowgroup\">", out);
 			report_html_text(out, in->rules->matrices[m].title ? in->rules->matrices[m].title
 								    : in->rules->matrices[m].name);
 			fputs("</th></tr>", out);
@@ -390,12 +409,12 @@ static void rule_matrix(FILE *out, const struct report_input *in)
 		report_html_text(out, ru->name);
 		fputs("</td><td>", out);
 		report_html_text(out, ports);
-		fprintf(out, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
-			st->flows[V_OK], st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED],
+		fprintf(out, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64
+			"</td></tr>\n", st->flows[V_OK], st->flows[V_BLOCKED], st->flows[V_PENDING], st->flows[V_INTERRUPTED],
 			st->flows[V_ONE_SIDED]);
 	}
 	if (!shown)
-		fputs("<tr><td colspan=\"7\">no flow matched a rule</td></tr>", out);
+		fputs("<tr><td colspan=\"8\">no flow matched a rule</td></tr>", out);
 	fputs("</tbody></table>\n", out);
 }
 
@@ -490,7 +509,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 		report_finding_port(fi, port, sizeof(port));
 		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s ", kind,
 			kind, kind, port);
-		if (fi->kind == FK_MISSING) {
+		if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE) {
 			report_html_text(out, rules_role_name(in->rules, fi->orig_role));
 			fputs(" &rarr; ", out);
 			report_html_text(out, rules_role_name(in->rules, fi->resp_role));
@@ -504,7 +523,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 		}
 		fputs("<br>rule ", out);
 		report_html_text(out, ru ? ru->name : "none");
-		if (fi->kind != FK_MISSING && in->site) {
+		if (fi->kind != FK_MISSING && fi->kind != FK_NOT_VISIBLE && in->site) {
 			fputs(" (", out);
 			report_html_text(out, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
 			fputs(" &rarr; ", out);

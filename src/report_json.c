@@ -213,7 +213,7 @@ static void json_matrix(struct json *j, const struct report_input *in)
 		const struct rule *ru = &in->rules->rules[r];
 		char ports[256];
 
-		if (!stats[r].total && !(in->site && ru->expect != EXPECT_OPTIONAL))
+		if (!stats[r].total && stats[r].absent < 0)
 			continue;
 		if (in->site && in->site->matrix_on && !in->site->matrix_on[ru->matrix])
 			continue;
@@ -234,7 +234,13 @@ static void json_matrix(struct json *j, const struct report_input *in)
 			if (v != V_UNMATCHED && v != V_RELATED)
 				json_kv_u64(j, verdict_name((enum verdict)v), stats[r].flows[v]);
 		json_end_object(j);
-		json_kv_str(j, "status", report_rule_status(ru, &stats[r], in->site == NULL));
+		json_key(j, "wire");
+		json_begin_object(j);
+		json_kv_u64(j, "wrong-protocol", stats[r].wire[WIRE_WRONG_PROTOCOL]);
+		json_kv_u64(j, "tls-intercepted", stats[r].wire[WIRE_TLS_INTERCEPTED]);
+		json_kv_u64(j, "middlebox-reset", stats[r].wire[WIRE_MIDDLEBOX_RESET]);
+		json_end_object(j);
+		json_kv_str(j, "status", report_rule_status(ru, &stats[r]));
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -276,6 +282,8 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	in->capture->packets ? json_usec(j, in->capture->first_us) : json_null(j);
 	json_key(j, "capture_last_ts");
 	in->capture->packets ? json_usec(j, in->capture->last_us) : json_null(j);
+	if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE)
+		json_kv_str(j, "visibility", findings_visibility_name((enum visibility)fi->visibility));
 	json_kv_str(j, "confidence", findings_confidence_name(fi->confidence));
 	if (fi->note[0])
 		json_kv_str(j, "note", fi->note);

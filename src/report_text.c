@@ -29,10 +29,10 @@ static const char *const state_meaning[CS_COUNT] = {
 static const char *color_of(const char *word)
 {
 	if (!strcmp(word, "blocked") || !strcmp(word, "missing") || !strcmp(word, "fallback") ||
-	    !strcmp(word, "incomplete"))
+	    !strcmp(word, "incomplete") || !strcmp(word, "tls-intercepted") || !strcmp(word, "middlebox-reset"))
 		return "\033[1;31m";
 	if (!strcmp(word, "interrupted") || !strcmp(word, "one-sided") || !strcmp(word, "unexpected") ||
-	    !strcmp(word, "seen (deny)"))
+	    !strcmp(word, "seen (deny)") || !strcmp(word, "wrong-protocol"))
 		return "\033[33m";
 	if (!strcmp(word, "ok"))
 		return "\033[32m";
@@ -144,6 +144,9 @@ static void text_mode(FILE *out, const struct report_input *in)
 	}
 	report_rules_text(in, rules, sizeof(rules));
 	fprintf(out, "%s\n", rules);
+	if (in->site && in->site->nscope == 0)
+		fprintf(out, "%-12s the site file has no scope: nothing can be 'unexpected' (add scope: [PREFIX, ...])\n",
+			"");
 }
 
 static void text_packets(FILE *out, const struct report_input *in)
@@ -221,7 +224,7 @@ static bool matrix_row_shown(const struct report_input *in, int r, const struct 
 
 	if (in->site && in->site->matrix_on && !in->site->matrix_on[ru->matrix])
 		return false;
-	return st->total || (in->site && ru->expect != EXPECT_OPTIONAL);
+	return st->total || st->absent >= 0;
 }
 
 /* "from -> to", cut to at most width characters (out holds width + 1). */
@@ -247,8 +250,8 @@ static void text_matrix(FILE *out, const struct report_input *in)
 	int r, shown = 0;
 
 	fprintf(out, "\nMATRIX AS OBSERVED (rules that saw traffic or expect some)\n");
-	fprintf(out, "%-12s %4s %4s %4s %5s  %-16s %s\n", "status", "ok", "blkd", "intr", "1side", "proto/ports",
-		"rule");
+	fprintf(out, "%-15s %4s %4s %4s %4s %5s  %-16s %s\n", "status", "ok", "blkd", "pend", "intr", "1side",
+		"proto/ports", "rule");
 	for (r = 0; r < in->rules->nrules; r++) {
 		const struct rule *ru = &in->rules->rules[r];
 		const struct rule_stats *st = &stats[r];
@@ -258,10 +261,10 @@ static void text_matrix(FILE *out, const struct report_input *in)
 			continue;
 		shown++;
 		report_rule_ports(ru, ports, sizeof(ports));
-		word(out, in, report_rule_status(ru, st, in->site == NULL), 12);
-		fprintf(out, " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %5" PRIu64 "  %-16s %s\n", st->flows[V_OK],
-			st->flows[V_BLOCKED] + st->flows[V_PENDING], st->flows[V_INTERRUPTED], st->flows[V_ONE_SIDED],
-			ports, ru->name);
+		word(out, in, report_rule_status(ru, st), 15);
+		fprintf(out, " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %5" PRIu64 "  %-16s %s\n",
+			st->flows[V_OK], st->flows[V_BLOCKED], st->flows[V_PENDING], st->flows[V_INTERRUPTED],
+			st->flows[V_ONE_SIDED], ports, ru->name);
 		roles_line(in, ru, roles, 90);
 		fprintf(out, "%6s%s\n", "", roles);
 	}
@@ -397,7 +400,7 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 	while (l.n - start < 10)
 		l.b[l.n++] = ' ';
 	line_str(&l, " ");
-	if (fi->kind == FK_MISSING) {
+	if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE) {
 		line_str(&l, rules_role_name(in->rules, fi->orig_role));
 		line_str(&l, " -> ");
 		line_str(&l, rules_role_name(in->rules, fi->resp_role));
@@ -421,7 +424,7 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 	line_pad(&l, "", 12);
 	line_str(&l, "rule ");
 	line_str(&l, ru ? ru->name : "none");
-	if (fi->kind != FK_MISSING && in->site) {
+	if (fi->kind != FK_MISSING && fi->kind != FK_NOT_VISIBLE && in->site) {
 		line_str(&l, " (");
 		line_str(&l, fi->orig_role >= 0 ? rules_role_name(in->rules, fi->orig_role) : "no role");
 		line_str(&l, " -> ");

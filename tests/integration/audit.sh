@@ -69,7 +69,7 @@ audit_checks committed "$P/audit-demo.pcap"
 rc=0
 "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$SITE" >"$TMP/text.out" 2>"$TMP/text.err" || rc=$?
 check "text report: exit status 1" test "$rc" -eq 1
-for kind in blocked fallback incomplete interrupted missing unexpected; do
+for kind in blocked fallback incomplete interrupted not-visible unexpected; do
 	check "text report mentions '$kind'" grep -qw -- "$kind" "$TMP/text.out"
 done
 

@@ -220,7 +220,10 @@ fi
 run safetext "${FA[@]}" --color=always -r "$C" --rules "$W" --site "$S"
 check "text report: input and site names escaped; only the report's own colour codes" eval 'status_is safetext 0 &&
 	grep -q "cap\\\\x1b\[2J\.pcap" "$TMP/safetext.out" && ! grep -q "$(printf "\033\\\\[2J")" "$TMP/safetext.out" &&
-	! grep -q "$(printf "\033\\\\]")" "$TMP/safetext.out" && [ ! -s "$TMP/safetext.err" ]'
+	! grep -q "$(printf "\033\\\\]")" "$TMP/safetext.out" && ! grep -q "$(printf "\033")" "$TMP/safetext.err"'
+check "a site without scope: one warning naming the file (escaped) that nothing can be unexpected" eval \
+	'[ "$(grep -c "no scope" "$TMP/safetext.err")" -eq 1 ] && grep -q "site\\\\x1b\]0;x\\\\x07\.yaml: the site has no scope" "$TMP/safetext.err" &&
+	grep -q "the site file has no scope: nothing can be .unexpected." "$TMP/safetext.out"'
 run safejson "${FA[@]}" -r "$C" --rules "$W" --site "$S" --format json
 check "JSON report: valid, with the names intact" eval 'status_is safejson 0 &&
 	jq -e --arg c "$C" ".capture.inputs[0].path == \$c and .summary.site == \"Z\u00fcrich\"" \

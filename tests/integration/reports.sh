@@ -47,8 +47,8 @@ EOF
 cat >"$TMP/site-one.yaml" <<EOF
 site: one
 roles:
-  vda: 198.18.9.1
-  ddc: 198.18.9.2
+  vda: 198.18.1.2
+  ddc: 198.18.1.1
 matrices: [citrix-cvad]
 EOF
 
@@ -97,8 +97,9 @@ check "a 'missing' finding on a 0.41 s capture: 'spans only 0.41 s', not '0 s' (
 	'line siteone.txt "            confidence low: the capture spans only 0.41 s" &&
 	has siteone.html "confidence low: the capture spans only 0.41 s" &&
 	json siteone.json "[.findings[] | select(.kind == \"missing\")][0].note == \"the capture spans only 0.41 s\""'
-check "a 'missing' finding on a 7.36 s capture: two significant digits, 'spans only 7.4 s'" \
-	has demo.txt "confidence low: the capture spans only 7.4 s"
+report mixedone -r "$P/mixed.pcap" --site "$TMP/site-one.yaml"
+check "a 'missing' finding on an 8.71 s capture: two significant digits, 'spans only 8.7 s'" \
+	has mixedone.txt "confidence low: the capture spans only 8.7 s"
 
 # --- 3. ICMP findings by type, not by Zeek's counterpart "port"
 report echo -r "$P/icmp-echo.pcap" --site "$TMP/site-echo.yaml"

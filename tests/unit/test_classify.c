@@ -5,6 +5,7 @@
 #include "classify.h"
 #include "findings.h"
 #include "flow_table.h"
+#include "host_ttl.h"
 
 static const char rules_yaml[] =
 	"matrix: test\n"
@@ -80,6 +81,7 @@ static struct site site;
 static struct classifier *cl;
 static struct findings *fd;
 static struct flow_table *ft;
+static struct host_ttl *ht;
 static struct flow done[32];
 static struct classification cls[32];
 static int ndone;
@@ -111,6 +113,9 @@ static void setup_with(bool with_site)
 	fd = findings_new(&rs, with_site ? &site : NULL);
 	flow_table_config_defaults(&cfg);
 	ft = flow_table_new(&cfg, on_done, NULL);
+	ht = host_ttl_new(1024);
+	flow_table_set_host_ttl(ft, ht);
+	classify_set_host_ttl(cl, ht);
 	ndone = 0;
 	now_us = 0;
 }
@@ -130,6 +135,7 @@ static void teardown(void)
 	flow_table_free(ft);
 	findings_free(fd);
 	classify_free(cl);
+	host_ttl_free(ht);
 	if (site.file)
 		site_free(&site);
 	rules_free(&rs);
@@ -153,6 +159,7 @@ static struct packet pkt(uint8_t proto, uint8_t s, uint16_t sport, uint8_t d, ui
 	p.has_l4 = true;
 	p.ip_len = 60;
 	p.win = 1000;
+	p.ttl = 64;
 	return p;
 }
 
@@ -273,7 +280,7 @@ Test(classify, an_attempt_ended_by_its_timer_is_blocked_not_pending)
 	cr_assert_eq(c->reason, R_NO_REPLY);
 }
 
-Test(classify, syn_answered_by_rst_is_blocked_rst)
+Test(classify, syn_answered_by_rst_from_a_host_never_seen_otherwise_is_blocked_rst)
 {
 	const struct classification *c;
 
@@ -281,7 +288,115 @@ Test(classify, syn_answered_by_rst_is_blocked_rst)
 	tcp(2, 1494, 1, 40000, TCP_RST | TCP_ACK, 0, 6, 0, 1.01);
 	c = only();
 	cr_assert_eq(c->verdict, V_BLOCKED);
-	cr_assert_eq(c->reason, R_RST);
+	cr_assert_eq(c->reason, R_RST, "nothing to compare its TTL with: %s", reason_name(c->reason));
+}
+
+/* The host answered another port itself with TTL 64; a RST with its TTL is its own: nothing listens. */
+Test(classify, a_rst_with_the_hosts_own_ttl_is_rst_from_host)
+{
+	struct packet rst;
+	int i, seen = 0;
+
+	session(1, 40001, 2, 1494, 1.0);
+	tcp(1, 40002, 2, 2598, TCP_SYN, 5, 0, 0, 2.0);
+	rst = pkt(PROTO_TCP, 2, 2598, 1, 40002, 2.01);
+	rst.tcp_flags = TCP_RST | TCP_ACK;
+	rst.ack = 6;
+	feed(rst);
+	flow_table_flush(ft);
+	for (i = 0; i < ndone; i++)
+		if (done[i].orig.dport == 2598) {
+			cr_assert_eq(cls[i].verdict, V_BLOCKED);
+			cr_assert_eq(cls[i].reason, R_RST_FROM_HOST, "%s", reason_name(cls[i].reason));
+			seen++;
+		}
+	cr_assert_eq(seen, 1);
+}
+
+/* A firewall one hop nearer answers for the host: its RST's TTL is not the host's. */
+Test(classify, a_rst_with_another_ttl_is_rst_from_path)
+{
+	struct packet rst;
+	int i, seen = 0;
+
+	session(1, 40001, 2, 1494, 1.0);
+	tcp(1, 40002, 2, 2598, TCP_SYN, 5, 0, 0, 2.0);
+	rst = pkt(PROTO_TCP, 2, 2598, 1, 40002, 2.01);
+	rst.tcp_flags = TCP_RST | TCP_ACK;
+	rst.ack = 6;
+	rst.ttl = 255;
+	feed(rst);
+	flow_table_flush(ft);
+	for (i = 0; i < ndone; i++)
+		if (done[i].orig.dport == 2598) {
+			cr_assert_eq(cls[i].reason, R_RST_FROM_PATH, "%s", reason_name(cls[i].reason));
+			seen++;
+		}
+	cr_assert_eq(seen, 1);
+}
+
+/* A monitor's probe or a client closing with a RST after the handshake: Zeek's RSTO, the path worked. */
+Test(classify, an_originator_reset_after_the_handshake_is_ok_orig_reset)
+{
+	const struct classification *c;
+
+	tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 0, 1.0);
+	tcp(2, 1494, 1, 40000, TCP_SYN | TCP_ACK, 900, 101, 0, 1.01);
+	tcp(1, 40000, 2, 1494, TCP_ACK, 101, 901, 0, 1.02);
+	tcp(1, 40000, 2, 1494, TCP_RST | TCP_ACK, 101, 901, 0, 1.03);
+	c = only();
+	cr_assert_eq(flow_conn_state(&done[0]), CS_RSTO);
+	cr_assert_eq(c->verdict, V_OK, "%s", verdict_name(c->verdict));
+	cr_assert_eq(c->reason, R_ORIG_RESET, "%s", reason_name(c->reason));
+}
+
+/* The same probe's RST with another TTL than the client's: forged, middlebox-reset wins. */
+Test(classify, a_forged_originator_reset_stays_middlebox_reset)
+{
+	const struct classification *c;
+	struct packet rst;
+
+	tcp(1, 40000, 2, 1494, TCP_SYN, 100, 0, 0, 1.0);
+	tcp(2, 1494, 1, 40000, TCP_SYN | TCP_ACK, 900, 101, 0, 1.01);
+	tcp(1, 40000, 2, 1494, TCP_ACK, 101, 901, 0, 1.02);
+	rst = pkt(PROTO_TCP, 1, 40000, 2, 1494, 1.03);
+	rst.tcp_flags = TCP_RST | TCP_ACK;
+	rst.seq = 101;
+	rst.ack = 901;
+	rst.ttl = 250;
+	feed(rst);
+	c = only();
+	cr_assert_eq(c->verdict, V_INTERRUPTED, "%s", verdict_name(c->verdict));
+	cr_assert_eq(c->reason, R_MIDDLEBOX_RESET, "%s", reason_name(c->reason));
+}
+
+/* A SYN sent again near the end had the time for an answer: blocked, not pending. */
+Test(classify, a_retransmitted_syn_close_to_the_end_is_blocked_not_pending)
+{
+	const struct classification *c;
+
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 1.0);
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 2.0);
+	later(2.5);
+	c = by_port(2598);
+	cr_assert_eq(c->verdict, V_BLOCKED, "%s", verdict_name(c->verdict));
+	cr_assert_eq(c->reason, R_NO_REPLY);
+}
+
+/* Pending counts from the first attempt: one sent 4 s before the end was not cut short. */
+Test(classify, a_single_syn_older_than_the_window_is_blocked)
+{
+	const struct classification *c;
+
+	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 1.0);
+	feed(pkt(PROTO_UDP, 1, 40009, 10, 9, 4.5));	/* the capture goes on to 4.5 s */
+	flow_table_flush(ft);
+	c = NULL;
+	for (int i = 0; i < ndone; i++)
+		if (done[i].orig.dport == 2598)
+			c = &cls[i];
+	cr_assert_not_null(c);
+	cr_assert_eq(c->verdict, V_BLOCKED, "%s", verdict_name(c->verdict));
 }
 
 Test(classify, icmp_admin_prohibited_names_the_firewall)
@@ -454,7 +569,59 @@ Test(findings, missing_any_and_each_name_the_rule_and_the_silent_host)
 	cr_assert_eq(any, 1);
 	cr_assert_eq(each, 1);
 	cr_assert_eq(findings_count(fd, FK_MISSING), 2);
-	cr_assert_eq(list[0]->confidence, CONF_MEDIUM, "a 99 s capture: medium confidence");
+	for (i = 0; i < n; i++) {
+		if (list[i]->kind != FK_MISSING)
+			continue;
+		if (!strcmp(rs.rules[list[i]->rule].id, "license")) {
+			/* the DDC was seen (the VDA registered with it), no license server ever was */
+			cr_assert_eq(list[i]->visibility, VIS_FROM_ONLY, "%s",
+				     findings_visibility_name((enum visibility)list[i]->visibility));
+			cr_assert_eq(list[i]->confidence, CONF_LOW, "one end never visible: low confidence");
+		} else {
+			cr_assert_eq(list[i]->visibility, VIS_BOTH);
+			cr_assert_eq(list[i]->confidence, CONF_MEDIUM, "a 99 s capture: medium confidence");
+		}
+	}
+}
+
+/* Nothing of the DDC nor the license server in the capture: licensing is not visible from here. */
+Test(findings, a_path_neither_of_whose_roles_appears_is_not_visible)
+{
+	const struct finding *const *list;
+	int n, i, nv = 0;
+
+	session(1, 40001, 2, 1494, 1.0);	/* only client -> VDA */
+	flow_table_flush(ft);
+	findings_finish(fd, 1000000, 1000 * 1000000LL);
+	list = findings_list(fd, &n);
+	for (i = 0; i < n; i++) {
+		if (list[i]->rule >= 0 && !strcmp(rs.rules[list[i]->rule].id, "license")) {
+			cr_assert_eq(list[i]->kind, FK_NOT_VISIBLE, "%s", findings_kind_name(list[i]->kind));
+			nv++;
+		}
+	}
+	cr_assert_eq(nv, 1);
+	cr_assert_eq(findings_rule_stats(fd)[3].absent, FK_NOT_VISIBLE, "the matrix says not visible, not missing");
+	/* register (vda -> ddc, each): the VDAs were seen, the DDC never: missing, from-only */
+	for (i = 0; i < n; i++)
+		if (list[i]->kind == FK_MISSING)
+			cr_assert_eq(list[i]->visibility, VIS_FROM_ONLY);
+}
+
+/* Two inputs hours apart: 'missing' is rated on the time they cover, not on first-to-last. */
+Test(findings, missing_confidence_counts_the_covered_time)
+{
+	const struct finding *const *list;
+	int n, i;
+
+	session(2, 40001, 10, 80, 1.0);
+	flow_table_flush(ft);
+	findings_set_covered(fd, 20 * 1000000LL);
+	findings_finish(fd, 1000000, 4 * 3600 * 1000000LL);
+	list = findings_list(fd, &n);
+	for (i = 0; i < n; i++)
+		if (list[i]->kind == FK_MISSING && list[i]->visibility == VIS_BOTH)
+			cr_assert_eq(list[i]->confidence, CONF_LOW, "20 s covered, though 4 h apart");
 }
 
 Test(findings, edt_udp_blocked_while_tcp_works_is_fallback)
