@@ -466,6 +466,10 @@ static void header(FILE *out, const struct report_input *in)
 		report_format_time(c->last_us, b, sizeof(b));
 		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
 		fprintf(out, "<dt>time span</dt><dd>%s &ndash; %s UTC (%s s)</dd>", a, b, d);
+		if (!c->live && c->ninputs > 1 && c->covered_us < c->last_us - c->first_us) {
+			report_format_seconds(c->covered_us, 3, d, sizeof(d));
+			fprintf(out, "<dt>covered</dt><dd>%s s: the inputs' own spans, without the gaps between them</dd>", d);
+		}
 	}
 	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror %s</dd>",
 		c->packets, in->decode[DECODE_OK], in->duplicates,

@@ -123,6 +123,10 @@ static void text_inputs(FILE *out, const struct report_input *in)
 		report_format_time(c->last_us, b, sizeof(b));
 		report_format_seconds(c->last_us - c->first_us, 3, d, sizeof(d));
 		fprintf(out, "%-12s %s - %s UTC (%s s)\n", "time span", a, b, d);
+		if (!c->live && c->ninputs > 1 && c->covered_us < c->last_us - c->first_us) {
+			report_format_seconds(c->covered_us, 3, d, sizeof(d));
+			fprintf(out, "%-12s %s s: the inputs' own spans, without the gaps between them\n", "covered", d);
+		}
 	}
 }
 

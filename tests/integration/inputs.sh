@@ -101,6 +101,8 @@ shift_pcap() {
 }
 shift_pcap "$TMP/half1" "$TMP/later.pcap" 10800
 "${FA[@]}" -r "$TMP/half" -r "$TMP/later.pcap" --format json -o "$TMP/apart.rep"
+"${FA[@]}" -r "$TMP/half" -r "$TMP/later.pcap" -o "$TMP/apart.txt"
+check "two files 3 hours apart: the text report says what they cover" grep -q "^covered .* s: the inputs' own spans" "$TMP/apart.txt"
 check "two files 3 hours apart: covered time is the sum of their spans, well under a minute" \
 	eval 'jq -e "(.capture.covered | type == \"number\") and .capture.covered > 5 and .capture.covered < 60 and (.capture.last_ts - .capture.first_ts) > 10000" "$TMP/apart.rep" >/dev/null'
 
