@@ -100,10 +100,11 @@ void classify_set_host_ttl(struct classifier *c, const struct host_ttl *ht)
  * device in the path answering for it (a firewall's reject). R_RST when the
  * host sent nothing else to compare with.
  */
-enum reason classify_rst_origin(const struct classifier *c, const struct flow *f)
+enum reason classify_rst_origin(const struct classifier *c, const struct flow *f, uint8_t *host_ttl)
 {
 	int m = host_ttl_matches(c->host_ttl, f->orig.family, f->orig.dst, f->first_ttl[1]);
 
+	*host_ttl = m < 0 ? 0 : m ? f->first_ttl[1] : host_ttl_of(c->host_ttl, f->orig.family, f->orig.dst);
 	return m < 0 ? R_RST : m ? R_RST_FROM_HOST : R_RST_FROM_PATH;
 }
 
@@ -363,7 +364,7 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 			return;
 		}
 		if (outcome == V_BLOCKED && r == R_RST && f->orig.proto == PROTO_TCP)
-			out->reason = classify_rst_origin(c, f);
+			out->reason = classify_rst_origin(c, f, &out->rst_host_ttl);
 		/*
 		 * Only the end of the capture cuts a wait short, and only for a
 		 * first attempt: a flow that ended before had its chance, and an

@@ -42,6 +42,7 @@ struct classification {
 	uint8_t wrong_why;		/* enum wire_why, for WF_WRONG_PROTOCOL */
 	uint8_t tls_why;		/* enum wire_why, for WF_TLS_INTERCEPTED */
 	bool tls_watched;		/* TLS to a watched name (or a rule with expect_tls_issuer) */
+	uint8_t rst_host_ttl;		/* rst-from-host/path: the TTL the responder's own packets have, 0 unknown */
 	const char *product;		/* the inspection product the issuer names, or NULL */
 };
 
@@ -55,8 +56,8 @@ void classify_free(struct classifier *c);
 /* The hosts' TTLs at the capture point (host_ttl.h), for who sent a RST answering a SYN. */
 struct host_ttl;
 void classify_set_host_ttl(struct classifier *c, const struct host_ttl *ht);
-/* R_RST_FROM_HOST, R_RST_FROM_PATH, or R_RST when the responder's TTL is not known. */
-enum reason classify_rst_origin(const struct classifier *c, const struct flow *f);
+/* R_RST_FROM_HOST, R_RST_FROM_PATH, or R_RST when the responder's TTL is not known; *host_ttl its first TTL or 0. */
+enum reason classify_rst_origin(const struct classifier *c, const struct flow *f, uint8_t *host_ttl);
 
 /* ---- the wire evidence (classify_wire.c) ---- */
 struct wire_policy;

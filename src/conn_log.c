@@ -80,6 +80,16 @@ static void render_audit(struct json *j, const struct classification *cls, const
 	cls->resp_role >= 0 ? json_str(j, rules_role_name(rs, cls->resp_role)) : json_null(j);
 }
 
+/* A RST answering the SYN, told from the host or from the path: its TTL and the host's own (conn log). */
+static void render_rst_origin(struct json *j, const struct flow *f, const struct classification *cls)
+{
+	if (cls->reason != R_RST_FROM_HOST && cls->reason != R_RST_FROM_PATH)
+		return;
+	KV_STR(j, "rst_from", "resp");
+	KV_U64(j, "rst_ttl", f->first_ttl[1]);
+	KV_U64(j, "rst_side_ttl", cls->rst_host_ttl);
+}
+
 /* The contract's wire-evidence fields, where seen. */
 static void render_wire(struct json *j, const struct flow *f)
 {
@@ -154,8 +164,10 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, co
 	if (f->vlan_count >= 2)
 		KV_U64(j, "inner_vlan", f->inner_vlan);
 	render_wire(j, f);
-	if (cls && rs)
+	if (cls && rs) {
 		render_audit(j, cls, rs);
+		render_rst_origin(j, f, cls);
+	}
 	json_end_object(j);
 }
 

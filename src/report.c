@@ -363,5 +363,20 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 			ev_append(out, n, &at, num);
 		}
 		ev_append(out, n, &at, ": forged by a device in the path");
+	} else if (cl->reason == R_RST_FROM_HOST || cl->reason == R_RST_FROM_PATH ||
+		   (cl->reason == R_RST && fi->kind == FK_BLOCKED && f->orig.proto == PROTO_TCP)) {
+		snprintf(num, sizeof(num), "RST answering the SYN with TTL %u", (unsigned)f->first_ttl[1]);
+		ev_append(out, n, &at, num);
+		if (cl->reason == R_RST) {
+			ev_append(out, n, &at, "; the host sent nothing else to compare it with: refused by the host, or "
+				  "rejected in the path");
+		} else {
+			snprintf(num, sizeof(num), "; the host's own packets: TTL %u", (unsigned)cl->rst_host_ttl);
+			ev_append(out, n, &at, num);
+			ev_append(out, n, &at, cl->reason == R_RST_FROM_HOST
+						       ? ": the host itself refused, nothing listens on the port (a service "
+							 "or application problem, not the firewall)"
+						       : ": a device in the path answered for the host (a firewall's reject)");
+		}
 	}
 }

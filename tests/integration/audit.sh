@@ -72,6 +72,14 @@ check "text report: exit status 1" test "$rc" -eq 1
 for kind in blocked fallback incomplete interrupted not-visible unexpected; do
 	check "text report mentions '$kind'" grep -qw -- "$kind" "$TMP/text.out"
 done
+# The RST on 7279 came from the license server itself (its TTL is that of its answered 27000
+# session): rst-from-host, said in words with both TTLs, and in the conn log.
+check "rst-from-host: the evidence line gives both TTLs and says what it means" \
+	grep -q "RST answering the SYN with TTL 64; the host's own packets: TTL 64: the host itself refused" "$TMP/text.out"
+"$FLOWAUDIT" -q --fail-on none -r "$P/audit-demo.pcap" --site "$SITE" --conn-log "$TMP/rst.json" -o /dev/null
+check "rst-from-host: the conn log has the RST's TTL and the host's" eval \
+	'jq -se "[.[] | select(.\"id.resp_p\" == 7279)][0] | .reason == \"rst-from-host\" and .rst_from == \"resp\" and
+		.rst_ttl == 64 and .rst_side_ttl == 64" "$TMP/rst.json" >/dev/null'
 
 rc=0
 "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$SITE" --fail-on none >/dev/null 2>&1 || rc=$?

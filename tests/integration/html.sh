@@ -42,8 +42,8 @@ check "demo: workspace-app -> vda is blocked (CGP dropped, EDT dropped; ICA ok)"
 check "demo: vda -> ddc is ok (registration)" test "$(cell "$TMP/demo.dom" vda ddc)" = ok
 check "demo: ddc -> license-server is blocked (7279 reset, 27000 ok)" \
 	test "$(cell "$TMP/demo.dom" ddc license-server)" = blocked
-check "demo: cloud-connector -> citrix-cloud is missing" \
-	test "$(cell "$TMP/demo.dom" cloud-connector citrix-cloud)" = missing
+check "demo: cloud-connector -> citrix-cloud, neither end in the capture, is not visible (not missing)" \
+	test "$(cell "$TMP/demo.dom" cloud-connector citrix-cloud)" = not-visible
 check "demo: workspace-app -> ddc is unexpected (UDP 9999)" \
 	test "$(cell "$TMP/demo.dom" workspace-app ddc)" = unexpected
 check "demo: storefront -> ddc has a rule and no flow: not exercised" \
@@ -66,8 +66,8 @@ check "demo: prints on A4 landscape (842 x 595 points)" \
 # --- the payload evidence in the findings (SNI, issuer), escaped
 "$FLOWAUDIT" -q -r "$P/tls12-intercepted.pcap" --format html -o "$TMP/tls.html"
 dom "$TMP/tls.html" >"$TMP/tls.dom"
-check "tls12-intercepted, port-only: the rule table, the finding with SNI and issuer" \
-	eval 'console_clean "$TMP/tls.html.log" && grep -q "data-rule=\"citrix-cvad/ws-app-to-vda-ssl\" data-status=\"ok\"" "$TMP/tls.dom" &&
+check "tls12-intercepted, port-only: the rule's status is tls-intercepted (a wire finding), the finding with SNI and issuer" \
+	eval 'console_clean "$TMP/tls.html.log" && grep -q "data-rule=\"citrix-cvad/ws-app-to-vda-ssl\" data-status=\"tls-intercepted\"" "$TMP/tls.dom" &&
 		grep -q "data-kind=\"tls-intercepted\"" "$TMP/tls.dom" && grep -q "SNI connector.cloud.com" "$TMP/tls.dom" &&
 		grep -q "issuer CN=Zscaler Intermediate Root CA" "$TMP/tls.dom"'
 
