@@ -13,6 +13,11 @@
 #ifndef FLOWAUDIT_SRCDIR
 #define FLOWAUDIT_SRCDIR "."
 #endif
+#if defined(__has_include)
+#if __has_include("flowaudit_paths.h")
+#include "flowaudit_paths.h"
+#endif
+#endif
 #ifndef FLOWAUDIT_PKGDATADIR
 #define FLOWAUDIT_PKGDATADIR "/usr/local/share/flowaudit"
 #endif
