@@ -290,22 +290,23 @@ static void role_cell(FILE *out, const struct report_input *in, int a, int b, co
 										   : "a rule, no flow", out);
 	else
 		fprintf(out, "%" PRIu64 " ok", flows[V_OK]);
-	if (flows[V_BLOCKED])
-		fprintf(out, " &middot; %" PRIu64 " blocked", flows[V_BLOCKED]);
-	if (flows[V_PENDING])
-		fprintf(out, " &middot; %" PRIu64 " pending", flows[V_PENDING]);
-	if (wire[WIRE_WRONG_PROTOCOL])
-		fprintf(out, " &middot; %" PRIu64 " wrong protocol", wire[WIRE_WRONG_PROTOCOL]);
-	if (wire[WIRE_TLS_INTERCEPTED])
-		fprintf(out, " &middot; %" PRIu64 " TLS intercepted", wire[WIRE_TLS_INTERCEPTED]);
-	if (wire[WIRE_MIDDLEBOX_RESET])
-		fprintf(out, " &middot; %" PRIu64 " forged reset", wire[WIRE_MIDDLEBOX_RESET]);
-	if (flows[V_INTERRUPTED])
-		fprintf(out, " &middot; %" PRIu64 " interrupted", flows[V_INTERRUPTED]);
-	if (flows[V_ONE_SIDED])
-		fprintf(out, " &middot; %" PRIu64 " one-sided", flows[V_ONE_SIDED]);
-	if (flows[V_UNEXPECTED])
-		fprintf(out, " &middot; %" PRIu64 " unexpected", flows[V_UNEXPECTED]);
+	{
+		const struct {
+			uint64_t n;
+			const char *what;
+		} counts[] = { { flows[V_BLOCKED], "blocked" },
+			       { flows[V_PENDING], "pending" },
+			       { wire[WIRE_WRONG_PROTOCOL], "wrong protocol" },
+			       { wire[WIRE_TLS_INTERCEPTED], "TLS intercepted" },
+			       { wire[WIRE_MIDDLEBOX_RESET], "forged reset" },
+			       { flows[V_INTERRUPTED], "interrupted" },
+			       { flows[V_ONE_SIDED], "one-sided" },
+			       { flows[V_UNEXPECTED], "unexpected" } };
+
+		for (i = 0; i < (int)(sizeof(counts) / sizeof(counts[0])); i++)
+			if (counts[i].n)
+				fprintf(out, " &middot; %" PRIu64 " %s", counts[i].n, counts[i].what);
+	}
 	fputs("</span></summary><ul class=\"rules\">", out);
 	for (r = 0; r < rs->nrules; r++) {
 		const struct rule *ru = &rs->rules[r];

@@ -6,15 +6,6 @@ set -u
 P=$SRCDIR/pcaps
 FA=("$FLOWAUDIT" -q --fail-on none)
 
-# run NAME: runs the rest, keeping stdout, stderr and status in $TMP/NAME.{out,err,status}
-run() {
-	local name=$1
-	shift
-	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	echo $? >"$TMP/$name.status"
-}
-status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
-one_line_error() { [ "$(wc -l <"$TMP/$1.err")" -eq 1 ] && grep -q "^flowaudit: .*$2" "$TMP/$1.err"; }
 
 run help "$FLOWAUDIT" --help
 check "--help exits 0 and shows usage" eval 'status_is help 0 && grep -q "^usage: flowaudit" "$TMP/help.out"'

@@ -24,6 +24,17 @@ fi
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
 
+# run NAME COMMAND...: runs the command, keeping stdout, stderr and status in $TMP/NAME.{out,err,status};
+# status_is NAME N and one_line_error NAME PATTERN (exactly one line, 'flowaudit: ...PATTERN') judge it.
+run() {
+	local name=$1
+	shift
+	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	echo $? >"$TMP/$name.status"
+}
+status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
+one_line_error() { [ "$(wc -l <"$TMP/$1.err")" -eq 1 ] && grep -q "^flowaudit: .*$2" "$TMP/$1.err"; }
+
 # check NAME COMMAND...: passes when the command succeeds.
 check() {
 	local name=$1

@@ -12,14 +12,6 @@ FA=("$FLOWAUDIT" -q --fail-on none)
 ROOT=0
 [ "$(id -u)" -eq 0 ] && ROOT=1
 
-run() {
-	local name=$1
-	shift
-	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	echo $? >"$TMP/$name.status"
-}
-status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
-one_line_error() { [ "$(wc -l <"$TMP/$1.err")" -eq 1 ] && grep -q "^flowaudit: .*$2" "$TMP/$1.err"; }
 # gen_udp FILE N: a raw-IP capture of N one-packet UDP flows (198.18.0.1 -> 198.18.0.2, ports
 # 10000+i -> 5000), for outputs bigger than a pipe's buffer or a tiny file system.
 gen_udp() {

@@ -4,14 +4,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# run NAME: runs the rest, keeping stdout, stderr and status in $TMP/NAME.{out,err,status}
-run() {
-	local name=$1
-	shift
-	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	echo $? >"$TMP/$name.status"
-}
-status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
 # The rules of a text listing as matrix/id, one a line, sorted: the row's last column under its "Title (matrix)" line.
 text_rule_ids() {
 	awk -F ' [|] ' '/ [|] / { if ($0 !~ /^Source [|] /) print m "/" $NF; next }

@@ -16,7 +16,6 @@ run() {
 	echo $? >"$TMP/$name.status"
 	timeout 30 "$FLOWAUDIT" -q -r "$P/$file" --format json "$@" >"$TMP/$name.json" 2>>"$TMP/$name.err"
 }
-status_is() { [ "$(cat "$TMP/$1.status")" -eq "$2" ]; }
 # conn NAME PORT FILTER: the conn-log line of the flow to responder port PORT satisfies the jq filter
 conn() { jq -se "[.[] | select(.\"id.resp_p\" == $2)] | length == 1 and (.[0] | $3)" "$TMP/$1.conn" >/dev/null; }
 # conn_orig NAME ORIG_PORT FILTER: the same, by originator port

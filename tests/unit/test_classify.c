@@ -291,10 +291,14 @@ Test(classify, syn_answered_by_rst_from_a_host_never_seen_otherwise_is_blocked_r
 	cr_assert_eq(c->reason, R_RST, "nothing to compare its TTL with: %s", reason_name(c->reason));
 }
 
-/* The host answered another port itself with TTL 64; a RST with its TTL is its own: nothing listens. */
-Test(classify, a_rst_with_the_hosts_own_ttl_is_rst_from_host)
+/*
+ * The host .2 answers a session on 1494 itself (its packets have TTL 64); a
+ * SYN to 2598 is then answered by a RST with rst_ttl. The reason of that flow.
+ */
+static enum reason refused_with_ttl(uint8_t rst_ttl)
 {
 	struct packet rst;
+	enum reason r = R_NONE;
 	int i, seen = 0;
 
 	session(1, 40001, 2, 1494, 1.0);
@@ -302,37 +306,33 @@ Test(classify, a_rst_with_the_hosts_own_ttl_is_rst_from_host)
 	rst = pkt(PROTO_TCP, 2, 2598, 1, 40002, 2.01);
 	rst.tcp_flags = TCP_RST | TCP_ACK;
 	rst.ack = 6;
+	rst.ttl = rst_ttl;
 	feed(rst);
 	flow_table_flush(ft);
 	for (i = 0; i < ndone; i++)
 		if (done[i].orig.dport == 2598) {
 			cr_assert_eq(cls[i].verdict, V_BLOCKED);
-			cr_assert_eq(cls[i].reason, R_RST_FROM_HOST, "%s", reason_name(cls[i].reason));
+			r = cls[i].reason;
 			seen++;
 		}
 	cr_assert_eq(seen, 1);
+	return r;
 }
 
-/* A firewall one hop nearer answers for the host: its RST's TTL is not the host's. */
+/* A RST with the host's own TTL is its own: nothing listens. */
+Test(classify, a_rst_with_the_hosts_own_ttl_is_rst_from_host)
+{
+	enum reason r = refused_with_ttl(64);
+
+	cr_assert_eq(r, R_RST_FROM_HOST, "%s", reason_name(r));
+}
+
+/* A firewall nearer the capture point answers for the host: its RST's TTL is not the host's. */
 Test(classify, a_rst_with_another_ttl_is_rst_from_path)
 {
-	struct packet rst;
-	int i, seen = 0;
+	enum reason r = refused_with_ttl(255);
 
-	session(1, 40001, 2, 1494, 1.0);
-	tcp(1, 40002, 2, 2598, TCP_SYN, 5, 0, 0, 2.0);
-	rst = pkt(PROTO_TCP, 2, 2598, 1, 40002, 2.01);
-	rst.tcp_flags = TCP_RST | TCP_ACK;
-	rst.ack = 6;
-	rst.ttl = 255;
-	feed(rst);
-	flow_table_flush(ft);
-	for (i = 0; i < ndone; i++)
-		if (done[i].orig.dport == 2598) {
-			cr_assert_eq(cls[i].reason, R_RST_FROM_PATH, "%s", reason_name(cls[i].reason));
-			seen++;
-		}
-	cr_assert_eq(seen, 1);
+	cr_assert_eq(r, R_RST_FROM_PATH, "%s", reason_name(r));
 }
 
 /* A monitor's probe or a client closing with a RST after the handshake: Zeek's RSTO, the path worked. */
