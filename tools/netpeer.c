@@ -10,6 +10,14 @@
  * given bytes first from the server (a banner such as ICA's), then request /
  * answer rounds, so captures carry real first payload bytes.
  *
+ * For the verdict captures (tests/netns/make-verdict-captures.sh): clients
+ * can bind a local address (--bind-addr, many clients in one namespace) and
+ * give up a connect after milliseconds (--connect-ms, before the kernel's
+ * first SYN retransmission at 1 s); servers can take several connections
+ * (--accept N, each in its own child process); proto-server can follow its
+ * last answer with a long paced stream (--stream N, --stream-pause-ms M) and
+ * abort instead of waiting for the client's FIN (--rst).
+ *
  * Exit status: 0 done, 1 system error, 2 usage, 3 connection refused,
  * 4 timeout (no answer), 5 unreachable / prohibited (an ICMP error),
  * 6 connection reset by the peer.
@@ -31,6 +39,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +59,9 @@ enum {
 	MAX_SECONDS = 120,	/* any timeout */
 	MAX_MSGS = 16,		/* rounds of proto-client / proto-server */
 	MAX_MSG = 16384,	/* bytes in one MSG */
+	MAX_STREAM = 64 << 20,	/* proto-server --stream */
+	MAX_ACCEPT = 64,	/* servers: connections with --accept */
+	STREAM_CHUNK = 65536,	/* --stream is sent in chunks of this size */
 };
 
 /* Options shared by all subcommands; each uses the ones it needs. */
@@ -57,6 +69,11 @@ struct opts {
 	const char *addr;
 	int port;
 	int bind_port;		/* client source port, 0 = kernel's choice */
+	const char *bind_addr;	/* client source address, NULL = kernel's choice */
+	int connect_ms;		/* clients: connect timeout in ms, 0 = --timeout */
+	int accept_n;		/* servers: connections to take, each in a child */
+	long stream_len;	/* proto-server: bytes sent after the last answer */
+	int stream_pause_ms;	/* proto-server: pause after each chunk of the stream */
 	long send_len;		/* tcp-client: request bytes */
 	long reply_len;		/* tcp-server: reply bytes */
 	long expect_len;	/* tcp-client: reply bytes to wait for, -1 = until idle/EOF */
@@ -224,7 +241,8 @@ static void abort_close(int fd)
 	close(fd);
 }
 
-static int open_bound(int family, int type, int proto, int port)
+/* A socket bound to port (0 = none) on bind_addr (NULL = the wildcard address). */
+static int open_bound_addr(int family, int type, int proto, const char *bind_addr, int port)
 {
 	int fd = socket(family, type, proto);
 	if (fd < 0) {
@@ -235,10 +253,18 @@ static int open_bound(int family, int type, int proto, int port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-	if (port > 0) {
+	if (port > 0 || bind_addr) {
 		struct sockaddr_storage ss;
 		socklen_t len;
-		any_addr(family, port, &ss, &len);
+		if (bind_addr) {
+			if (parse_addr(bind_addr, port, &ss, &len) < 0 || ss.ss_family != family) {
+				fprintf(stderr, "netpeer: --bind-addr %s: not an address of the peer's family\n", bind_addr);
+				close(fd);
+				return -1;
+			}
+		} else {
+			any_addr(family, port, &ss, &len);
+		}
 		if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 			perror("netpeer: bind");
 			close(fd);
@@ -248,8 +274,22 @@ static int open_bound(int family, int type, int proto, int port)
 	return fd;
 }
 
-/* Listen on --addr/--port, say ready, accept one connection (bounded by --timeout): EXIT_DONE and *out, or why not. */
-static int tcp_accept_one(const struct opts *o, int *out)
+static int open_bound(int family, int type, int proto, int port)
+{
+	return open_bound_addr(family, type, proto, NULL, port);
+}
+
+/* A connection handler of a TCP server: runs the session on fd and closes it; returns an exit code. */
+typedef int (*conn_handler)(const struct opts *o, int fd);
+
+/*
+ * Listen on --addr/--port, say ready, then accept one connection (bounded by
+ * --timeout) and run h on it. With --accept N (N > 1), accept up to N
+ * connections, each waited for at most --timeout, and run h on each in a
+ * child process; the exit status is the first child's that is not 0 (or
+ * EXIT_TIMEOUT when fewer than N came), once every child ended.
+ */
+static int tcp_serve(const struct opts *o, conn_handler h)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -258,29 +298,71 @@ static int tcp_accept_one(const struct opts *o, int *out)
 	int lfd = open_bound(ss.ss_family, SOCK_STREAM, 0, 0);
 	if (lfd < 0)
 		return EXIT_SYSTEM;
-	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 4) < 0) {
+	int backlog = o->accept_n > 4 ? o->accept_n : 4;
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, backlog) < 0) {
 		perror("netpeer: bind/listen");
 		return EXIT_SYSTEM;
 	}
 	signal_ready(o);
-	if (wait_fd(lfd, POLLIN, o->timeout * 1000) <= 0) {
-		fprintf(stderr, "netpeer: no connection within %d s\n", o->timeout);
-		return EXIT_TIMEOUT;
+	if (o->accept_n <= 1) {
+		if (wait_fd(lfd, POLLIN, o->timeout * 1000) <= 0) {
+			fprintf(stderr, "netpeer: no connection within %d s\n", o->timeout);
+			return EXIT_TIMEOUT;
+		}
+		int fd = accept(lfd, NULL, NULL);
+		close(lfd);
+		if (fd < 0) {
+			perror("netpeer: accept");
+			return EXIT_SYSTEM;
+		}
+		return h(o, fd);
 	}
-	*out = accept(lfd, NULL, NULL);
+	pid_t kids[MAX_ACCEPT];
+	int nkids = 0, worst = EXIT_DONE;
+	for (int i = 0; i < o->accept_n; i++) {
+		if (wait_fd(lfd, POLLIN, o->timeout * 1000) <= 0) {
+			fprintf(stderr, "netpeer: %d of %d connections within %d s\n", i, o->accept_n, o->timeout);
+			worst = EXIT_TIMEOUT;
+			break;
+		}
+		int fd = accept(lfd, NULL, NULL);
+		if (fd < 0) {
+			perror("netpeer: accept");
+			worst = EXIT_SYSTEM;
+			break;
+		}
+		/* alarm() is not inherited: the child gets what is left of ours. */
+		unsigned left = alarm(0);
+		alarm(left);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(lfd);
+			alarm(left ? left : 1);
+			_exit(h(o, fd));
+		}
+		close(fd);
+		if (pid < 0) {
+			perror("netpeer: fork");
+			worst = EXIT_SYSTEM;
+			break;
+		}
+		kids[nkids++] = pid;
+	}
 	close(lfd);
-	if (*out < 0) {
-		perror("netpeer: accept");
-		return EXIT_SYSTEM;
+	for (int i = 0; i < nkids; i++) {
+		int st = 0;
+		while (waitpid(kids[i], &st, 0) < 0 && errno == EINTR)
+			;
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_SYSTEM;
+		if (code != EXIT_DONE && worst == EXIT_DONE)
+			worst = code;
 	}
-	return EXIT_DONE;
+	return worst;
 }
 
-static int tcp_server(const struct opts *o)
+static int tcp_server_conn(const struct opts *o, int fd)
 {
-	int fd, rc = tcp_accept_one(o, &fd);
-	if (rc != EXIT_DONE)
-		return rc;
+	int rc;
 	if (o->rst_after_accept) {
 		msleep(o->delay_ms);
 		abort_close(fd);
@@ -308,16 +390,21 @@ static int tcp_server(const struct opts *o)
 	return tail < 0 ? exit_for_errno((int)-tail) : EXIT_DONE;
 }
 
-/* Non-blocking connect bounded by timeout seconds; returns 0 or an exit code. */
-static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t len, int timeout)
+static int tcp_server(const struct opts *o)
+{
+	return tcp_serve(o, tcp_server_conn);
+}
+
+/* Non-blocking connect bounded by timeout_ms; returns 0 or an exit code. */
+static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t len, int timeout_ms)
 {
 	int fl = fcntl(fd, F_GETFL);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS)
 		return exit_for_errno(errno);
-	int rc = wait_fd(fd, POLLOUT, timeout * 1000);
+	int rc = wait_fd(fd, POLLOUT, timeout_ms);
 	if (rc == 0) {
-		fprintf(stderr, "netpeer: connect timed out after %d s\n", timeout);
+		fprintf(stderr, "netpeer: connect timed out after %d ms\n", timeout_ms);
 		return EXIT_TIMEOUT;
 	}
 	int err = 0;
@@ -338,10 +425,10 @@ static int tcp_connect_to(const struct opts *o, int *out)
 	socklen_t len;
 	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
 		return EXIT_USAGE;
-	int fd = open_bound(ss.ss_family, SOCK_STREAM, 0, o->bind_port);
+	int fd = open_bound_addr(ss.ss_family, SOCK_STREAM, 0, o->bind_addr, o->bind_port);
 	if (fd < 0)
 		return EXIT_SYSTEM;
-	int rc = connect_bounded(fd, &ss, len, o->timeout);
+	int rc = connect_bounded(fd, &ss, len, o->connect_ms > 0 ? o->connect_ms : o->timeout * 1000);
 	if (rc != 0) {
 		close(fd);
 		return rc;
@@ -417,7 +504,7 @@ static int udp_client(const struct opts *o)
 	socklen_t len;
 	if (parse_addr(o->addr, o->port, &ss, &len) < 0)
 		return EXIT_USAGE;
-	int fd = open_bound(ss.ss_family, SOCK_DGRAM, 0, o->bind_port);
+	int fd = open_bound_addr(ss.ss_family, SOCK_DGRAM, 0, o->bind_addr, o->bind_port);
 	if (fd < 0)
 		return EXIT_SYSTEM;
 	static char buf[65536];
@@ -583,33 +670,60 @@ static int send_msg(int fd, const char *text, char base)
 	return 0;
 }
 
-/*
- * proto-server: accept one connection; send --greet first (if given); then
- * for each --answer: read a request (until 200 ms idle), wait --delay-ms,
- * send the answer. Then wait for the client's FIN (or reset) and close.
- */
-static int proto_server(const struct opts *o)
+/* --stream: len bytes of the fill pattern in chunks, with a pause after each; 0 or -errno. */
+static int send_stream(int fd, long len, int pause_ms)
 {
-	int fd, rc = tcp_accept_one(o, &fd);
-	if (rc != EXIT_DONE)
-		return rc;
-	rc = o->greet ? send_msg(fd, o->greet, 'a') : 0;
+	while (len > 0) {
+		long chunk = len < STREAM_CHUNK ? len : STREAM_CHUNK;
+		int rc = send_all(fd, chunk, 'a');
+		if (rc < 0)
+			return rc;
+		len -= chunk;
+		if (len > 0 && pause_ms > 0)
+			msleep(pause_ms);
+	}
+	return 0;
+}
+
+/*
+ * proto-server: accept one connection (--accept N: N, each in a child); send
+ * --greet first (if given); then for each --answer: read a request (until
+ * 200 ms idle), wait --delay-ms, send the answer; then --stream bytes (if
+ * given, after all the rounds). Then wait for the client's FIN (or reset)
+ * and close, or with --rst wait --delay-ms and abort (SO_LINGER 0).
+ */
+static int proto_server_conn(const struct opts *o, int fd)
+{
+	int rc = o->greet ? send_msg(fd, o->greet, 'a') : 0;
 	long got = 0;
-	for (int i = 0; rc == 0 && i < o->nanswer; i++) {
+	int i;
+	for (i = 0; rc == 0 && i < o->nanswer; i++) {
 		got = read_some(fd, -1, o->timeout * 1000, 200);
 		if (got <= 0)
 			break;
 		msleep(o->delay_ms);
 		rc = send_msg(fd, o->answer[i], 'a');
 	}
+	if (rc == 0 && got >= 0 && i == o->nanswer && o->stream_len > 0)
+		rc = send_stream(fd, o->stream_len, o->stream_pause_ms);
 	if (rc < 0 || got < 0) {
 		close(fd);
 		return exit_for_errno(rc < 0 ? -rc : (int)-got);
+	}
+	if (o->rst) {
+		msleep(o->delay_ms);
+		abort_close(fd);
+		return EXIT_DONE;
 	}
 	/* The client closes first (or aborts): wait for its FIN, then close. */
 	long tail = read_some(fd, -1, o->timeout * 1000, o->timeout * 1000);
 	close(fd);
 	return tail < 0 ? exit_for_errno((int)-tail) : EXIT_DONE;
+}
+
+static int proto_server(const struct opts *o)
+{
+	return tcp_serve(o, proto_server_conn);
 }
 
 /*
@@ -662,15 +776,17 @@ static int proto_client(const struct opts *o)
 
 static void usage(void)
 {
-	fputs("usage: netpeer tcp-server ADDR PORT [--reply N] [--rst] [--rst-after-accept] [--once]\n"
+	fputs("usage: netpeer tcp-server ADDR PORT [--reply N] [--rst] [--rst-after-accept] [--once] [--accept N]\n"
 	      "       netpeer tcp-client ADDR PORT [--send N] [--expect N] [--rst] [--bind-port P]\n"
 	      "       netpeer udp-server ADDR PORT [--echo] [--count N]\n"
 	      "       netpeer udp-client ADDR PORT [--count N] [--size N] [--wait-reply S] [--bind-port P]\n"
 	      "       netpeer icmp-echo ADDR [--count N] [--size N] [--id N]\n"
-	      "       netpeer proto-server ADDR PORT [--greet MSG] [--answer MSG]...\n"
+	      "       netpeer proto-server ADDR PORT [--greet MSG] [--answer MSG]... [--stream N]\n"
+	      "               [--stream-pause-ms M] [--rst] [--accept N]\n"
 	      "       netpeer proto-client ADDR PORT [--read-greet N] [--say MSG]... [--hold-ms M] [--rst]\n"
 	      "               [--bind-port P]\n"
 	      "MSG: hex bytes, then optionally +N bytes of a fill pattern (7f7f49434100+200)\n"
+	      "clients: [--bind-addr A] (local address) [--connect-ms M] (connect timeout, instead of --timeout)\n"
 	      "common: [--timeout S] [--delay-ms M] [--interval-ms M] [--ready FILE] [--alarm S]\n",
 	      stderr);
 }
@@ -685,6 +801,8 @@ static bool parse_option(struct opts *o, const char *name, const char *val, bool
 		{ "--delay-ms", 0, 10000 }, { "--timeout", 1, MAX_SECONDS }, { "--alarm", 1, MAX_SECONDS },
 		{ "--bind-port", 1, 65535 }, { "--id", 0, 65535 }, { "--wait-reply", 0, 30 },
 		{ "--read-greet", 0, MAX_MSG }, { "--hold-ms", 0, MAX_SECONDS * 1000 },
+		{ "--connect-ms", 1, MAX_SECONDS * 1000 }, { "--accept", 1, MAX_ACCEPT },
+		{ "--stream", 0, MAX_STREAM }, { "--stream-pause-ms", 0, 10000 },
 	};
 	for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
 		if (strcmp(name, num[i].name) != 0)
@@ -706,11 +824,19 @@ static bool parse_option(struct opts *o, const char *name, const char *val, bool
 		case 11: o->wait_reply = (double)v; break;
 		case 12: o->read_greet = v; break;
 		case 13: o->hold_ms = (int)v; break;
+		case 14: o->connect_ms = (int)v; break;
+		case 15: o->accept_n = (int)v; break;
+		case 16: o->stream_len = v; break;
+		case 17: o->stream_pause_ms = (int)v; break;
 		}
 		return true;
 	}
 	if (strcmp(name, "--ready") == 0 && val) {
 		o->ready_file = val;
+		return true;
+	}
+	if (strcmp(name, "--bind-addr") == 0 && val) {
+		o->bind_addr = val;
 		return true;
 	}
 	if (strcmp(name, "--greet") == 0 || strcmp(name, "--say") == 0 || strcmp(name, "--answer") == 0) {
