@@ -161,4 +161,20 @@ check "JSON summary: matrices and rules, loaded and applied" eval \
 	json complete.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR" &&
 	json all.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR"'
 
+# --- 6. the matrices: wire findings count, pending apart from blocked (issue 16)
+report mixedpo -r "$P/mixed.pcap"
+check "text matrix: HTTP on 1494 (wrong-protocol) is no 'ok' row" eval \
+	'grep -Eq "^wrong-protocol +1 +0 +0 +0 +0 +tcp/1494 +citrix-cvad/ws-app-to-vda-ica$" "$TMP/mixedpo.txt"'
+check "JSON matrix: the same rule's status is wrong-protocol, with its wire count" \
+	json mixedpo.json '[.matrix[] | select(.rule == "citrix-cvad/ws-app-to-vda-ica")][0] |
+		.status == "wrong-protocol" and .wire["wrong-protocol"] == 1'
+check "HTML rule table: the same rule is a wrong-protocol cell" \
+	has mixedpo.html 'data-rule="citrix-cvad/ws-app-to-vda-ica" data-status="wrong-protocol"'
+report pend -r "$P/verdict-pending.pcap" --site "$P/site-verdicts.yaml"
+check "text matrix: 2 blocked and 1 pending on TCP 2598, in their own columns" eval \
+	'grep -Eq "^blocked +0 +2 +1 +0 +0 +tcp/2598 +citrix-cvad/ws-app-to-vda-cgp$" "$TMP/pend.txt"'
+check "JSON matrix: the same counts" \
+	json pend.json '[.matrix[] | select(.rule == "citrix-cvad/ws-app-to-vda-cgp")][0].flows | .blocked == 2 and .pending == 1'
+check "HTML role matrix: workspace-app -> vda says 3 blocked and 2 pending apart (TCP 2598 and UDP 1494)" has pend.html "1 ok &middot; 3 blocked &middot; 2 pending"
+
 finish
