@@ -108,8 +108,10 @@ void report_text_escape(FILE *out, const char *s, bool utf8)
 		unsigned char c = p[i];
 
 		if (c >= 0x20 && c < 0x7f) {
-			fputc(c, out);
-			i++;
+			for (k = i; k < n && p[k] >= 0x20 && p[k] < 0x7f; k++)
+				;
+			fwrite(p + i, 1, k - i, out);	/* a run of printable ASCII at once */
+			i = k;
 		} else if (utf8 && c >= 0x80 && (k = utf8_decode(p + i, n - i, &cp)) > 0 && !text_unsafe(cp)) {
 			fwrite(p + i, 1, k, out);
 			i += k;
