@@ -80,7 +80,7 @@ static void on_flow_done(const struct flow *f, void *ctx)
 	struct classification cls;
 
 	classify_flow(p->classifier, f, p->now_us, &cls);
-	findings_add(p->findings, f, &cls);
+	findings_add(p->findings, f, &cls, NULL);
 	baseline_add(p->baseline, f, &cls, p->rules);
 	json_reset(&p->conn);
 	conn_log_render(&p->conn, f, p->uid_seed, &cls, p->rules);
@@ -183,6 +183,9 @@ static void pipeline_finish(struct pipeline *p, struct capture_stats *cs, bool c
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);
 	report_html_write(fuzz_sink(), &ri);
+	report_csv_write(fuzz_sink(), &ri);
+	ri.csv_matrix = true;
+	report_csv_write(fuzz_sink(), &ri);
 	bc = (struct baseline_capture){ .inputs = names, .ninputs = 1, .first_us = cs->first_us,
 					.last_us = cs->last_us, .packets = cs->packets,
 					.duplicates = dedup_count(p->dedup),

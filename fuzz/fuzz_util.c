@@ -111,6 +111,9 @@ void fuzz_report_empty(const struct rule_set *rs, const struct site *site)
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);
 	report_html_write(fuzz_sink(), &ri);
+	report_csv_write(fuzz_sink(), &ri);
+	ri.csv_matrix = true;
+	report_csv_write(fuzz_sink(), &ri);
 	fflush(fuzz_sink());
 	summary_free(&sum);
 	findings_free(fd);

@@ -56,11 +56,13 @@ struct audit {
 
 static void flow_judged(struct audit *a, const struct flow *f, const struct classification *cls)
 {
-	findings_add(a->findings, f, cls);
+	struct finding_ids ids;
+
+	findings_add(a->findings, f, cls, &ids);
 	if (a->baseline)
 		baseline_add(a->baseline, f, cls, a->rules);
 	if (a->log)
-		conn_log_write(a->log, f, cls, a->rules);
+		conn_log_write(a->log, f, cls, a->rules, &ids);
 	summary_add_flow(&a->summary, f);
 }
 
@@ -226,6 +228,7 @@ static int write_report(FILE *out, const struct options *o, const struct report_
 {
 	int rc = o->format == FORMAT_JSON   ? report_json_write(out, in)
 		 : o->format == FORMAT_HTML ? report_html_write(out, in)
+		 : o->format == FORMAT_CSV  ? report_csv_write(out, in)
 					    : report_text_write(out, in);
 
 	if (fflush(out) != 0)
@@ -266,7 +269,7 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 				     .findings = a->findings, .uid_seed = a->o->table.seed,
 				     .duplicates = dedup_count(a->dedup),
 				     .inspect = a->inspect ? inspect_stats(a->inspect) : NULL, .live_flows = flow_table_stats(a->table)->live,
-				     .color = want_color(a) };
+				     .color = want_color(a), .csv_matrix = a->o->table_matrix };
 }
 
 static void write_interim(struct audit *a, const struct capture_stats *cs)
@@ -441,6 +444,7 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 			unmatchable);
 	a->classifier = classify_new(a->rules, a->site, o->pending_window_us);
 	a->findings = findings_new(a->rules, a->site);
+	findings_set_uid_seed(a->findings, o->table.seed);
 	a->table = flow_table_new(&o->table, on_flow_done, a);
 	a->host_ttl = host_ttl_new(1u << 20);
 	flow_table_set_host_ttl(a->table, a->host_ttl);

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "community_id.h"
+#include "findings.h"
 #include "inspect.h"
 #include "json.h"
 #include "tls.h"
@@ -127,8 +128,8 @@ static void render_wire(struct json *j, const struct flow *f)
 	}
 }
 
-void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
-		     const struct rule_set *rs)
+static void render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
+		   const struct rule_set *rs, const struct finding_ids *ids)
 {
 	char uid[FLOW_UID_LEN], a[ADDR_STRLEN], cid[COMMUNITY_ID_LEN];
 	int64_t duration = f->last_us - f->first_us;
@@ -168,14 +169,29 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, co
 		render_audit(j, cls, rs);
 		render_rst_origin(j, f, cls);
 	}
+	if (ids && ids->n) {
+		int i;
+
+		JSON_KEY(j, "findings");
+		json_begin_array(j);
+		for (i = 0; i < ids->n; i++)
+			json_str(j, ids->id[i]);
+		json_end_array(j);
+	}
 	json_end_object(j);
 }
 
+void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, const struct classification *cls,
+		     const struct rule_set *rs)
+{
+	render(j, f, uid_seed, cls, rs, NULL);
+}
+
 void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
-		    const struct rule_set *rs)
+		    const struct rule_set *rs, const struct finding_ids *ids)
 {
 	json_reset(&cl->j);
-	conn_log_render(&cl->j, f, cl->uid_seed, cls, rs);
+	render(&cl->j, f, cl->uid_seed, cls, rs, ids);
 	json_raw(&cl->j, "\n", 1);
 	if (json_write(&cl->j, cl->out) == 0 && cl->flush_each)
 		fflush(cl->out);	/* a failed write is kept by the output and named at the close */

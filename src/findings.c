@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "findings_internal.h"
 #include "inspect.h"
 #include "portset.h"
@@ -223,25 +224,109 @@ void findings_example_into(struct finding *fi, const struct flow *ex, const stru
 	fi->reason = cl->reason;
 }
 
+/* FNV-1a over the group's key in words: the same for the same input and site, whatever the order of flows. */
+void findings_make_id(char out[FINDING_ID_LEN], const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, FINDING_ID_LEN, "F-%06x", (unsigned)((h ^ (h >> 24) ^ (h >> 48)) & 0xffffff));
+}
+
+static const char *role_word(const struct findings *fd, int role)
+{
+	return role >= 0 || role == ROLE_ANY ? rules_role_name(fd->rs, role) : "-";
+}
+
+/*
+ * A group's key in words (names, not indices: stable when rules or roles are
+ * added): kind, rule, roles, protocol, port, reason or why, and in port-only
+ * mode the responder address.
+ */
+void findings_group_id(const struct findings *fd, char out[FINDING_ID_LEN], enum finding_kind kind, int rule,
+		       int orig_role, int resp_role, int proto, unsigned port, const char *reason, int family,
+		       const uint8_t *addr)
+{
+	char key[512], a[ADDR_STRLEN];
+
+	snprintf(key, sizeof(key), "%s|%s|%s|%s|%d|%u|%s|%s", findings_kind_name(kind),
+		 rule >= 0 ? fd->rs->rules[rule].name : "-", role_word(fd, orig_role), role_word(fd, resp_role), proto,
+		 port, reason ? reason : "", addr ? addr_format(family, addr, a) : "");
+	findings_make_id(out, key);
+}
+
+/* The derived findings (after the flow findings) go; findings_finish works them out again. */
+static void drop_derived(struct findings *fd)
+{
+	int i;
+
+	for (i = fd->nflow_findings; i < fd->n; i++) {
+		free(findings_at(fd, i)->pairs);
+		findings_at(fd, i)->pairs = NULL;
+	}
+	fd->n = fd->nflow_findings;
+}
+
+/* The flow's host pair in its finding's pair table: a new pair counts one more host. */
+static void note_finding_pair(struct findings *fd, struct finding *fi, int index, const struct flow *f)
+{
+	struct finding_pair_entry *e;
+	struct finding_pair_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.finding = index;
+	k.family = f->orig.family;
+	memcpy(k.orig, f->orig.src, 16);
+	memcpy(k.resp, f->orig.dst, 16);
+	HASH_FIND(hh, fd->fpairs, &k, sizeof(k), e);
+	if (!e) {
+		if (HASH_COUNT(fd->fpairs) >= MAX_SET) {
+			fi->hosts_capped = true;
+			return;
+		}
+		e = xcalloc(1, sizeof(*e));
+		e->key = k;
+		flow_uid(f, fd->uid_seed, e->uid);
+		HASH_ADD(hh, fd->fpairs, key, sizeof(e->key), e);
+		fi->hosts++;
+	}
+	e->flows++;
+}
+
 /* The flow's finding (new or grown); its index, or -1 when the list is full. */
 static int add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
 			    enum finding_kind kind)
 {
 	struct agg_entry *e;
-	struct agg_key k;
+	struct group_key k;
 	struct finding *fi;
 	uint8_t why = kind == FK_WRONG_PROTOCOL ? cl->wrong_why : kind == FK_TLS_INTERCEPTED ? cl->tls_why : 0;
 
 	/* Wire findings keep apart what they are about: the why, not the flow's outcome. */
-	key_of(&k, f, cl->rule, (uint8_t)kind, why ? (uint8_t)(R_COUNT + why) : (uint8_t)cl->reason);
+	memset(&k, 0, sizeof(k));
+	k.kind = (uint8_t)kind;
+	k.reason = why ? (uint8_t)(R_COUNT + why) : (uint8_t)cl->reason;
+	k.proto = f->orig.proto;
+	k.port = f->orig.dport;
+	k.rule = cl->rule;
+	k.orig_role = cl->orig_role;
+	k.resp_role = cl->resp_role;
+	if (!fd->site) {
+		k.family = f->orig.family;
+		memcpy(k.resp, f->orig.dst, 16);
+	}
 	HASH_FIND(hh, fd->agg, &k, sizeof(k), e);
 	if (e) {
 		fi = findings_at(fd, e->index);
 		fi->count++;
 		widen(&fi->first_us, &fi->last_us, f, false);
+		note_finding_pair(fd, fi, e->index, f);
 		return e->index;
 	}
-	fd->n = fd->nflow_findings;	/* derived findings come after; they are worked out again */
+	drop_derived(fd);	/* derived findings come after; they are worked out again */
 	if (fd->n >= MAX_FLOW_FINDINGS || !(fi = findings_new_entry(fd))) {
 		fd->dropped++;
 		return -1;
@@ -252,11 +337,26 @@ static int add_flow_finding(struct findings *fd, const struct flow *f, const str
 	fi->why = why;
 	fi->count = 1;
 	widen(&fi->first_us, &fi->last_us, f, true);
+	findings_group_id(fd, fi->id, kind, cl->rule, cl->orig_role, cl->resp_role, f->orig.proto, f->orig.dport,
+			  why ? classify_wire_why_text((enum wire_why)why) : reason_name(cl->reason), f->orig.family,
+			  fd->site ? NULL : f->orig.dst);
 	e = xcalloc(1, sizeof(*e));
 	e->key = k;
 	e->index = fd->n - 1;
 	HASH_ADD(hh, fd->agg, key, sizeof(k), e);
+	note_finding_pair(fd, fi, e->index, f);
 	return e->index;
+}
+
+static void note_id(struct finding_ids *ids, const struct findings *fd, int index)
+{
+	if (ids && index >= 0 && ids->n < 4)
+		snprintf(ids->id[ids->n++], FINDING_ID_LEN, "%s", findings_at(fd, index)->id);
+}
+
+void findings_set_uid_seed(struct findings *fd, uint64_t seed)
+{
+	fd->uid_seed = seed;
 }
 
 static bool track_edt(struct findings *fd, const struct flow *f, const struct classification *cl, int finding)
@@ -283,6 +383,9 @@ static bool track_edt(struct findings *fd, const struct flow *f, const struct cl
 	if (!e->udp_blocked) {
 		keep_example(&e->example_finding, &e->example, finding, f, cl);
 		e->udp_rule = cl->rule;
+		e->orig_role = cl->orig_role;
+		e->resp_role = cl->resp_role;
+		flow_uid(f, fd->uid_seed, e->uid);
 	}
 	e->udp_blocked = true;
 	e->udp_flows++;
@@ -324,9 +427,14 @@ static bool track_group(struct findings *fd, const struct flow *f, const struct 
 			continue;
 		}
 		widen(&e->first_us, &e->last_us, f, e->nblocked == 0);
-		if (e->nblocked == 0)
+		if (e->nblocked == 0) {
 			keep_example(&e->example_finding, &e->example, finding, f, cl);
+			e->orig_role = cl->orig_role;
+			e->resp_role = cl->resp_role;
+			flow_uid(f, fd->uid_seed, e->uid);
+		}
 		note_rule(e->blocked, &e->nblocked, r);
+		e->blocked_flows++;
 	}
 	return true;
 }
@@ -365,13 +473,15 @@ static const struct pair_entry *pair_of(const struct findings *fd, const struct 
 	return e;
 }
 
-void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl)
+void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl, struct finding_ids *ids)
 {
 	bool is_finding;
 	enum finding_kind kind = kind_of(cl->verdict, &is_finding);
 	int i, finding;
 	bool tracked = true;
 
+	if (ids)
+		ids->n = 0;
 	fd->nflows_seen++;
 	if (cl->verdict == V_RELATED)
 		return;
@@ -403,14 +513,15 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 	if (kind == FK_INTERRUPTED && cl->reason == R_MIDDLEBOX_RESET)
 		kind = FK_MIDDLEBOX_RESET;	/* a refinement: the reset was forged */
 	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
+	note_id(ids, fd, finding);
 	if (cl->orig_role >= 0 && cl->resp_role >= 0)
 		findings_roles_add(fd, cl, finding);
 	if ((cl->wire & WF_MIDDLEBOX_RESET) && kind != FK_MIDDLEBOX_RESET)
-		add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET);
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET));
 	if (cl->wire & WF_TLS_INTERCEPTED)
-		add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED);
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED));
 	if (cl->wire & WF_WRONG_PROTOCOL)
-		add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL);
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL));
 	if (cl->tls_watched && f->tls && tls_version_is_13(f->tls->version))
 		fd->tls_hidden++;	/* the certificate is encrypted */
 	tracked &= track_edt(fd, f, cl, finding);
@@ -498,11 +609,66 @@ static int finding_cmp(const void *a, const void *b)
  * previous call are dropped and worked out again, and the sorted view is
  * an array of pointers, so the aggregation's indices into the list stay valid.
  */
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct finding_pair *x = a, *y = b;
+	int c;
+
+	if (x->flows != y->flows)
+		return x->flows < y->flows ? 1 : -1;
+	if ((c = memcmp(x->orig_h, y->orig_h, 16)))
+		return c;
+	return memcmp(x->resp_h, y->resp_h, 16);
+}
+
+/* Each flow finding's host pairs, most flows first, the top FINDING_TOP_PAIRS kept. */
+static void gather_pairs(struct findings *fd)
+{
+	struct finding_pair_entry *e, *t;
+	int i, *fill = xcalloc((size_t)fd->nflow_findings + 1, sizeof(*fill));
+
+	for (i = 0; i < fd->nflow_findings; i++) {
+		struct finding *fi = findings_at(fd, i);
+
+		free(fi->pairs);
+		fi->pairs = NULL;
+		fi->npairs = 0;
+	}
+	for (i = 0; i < fd->nflow_findings; i++) {
+		struct finding *fi = findings_at(fd, i);
+
+		fi->pairs = xcalloc(fi->hosts ? fi->hosts : 1, sizeof(*fi->pairs));
+	}
+	HASH_ITER(hh, fd->fpairs, e, t) {
+		struct finding *fi = findings_at(fd, e->key.finding);
+		struct finding_pair *p;
+
+		if (e->key.finding >= fd->nflow_findings || (uint64_t)fill[e->key.finding] >= fi->hosts)
+			continue;
+		p = &fi->pairs[fill[e->key.finding]++];
+		p->family = e->key.family;
+		memcpy(p->orig_h, e->key.orig, 16);
+		memcpy(p->resp_h, e->key.resp, 16);
+		p->flows = e->flows;
+		memcpy(p->uid, e->uid, sizeof(p->uid));
+	}
+	for (i = 0; i < fd->nflow_findings; i++) {
+		struct finding *fi = findings_at(fd, i);
+
+		fi->npairs = fill[i];
+		qsort(fi->pairs, (size_t)fi->npairs, sizeof(*fi->pairs), cmp_pair);
+		if (fi->npairs > FINDING_TOP_PAIRS)
+			fi->npairs = FINDING_TOP_PAIRS;
+	}
+	free(fill);
+}
+
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us)
 {
 	int i;
 
-	fd->n = fd->nflow_findings;
+	drop_derived(fd);
+	gather_pairs(fd);
 	for (i = 0; i < fd->rs->nrules; i++)
 		fd->stats[i].absent = -1;
 	findings_find_missing(fd);
@@ -585,6 +751,16 @@ void findings_free(struct findings *fd)
 	HASH_ITER(hh, fd->pairs, pe, pt) {
 		HASH_DEL(fd->pairs, pe);
 		free(pe);
+	}
+	{
+		struct finding_pair_entry *fp, *ft;
+
+		HASH_ITER(hh, fd->fpairs, fp, ft) {
+			HASH_DEL(fd->fpairs, fp);
+			free(fp);
+		}
+		for (i = 0; i < fd->n; i++)
+			free(findings_at(fd, i)->pairs);
 	}
 	free(fd->sorted);
 	findings_roles_free(fd);

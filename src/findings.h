@@ -32,7 +32,32 @@ enum visibility { VIS_NONE = 0, VIS_BOTH, VIS_FROM_ONLY, VIS_TO_ONLY, VIS_COUNT 
 
 enum confidence { CONF_HIGH = 0, CONF_MEDIUM, CONF_LOW };
 
+/* "F-3a9c1e": a finding's id, from its group key: the same for the same input and site. */
+enum { FINDING_ID_LEN = 12, FINDING_MAX_RELATED = 4, FINDING_TOP_PAIRS = 20 };
+
+/* One host pair of a grouped finding: its flows and the uid of its first one. */
+struct finding_pair {
+	uint8_t family;
+	uint8_t orig_h[16];
+	uint8_t resp_h[16];
+	uint64_t flows;
+	char uid[FLOW_UID_LEN];
+};
+
+/* The ids of the findings one flow joined (findings_add), for the conn log's 'findings'. */
+struct finding_ids {
+	char id[4][FINDING_ID_LEN];
+	int n;
+};
+
+/*
+ * A finding is a group: in site mode one per (kind, rule, source role,
+ * destination role, protocol, port, reason); in port-only mode one per
+ * (kind, rule, protocol, port, responder address). Forty clients with the
+ * same dropped port are one finding with hosts = 40.
+ */
 struct finding {
+	char id[FINDING_ID_LEN];
 	enum finding_kind kind;
 	enum reason reason;		/* for flow findings */
 	int rule;			/* -1 for unexpected flows that match no rule */
@@ -54,6 +79,12 @@ struct finding {
 	bool has_example;
 	struct flow example;		/* one flow of it, as the conn log shows it */
 	struct classification example_class;
+	uint64_t hosts;			/* distinct host pairs among its flows */
+	bool hosts_capped;		/* more pairs than the tables hold: hosts is a lower bound */
+	struct finding_pair *pairs;	/* the host pairs with most flows first, at most FINDING_TOP_PAIRS */
+	int npairs;
+	char related[FINDING_MAX_RELATED][FINDING_ID_LEN];	/* fallback, incomplete: the blocked findings they explain */
+	int nrelated;
 };
 
 /* Flows with a wire finding, per rule or matrix cell: wrong-protocol, tls-intercepted, middlebox-reset. */
@@ -73,7 +104,10 @@ struct findings;
 
 /* site NULL: port-only mode (no roles, nothing in scope, no 'missing'). */
 struct findings *findings_new(const struct rule_set *rs, const struct site *site);
-void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl);
+/* ids (may be NULL) gets the ids of the findings the flow joined. */
+void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl, struct finding_ids *ids);
+/* The conn log's uid seed: a finding's host pairs name an example flow by its uid. */
+void findings_set_uid_seed(struct findings *fd, uint64_t seed);
 /* Packets the capture lost (kernel drops): findings built on silence become less certain. */
 void findings_set_drops(struct findings *fd, uint64_t drops);
 /* Work out missing, fallback and incomplete, rate and sort; may be called again as flows keep coming. */

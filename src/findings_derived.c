@@ -103,7 +103,7 @@ static void missing_each(struct findings *fd, int r)
 
 void findings_find_missing(struct findings *fd)
 {
-	int r;
+	int r, i, from = fd->n;
 
 	if (!fd->site)
 		return;
@@ -135,25 +135,109 @@ void findings_find_missing(struct findings *fd)
 			missing_each(fd, r);
 		}
 	}
+	for (i = from; i < fd->n; i++) {	/* ids: the rule, and for expect: each the silent host */
+		struct finding *fi = findings_at(fd, i);
+
+		findings_group_id(fd, fi->id, fi->kind, fi->rule, fi->orig_role, fi->resp_role, fi->proto, fi->port, NULL,
+				  fi->family, fi->has_host ? fi->orig_h : NULL);
+	}
 }
 
+/*
+ * The derived finding with this id made in this findings_finish, or a new one
+ * (NULL when the list is full). Few groups: a linear look is enough.
+ */
+static struct finding *derived_group(struct findings *fd, const char *id, int from, bool *fresh)
+{
+	struct finding *fi;
+	int i;
+
+	for (i = from; i < fd->n; i++)
+		if (!strcmp(findings_at(fd, i)->id, id)) {
+			*fresh = false;
+			return findings_at(fd, i);
+		}
+	*fresh = true;
+	if (!(fi = findings_new_entry(fd)))
+		return NULL;
+	snprintf(fi->id, sizeof(fi->id), "%s", id);
+	fi->pairs = xcalloc(FINDING_TOP_PAIRS, sizeof(*fi->pairs));
+	return fi;
+}
+
+/* One more host pair of a derived group: counted, and kept when it is among the most flows. */
+static void derived_pair(struct finding *fi, uint8_t family, const uint8_t *a, const uint8_t *b, uint64_t flows,
+			 const char *uid)
+{
+	struct finding_pair *p;
+	int k;
+
+	fi->hosts++;
+	if (fi->npairs == FINDING_TOP_PAIRS && fi->pairs[fi->npairs - 1].flows >= flows)
+		return;
+	k = fi->npairs < FINDING_TOP_PAIRS ? fi->npairs++ : FINDING_TOP_PAIRS - 1;
+	while (k > 0 && fi->pairs[k - 1].flows < flows) {
+		fi->pairs[k] = fi->pairs[k - 1];
+		k--;
+	}
+	p = &fi->pairs[k];
+	p->family = family;
+	memcpy(p->orig_h, a, 16);
+	memcpy(p->resp_h, b, 16);
+	p->flows = flows;
+	memcpy(p->uid, uid, sizeof(p->uid));
+}
+
+/* A fallback or incomplete names the blocked finding its blocked flow joined, once. */
+static void derived_related(struct findings *fd, struct finding *fi, int example_finding)
+{
+	const char *id;
+	int i;
+
+	if (example_finding < 0)
+		return;
+	id = findings_at(fd, example_finding)->id;
+	for (i = 0; i < fi->nrelated; i++)
+		if (!strcmp(fi->related[i], id))
+			return;
+	if (fi->nrelated < FINDING_MAX_RELATED)
+		snprintf(fi->related[fi->nrelated++], FINDING_ID_LEN, "%s", id);
+}
+
+/* One fallback per (EDT rule, roles, port) — port-only: per responder — over every host pair where it happened. */
 void findings_find_fallback(struct findings *fd)
 {
 	struct edt_entry *e, *tmp;
+	int from = fd->n;
 
 	HASH_ITER(hh, fd->edt, e, tmp) {
+		char id[FINDING_ID_LEN];
 		struct finding *fi;
+		bool fresh;
 
-		if (!e->tcp_ok || !e->udp_blocked || !(fi = findings_new_entry(fd)))
+		if (!e->tcp_ok || !e->udp_blocked)
 			continue;
-		findings_example_from(fd, fi, e->example_finding, e->example);
-		fi->kind = FK_FALLBACK;
-		fi->rule = e->udp_rule;
-		fi->count = e->udp_flows;
-		fi->first_us = e->first_us;
-		fi->last_us = e->last_us;
-		snprintf(fi->note, sizeof(fi->note), "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts",
-			 e->key.port, reason_name(fi->example_class.reason), e->key.port);
+		findings_group_id(fd, id, FK_FALLBACK, e->udp_rule, e->orig_role, e->resp_role, PROTO_UDP, e->key.port,
+				  NULL, e->key.family, fd->site ? NULL : e->key.resp);
+		if (!(fi = derived_group(fd, id, from, &fresh)))
+			continue;
+		if (fresh) {
+			findings_example_from(fd, fi, e->example_finding, e->example);
+			fi->kind = FK_FALLBACK;
+			fi->rule = e->udp_rule;
+			fi->first_us = e->first_us;
+			fi->last_us = e->last_us;
+			snprintf(fi->note, sizeof(fi->note),
+				 "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts", e->key.port,
+				 reason_name(fi->example_class.reason), e->key.port);
+		}
+		fi->count += e->udp_flows;
+		if (e->first_us < fi->first_us)
+			fi->first_us = e->first_us;
+		if (e->last_us > fi->last_us)
+			fi->last_us = e->last_us;
+		derived_pair(fi, e->key.family, e->key.orig, e->key.resp, e->udp_flows, e->uid);
+		derived_related(fd, fi, e->example_finding);
 	}
 }
 
@@ -172,25 +256,40 @@ static void rule_ids(const struct findings *fd, const int *rules, int n, char *o
 	}
 }
 
+/* One incomplete per (group, failing rules, roles) over every host pair where the group only partly worked. */
 void findings_find_incomplete(struct findings *fd)
 {
 	struct group_entry *e, *tmp;
+	int from = fd->n;
 
 	HASH_ITER(hh, fd->groups, e, tmp) {
-		char ok[64], bad[64];
+		char ok[64], bad[64], id[FINDING_ID_LEN];
 		struct finding *fi;
+		bool fresh;
 
-		if (!e->nok || !e->nblocked || !(fi = findings_new_entry(fd)))
+		if (!e->nok || !e->nblocked)
 			continue;
-		findings_example_from(fd, fi, e->example_finding, e->example);
-		fi->kind = FK_INCOMPLETE;
-		fi->rule = e->blocked[0];
-		fi->count = (uint64_t)e->nblocked;
-		fi->first_us = e->first_us;
-		fi->last_us = e->last_us;
 		rule_ids(fd, e->ok, e->nok, ok, sizeof(ok));
 		rule_ids(fd, e->blocked, e->nblocked, bad, sizeof(bad));
-		snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
-			 fd->rs->rules[e->blocked[0]].group, ok, bad);
+		findings_group_id(fd, id, FK_INCOMPLETE, e->blocked[0], e->orig_role, e->resp_role, 0, 0, bad,
+				  e->key.family, fd->site ? NULL : e->key.resp);
+		if (!(fi = derived_group(fd, id, from, &fresh)))
+			continue;
+		if (fresh) {
+			findings_example_from(fd, fi, e->example_finding, e->example);
+			fi->kind = FK_INCOMPLETE;
+			fi->rule = e->blocked[0];
+			fi->first_us = e->first_us;
+			fi->last_us = e->last_us;
+			snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
+				 fd->rs->rules[e->blocked[0]].group, ok, bad);
+		}
+		fi->count += e->blocked_flows;
+		if (e->first_us < fi->first_us)
+			fi->first_us = e->first_us;
+		if (e->last_us > fi->last_us)
+			fi->last_us = e->last_us;
+		derived_pair(fi, e->key.family, e->key.orig, e->key.resp, e->blocked_flows, e->uid);
+		derived_related(fd, fi, e->example_finding);
 	}
 }

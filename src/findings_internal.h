@@ -54,10 +54,39 @@ struct agg_key {
 	uint8_t resp[16];
 };
 
+/* The group a flow finding is (findings.h: struct finding). */
+struct group_key {
+	uint8_t kind;
+	uint8_t reason;			/* or R_COUNT + the wire why */
+	uint8_t family;			/* port-only: the responder's */
+	uint8_t proto;
+	uint16_t port;
+	uint16_t pad;
+	int32_t rule;
+	int32_t orig_role;
+	int32_t resp_role;
+	uint8_t resp[16];		/* port-only: the responder address; else zero */
+};
+
 struct agg_entry {
-	struct agg_key key;
+	struct group_key key;
 	UT_hash_handle hh;
 	int index;			/* into findings.list */
+};
+
+/* A host pair of a flow finding: (finding, pair) -> flows and an example uid. */
+struct finding_pair_key {
+	int32_t finding;
+	uint8_t family;
+	uint8_t orig[16];
+	uint8_t resp[16];
+};
+
+struct finding_pair_entry {
+	struct finding_pair_key key;
+	UT_hash_handle hh;
+	uint64_t flows;
+	char uid[FLOW_UID_LEN];
 };
 
 /*
@@ -82,6 +111,9 @@ struct edt_entry {
 	int64_t last_us;
 	int example_finding;		/* the first blocked UDP flow's finding, or -1: then example */
 	struct flow_example *example;
+	int orig_role;			/* of the first blocked UDP flow: the group its fallback joins */
+	int resp_role;
+	char uid[FLOW_UID_LEN];		/* that flow's uid */
 };
 
 /* Per group and host pair: which of its rules worked and which were blocked. */
@@ -96,6 +128,10 @@ struct group_entry {
 	int64_t last_us;
 	int example_finding;		/* the first blocked flow's finding, or -1: then example */
 	struct flow_example *example;
+	uint64_t blocked_flows;
+	int orig_role;			/* of the first blocked flow */
+	int resp_role;
+	char uid[FLOW_UID_LEN];
 };
 
 struct findings {
@@ -122,6 +158,9 @@ struct findings {
 	uint64_t flows_one_sided;
 	uint64_t per_kind[FK_COUNT];
 	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
+	struct finding_pair_entry *fpairs;	/* per flow finding and host pair */
+	uint64_t uid_seed;
+
 	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
 	const struct finding **sorted;	/* the list, most serious first (rebuilt by findings_finish) */
 	uint64_t drops;			/* packets the capture lost */
@@ -148,6 +187,12 @@ struct pair_entry {
 	uint64_t flows;
 	uint64_t one_sided;
 };
+
+/* "F-xxxxxx" from a key in words; and from a group's parts (reason: its name or why; addr: port-only, or NULL). */
+void findings_make_id(char out[FINDING_ID_LEN], const char *key);
+void findings_group_id(const struct findings *fd, char out[FINDING_ID_LEN], enum finding_kind kind, int rule,
+		       int orig_role, int resp_role, int proto, unsigned port, const char *reason, int family,
+		       const uint8_t *addr);
 
 /* Finding i of the list (flow findings first, then derived ones). */
 static inline struct finding *findings_at(const struct findings *fd, int i)

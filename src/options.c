@@ -38,6 +38,7 @@ enum {
 	OPT_NO_DECAP,
 	OPT_BY,
 	OPT_MIN_FLOWS,
+	OPT_TABLE,
 	OPT_LAST,
 };
 
@@ -74,6 +75,7 @@ static const struct option long_options[] = {
 	{ "no-inspect", no_argument, NULL, OPT_NO_INSPECT },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
+	{ "table", required_argument, NULL, OPT_TABLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,8 +101,9 @@ void options_usage(FILE *out)
 	      "      --site FILE         the site inventory: roles -> addresses, scope (without it: port-only mode)\n"
 	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields plus\n"
 	      "                          verdict, reason, rule, roles; '-' = stdout (the report then goes to stderr)\n"
-	      "      --format text|json|html  the report on stdout: a table (default), one JSON document, or\n"
-	      "                          one self-contained HTML page (use -o report.html)\n"
+	      "      --format text|json|html|csv  the report on stdout: a table (default), one JSON document,\n"
+	      "                          one self-contained HTML page (use -o report.html), or CSV rows\n"
+	      "      --table findings|matrix  with --format csv: one row per finding (default) or per matrix cell\n"
 	      "  -o, --output FILE       write the report (baseline save / merge: the baseline) to FILE ('-' = stdout)\n"
 	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
 	      "                          blocked,missing,unexpected,interrupted,fallback,middlebox-reset,\n"
@@ -332,8 +335,18 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 			o->format = FORMAT_JSON;
 		else if (strcmp(optarg, "html") == 0)
 			o->format = FORMAT_HTML;
+		else if (strcmp(optarg, "csv") == 0)
+			o->format = FORMAT_CSV;
 		else {
-			snprintf(errbuf, errlen, "--format: '%s' is not one of text, json, html", optarg);
+			snprintf(errbuf, errlen, "--format: '%s' is not one of text, json, html, csv", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_TABLE:
+		if (strcmp(optarg, "matrix") == 0)
+			o->table_matrix = true;
+		else if (strcmp(optarg, "findings") != 0) {
+			snprintf(errbuf, errlen, "--table: '%s' is not one of findings, matrix", optarg);
 			return -1;
 		}
 		return 0;
@@ -431,6 +444,7 @@ static const struct {
 	{ OPT_NO_DECAP, C_CAPTURE, true },
 	{ OPT_BY, C_BSAVE | C_BDIFF, false },
 	{ OPT_MIN_FLOWS, C_BDIFF, false },
+	{ OPT_TABLE, C_AUDIT, false },
 };
 
 enum { NOPTION_RULES = sizeof(option_rules) / sizeof(option_rules[0]) };
@@ -721,8 +735,16 @@ int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t
 		snprintf(errbuf, errlen, "%s does not apply to %s (it is for %s)", name, command_names[o->command], cmds);
 		return -1;
 	}
-	if (o->command == CMD_RULES_LIST && o->format == FORMAT_HTML) {
+	if (o->command == CMD_RULES_LIST && (o->format == FORMAT_HTML || o->format == FORMAT_CSV)) {
 		snprintf(errbuf, errlen, "rules list --format: text or json");
+		return -1;
+	}
+	if (o->command == CMD_BASELINE_DIFF && o->format == FORMAT_CSV) {
+		snprintf(errbuf, errlen, "baseline diff --format: text, json or html");
+		return -1;
+	}
+	if (given[OPT_TABLE] && o->format != FORMAT_CSV) {
+		snprintf(errbuf, errlen, "--table chooses what --format csv writes: give --format csv");
 		return -1;
 	}
 	if (o->command >= CMD_BASELINE_SAVE) {

@@ -8,7 +8,7 @@
 
 #include "flow_table.h"
 
-enum report_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_HTML };
+enum report_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV };
 enum command { CMD_AUDIT = 0, CMD_RULES_CHECK, CMD_RULES_LIST, CMD_BASELINE_SAVE, CMD_BASELINE_DIFF,
 	       CMD_BASELINE_MERGE };
 enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
@@ -35,6 +35,7 @@ struct options {
 	const char *conn_log;	/* --conn-log FILE */
 	const char *output;	/* -o FILE */
 	enum report_format format;
+	bool table_matrix;	/* --table matrix (with --format csv) */
 	const char **rules;	/* --rules PATH, in order; none: the shipped matrices */
 	int nrules;
 	const char *site;	/* --site FILE */

@@ -125,6 +125,28 @@ void report_text_escape(FILE *out, const char *s, bool utf8)
 	}
 }
 
+bool report_finding_explains(const struct finding *derived, const struct finding *blocked)
+{
+	int i;
+
+	if (blocked->kind != FK_BLOCKED || (derived->kind != FK_FALLBACK && derived->kind != FK_INCOMPLETE))
+		return false;
+	for (i = 0; i < derived->nrelated; i++)
+		if (!strcmp(derived->related[i], blocked->id))
+			return true;
+	return false;
+}
+
+bool report_finding_nested(const struct finding *const *list, int n, const struct finding *fi)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (report_finding_explains(fi, list[i]))
+			return true;
+	return false;
+}
+
 void report_text_safe(FILE *out, const char *s)
 {
 	report_text_escape(out, s, text_utf8);

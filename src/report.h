@@ -35,10 +35,13 @@ struct report_input {
 	uint64_t live_flows;			/* flows still in the table (interim reports) */
 	bool color;				/* ANSI colour for the text report */
 	const struct inspect_stats *inspect;	/* payload inspection, or NULL (--no-inspect) */
+	bool csv_matrix;			/* --format csv --table matrix: the matrix's cells, not the findings */
 };
 
 int report_text_write(FILE *out, const struct report_input *in);
 int report_json_write(FILE *out, const struct report_input *in);
+/* The findings (or, csv_matrix, the matrix's cells) as CSV, RFC 4180: a header row, CRLF line ends. */
+int report_csv_write(FILE *out, const struct report_input *in);
 /* One self-contained HTML page: header, the role matrix (or the rules, port-only), the findings. */
 int report_html_write(FILE *out, const struct report_input *in);
 /* The HTML pages' shared parts: the head with the inline style, the footer, the escaper, a verdict's class. */
@@ -79,6 +82,10 @@ struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);
 /* The status word of a rule's row in the observed matrix, from its flows. */
+/* derived (fallback, incomplete) names blocked among the findings it explains (its related ids). */
+bool report_finding_explains(const struct finding *derived, const struct finding *blocked);
+/* fi is told under a blocked finding of the list (text, HTML), not as one of its own. */
+bool report_finding_nested(const struct finding *const *list, int n, const struct finding *fi);
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st);
 /* The worst of some flows (flows[V_COUNT], wire[WIRE_KINDS]), wire findings included: "blocked" ... "ok". */
 const char *report_worst_status(const uint64_t *flows, const uint64_t *wire);

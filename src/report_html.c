@@ -510,10 +510,13 @@ static void findings_section(FILE *out, const struct report_input *in)
 		const struct finding *fi = list[i];
 		const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 		const char *kind = findings_kind_name(fi->kind);
+		int k, nested = 0;
 
+		if (report_finding_nested(list, n, fi))
+			continue;	/* told under the blocked finding it explains */
 		report_finding_port(fi, port, sizeof(port));
-		fprintf(out, "<li class=\"finding\" data-kind=\"%s\"><span class=\"kind k-%s\">%s</span> %s ", kind,
-			kind, kind, port);
+		fprintf(out, "<li class=\"finding\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s</span> "
+			"%s ", fi->id, kind, fi->id, kind, kind, port);
 		if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE) {
 			report_html_text(out, rules_role_name(in->rules, fi->orig_role));
 			fputs(" &rarr; ", out);
@@ -523,6 +526,8 @@ static void findings_section(FILE *out, const struct report_input *in)
 		} else {
 			fprintf(out, "%s &rarr; %s, %" PRIu64 " flow%s", addr_format(fi->family, fi->orig_h, o),
 				addr_format(fi->family, fi->resp_h, r), fi->count, fi->count == 1 ? "" : "s");
+			if (fi->hosts > 1)
+				fprintf(out, ", %" PRIu64 "%s host pairs", fi->hosts, fi->hosts_capped ? "+" : "");
 			if (fi->reason != R_NONE)
 				fprintf(out, ", %s", reason_name(fi->reason));
 		}
@@ -534,6 +539,16 @@ static void findings_section(FILE *out, const struct report_input *in)
 			fputs(" &rarr; ", out);
 			report_html_text(out, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
 			fputs(")", out);
+		}
+		fprintf(out, " &middot; id <span class=\"ev\">%s</span>", fi->id);
+		if (fi->hosts > 1 && fi->npairs) {
+			fputs("<br>hosts ", out);
+			for (k = 0; k < fi->npairs && k < 8; k++)
+				fprintf(out, "%s%s &rarr; %s (%" PRIu64 ")", k ? ", " : "",
+					addr_format(fi->pairs[k].family, fi->pairs[k].orig_h, o),
+					addr_format(fi->pairs[k].family, fi->pairs[k].resp_h, r), fi->pairs[k].flows);
+			if (fi->hosts > (uint64_t)k)
+				fprintf(out, " and %" PRIu64 " more", fi->hosts - (uint64_t)k);
 		}
 		if (fi->has_example) {
 			report_format_time(fi->first_us, t1, sizeof(t1));
@@ -555,7 +570,20 @@ static void findings_section(FILE *out, const struct report_input *in)
 				report_html_text(out, fi->note);
 			}
 		}
-		fputs("</li>\n", out);
+		for (k = 0; k < n; k++) {
+			const struct finding *d = list[k];
+
+			if (!report_finding_explains(d, fi))
+				continue;
+			fputs(nested++ ? "" : "<ul class=\"related\">", out);
+			fprintf(out, "<li class=\"finding\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s"
+				"</span> ", d->id, findings_kind_name(d->kind), d->id, findings_kind_name(d->kind),
+				findings_kind_name(d->kind));
+			report_html_text(out, d->note);
+			fprintf(out, " (%" PRIu64 " flow%s, %" PRIu64 " host pair%s) &middot; id <span class=\"ev\">%s</span></li>",
+				d->count, d->count == 1 ? "" : "s", d->hosts, d->hosts == 1 ? "" : "s", d->id);
+		}
+		fputs(nested ? "</ul></li>\n" : "</li>\n", out);
 	}
 	fputs("</ol></section>\n", out);
 }

@@ -257,7 +257,10 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 	char a[ADDR_STRLEN];
 
+	int i;
+
 	json_begin_object(j);
+	json_kv_str(j, "id", fi->id);
 	json_kv_str(j, "kind", findings_kind_name(fi->kind));
 	json_key(j, "rule");
 	ru ? json_str(j, ru->name) : json_null(j);
@@ -272,6 +275,32 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	json_key(j, "reason");
 	fi->reason != R_NONE ? json_str(j, reason_name(fi->reason)) : json_null(j);
 	json_kv_u64(j, "count", fi->count);
+	json_kv_u64(j, "flows", fi->count);
+	if (fi->kind != FK_MISSING && fi->kind != FK_NOT_VISIBLE) {
+		json_kv_u64(j, "hosts", fi->hosts);
+		if (fi->hosts_capped) {
+			json_key(j, "hosts_at_least");
+			json_bool(j, true);
+		}
+		json_key(j, "pairs");
+		json_begin_array(j);
+		for (i = 0; i < fi->npairs; i++) {
+			json_begin_object(j);
+			json_kv_str(j, "orig_h", addr_format(fi->pairs[i].family, fi->pairs[i].orig_h, a));
+			json_kv_str(j, "resp_h", addr_format(fi->pairs[i].family, fi->pairs[i].resp_h, a));
+			json_kv_u64(j, "flows", fi->pairs[i].flows);
+			json_kv_str(j, "uid", fi->pairs[i].uid);
+			json_end_object(j);
+		}
+		json_end_array(j);
+	}
+	if (fi->nrelated) {
+		json_key(j, "related");
+		json_begin_array(j);
+		for (i = 0; i < fi->nrelated; i++)
+			json_str(j, fi->related[i]);
+		json_end_array(j);
+	}
 	if (fi->has_host)
 		json_kv_str(j, "host", addr_format(fi->family, fi->orig_h, a));
 	json_key(j, "first_ts");

@@ -419,6 +419,11 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 		line_str(&l, "  ");
 		line_u64(&l, fi->count);
 		line_str(&l, fi->count == 1 ? " flow" : " flows");
+		if (fi->hosts > 1) {
+			line_str(&l, ", ");
+			line_u64(&l, fi->hosts);
+			line_str(&l, fi->hosts_capped ? "+ host pairs" : " host pairs");
+		}
 		if (fi->reason != R_NONE) {
 			line_str(&l, ", ");
 			line_str(&l, reason_name(fi->reason));
@@ -435,7 +440,30 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 		line_str(&l, fi->resp_role >= 0 ? rules_role_name(in->rules, fi->resp_role) : "no role");
 		line_str(&l, ")");
 	}
+	line_str(&l, "  id ");
+	line_str(&l, fi->id);
 	line_str(&l, "\n");
+	if (fi->hosts > 1 && fi->npairs) {
+		int k, show = fi->npairs < 4 ? fi->npairs : 4;
+
+		line_pad(&l, "", 12);
+		line_str(&l, "hosts ");
+		for (k = 0; k < show; k++) {
+			line_str(&l, k ? ", " : "");
+			line_str(&l, addr_format(fi->pairs[k].family, fi->pairs[k].orig_h, o));
+			line_str(&l, " -> ");
+			line_str(&l, addr_format(fi->pairs[k].family, fi->pairs[k].resp_h, r));
+			line_str(&l, " (");
+			line_u64(&l, fi->pairs[k].flows);
+			line_str(&l, ")");
+		}
+		if (fi->hosts > (uint64_t)show) {
+			line_str(&l, " and ");
+			line_u64(&l, fi->hosts - (uint64_t)show);
+			line_str(&l, " more");
+		}
+		line_str(&l, "\n");
+	}
 	line_write(&l, out);
 	finding_evidence(out, &l, fi);
 	wire_evidence(out, in, fi);
@@ -449,6 +477,18 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 	}
 }
 
+/* A fallback or incomplete under the blocked finding it explains: one line (wrapped), its id and host pairs. */
+static void text_related(FILE *out, const struct report_input *in, const struct finding *fi)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "+ %s: %s (%" PRIu64 " %s, %" PRIu64 " host %s; id %s)",
+		 findings_kind_name(fi->kind), fi->note, fi->count, report_plural(fi->count, "flow", "flows"), fi->hosts,
+		 report_plural(fi->hosts, "pair", "pairs"), fi->id);
+	(void)in;
+	wrapped(out, line);
+}
+
 static void text_findings(FILE *out, const struct report_input *in)
 {
 	int i, n;
@@ -458,8 +498,17 @@ static void text_findings(FILE *out, const struct report_input *in)
 	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n);
 	if (!n)
 		fprintf(out, "none\n");
-	for (i = 0; i < n; i++)
+	/* A fallback or incomplete is told under the blocked finding it explains, not as a block of its own. */
+	for (i = 0; i < n; i++) {
+		int k;
+
+		if (report_finding_nested(list, n, list[i]))
+			continue;
 		text_finding(out, in, list[i]);
+		for (k = 0; k < n; k++)
+			if (report_finding_explains(list[k], list[i]))
+				text_related(out, in, list[k]);
+	}
 	if ((u = findings_untracked(in->findings)))
 		fprintf(out, "(%" PRIu64 " %s beyond the %d tracked per table: fallback, incomplete and one-sided "
 			"ratios do not count %s)\n", u,

@@ -53,9 +53,11 @@ check "demo: every matrix cell says its status in words" \
 	eval '[ "$(grep -o "class=\"cell st-[a-z-]*\"" "$TMP/demo.dom" | wc -l)" -eq 49 ] &&
 		[ "$(grep -o "<td class=\"cell [^>]*><details><summary><span class=\"word\">[a-z ]*</span>" "$TMP/demo.dom" | wc -l)" -eq \
 		  "$(grep -o "class=\"cell st-[a-z-]*\"" "$TMP/demo.dom" | grep -vc "st-none")" ]'
-check "demo: 11 findings, most serious first, blocked ones first" \
-	eval '[ "$(grep -o "<li class=\"finding\" data-kind=\"[a-z-]*\"" "$TMP/demo.dom" | wc -l)" -eq 11 ] &&
+check "demo: 11 findings, most serious first, blocked ones first, each with its id" \
+	eval '[ "$(grep -o "<li class=\"finding\" id=\"F-[0-9a-f]\{6\}\" data-kind=\"[a-z-]*\"" "$TMP/demo.dom" | wc -l)" -eq 11 ] &&
 		grep -o "data-kind=\"[a-z-]*\"" "$TMP/demo.dom" | head -1 | grep -q blocked'
+check "demo: fallback and incomplete are told under the blocked findings they explain" \
+	eval '[ "$(grep -o "<ul class=\"related\"><li class=\"finding\" id=\"F-[0-9a-f]*\" data-kind=\"\(fallback\|incomplete\)\"" "$TMP/demo.dom" | wc -l)" -eq 3 ]'
 browse --hide-scrollbars --window-size=1400,1000 --screenshot="$SHOTS/audit-demo.png" "file://$TMP/demo.html" \
 	2>"$TMP/shot.log" >/dev/null
 check "demo: a screenshot (tests/html/audit-demo.png in the build tree)" test -s "$SHOTS/audit-demo.png"

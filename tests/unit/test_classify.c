@@ -93,7 +93,7 @@ static void on_done(const struct flow *f, void *ctx)
 	cr_assert_lt(ndone, 32);
 	done[ndone] = *f;
 	classify_flow(cl, f, now_us, &cls[ndone]);
-	findings_add(fd, f, &cls[ndone]);
+	findings_add(fd, f, &cls[ndone], NULL);
 	ndone++;
 }
 
