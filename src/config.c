@@ -89,7 +89,7 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 		void *warn_ctx, struct load_error *err)
 {
 	char path[PATH_MAX];
-	int i;
+	int i, added_from, added_to;
 
 	memset(err, 0, sizeof(*err));
 	*site = NULL;
@@ -102,6 +102,11 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 	for (i = 0; i < o->nrules; i++)
 		if (rules_load_path(rs, o->rules[i], err) != 0)
 			return -1;
+	added_from = rs->nmatrices;
+	for (i = 0; i < o->nadd_rules; i++)
+		if (rules_load_path(rs, o->add_rules[i], err) != 0)
+			return -1;
+	added_to = rs->nmatrices;
 	if (!o->site)
 		return 0;
 	*site = xcalloc(1, sizeof(**site));
@@ -110,5 +115,8 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 		*site = NULL;
 		return -1;
 	}
+	/* --add-rules matrices apply whatever the site's 'matrices:' list says: they were asked for by name */
+	for (i = added_from; i < added_to; i++)
+		(*site)->matrix_on[i] = true;
 	return 0;
 }

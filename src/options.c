@@ -39,6 +39,7 @@ enum {
 	OPT_BY,
 	OPT_MIN_FLOWS,
 	OPT_TABLE,
+	OPT_ADD_RULES,
 	OPT_LAST,
 };
 
@@ -76,6 +77,7 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
 	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "add-rules", required_argument, NULL, OPT_ADD_RULES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +100,7 @@ void options_usage(FILE *out)
 	      "  -r, --read FILE         a capture to read (pcap or pcapng, '-' = stdin); repeatable, read in order\n"
 	      "  BPF-FILTER              a tcpdump filter expression, e.g. 'net 198.18.0.0/15'\n"
 	      "      --rules PATH        a rule file or a folder of them; repeatable (default: the shipped rules/)\n"
+	      "      --add-rules PATH    rule files added to the shipped matrices (or to --rules); repeatable\n"
 	      "      --site FILE         the site inventory: roles -> addresses, scope (without it: port-only mode)\n"
 	      "      --conn-log FILE     write one JSON object per flow (JSON Lines), Zeek's conn.log fields plus\n"
 	      "                          verdict, reason, rule, roles; '-' = stdout (the report then goes to stderr)\n"
@@ -374,6 +377,10 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	case OPT_SITE:
 		o->site = optarg;
 		return 0;
+	case OPT_ADD_RULES:
+		o->add_rules = xrealloc(o->add_rules, (size_t)(o->nadd_rules + 1) * sizeof(*o->add_rules));
+		o->add_rules[o->nadd_rules++] = optarg;
+		return 0;
 	case OPT_FAIL_ON:
 		return parse_fail_on(optarg, &o->fail_on, errbuf, errlen);
 	case OPT_COLOR:
@@ -433,6 +440,7 @@ static const struct {
 	{ OPT_TCP_ATTEMPT_DELAY, C_CAPTURE, false },
 	{ OPT_MAX_FLOWS, C_CAPTURE, false },
 	{ OPT_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
+	{ OPT_ADD_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
 	{ OPT_SITE, C_CAPTURE | C_RCHECK | C_RLIST, false },
 	{ OPT_FAIL_ON, C_AUDIT, false },
 	{ OPT_COLOR, C_AUDIT, false },
@@ -628,6 +636,12 @@ static int options_check_outputs(const struct options *o, char *errbuf, size_t e
 					 names[i], outs[i]);
 				return -1;
 			}
+		for (k = 0; k < o->nadd_rules; k++)
+			if (input_is_output(o->add_rules[k], outs[i])) {
+				snprintf(errbuf, errlen, "%s %s is also a rule file (--add-rules): name another output file",
+					 names[i], outs[i]);
+				return -1;
+			}
 		for (k = 0; k < o->nrules; k++)
 			if (input_is_output(o->rules[k], outs[i])) {
 				snprintf(errbuf, errlen, "%s %s is also a rule file (--rules): name another output file",
@@ -772,6 +786,7 @@ void options_free(struct options *o)
 {
 	free(o->inputs);
 	free(o->rules);
+	free(o->add_rules);
 	free(o->baselines);
 	free(o->filter);
 	memset(o, 0, sizeof(*o));

@@ -38,6 +38,8 @@ struct options {
 	bool table_matrix;	/* --table matrix (with --format csv) */
 	const char **rules;	/* --rules PATH, in order; none: the shipped matrices */
 	int nrules;
+	const char **add_rules;	/* --add-rules PATH: loaded after the shipped (or --rules) matrices */
+	int nadd_rules;
 	const char *site;	/* --site FILE */
 	unsigned fail_on;	/* bit per enum finding_kind */
 	enum color_mode color;

@@ -100,6 +100,16 @@ int rules_load_path(struct rule_set *rs, const char *path, struct load_error *er
 /* Load from a string (tests, fuzzing); name is used in messages. */
 int rules_load_string(struct rule_set *rs, const char *name, const char *text, size_t len,
 		      struct load_error *err);
+/*
+ * A site file's own rules (its 'rules:' sequence, in the rule-file schema)
+ * as a matrix named 'site' (rules 'site/<id>'), with the given title.
+ * Returns 0, or -1 with err set (and nothing added).
+ */
+struct yaml_tree_node;
+int rules_load_local(struct rule_set *rs, const char *file, const struct yaml_tree_node *rules, const char *title,
+		     struct load_error *err);
+/* Back to the first nmatrices, nrules, nroles, nfiles (what a site's local rules added goes; fuzzing). */
+void rules_truncate(struct rule_set *rs, int nmatrices, int nrules, int nroles, int nfiles);
 /* Index of a role name, interning it when add is true; ROLE_NONE if absent and !add. */
 int rules_role_index(struct rule_set *rs, const char *name, bool add);
 const char *rules_role_name(const struct rule_set *rs, int role);	/* "any" for ROLE_ANY */

@@ -676,6 +676,45 @@ int rules_load_string(struct rule_set *rs, const char *name, const char *text, s
 	return rc;
 }
 
+void rules_truncate(struct rule_set *rs, int nmatrices, int nrules, int nroles, int nfiles)
+{
+	struct snapshot s = { nmatrices, nrules, nroles, nfiles };
+
+	roll_back(rs, &s);
+}
+
+int rules_load_local(struct rule_set *rs, const char *file, const struct yaml_tree_node *rules, const char *title,
+		     struct load_error *err)
+{
+	struct snapshot snap = take_snapshot(rs);
+	struct loader ld = { .rs = rs, .file = add_file(rs, file), .err = err };
+	struct id_seen *s, *tmp;
+	struct matrix *m;
+	int i, rc = 0;
+
+	if (rules->kind != YAML_TREE_SEQUENCE && !yaml_tree_is_null(rules))
+		return yaml_tree_fail(err, file, rules, "'rules' must be a sequence of rules, got %s",
+				      yaml_tree_kind_name(rules));
+	if (rules_matrix_index(rs, "site") >= 0) {
+		roll_back(rs, &snap);
+		return yaml_tree_fail(err, file, rules, "a matrix named 'site' is already loaded: local rules need the name");
+	}
+	rs->matrices = grow(rs->matrices, rs->nmatrices, sizeof(*rs->matrices));
+	ld.matrix = rs->nmatrices++;
+	m = &rs->matrices[ld.matrix];
+	*m = (struct matrix){ .name = xstrdup("site"), .file = xstrdup(file), .first_rule = rs->nrules,
+			      .title = xstrdup(title), .source = xstrdup("the site file's own rules") };
+	for (i = 0; i < rules->nkids && rc == 0; i++)
+		rc = load_rule(&ld, rules->kids[i]);
+	HASH_ITER(hh, ld.ids, s, tmp) {
+		HASH_DEL(ld.ids, s);
+		free(s);
+	}
+	if (rc < 0)
+		roll_back(rs, &snap);
+	return rc;
+}
+
 void rules_free(struct rule_set *rs)
 {
 	roll_back(rs, &(struct snapshot){ 0 });

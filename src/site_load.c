@@ -17,7 +17,7 @@ _Static_assert((int)PREFIX_NONE == (int)ROLE_NONE, "prefix_lookup's miss must re
 
 enum { ADDR_TEXT_MAX = 64 };
 
-static const char *const site_keys[] = { "site", "roles", "scope", "matrices", "tls" };
+static const char *const site_keys[] = { "site", "roles", "scope", "matrices", "tls", "rules" };
 static const char *const tls_keys[] = { "server_names", "issuers" };
 
 struct site_loader {
@@ -422,6 +422,70 @@ static void emit_warnings(struct site_loader *ld, load_warn_fn warn, void *ctx)
 	free(used);
 }
 
+/* ---- local rules ------------------------------------------------------------ */
+
+/* A role a local rule names must be one the site defines (or 'any'): a typo is an error, not a new role. */
+static int check_local_role(struct site_loader *ld, const struct yaml_tree_node *name, const char *const *defined,
+			    int ndefined)
+{
+	const char *near;
+	char known[300] = "";
+	int i;
+
+	if (name->kind != YAML_TREE_SCALAR || strcmp(name->value, "any") == 0)
+		return 0;	/* the rule loader says what is wrong with a non-name */
+	for (i = 0; i < ndefined; i++)
+		if (strcmp(name->value, defined[i]) == 0)
+			return 0;
+	near = yaml_tree_suggest(name->value, defined, ndefined);
+	yaml_tree_join(known, sizeof(known), defined, ndefined);
+	return fail(ld, name, "local rule names role '%.60s', which the site does not define (its roles: %s)%s%s%s",
+		    name->value, known, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
+/*
+ * 'rules:' in the site file: rules of the site's own, in the rule-file
+ * schema, loaded as the matrix 'site' (rules site/<id>), always applied.
+ * Loaded before the roles, which may then name the roles only they use.
+ */
+static int load_local_rules(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *rules = yaml_tree_get(root, "rules"), *roles = yaml_tree_get(root, "roles");
+	static const char *const sides[] = { "from", "to" };
+	const char **defined;
+	char title[200];
+	int i, k, s, n = 0, rc = 0;
+
+	if (!rules || yaml_tree_is_null(rules))
+		return 0;
+	defined = xcalloc((size_t)(roles && roles->kind == YAML_TREE_MAPPING ? yaml_tree_map_size(roles) : 0) + 1,
+			  sizeof(*defined));
+	if (roles && roles->kind == YAML_TREE_MAPPING)
+		for (i = 0; i < yaml_tree_map_size(roles); i++)
+			defined[n++] = yaml_tree_map_key(roles, i)->value;
+	for (i = 0; rules->kind == YAML_TREE_SEQUENCE && i < rules->nkids && rc == 0; i++) {
+		const struct yaml_tree_node *r = rules->kids[i];
+
+		if (r->kind != YAML_TREE_MAPPING)
+			continue;
+		for (s = 0; s < 2 && rc == 0; s++) {
+			const struct yaml_tree_node *v = yaml_tree_get(r, sides[s]);
+
+			if (!v)
+				continue;
+			if (v->kind == YAML_TREE_SCALAR)
+				rc = check_local_role(ld, v, defined, n);
+			for (k = 0; v->kind == YAML_TREE_SEQUENCE && k < v->nkids && rc == 0; k++)
+				rc = check_local_role(ld, v->kids[k], defined, n);
+		}
+	}
+	free(defined);
+	if (rc < 0)
+		return -1;
+	snprintf(title, sizeof(title), "Local rules (site file %.150s)", ld->file);
+	return rules_load_local(ld->rs, ld->file, rules, title, ld->err);
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
@@ -438,9 +502,15 @@ static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
 		return -1;
 	ld->s.name = xstrdup(name->value);
 	ld->s.file = xstrdup(ld->file);
-	if (load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 || load_scope(ld, root) < 0 ||
-	    load_tls(ld, root) < 0)
+	if (load_local_rules(ld, root) < 0 || load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 ||
+	    load_scope(ld, root) < 0 || load_tls(ld, root) < 0)
 		return -1;
+	{
+		int site_matrix = rules_matrix_index(ld->rs, "site");
+
+		if (site_matrix >= 0 && yaml_tree_get(root, "rules"))
+			ld->s.matrix_on[site_matrix] = true;	/* the site's own rules always apply */
+	}
 	return 0;
 }
 

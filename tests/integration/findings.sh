@@ -87,4 +87,55 @@ run diffcsv "$FLOWAUDIT" -q baseline diff "$TMP/x.json" "$TMP/y.json" --format c
 check "baseline diff --format csv: a usage error naming the formats it has" \
 	eval 'status_is diffcsv 2 && one_line_error diffcsv "text, json or html"'
 
+# --- local rules: the site file's own (site/<id>) and --add-rules, on top of the shipped matrices
+cat >"$TMP/site-local.yaml" <<'YAML'
+site: local
+roles:
+  workspace-app: 198.18.1.1
+  vda: [198.18.2.10, 198.18.2.11]
+  ddc: 198.18.3.10
+  license-server: 198.18.3.20
+  storefront: 198.18.3.30
+  backup-server: 198.18.3.99
+scope: [198.18.0.0/15]
+matrices: [citrix-cvad, citrix-licensing, citrix-storefront]
+rules:
+  - id: sf-test-site
+    category: other
+    from: workspace-app
+    to: storefront
+    proto: tcp
+    ports: [8080]
+    description: the StoreFront test site
+  - id: backup
+    category: other
+    from: vda
+    to: backup-server
+    proto: tcp
+    ports: [10000]
+YAML
+"${FA[@]}" -r "$P/audit-demo.pcap" --site "$TMP/site-local.yaml" --conn-log "$TMP/local.conn" --format json -o "$TMP/local.json"
+check "a site's own rule (site/sf-test-site) allows TCP 8080: the flow is ok, no longer unexpected" eval \
+	'jq -se "[.[] | select(.\"id.resp_p\" == 8080)][0] | .verdict == \"ok\" and .rule == \"site/sf-test-site\"" \
+		"$TMP/local.conn" >/dev/null && ! jq -e ".findings[] | select(.port == 8080)" "$TMP/local.json" >/dev/null'
+check "the shipped matrices still apply next to the site's rules" \
+	jqe '[.findings[] | select(.rule == "citrix-cvad/ws-app-to-vda-cgp")] | length >= 1' "$TMP/local.json"
+run localcheck "$FLOWAUDIT" rules list --site "$TMP/site-local.yaml"
+check "rules list --site shows the site's rules with their addresses" eval \
+	'status_is localcheck 0 && grep -q "^vda (198.18.2.10, 198.18.2.11) | backup-server (198.18.3.99) | TCP | 10000 |" "$TMP/localcheck.out"'
+sed 's/    to: storefront$/    to: storefrnt/' "$TMP/site-local.yaml" >"$TMP/site-typo.yaml"
+run typo "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-typo.yaml"
+check "a local rule naming a role the site does not define: file, line, column and a did-you-mean" eval \
+	'status_is typo 2 && one_line_error typo "site-typo.yaml:15:9: local rule names role .storefrnt., which the site does not define .*did you mean .storefront.?"'
+printf 'matrix: extra\nrules:\n  - {id: probe, category: other, from: workspace-app, to: ddc, proto: udp, ports: [9999]}\n' \
+	>"$TMP/extra.yaml"
+"${FA[@]}" "${DEMO[@]}" --add-rules "$TMP/extra.yaml" --conn-log "$TMP/add.conn" -o /dev/null
+check "--add-rules adds a matrix to the shipped ones (and applies although the site lists its matrices)" \
+	eval 'jq -se "[.[] | select(.\"id.resp_p\" == 9999)][0] | .rule == \"extra/probe\" and .verdict == \"blocked\"" \
+		"$TMP/add.conn" >/dev/null && jq -se "[.[] | select(.rule == \"citrix-cvad/ws-app-to-vda-ica\")] | length == 1" "$TMP/add.conn" >/dev/null'
+run addcount "$FLOWAUDIT" rules check --add-rules "$TMP/extra.yaml"
+check "rules check --add-rules: the shipped matrices and one more" \
+	eval 'status_is addcount 0 && [ "$(awk "{print \$1}" <<<"$(head -1 "$TMP/addcount.out")")" -eq \
+		$(( $("$FLOWAUDIT" rules check | head -1 | awk "{print \$1}") + 1 )) ]'
+
 finish
