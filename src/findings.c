@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "findings_internal.h"
+#include "prefix.h"
 #include "inspect.h"
 #include "portset.h"
 #include "report.h"
@@ -116,6 +118,8 @@ struct findings *findings_new(const struct rule_set *rs, const struct site *site
 	fd->rs = rs;
 	fd->site = site;
 	fd->stats = xcalloc((size_t)rs->nrules + 1, sizeof(*fd->stats));
+	fd->today_us = (int64_t)time(NULL) * 1000000;
+	fd->accept_used = xcalloc((size_t)(site ? site->naccepts : 0) + 1, sizeof(*fd->accept_used));
 	for (r = 0; r < rs->nrules; r++)
 		fd->stats[r].absent = -1;
 	fd->covered_us = -1;
@@ -586,6 +590,107 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 	}
 }
 
+/* Is addr inside the prefix? */
+static bool in_prefix(const struct site_prefix *p, uint8_t family, const uint8_t *addr)
+{
+	uint8_t a[16];
+
+	if (family != p->family)
+		return false;
+	memcpy(a, addr, 16);
+	prefix_mask(a, p->len);
+	return memcmp(a, p->addr, 16) == 0;
+}
+
+/*
+ * Does one end of an accept entry cover the finding's side? A role end
+ * matches the finding's role; an address end every address the finding has
+ * on that side (its host pairs, when all are known; the silent host of a
+ * missing finding).
+ */
+static bool end_covers(const struct site_end *e, const struct finding *fi, bool orig)
+{
+	int role = orig ? fi->orig_role : fi->resp_role, k;
+
+	if (e->role != ROLE_NONE)
+		return role == e->role;
+	if (fi->npairs && fi->hosts <= (uint64_t)fi->npairs && !fi->hosts_capped) {
+		for (k = 0; k < fi->npairs; k++)
+			if (!in_prefix(&e->pfx, fi->pairs[k].family, orig ? fi->pairs[k].orig_h : fi->pairs[k].resp_h))
+				return false;
+		return true;
+	}
+	if (fi->has_example && fi->hosts <= 1)
+		return in_prefix(&e->pfx, fi->family, orig ? fi->orig_h : fi->resp_h);
+	return orig && fi->has_host && in_prefix(&e->pfx, fi->family, fi->orig_h);
+}
+
+static bool ends_cover(const struct site_end *ends, int n, const struct finding *fi, bool orig)
+{
+	int i;
+
+	if (n == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (end_covers(&ends[i], fi, orig))
+			return true;
+	return false;
+}
+
+static bool accept_covers(const struct site_accept *a, const struct finding *fi)
+{
+	uint8_t bit = fi->proto == PROTO_TCP ? RULE_TCP : fi->proto == PROTO_UDP ? RULE_UDP : RULE_ICMP;
+	int k;
+
+	if ((a->kind >= 0 && a->kind != (int)fi->kind) || (a->protos && !(a->protos & bit)))
+		return false;
+	if (a->nports) {
+		for (k = 0; k < a->nports && (fi->port < a->ports[k].lo || fi->port > a->ports[k].hi); k++)
+			;
+		if (k == a->nports)
+			return false;
+	}
+	return ends_cover(a->from, a->nfrom, fi, true) && ends_cover(a->to, a->nto, fi, false);
+}
+
+/* The first of the site's accept entries, not expired, that covers the finding accepts it. */
+static void accept_finding(struct findings *fd, struct finding *fi)
+{
+	int i;
+
+	fi->accepted = false;
+	for (i = 0; fd->site && i < fd->site->naccepts; i++) {
+		const struct site_accept *a = &fd->site->accepts[i];
+
+		if ((a->until_us && fd->today_us >= a->until_us) || !accept_covers(a, fi))
+			continue;
+		fi->accepted = true;
+		fi->accept_index = i;
+		fd->accept_used[i]++;
+		return;
+	}
+}
+
+enum accept_status findings_accept_status(const struct findings *fd, int i, uint64_t *findings)
+{
+	const struct site_accept *a = &fd->site->accepts[i];
+
+	*findings = fd->accept_used[i];
+	if (a->until_us && fd->today_us >= a->until_us)
+		return ACCEPT_EXPIRED;
+	return fd->accept_used[i] ? ACCEPT_USED : ACCEPT_UNUSED;
+}
+
+void findings_set_today(struct findings *fd, int64_t now_us)
+{
+	fd->today_us = now_us;
+}
+
+uint64_t findings_accepted(const struct findings *fd)
+{
+	return fd->accepted;
+}
+
 static int finding_cmp(const void *a, const void *b)
 {
 	const struct finding *x = *(const struct finding *const *)a, *y = *(const struct finding *const *)b;
@@ -677,11 +782,18 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	memset(fd->per_kind, 0, sizeof(fd->per_kind));
 	free(fd->sorted);
 	fd->sorted = fd->n ? xmalloc((size_t)fd->n * sizeof(*fd->sorted)) : NULL;
+	if (fd->site)
+		memset(fd->accept_used, 0, (size_t)fd->site->naccepts * sizeof(*fd->accept_used));
+	fd->accepted = 0;
 	for (i = 0; i < fd->n; i++) {
 		struct finding *fi = findings_at(fd, i);
 
 		rate(fd, fi, fd->covered_us >= 0 ? fd->covered_us : capture_last_us - capture_first_us);
-		fd->per_kind[fi->kind]++;
+		accept_finding(fd, fi);
+		if (fi->accepted)
+			fd->accepted++;
+		else
+			fd->per_kind[fi->kind]++;
 		fd->sorted[i] = fi;
 	}
 	if (fd->n > 1)
@@ -771,6 +883,7 @@ void findings_free(struct findings *fd)
 	free(fd->rule_origs);
 	free(fd->role_hosts);
 	free(fd->stats);
+	free(fd->accept_used);
 	free(fd->matched);
 	free(fd->group_of);
 	free(fd->edt_ports);

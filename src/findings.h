@@ -85,7 +85,19 @@ struct finding {
 	int npairs;
 	char related[FINDING_MAX_RELATED][FINDING_ID_LEN];	/* fallback, incomplete: the blocked findings they explain */
 	int nrelated;
+	bool accepted;			/* covered by the site's accept entry accept_index: listed apart, not for --fail-on */
+	int accept_index;
 };
+
+struct findings;
+/* What became of each of the site's accept entries in findings_finish. */
+enum accept_status { ACCEPT_USED = 0, ACCEPT_UNUSED, ACCEPT_EXPIRED };
+/* Entry i of site->accepts: its status, and how many findings it accepted. */
+enum accept_status findings_accept_status(const struct findings *fd, int i, uint64_t *findings);
+/* The time accept entries' 'until' is compared with (default: now, the wall clock). */
+void findings_set_today(struct findings *fd, int64_t now_us);
+/* Accepted findings (not counted by findings_count). */
+uint64_t findings_accepted(const struct findings *fd);
 
 /* Flows with a wire finding, per rule or matrix cell: wrong-protocol, tls-intercepted, middlebox-reset. */
 enum { WIRE_WRONG_PROTOCOL = 0, WIRE_TLS_INTERCEPTED, WIRE_MIDDLEBOX_RESET, WIRE_KINDS };

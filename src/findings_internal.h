@@ -146,6 +146,9 @@ struct findings {
 	struct rule_stats *stats;	/* [nrules] by deciding rule */
 	uint64_t *matched;		/* [nrules] flows matching each allow rule */
 	int64_t covered_us;		/* findings_set_covered, or -1 */
+	int64_t today_us;		/* for accept entries' 'until' */
+	uint64_t *accept_used;		/* [site->naccepts] findings each entry accepted */
+	uint64_t accepted;		/* findings accepted in all */
 	struct host_set *rule_origs;	/* [nrules] originators per rule (expect: each) */
 	struct host_set *role_hosts;	/* [nroles] addresses seen per role */
 	int *group_of;			/* [nrules] group id or -1 */

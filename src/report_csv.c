@@ -53,7 +53,7 @@ static void csv_findings(FILE *out, const struct report_input *in)
 {
 	static const char *const head[] = { "id", "kind", "proto", "port", "orig_role", "resp_role", "rule", "reason",
 					    "hosts", "flows", "first_seen", "last_seen", "confidence", "example_orig_h",
-					    "example_resp_h", "related", "visibility", "note" };
+					    "example_resp_h", "accepted", "related", "visibility", "note" };
 	const struct finding *const *list;
 	int i, k, n;
 	size_t h;
@@ -83,6 +83,7 @@ static void csv_findings(FILE *out, const struct report_input *in)
 		field(out, findings_confidence_name(fi->confidence), false);
 		field(out, fi->has_example || fi->has_host ? addr_format(fi->family, fi->orig_h, a) : "", false);
 		field(out, fi->has_example ? addr_format(fi->family, fi->resp_h, a) : "", false);
+		field(out, fi->accepted ? "true" : "false", false);
 		for (k = 0; k < fi->nrelated; k++) {
 			strcat(rel, k ? " " : "");
 			strcat(rel, fi->related[k]);

@@ -495,6 +495,54 @@ static void header(FILE *out, const struct report_input *in)
 	fputs("</dd></dl></header>\n", out);
 }
 
+/* The site's accepted exceptions: the findings they cover with the reason, then entries expired or unused. */
+static void html_accepted(FILE *out, const struct report_input *in, const struct finding *const *list, int n)
+{
+	char o[ADDR_STRLEN], r[ADDR_STRLEN], port[48];
+	int i;
+
+	if (!in->site || !in->site->naccepts)
+		return;
+	fprintf(out, "<section id=\"accepted\"><h2>Accepted exceptions (%" PRIu64 ", not counted for --fail-on)</h2><ol>",
+		findings_accepted(in->findings));
+	for (i = 0; i < n; i++) {
+		const struct finding *fi = list[i];
+		const char *kind = findings_kind_name(fi->kind);
+
+		if (!fi->accepted)
+			continue;
+		report_finding_port(fi, port, sizeof(port));
+		fprintf(out, "<li class=\"finding accepted\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s</span> %s ",
+			fi->id, kind, fi->id, kind, kind, port);
+		if (fi->has_example)
+			fprintf(out, "%s &rarr; %s, ", addr_format(fi->family, fi->orig_h, o),
+				addr_format(fi->family, fi->resp_h, r));
+		fprintf(out, "%" PRIu64 " flow%s &middot; id <span class=\"ev\">%s</span><br>accepted: ", fi->count,
+			fi->count == 1 ? "" : "s", fi->id);
+		report_html_text(out, in->site->accepts[fi->accept_index].reason);
+		fprintf(out, " (line %d)</li>\n", in->site->accepts[fi->accept_index].line);
+	}
+	fputs("</ol>", out);
+	for (i = 0; i < in->site->naccepts; i++) {
+		uint64_t used;
+		enum accept_status st = findings_accept_status(in->findings, i, &used);
+
+		if (st == ACCEPT_USED)
+			continue;
+		fprintf(out, "<p class=\"exception-%s\">%s accept entry at line %d (", st == ACCEPT_EXPIRED ? "expired" : "unused",
+			st == ACCEPT_EXPIRED ? "Expired" : "Unused", in->site->accepts[i].line);
+		report_html_text(out, in->site->accepts[i].reason);
+		if (st == ACCEPT_EXPIRED) {
+			fputs(") ended on ", out);
+			report_html_text(out, in->site->accepts[i].until);
+			fputs(": it accepts nothing.</p>", out);
+		} else {
+			fputs(") matched no finding.</p>", out);
+		}
+	}
+	fputs("</section>\n", out);
+}
+
 static void findings_section(FILE *out, const struct report_input *in)
 {
 	const struct finding *const *list;
@@ -502,8 +550,9 @@ static void findings_section(FILE *out, const struct report_input *in)
 	int i, n;
 
 	list = findings_list(in->findings, &n);
-	fprintf(out, "<section id=\"findings\"><h2>Findings (%d, most serious first)</h2>\n", n);
-	if (!n)
+	fprintf(out, "<section id=\"findings\"><h2>Findings (%d, most serious first)</h2>\n",
+		n - (int)findings_accepted(in->findings));
+	if (n == (int)findings_accepted(in->findings))
 		fputs("<p>none</p>", out);
 	fputs("<ol class=\"findings\">", out);
 	for (i = 0; i < n; i++) {
@@ -512,8 +561,8 @@ static void findings_section(FILE *out, const struct report_input *in)
 		const char *kind = findings_kind_name(fi->kind);
 		int k, nested = 0;
 
-		if (report_finding_nested(list, n, fi))
-			continue;	/* told under the blocked finding it explains */
+		if (report_finding_nested(list, n, fi) || fi->accepted)
+			continue;	/* told under the blocked finding it explains, or with the accepted ones */
 		report_finding_port(fi, port, sizeof(port));
 		fprintf(out, "<li class=\"finding\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s</span> "
 			"%s ", fi->id, kind, fi->id, kind, kind, port);
@@ -586,6 +635,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 		fputs(nested ? "</ul></li>\n" : "</li>\n", out);
 	}
 	fputs("</ol></section>\n", out);
+	html_accepted(out, in, list, n);
 }
 
 void report_html_begin(FILE *out, const char *title)

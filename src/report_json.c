@@ -303,6 +303,10 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 	}
 	if (fi->has_host)
 		json_kv_str(j, "host", addr_format(fi->family, fi->orig_h, a));
+	json_key(j, "accepted");
+	json_bool(j, fi->accepted);
+	if (fi->accepted)
+		json_kv_str(j, "accept_reason", in->site->accepts[fi->accept_index].reason);
 	json_key(j, "first_ts");
 	fi->has_example ? json_usec(j, fi->first_us) : json_null(j);
 	json_key(j, "last_ts");
@@ -333,6 +337,7 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 
 static void json_findings(struct json *j, const struct report_input *in)
 {
+	static const char *const status[] = { "used", "unused", "expired" };
 	int i, n;
 	const struct finding *const *list = findings_list(in->findings, &n);
 
@@ -340,6 +345,25 @@ static void json_findings(struct json *j, const struct report_input *in)
 	json_begin_array(j);
 	for (i = 0; i < n; i++)
 		json_finding(j, in, list[i]);
+	json_end_array(j);
+	if (!in->site)
+		return;
+	json_key(j, "accept");
+	json_begin_array(j);
+	for (i = 0; i < in->site->naccepts; i++) {
+		const struct site_accept *a = &in->site->accepts[i];
+		uint64_t used;
+		enum accept_status st = findings_accept_status(in->findings, i, &used);
+
+		json_begin_object(j);
+		json_kv_u64(j, "line", (uint64_t)a->line);
+		json_kv_str(j, "reason", a->reason);
+		json_key(j, "until");
+		a->until[0] ? json_str(j, a->until) : json_null(j);
+		json_kv_str(j, "status", status[st]);
+		json_kv_u64(j, "findings", used);
+		json_end_object(j);
+	}
 	json_end_array(j);
 }
 

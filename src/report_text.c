@@ -477,6 +477,40 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 	}
 }
 
+/* Why an accepted finding is accepted: the entry's reason, where it is, until when. */
+static void text_accepted(FILE *out, const struct report_input *in, const struct finding *fi)
+{
+	const struct site_accept *a = &in->site->accepts[fi->accept_index];
+	char line[600];
+
+	snprintf(line, sizeof(line), "accepted: %s (%s:%d%s%s)", a->reason, in->site->file, a->line,
+		 a->until[0] ? ", until " : "", a->until);
+	wrapped(out, line);
+}
+
+/* Accept entries that expired (they accept nothing) or matched nothing (stale): an audit result too. */
+static void text_exceptions(FILE *out, const struct report_input *in)
+{
+	int i;
+
+	for (i = 0; in->site && i < in->site->naccepts; i++) {
+		const struct site_accept *a = &in->site->accepts[i];
+		uint64_t used;
+		enum accept_status st = findings_accept_status(in->findings, i, &used);
+
+		if (st == ACCEPT_USED)
+			continue;
+		fprintf(out, "%s accept entry at ", st == ACCEPT_EXPIRED ? "expired:" : "unused: ");
+		report_text_safe(out, in->site->file);
+		fprintf(out, ":%d (", a->line);
+		report_text_safe(out, a->reason);
+		if (st == ACCEPT_EXPIRED)
+			fprintf(out, ") ended on %s: it accepts nothing\n", a->until);
+		else
+			fputs(") matched no finding: remove it if the exception is gone\n", out);
+	}
+}
+
 /* A fallback or incomplete under the blocked finding it explains: one line (wrapped), its id and host pairs. */
 static void text_related(FILE *out, const struct report_input *in, const struct finding *fi)
 {
@@ -495,20 +529,33 @@ static void text_findings(FILE *out, const struct report_input *in)
 	const struct finding *const *list = findings_list(in->findings, &n);
 	uint64_t u;
 
-	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n);
-	if (!n)
-		fprintf(out, "none\n");
-	/* A fallback or incomplete is told under the blocked finding it explains, not as a block of its own. */
-	for (i = 0; i < n; i++) {
-		int k;
+	uint64_t acc = findings_accepted(in->findings);
+	int pass;
 
-		if (report_finding_nested(list, n, list[i]))
-			continue;
-		text_finding(out, in, list[i]);
-		for (k = 0; k < n; k++)
-			if (report_finding_explains(list[k], list[i]))
-				text_related(out, in, list[k]);
+	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n - (int)acc);
+	if (n == (int)acc)
+		fprintf(out, "none\n");
+	/*
+	 * A fallback or incomplete is told under the blocked finding it explains,
+	 * not as a block of its own; accepted exceptions come after the rest.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && acc)
+			fprintf(out, "\nACCEPTED (%" PRIu64 ", the site's exceptions: not counted for --fail-on)\n", acc);
+		for (i = 0; i < n; i++) {
+			int k;
+
+			if (list[i]->accepted != (pass == 1) || report_finding_nested(list, n, list[i]))
+				continue;
+			text_finding(out, in, list[i]);
+			if (list[i]->accepted)
+				text_accepted(out, in, list[i]);
+			for (k = 0; k < n; k++)
+				if (report_finding_explains(list[k], list[i]))
+					text_related(out, in, list[k]);
+		}
 	}
+	text_exceptions(out, in);
 	if ((u = findings_untracked(in->findings)))
 		fprintf(out, "(%" PRIu64 " %s beyond the %d tracked per table: fallback, incomplete and one-sided "
 			"ratios do not count %s)\n", u,

@@ -19,6 +19,33 @@ struct site_prefix {
 	int column;
 };
 
+/* One end of an accepted exception: a role, or an address or prefix. */
+struct site_end {
+	int role;			/* role index, or ROLE_NONE when pfx is the end */
+	struct site_prefix pfx;
+};
+
+/*
+ * An accepted exception ('accept:'): findings between these ends, on this
+ * protocol and these ports (and of this kind) are known and approved: they
+ * are listed apart with the reason and do not count for --fail-on.
+ */
+struct site_accept {
+	struct site_end *from;
+	int nfrom;			/* 0: any */
+	struct site_end *to;
+	int nto;
+	uint8_t protos;			/* RULE_TCP | RULE_UDP | RULE_ICMP bits; 0: any */
+	struct port_range *ports;
+	int nports;			/* 0: any */
+	int kind;			/* enum finding_kind, or -1: any */
+	char *reason;
+	int64_t until_us;		/* the end of the 'until' day (UTC), or 0: no end */
+	char until[11];			/* as written, YYYY-MM-DD */
+	int line;
+	int column;
+};
+
 struct site {
 	char *name;			/* 'site:' */
 	char *file;
@@ -32,6 +59,8 @@ struct site {
 	int ntls_names;
 	char **tls_issuers;		/* certificate issuers that are expected (substrings), besides public CAs */
 	int ntls_issuers;
+	struct site_accept *accepts;	/* accept: (an extension), in file order */
+	int naccepts;
 	struct prefix_table *roles_lpm;	/* address -> role, longest prefix wins */
 	struct prefix_table *scope_lpm;	/* address -> in scope */
 };

@@ -1,4 +1,5 @@
 /* site_load: the site file (roles -> addresses, scope, matrices) checked against the loaded rules */
+#define _GNU_SOURCE	/* strptime, timegm */
 #include "site.h"
 
 #include <arpa/inet.h>
@@ -6,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "findings.h"
 #include "prefix.h"
 #include "xalloc.h"
 #include "yaml_tree.h"
@@ -17,7 +20,8 @@ _Static_assert((int)PREFIX_NONE == (int)ROLE_NONE, "prefix_lookup's miss must re
 
 enum { ADDR_TEXT_MAX = 64 };
 
-static const char *const site_keys[] = { "site", "roles", "scope", "matrices", "tls", "rules" };
+static const char *const site_keys[] = { "site", "roles", "scope", "matrices", "tls", "rules", "accept" };
+static const char *const accept_keys[] = { "from", "to", "proto", "ports", "kind", "reason", "until" };
 static const char *const tls_keys[] = { "server_names", "issuers" };
 
 struct site_loader {
@@ -422,6 +426,166 @@ static void emit_warnings(struct site_loader *ld, load_warn_fn warn, void *ctx)
 	free(used);
 }
 
+/* ---- accepted exceptions ------------------------------------------------------ */
+
+/* A role the site defines, or an address or prefix. */
+static int parse_end(struct site_loader *ld, const struct yaml_tree_node *n, struct site_end *e)
+{
+	const char **names;
+	const char *near;
+	int role, i, rc;
+
+	memset(e, 0, sizeof(*e));
+	e->role = ROLE_NONE;
+	if (n->kind != YAML_TREE_SCALAR || yaml_tree_is_null(n))
+		return fail(ld, n, "an accept entry's 'from' and 'to' are roles, addresses or prefixes, got %s",
+			    yaml_tree_kind_name(n));
+	if (strchr(n->value, '.') || strchr(n->value, ':'))
+		return parse_prefix(ld, n, ROLE_NONE, &e->pfx);
+	role = rules_role_index(ld->rs, n->value, false);
+	if (role >= 0 && ld->role_key[role]) {
+		e->role = role;
+		return 0;
+	}
+	names = xcalloc((size_t)ld->rs->nroles + 1, sizeof(*names));
+	for (i = 0, rc = 0; i < ld->rs->nroles; i++)
+		if (ld->role_key[i])
+			names[rc++] = ld->rs->roles[i];
+	near = yaml_tree_suggest(n->value, names, rc);
+	rc = fail(ld, n, "accept: '%.60s' is neither a role the site defines nor an address or prefix%s%s%s", n->value,
+		  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+	free(names);
+	return rc;
+}
+
+static int parse_ends(struct site_loader *ld, const struct yaml_tree_node *v, struct site_end **ends, int *n)
+{
+	int i;
+
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	if (v->kind == YAML_TREE_SCALAR) {
+		*ends = xcalloc(1, sizeof(**ends));
+		*n = 1;
+		return parse_end(ld, v, *ends);
+	}
+	if (v->kind != YAML_TREE_SEQUENCE)
+		return fail(ld, v, "expected a role, address or prefix, or a list of them; got %s", yaml_tree_kind_name(v));
+	*ends = xcalloc((size_t)v->nkids + 1, sizeof(**ends));
+	for (i = 0; i < v->nkids; i++, (*n)++)
+		if (parse_end(ld, v->kids[i], &(*ends)[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* ports: 1494, [1494, 2598], "27000-27009" */
+static int parse_accept_ports(struct site_loader *ld, const struct yaml_tree_node *v, struct site_accept *a)
+{
+	int i, count;
+
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	count = v->kind == YAML_TREE_SEQUENCE ? v->nkids : 1;
+	a->ports = xcalloc((size_t)count + 1, sizeof(*a->ports));
+	for (i = 0; i < count; i++) {
+		const struct yaml_tree_node *p = v->kind == YAML_TREE_SEQUENCE ? v->kids[i] : v;
+		unsigned long lo, hi;
+		char *end;
+
+		if (p->kind != YAML_TREE_SCALAR)
+			return fail(ld, p, "a port is a number or a range N-M, got %s", yaml_tree_kind_name(p));
+		lo = strtoul(p->value, &end, 10);
+		hi = lo;
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (end == p->value || *end || lo > 65535 || hi > 65535 || hi < lo)
+			return fail(ld, p, "'%.40s' is not a port (0-65535) or a range N-M", p->value);
+		a->ports[a->nports++] = (struct port_range){ .lo = (uint16_t)lo, .hi = (uint16_t)hi };
+	}
+	return 0;
+}
+
+/* until: YYYY-MM-DD, the end of that day in UTC. */
+static int parse_until(struct site_loader *ld, const struct yaml_tree_node *v, struct site_accept *a)
+{
+	struct tm tm;
+	char *end;
+
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = v->kind == YAML_TREE_SCALAR ? strptime(v->value, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end || v->len != 10)
+		return fail(ld, v, "'until' is a date, YYYY-MM-DD");
+	snprintf(a->until, sizeof(a->until), "%s", v->value);
+	a->until_us = ((int64_t)timegm(&tm) + 86400) * 1000000;
+	return 0;
+}
+
+static int load_accept(struct site_loader *ld, const struct yaml_tree_node *m, struct site_accept *a)
+{
+	const struct yaml_tree_node *v;
+	static const char *const protos[] = { "tcp", "udp", "icmp" };
+	static const uint8_t bits[] = { RULE_TCP, RULE_UDP, RULE_ICMP };
+	int i, k;
+
+	a->kind = -1;
+	a->line = m->line;
+	a->column = m->column;
+	if (m->kind != YAML_TREE_MAPPING)
+		return fail(ld, m, "each accept entry is a mapping with keys from, to, proto, ports, kind, reason, until; "
+			    "got %s", yaml_tree_kind_name(m));
+	if (yaml_tree_check_keys(ld->err, ld->file, m, accept_keys, COUNT(accept_keys)) < 0 ||
+	    yaml_tree_get_text(ld->err, ld->file, m, "reason", true, &v) < 0)
+		return -1;
+	a->reason = xstrdup(v->value);
+	if (parse_ends(ld, yaml_tree_get(m, "from"), &a->from, &a->nfrom) < 0 ||
+	    parse_ends(ld, yaml_tree_get(m, "to"), &a->to, &a->nto) < 0 ||
+	    parse_accept_ports(ld, yaml_tree_get(m, "ports"), a) < 0 || parse_until(ld, yaml_tree_get(m, "until"), a) < 0)
+		return -1;
+	if ((v = yaml_tree_get(m, "proto")) && !yaml_tree_is_null(v)) {
+		int count = v->kind == YAML_TREE_SEQUENCE ? v->nkids : 1;
+
+		for (i = 0; i < count; i++) {
+			const struct yaml_tree_node *p = v->kind == YAML_TREE_SEQUENCE ? v->kids[i] : v;
+
+			for (k = 0; k < 3 && (p->kind != YAML_TREE_SCALAR || strcmp(p->value, protos[k])); k++)
+				;
+			if (k == 3)
+				return yaml_tree_fail_unknown(ld->err, ld->file, p, "protocol", protos, 3);
+			a->protos |= bits[k];
+		}
+	}
+	if ((v = yaml_tree_get(m, "kind")) && !yaml_tree_is_null(v)) {
+		if (v->kind != YAML_TREE_SCALAR || (a->kind = findings_kind_parse(v->value)) < 0) {
+			const char *names[FK_COUNT];
+
+			for (k = 0; k < FK_COUNT; k++)
+				names[k] = findings_kind_name((enum finding_kind)k);
+			return yaml_tree_fail_unknown(ld->err, ld->file, v, "finding kind", names, FK_COUNT);
+		}
+	}
+	return 0;
+}
+
+static int load_accepts(struct site_loader *ld, const struct yaml_tree_node *root)
+{
+	const struct yaml_tree_node *v = yaml_tree_get(root, "accept");
+	int i;
+
+	if (!v || yaml_tree_is_null(v))
+		return 0;
+	if (v->kind != YAML_TREE_SEQUENCE)
+		return fail(ld, v, "'accept' must be a sequence of entries, got %s", yaml_tree_kind_name(v));
+	ld->s.accepts = xcalloc((size_t)v->nkids + 1, sizeof(*ld->s.accepts));
+	for (i = 0; i < v->nkids; i++, ld->s.naccepts++)
+		if (load_accept(ld, v->kids[i], &ld->s.accepts[i]) < 0) {
+			ld->s.naccepts++;	/* freed with the site */
+			return -1;
+		}
+	return 0;
+}
+
 /* ---- local rules ------------------------------------------------------------ */
 
 /* A role a local rule names must be one the site defines (or 'any'): a typo is an error, not a new role. */
@@ -503,7 +667,7 @@ static int load_site(struct site_loader *ld, const struct yaml_tree_node *root)
 	ld->s.name = xstrdup(name->value);
 	ld->s.file = xstrdup(ld->file);
 	if (load_local_rules(ld, root) < 0 || load_matrices(ld, root) < 0 || load_roles(ld, root) < 0 ||
-	    load_scope(ld, root) < 0 || load_tls(ld, root) < 0)
+	    load_scope(ld, root) < 0 || load_tls(ld, root) < 0 || load_accepts(ld, root) < 0)
 		return -1;
 	{
 		int site_matrix = rules_matrix_index(ld->rs, "site");
@@ -572,5 +736,12 @@ void site_free(struct site *s)
 	prefix_free(s->scope_lpm);
 	yaml_tree_free_list(s->tls_names, s->ntls_names);
 	yaml_tree_free_list(s->tls_issuers, s->ntls_issuers);
+	for (int i = 0; i < s->naccepts; i++) {
+		free(s->accepts[i].from);
+		free(s->accepts[i].to);
+		free(s->accepts[i].ports);
+		free(s->accepts[i].reason);
+	}
+	free(s->accepts);
 	memset(s, 0, sizeof(*s));
 }

@@ -138,4 +138,59 @@ check "rules check --add-rules: the shipped matrices and one more" \
 	eval 'status_is addcount 0 && [ "$(awk "{print \$1}" <<<"$(head -1 "$TMP/addcount.out")")" -eq \
 		$(( $("$FLOWAUDIT" rules check | head -1 | awk "{print \$1}") + 1 )) ]'
 
+# --- accepted exceptions: valid, expired, unused; they leave the findings and --fail-on
+cp "$P/site-demo.yaml" "$TMP/site-accept.yaml"
+cat >>"$TMP/site-accept.yaml" <<'YAML'
+accept:
+  - from: workspace-app
+    to: vda
+    proto: udp
+    ports: [1494]
+    reason: "EDT is off on this site until the new firewall (CHG-1234)"
+    until: 2099-12-31
+  - from: 198.18.1.1
+    to: 198.18.3.30
+    proto: tcp
+    ports: 8080
+    kind: unexpected
+    reason: the StoreFront test site, approved
+  - from: ddc
+    to: license-server
+    proto: tcp
+    ports: [7279]
+    reason: an old exception
+    until: 2020-01-01
+  - from: vda
+    to: ddc
+    proto: tcp
+    ports: [443]
+    reason: a stale one
+YAML
+run acc "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml" --format json -o "$TMP/acc.json"
+check "accepted: EDT blocked and its fallback, and the approved 8080 flow, are marked accepted with the reason" \
+	jqe '[.findings[] | select(.accepted) | [.kind, .port]] == [["blocked", 1494], ["fallback", 1494], ["unexpected", 8080]]
+		and ([.findings[] | select(.accepted)][0].accept_reason | test("CHG-1234"))' "$TMP/acc.json"
+check "accept entries report their status: used, used, expired (2020-01-01 accepts nothing), unused" \
+	jqe '[.accept[] | .status] == ["used", "used", "expired", "unused"] and .accept[0].findings == 2' "$TMP/acc.json"
+check "the expired entry accepted nothing: the 7279 reset is still a finding" \
+	jqe '[.findings[] | select(.port == 7279 and .kind == "blocked" and (.accepted | not))] | length == 1' "$TMP/acc.json"
+run accfail "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml" --fail-on fallback,unexpected -o /dev/null
+check "--fail-on does not count accepted findings (fallback accepted; unexpected 9999 still counts: exit 1)" status_is accfail 1
+run accfail2 "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml" --fail-on fallback -o /dev/null
+check "--fail-on fallback with the fallback accepted: exit 0" status_is accfail2 0
+"${FA[@]}" -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml" -o "$TMP/acc.txt"
+check "text: an ACCEPTED section with the reason; expired and unused entries named with their line" eval \
+	'grep -q "^ACCEPTED (3," "$TMP/acc.txt" && grep -q "accepted: EDT is off on this site" "$TMP/acc.txt" &&
+	grep -q "^expired: accept entry at .*site-accept.yaml:[0-9]* (an old exception) ended on 2020-01-01" "$TMP/acc.txt" &&
+	grep -q "^unused:  accept entry at .*site-accept.yaml:[0-9]* (a stale one) matched no finding" "$TMP/acc.txt"'
+"${FA[@]}" -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml" --format csv -o "$TMP/acc.csv"
+check "CSV: the accepted column" eval 'grep -c ",true," "$TMP/acc.csv" | grep -qx 3'
+sed 's/  - from: ddc$/  - from: dcc/' "$TMP/site-accept.yaml" >"$TMP/site-accept-typo.yaml"
+run acctypo "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept-typo.yaml"
+check "an accept entry naming an undefined role: file, line, column, did you mean" eval \
+	'status_is acctypo 2 && one_line_error acctypo "site-accept-typo.yaml:[0-9]*:[0-9]*: accept: .dcc. is neither a role the site defines nor an address or prefix; did you mean .ddc.?"'
+printf '  - {from: vda, to: ddc, reason: x, until: 31.12.2026}\n' >>"$TMP/site-accept.yaml"
+run accdate "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml"
+check "a bad 'until' date: one line saying the form" eval 'status_is accdate 2 && one_line_error accdate "until. is a date, YYYY-MM-DD"'
+
 finish
