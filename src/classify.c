@@ -34,7 +34,11 @@ struct classifier {
 
 static bool rule_enabled(const struct classifier *c, int r)
 {
-	return !c->site || !c->site->matrix_on || c->site->matrix_on[c->rs->rules[r].matrix];
+	int m = c->rs->rules[r].matrix;
+
+	if (!c->site)
+		return !c->rs->matrices[m].common;	/* common practice needs roles: site mode only */
+	return !c->site->matrix_on || c->site->matrix_on[m];
 }
 
 static void index_build(struct classifier *c, int which, uint8_t bit)

@@ -85,6 +85,32 @@ int config_default_rules(char *out, size_t n, char *errbuf, size_t errlen)
 	return -1;
 }
 
+static bool role_defined(const struct site *s, const int *roles, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		if (roles[i] == ROLE_ANY)
+			return true;
+		for (k = 0; k < s->nprefixes; k++)
+			if (s->prefixes[k].role == roles[i])
+				return true;
+	}
+	return false;
+}
+
+/* A common matrix applies to a site that defines a source and a destination role of one of its rules. */
+static bool common_applies(const struct rule_set *rs, const struct site *s, int m)
+{
+	const struct matrix *mx = &rs->matrices[m];
+	int r;
+
+	for (r = mx->first_rule; r < mx->first_rule + mx->nrules; r++)
+		if (role_defined(s, rs->rules[r].from, rs->rules[r].nfrom) && role_defined(s, rs->rules[r].to, rs->rules[r].nto))
+			return true;
+	return false;
+}
+
 int config_load(const struct options *o, struct rule_set *rs, struct site **site, load_warn_fn warn,
 		void *warn_ctx, struct load_error *err)
 {
@@ -98,6 +124,16 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 			return -1;
 		if (rules_load_path(rs, path, err) != 0)
 			return -1;
+		/* rules/common/: what every Windows-based site carries; the roles say where it applies */
+		if (strlen(path) + sizeof("/common") <= sizeof(path)) {
+			int from = rs->nmatrices, m;
+
+			strcat(path, "/common");
+			if (is_dir(path) && rules_load_path(rs, path, err) != 0)
+				return -1;
+			for (m = from; m < rs->nmatrices; m++)
+				rs->matrices[m].common = true;
+		}
 	}
 	for (i = 0; i < o->nrules; i++)
 		if (rules_load_path(rs, o->rules[i], err) != 0)
@@ -118,5 +154,9 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 	/* --add-rules matrices apply whatever the site's 'matrices:' list says: they were asked for by name */
 	for (i = added_from; i < added_to; i++)
 		(*site)->matrix_on[i] = true;
+	/* the common ones apply where the site defines the roles of one of their rules, and nowhere else */
+	for (i = 0; i < rs->nmatrices; i++)
+		if (rs->matrices[i].common)
+			(*site)->matrix_on[i] = common_applies(rs, *site, i);
 	return 0;
 }

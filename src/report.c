@@ -182,9 +182,9 @@ void report_rules_applied(const struct report_input *in, int *matrices, int *rul
 	if (!rs)
 		return;
 	for (m = 0; m < rs->nmatrices; m++)
-		*matrices += !on || on[m];
+		*matrices += in->site ? !on || on[m] : !rs->matrices[m].common;
 	for (r = 0; r < rs->nrules; r++)
-		*rules += !on || on[rs->rules[r].matrix];
+		*rules += in->site ? !on || on[rs->rules[r].matrix] : !rs->matrices[rs->rules[r].matrix].common;
 }
 
 void report_rules_text(const struct report_input *in, char *out, size_t n)

@@ -77,6 +77,7 @@ struct matrix {
 	char *file;			/* the rule file it came from */
 	int first_rule;			/* rules[first_rule .. first_rule + nrules) */
 	int nrules;
+	bool common;			/* rules/common/: common practice, not a vendor table; site mode only */
 };
 
 struct rule_set {

@@ -411,7 +411,7 @@ static void emit_warnings(struct site_loader *ld, load_warn_fn warn, void *ctx)
 	int i;
 
 	for (i = 0; i < rs->nrules; i++) {
-		if (!ld->s.matrix_on[rs->rules[i].matrix])
+		if (!ld->s.matrix_on[rs->rules[i].matrix] && !rs->matrices[rs->rules[i].matrix].common)
 			continue;
 		mark_used(rs->rules[i].from, rs->rules[i].nfrom, used);
 		mark_used(rs->rules[i].to, rs->rules[i].nto, used);
@@ -420,8 +420,8 @@ static void emit_warnings(struct site_loader *ld, load_warn_fn warn, void *ctx)
 		if (ld->role_key[i] && !used[i])
 			warn_at(warn, ctx, ld->file, ld->role_key[i]->line, ld->role_key[i]->column,
 				"role '%s' is not used by any rule of the selected matrices", rs->roles[i]);
-	for (i = 0; i < rs->nrules; i++)
-		if (ld->s.matrix_on[rs->rules[i].matrix])
+	for (i = 0; i < rs->nrules; i++)	/* common practice applies only where it can: no warning */
+		if (ld->s.matrix_on[rs->rules[i].matrix] && !rs->matrices[rs->rules[i].matrix].common)
 			warn_unmatchable(ld, &rs->rules[i], warn, ctx);
 	free(used);
 }

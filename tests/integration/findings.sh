@@ -193,4 +193,33 @@ printf '  - {from: vda, to: ddc, reason: x, until: 31.12.2026}\n' >>"$TMP/site-a
 run accdate "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/site-accept.yaml"
 check "a bad 'until' date: one line saying the form" eval 'status_is accdate 2 && one_line_error accdate "until. is a date, YYYY-MM-DD"'
 
+# --- common infrastructure (rules/common/): DNS to the site's DNS server, only where the site defines it
+# dns_pcap FILE: a raw-IP capture of one DNS query 198.18.0.1:10053 -> 198.18.0.2:53 and its answer.
+dns_pcap() {
+	local sum
+	sum=$((0x4500 + 0x24 + 0x4011 + 0xc612 + 0x0001 + 0xc612 + 0x0002))
+	sum=$((~((sum & 0xffff) + (sum >> 16)) & 0xffff))
+	{
+		printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x65\0\0\0'
+		printf '\x00\x00\x00\x6a\0\0\0\0\x24\0\0\0\x24\0\0\0'
+		printf "\\x45\\x00\\x00\\x24\\x00\\x00\\x00\\x00\\x40\\x11\\x$(printf %02x $((sum >> 8)))\\x$(printf %02x $((sum & 255)))"
+		printf '\xc6\x12\x00\x01\xc6\x12\x00\x02\x27\x45\x00\x35\x00\x10\x00\x00abcdefgh'
+		printf '\x00\x00\x00\x6a\x10\x27\0\0\x24\0\0\0\x24\0\0\0'
+		printf "\\x45\\x00\\x00\\x24\\x00\\x00\\x00\\x00\\x40\\x11\\x$(printf %02x $((sum >> 8)))\\x$(printf %02x $((sum & 255)))"
+		printf '\xc6\x12\x00\x02\xc6\x12\x00\x01\x00\x35\x27\x45\x00\x10\x00\x00ijklmnop'
+	} >"$1"
+}
+dns_pcap "$TMP/dns.pcap"
+printf 'site: dns\nroles:\n  vda: 198.18.0.1\n  dns-server: 198.18.0.2\nscope: [198.18.0.0/15]\nmatrices: [citrix-cvad]\n' \
+	>"$TMP/site-dns.yaml"
+printf 'site: nodns\nroles:\n  vda: 198.18.0.1\nscope: [198.18.0.0/15]\nmatrices: [citrix-cvad]\n' >"$TMP/site-nodns.yaml"
+"${FA[@]}" -r "$TMP/dns.pcap" --site "$TMP/site-dns.yaml" --conn-log "$TMP/dns.conn" -o "$TMP/dns.txt"
+check "common practice: a VDA's DNS query to the site's DNS server is ok by common-active-directory/member-to-dns" \
+	jqe 'select(.proto == "udp") | .verdict == "ok" and .rule == "common-active-directory/member-to-dns"' "$TMP/dns.conn"
+check "common practice: the mode line counts the common matrix that applies (citrix-cvad and common-active-directory)" \
+	grep -q "^mode .* 2 of [0-9]* matrices apply" "$TMP/dns.txt"
+"${FA[@]}" -r "$TMP/dns.pcap" --site "$TMP/site-nodns.yaml" --conn-log "$TMP/nodns.conn" -o /dev/null
+check "a site without a DNS server role: the common rules do not apply (the query is unexpected)" \
+	jqe 'select(.proto == "udp") | .verdict == "unexpected" and .rule == null' "$TMP/nodns.conn"
+
 finish

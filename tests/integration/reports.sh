@@ -138,6 +138,12 @@ applied() {	# rules of the named matrices, by 'rules check'
 	echo "$sum"
 }
 DEMO_RULES=$(applied citrix-cloud citrix-cvad citrix-licensing citrix-storefront)
+# rules/common/: common practice, applied only where a site defines its roles (never port-only)
+read -r -a COMMON < <(grep -oE "^  common-[a-z0-9-]+" "$TMP/rules.txt" | tr -d ' ' | tr '\n' ' ')
+VM=$((NM - ${#COMMON[@]}))
+VR=$((NR - $(applied "${COMMON[@]}")))
+ALL_APPLY="$VM of $NM matrices apply ($VR rules)"
+[ "$VM" -eq "$NM" ] && ALL_APPLY="$NM matrices, $NR rules"
 CVAD_RULES=$(applied citrix-cvad)
 check "shipped rules counted by 'rules check': $NM matrices, $NR rules, demo's four hold $DEMO_RULES" \
 	test "$NM" -gt 4 -a "$NR" -gt "$DEMO_RULES" -a "$DEMO_RULES" -gt 0
@@ -147,19 +153,19 @@ check "mode, text: one matrix applies ($CVAD_RULES rules)" \
 	has siteone.txt ", 1 of $NM matrices applies ($CVAD_RULES rules)"
 check "mode, HTML: 'site audit-demo, 4 of $NM matrices apply ($DEMO_RULES rules)'" \
 	has demo.html "<dt>mode</dt><dd>site audit-demo, 4 of $NM matrices apply ($DEMO_RULES rules)</dd>"
-check "mode, port-only: all '$NM matrices, $NR rules' (text and HTML)" eval \
-	'has complete.txt "nothing is '"'"'unexpected'"'"' or '"'"'missing'"'"'), $NM matrices, $NR rules" &&
-	has complete.html "port-only (no site file: roles unknown), $NM matrices, $NR rules</dd>"'
+check "mode, port-only: the vendor matrices, not the common ones: '$ALL_APPLY' (text and HTML)" eval \
+	'has complete.txt "nothing is '"'"'unexpected'"'"' or '"'"'missing'"'"'), $ALL_APPLY" &&
+	has complete.html "port-only (no site file: roles unknown), $ALL_APPLY</dd>"'
 printf 'site: all\nroles:\n  vda: 198.18.1.2\n' >"$TMP/site-all.yaml"
 report all -r "$P/tcp-complete.pcap" --site "$TMP/site-all.yaml"
-check "mode, a site with no matrices: list: '$NM matrices, $NR rules'" eval \
-	'has all.txt "site all (1 role address, 0 scope prefixes), $NM matrices, $NR rules" &&
-	has all.html "<dt>mode</dt><dd>site all, $NM matrices, $NR rules</dd>"'
+check "mode, a site with no matrices: list and none of the common roles: '$ALL_APPLY'" eval \
+	'has all.txt "site all (1 role address, 0 scope prefixes), $ALL_APPLY" &&
+	has all.html "<dt>mode</dt><dd>site all, $ALL_APPLY</dd>"'
 check "JSON summary: matrices and rules, loaded and applied" eval \
 	'json demo.json ".summary.matrices == $NM and .summary.matrices_applied == 4 and .summary.rules == $NR and
 		.summary.rules_applied == $DEMO_RULES" &&
-	json complete.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR" &&
-	json all.json ".summary.matrices_applied == $NM and .summary.rules_applied == $NR"'
+	json complete.json ".summary.matrices_applied == $VM and .summary.rules_applied == $VR" &&
+	json all.json ".summary.matrices_applied == $VM and .summary.rules_applied == $VR"'
 
 # --- 6. the matrices: wire findings count, pending apart from blocked (issue 16)
 report mixedpo -r "$P/mixed.pcap"
