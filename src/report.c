@@ -125,6 +125,67 @@ void report_text_escape(FILE *out, const char *s, bool utf8)
 	}
 }
 
+/* What each status and finding word means, for the glossary that ends the text and HTML reports. */
+static const struct {
+	const char *word, *meaning;
+} glossary[] = {
+	{ "blocked", "a path the matrix allows that was not answered: dropped (no-reply), refused by the host itself "
+		     "(rst-from-host: nothing listens on the port), refused by a device in the path (rst-from-path: a "
+		     "firewall's reject), or an ICMP error said why (icmp-...)" },
+	{ "tls-intercepted", "TLS to a watched name whose certificate an inspection proxy issued, not the service" },
+	{ "fallback", "EDT (UDP) failed while TCP on the same port worked between the same hosts: sessions run, "
+		      "over the slower transport" },
+	{ "incomplete", "some but not all ports of a group that only works together (e.g. licensing 27000 with 7279)" },
+	{ "middlebox-reset", "a reset forged by a device in the path: its TTL or IP ID is not its sender's" },
+	{ "interrupted", "established, then torn down by the server's reset before a normal close" },
+	{ "wrong-protocol", "a port carrying another protocol than its rule expects (e.g. HTTP on ICA's 1494)" },
+	{ "missing", "a path the site expects, between roles the capture sees, with no flow at all" },
+	{ "one-sided", "only one direction was seen: asymmetric routing, or a mirror that sees half" },
+	{ "unexpected", "inside the site's scope and allowed by no rule (or matched by a deny rule)" },
+	{ "pending", "an opening too close to the end of the capture to judge" },
+	{ "not-visible", "an expected path neither of whose roles appears in the capture: not visible from this "
+			 "capture point, nothing can be said" },
+	{ "ok", "answered as the matrix allows (orig-reset: the client closed with a reset, as monitors and many "
+		"clients do)" },
+	{ "not seen", "a rule of the applied matrices with no flow, that nothing requires" },
+};
+
+const char *report_word_meaning(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(glossary) / sizeof(glossary[0]); i++)
+		if (!strcmp(glossary[i].word, word))
+			return glossary[i].meaning;
+	return NULL;
+}
+
+/* The status and finding words a report shows, in the glossary's order (at most n). */
+int report_words_used(const struct report_input *in, const char **words, int n)
+{
+	const struct finding *const *list;
+	const struct rule_stats *st;
+	size_t g;
+	int i, k, count = 0, nf;
+
+	if (!in->rules || !in->findings)
+		return 0;
+	list = findings_list(in->findings, &nf);
+	st = findings_rule_stats(in->findings);
+	for (g = 0; g < sizeof(glossary) / sizeof(glossary[0]) && count < n; g++) {
+		bool used = false;
+
+		for (i = 0; i < nf && !used; i++)
+			used = !strcmp(findings_kind_name(list[i]->kind), glossary[g].word);
+		for (k = 0; k < in->rules->nrules && !used; k++)
+			if (st[k].total || st[k].absent >= 0)
+				used = !strcmp(report_rule_status(&in->rules->rules[k], &st[k]), glossary[g].word);
+		if (used)
+			words[count++] = glossary[g].word;
+	}
+	return count;
+}
+
 bool report_finding_explains(const struct finding *derived, const struct finding *blocked)
 {
 	int i;
@@ -208,7 +269,7 @@ void report_rules_text(const struct report_input *in, char *out, size_t n)
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st)
 {
 	if (!st->total)
-		return st->absent == FK_MISSING ? "missing" : st->absent == FK_NOT_VISIBLE ? "not visible" : "not seen";
+		return st->absent == FK_MISSING ? "missing" : st->absent == FK_NOT_VISIBLE ? "not-visible" : "not seen";
 	if (ru->action == ACTION_DENY)
 		return "seen (deny)";
 	return report_worst_status(st->flows, st->wire);

@@ -86,6 +86,10 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 bool report_finding_explains(const struct finding *derived, const struct finding *blocked);
 /* fi is told under a blocked finding of the list (text, HTML), not as one of its own. */
 bool report_finding_nested(const struct finding *const *list, int n, const struct finding *fi);
+/* What a status or finding word means (the reports' glossary), or NULL. */
+const char *report_word_meaning(const char *word);
+/* The words of the glossary this report shows (findings' kinds, matrix statuses), in order; their count. */
+int report_words_used(const struct report_input *in, const char **words, int n);
 const char *report_rule_status(const struct rule *ru, const struct rule_stats *st);
 /* The worst of some flows (flows[V_COUNT], wire[WIRE_KINDS]), wire findings included: "blocked" ... "ok". */
 const char *report_worst_status(const uint64_t *flows, const uint64_t *wire);

@@ -674,6 +674,25 @@ const char *report_html_status_class(enum verdict v)
 	}
 }
 
+/* The words of this report, each with what it means (the legend's colours, in words). */
+static void html_glossary(FILE *out, const struct report_input *in)
+{
+	const char *words[32];
+	int i, n = report_words_used(in, words, 32);
+
+	if (!n)
+		return;
+	fputs("<section id=\"glossary\"><h2>Words</h2><dl class=\"meta\">", out);
+	for (i = 0; i < n; i++) {
+		fputs("<dt>", out);
+		report_html_text(out, words[i]);
+		fputs("</dt><dd>", out);
+		report_html_text(out, report_word_meaning(words[i]));
+		fputs("</dd>", out);
+	}
+	fputs("</dl></section>\n", out);
+}
+
 int report_html_write(FILE *out, const struct report_input *in)
 {
 	report_html_begin(out, in->site ? in->site->name : "port-only audit");
@@ -686,6 +705,7 @@ int report_html_write(FILE *out, const struct report_input *in)
 		rule_matrix(out, in);
 	fputs("</section>\n", out);
 	findings_section(out, in);
+	html_glossary(out, in);
 	report_html_end(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -625,6 +625,22 @@ static void text_talkers(FILE *out, const struct report_input *in)
 			SUMMARY_MAX_HOSTS);
 }
 
+/* The words of this report, each with what it means. */
+static void text_glossary(FILE *out, const struct report_input *in)
+{
+	const char *words[32];
+	char line[600];
+	int i, n = report_words_used(in, words, 32);
+
+	if (!n)
+		return;
+	fprintf(out, "\nWORDS\n");
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "%s: %s", words[i], report_word_meaning(words[i]));
+		wrapped(out, line);
+	}
+}
+
 int report_text_write(FILE *out, const struct report_input *in)
 {
 	text_inputs(out, in);
@@ -639,5 +655,6 @@ int report_text_write(FILE *out, const struct report_input *in)
 	text_states(out, in);
 	text_decode(out, in);
 	text_talkers(out, in);
+	text_glossary(out, in);
 	return ferror(out) ? -1 : 0;
 }

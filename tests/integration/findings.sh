@@ -73,7 +73,7 @@ rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 js = json.load(open(sys.argv[2]))["matrix"]
 assert rows and set(rows[0]) >= {"from", "to", "rule", "status", "ok", "blocked", "pending"}
 assert sum(int(r["blocked"]) for r in rows) == sum(m["flows"]["blocked"] for m in js)
-assert any(r["status"] == "not visible" for r in rows)
+assert any(r["status"] == "not-visible" for r in rows)
 EOF
 else
 	echo "# skip: $PY not found for the CSV parse checks"
@@ -221,5 +221,17 @@ check "common practice: the mode line counts the common matrix that applies (cit
 "${FA[@]}" -r "$TMP/dns.pcap" --site "$TMP/site-nodns.yaml" --conn-log "$TMP/nodns.conn" -o /dev/null
 check "a site without a DNS server role: the common rules do not apply (the query is unexpected)" \
 	jqe 'select(.proto == "udp") | .verdict == "unexpected" and .rule == null' "$TMP/nodns.conn"
+
+# --- words: the reports end with what their words mean
+"${FA[@]}" "${DEMO[@]}" -o "$TMP/words.txt"
+"${FA[@]}" "${DEMO[@]}" --format html -o "$TMP/words.html"
+check "text: a WORDS section with each word the report uses (and not the others)" eval \
+	'sed -n "/^WORDS/,\$p" "$TMP/words.txt" >"$TMP/words.only" &&
+	grep -q "blocked: a path the matrix allows that was not answered" "$TMP/words.only" &&
+	grep -q "not-visible: an expected path neither of whose roles appears" "$TMP/words.only" &&
+	grep -q "fallback: EDT (UDP) failed" "$TMP/words.only" && ! grep -q "tls-intercepted:" "$TMP/words.only"'
+check "HTML: a Words section saying what the legend's statuses mean" eval \
+	'grep -q "<section id=\"glossary\"><h2>Words</h2>" "$TMP/words.html" &&
+	grep -q "<dt>incomplete</dt><dd>some but not all ports of a group" "$TMP/words.html"'
 
 finish
