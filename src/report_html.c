@@ -424,9 +424,19 @@ static void legend(FILE *out)
 	int s;
 
 	fputs("<p class=\"legend\">", out);
-	for (s = CS_STATUS_COUNT - 1; s >= 0; s--)
-		fprintf(out, "<span class=\"st-%s\">%s</span>", status_names[s], status_words[s]);
-	fputs("</p>\n", out);
+	for (s = CS_STATUS_COUNT - 1; s >= 0; s--) {
+		const char *meaning = report_word_meaning(status_names[s]);
+
+		fprintf(out, "<span class=\"st-%s\"", status_names[s]);
+		if (meaning) {
+			fputs(" title=\"", out);
+			report_html_text(out, meaning);
+			fputs("\"", out);
+		}
+		fprintf(out, ">%s</span>", status_words[s]);
+	}
+	fputs("<br>Each colour is a status: hover it for what it means, or read <a href=\"#glossary\">Words</a> at the "
+	      "end.</p>\n", out);
 }
 
 static void header(FILE *out, const struct report_input *in)
