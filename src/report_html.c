@@ -435,7 +435,7 @@ static void legend(FILE *out)
 		}
 		fprintf(out, ">%s</span>", status_words[s]);
 	}
-	fputs("<br>Each colour is a status: hover it for what it means, or read <a href=\"#glossary\">Words</a> at the "
+	fputs("<br>Each colour is a status: hover it for what it means, or read Words at the "
 	      "end.</p>\n", out);
 }
 
