@@ -204,6 +204,19 @@ static void derived_related(struct findings *fd, struct finding *fi, int example
 		snprintf(fi->related[fi->nrelated++], FINDING_ID_LEN, "%s", id);
 }
 
+/* One host pair's entry joins its derived group: its flows, its time window, its pair, its blocked finding. */
+static void derived_join(struct findings *fd, struct finding *fi, const struct agg_key *k, uint64_t flows,
+			 int64_t first_us, int64_t last_us, const char *uid, int example_finding)
+{
+	fi->count += flows;
+	if (first_us < fi->first_us)
+		fi->first_us = first_us;
+	if (last_us > fi->last_us)
+		fi->last_us = last_us;
+	derived_pair(fi, k->family, k->orig, k->resp, flows, uid);
+	derived_related(fd, fi, example_finding);
+}
+
 /* One fallback per (EDT rule, roles, port) — port-only: per responder — over every host pair where it happened. */
 void findings_find_fallback(struct findings *fd)
 {
@@ -231,13 +244,7 @@ void findings_find_fallback(struct findings *fd)
 				 "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts", e->key.port,
 				 reason_name(fi->example_class.reason), e->key.port);
 		}
-		fi->count += e->udp_flows;
-		if (e->first_us < fi->first_us)
-			fi->first_us = e->first_us;
-		if (e->last_us > fi->last_us)
-			fi->last_us = e->last_us;
-		derived_pair(fi, e->key.family, e->key.orig, e->key.resp, e->udp_flows, e->uid);
-		derived_related(fd, fi, e->example_finding);
+		derived_join(fd, fi, &e->key, e->udp_flows, e->first_us, e->last_us, e->uid, e->example_finding);
 	}
 }
 
@@ -284,12 +291,6 @@ void findings_find_incomplete(struct findings *fd)
 			snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
 				 fd->rs->rules[e->blocked[0]].group, ok, bad);
 		}
-		fi->count += e->blocked_flows;
-		if (e->first_us < fi->first_us)
-			fi->first_us = e->first_us;
-		if (e->last_us > fi->last_us)
-			fi->last_us = e->last_us;
-		derived_pair(fi, e->key.family, e->key.orig, e->key.resp, e->blocked_flows, e->uid);
-		derived_related(fd, fi, e->example_finding);
+		derived_join(fd, fi, &e->key, e->blocked_flows, e->first_us, e->last_us, e->uid, e->example_finding);
 	}
 }
