@@ -35,7 +35,12 @@ enum {
 	ETHERTYPE_8021Q = 0x8100,
 	ETHERTYPE_8021AD = 0x88a8,
 	ETHERTYPE_QINQ_OLD = 0x9100,	/* pre-802.1ad Q-in-Q, still seen */
+	ETHERTYPE_MPLS = 0x8847,
+	ETHERTYPE_MPLS_MC = 0x8848,
 };
+
+/* MPLS label stack entries (RFC 3032): label 20 bits, TC 3, bottom of stack 1, TTL 8. */
+enum { MPLS_ENTRY_LEN = 4, MPLS_MAX_LABELS = 8, MPLS_PW_CW_LEN = 4 };
 
 /*
  * Linux cooked capture v1: packet type (2), ARPHRD type (2), address
@@ -142,6 +147,75 @@ static bool decode_is_vlan_tpid(uint16_t type)
 	return type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD || type == ETHERTYPE_QINQ_OLD;
 }
 
+static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type, struct packet *pkt,
+					  unsigned flags);
+
+/* Is there an Ethernet type we decode at offset at (IP, a VLAN tag, MPLS)? */
+static bool mpls_eth_type_at(const struct cursor *c, uint32_t at)
+{
+	uint16_t t;
+
+	if (!cursor_has(c, at, 2))
+		return false;
+	t = rd_be16(c, at);
+	return t == ETHERTYPE_IPV4 || t == ETHERTYPE_IPV6 || t == ETHERTYPE_8021Q || t == ETHERTYPE_8021AD ||
+	       t == ETHERTYPE_QINQ_OLD;
+}
+
+/*
+ * An MPLS label stack, then what the bottom label carries, told by its first
+ * nibble as Wireshark does: 4 IPv4, 6 IPv6, 0 a pseudowire control word and
+ * an Ethernet frame (Ethernet over MPLS), anything else an Ethernet frame
+ * without a control word. The labels are not part of the flow: a flow seen
+ * on two label paths is one flow, as with VLANs.
+ */
+static enum decode_error decode_mpls(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+{
+	uint8_t first;
+	int n;
+
+	if (flags & DECODE_F_MPLS_INNER)
+		return DECODE_MPLS_TOO_DEEP;
+	for (n = 0;; n++) {
+		bool bottom;
+
+		if (n == MPLS_MAX_LABELS)
+			return DECODE_MPLS_TOO_DEEP;
+		if (!cursor_need(c, MPLS_ENTRY_LEN))
+			return DECODE_MPLS_TRUNCATED;
+		bottom = rd_u8(c, 2) & 1;
+		cursor_skip(c, MPLS_ENTRY_LEN);
+		wire_left = decode_wire_sub(wire_left, MPLS_ENTRY_LEN);
+		if (bottom)
+			break;
+	}
+	if (!cursor_need(c, 1))
+		return DECODE_MPLS_TRUNCATED;
+	first = rd_u8(c, 0) >> 4;
+	if (first == 4 || first == 6)
+		return decode_network(c, wire_left, first, pkt, flags);
+	/*
+	 * 0 is a control word, or a destination MAC starting 0x0_: the one whose
+	 * Ethernet type is one we know wins, the control word when both or
+	 * neither are.
+	 */
+	if (first == 0 && (mpls_eth_type_at(c, MPLS_PW_CW_LEN + ETH_TYPE) || !mpls_eth_type_at(c, ETH_TYPE))) {
+		if (!cursor_need(c, MPLS_PW_CW_LEN))
+			return DECODE_MPLS_TRUNCATED;
+		cursor_skip(c, MPLS_PW_CW_LEN);
+		wire_left = decode_wire_sub(wire_left, MPLS_PW_CW_LEN);
+	}
+	if (!cursor_need(c, ETH_HDR_LEN))
+		return DECODE_MPLS_TRUNCATED;
+	{
+		uint16_t type = rd_be16(c, ETH_TYPE);
+
+		cursor_skip(c, ETH_HDR_LEN);
+		return decode_ethertype(c, decode_wire_sub(wire_left, ETH_HDR_LEN), type, pkt,
+					flags | DECODE_F_MPLS_INNER);
+	}
+}
+
 /* VLAN tags (outermost first), then IP by EtherType; c is just past the first EtherType. */
 static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type,
 					  struct packet *pkt, unsigned flags)
@@ -167,6 +241,8 @@ static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, 
 		return decode_network(c, wire_left, 4, pkt, flags);
 	if (type == ETHERTYPE_IPV6)
 		return decode_network(c, wire_left, 6, pkt, flags);
+	if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MC)
+		return decode_mpls(c, wire_left, pkt, flags);
 	return DECODE_NOT_IP;
 }
 
@@ -327,6 +403,8 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_FRAGMENT_ORPHAN] = "fragment-orphan",
 	[DECODE_OTHER_PROTO] = "other-proto",
 	[DECODE_TUNNEL_TRUNCATED] = "tunnel-truncated",
+	[DECODE_MPLS_TRUNCATED] = "mpls-truncated",
+	[DECODE_MPLS_TOO_DEEP] = "mpls-too-deep",
 };
 
 const char *decode_error_name(enum decode_error e)

@@ -32,6 +32,8 @@ enum decode_error {
 	DECODE_FRAGMENT_ORPHAN,		/* later fragment whose first was not seen (flow table) */
 	DECODE_OTHER_PROTO,		/* IP, but not TCP/UDP/ICMP: tracked by address only */
 	DECODE_TUNNEL_TRUNCATED,	/* a VXLAN/ERSPAN/GRE mirror tunnel cut in its header or the inner Ethernet header */
+	DECODE_MPLS_TRUNCATED,		/* an MPLS label stack (or its pseudowire control word) cut short */
+	DECODE_MPLS_TOO_DEEP,		/* more than MPLS_MAX_LABELS labels, or MPLS inside Ethernet inside MPLS */
 	DECODE_ERROR_COUNT
 };
 

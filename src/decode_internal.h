@@ -33,6 +33,8 @@ struct decode_ip {
  * is the inner frame of a mirror tunnel (decode_tunnel.c).
  */
 enum { DECODE_F_INNER = 0x100 };
+/* Decoding the Ethernet frame an MPLS pseudowire carries: no second MPLS stack inside it (bounded recursion). */
+enum { DECODE_F_MPLS_INNER = 0x200 };
 
 /*
  * IP layer (decode_ip.c). c starts at the IP header; wire_left is how many

@@ -77,6 +77,9 @@ struct out {
 	uint32_t ng_if;		/* pcapng: the interface of those blocks */
 	uint8_t *grab;		/* keep the next frame here instead of writing it (once), to write it damaged */
 	uint32_t grab_len;
+	int mpls_labels;	/* an MPLS label stack of this many labels under the Ethernet header (0: none) */
+	bool mpls_eth;		/* the stack carries an Ethernet frame (pseudowire), not IP */
+	bool mpls_cw;		/* ... behind a 4-byte pseudowire control word */
 };
 
 /* Transport checksum over the pseudo-header (RFC 768, RFC 8200 section 8.1). */
@@ -240,6 +243,23 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 		for (int i = 0; i < o->ntags; i++, hl += 4) {
 			put16(f + hl, o->tpid[i]);
 			put16(f + hl + 2, o->vid[i]);
+		}
+		if (o->mpls_labels) {	/* labels 1000, 1001, ...: TC 0, TTL 255, S on the last */
+			put16(f + hl, 0x8847);
+			hl += 2;
+			for (int i = 0; i < o->mpls_labels; i++, hl += 4)
+				put32(f + hl, (uint32_t)(1000 + i) << 12 | (i == o->mpls_labels - 1 ? 0x100u : 0) | 255);
+			if (o->mpls_cw) {
+				put32(f + hl, 0);
+				hl += 4;
+			}
+			if (o->mpls_eth) {
+				memcpy(f + hl, dst->mac, 6);
+				memcpy(f + hl + 6, src->mac, 6);
+				put16(f + hl + 12, etype);
+				hl += 14;
+			}
+			break;
 		}
 		put16(f + hl, etype);
 		hl += 2;
@@ -472,6 +492,32 @@ static void c_vlan(struct out *o)
 	struct host c, s;
 	o->tpid[0] = ETH_8021Q, o->vid[0] = 100, o->ntags = 1;
 	hosts(&c, &s, 4, 41001, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/*
+ * A mirror of a provider link: MPLS. Two labels over IPv4 (a TCP session),
+ * one label over IPv6 (a UDP exchange), and Ethernet over MPLS with and
+ * without the pseudowire control word (TCP sessions).
+ */
+static void c_mpls(struct out *o)
+{
+	struct host c, s;
+
+	o->mpls_labels = 2;
+	hosts(&c, &s, 4, 41201, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	o->mpls_labels = 1;
+	hosts(&c, &s, 6, 41202, 1494);
+	udp_send(o, &c, &s, 200);
+	udp_send(o, &s, &c, 100);
+	o->mpls_labels = 2;
+	o->mpls_eth = true;
+	o->mpls_cw = true;
+	hosts(&c, &s, 4, 41203, 2598);
+	tcp_session(o, &c, &s, 64, 500);
+	o->mpls_cw = false;
+	hosts(&c, &s, 4, 41204, 443);
 	tcp_session(o, &c, &s, 64, 500);
 }
 
@@ -1309,6 +1355,7 @@ static const struct sub {
 	const char *what;
 } subs[] = {
 	{ "vlan", DLT_EN10MB, c_vlan, "802.1Q (VLAN 100) TCP session" },
+	{ "mpls", DLT_EN10MB, c_mpls, "MPLS: 2 labels over IPv4 TCP, 1 over IPv6 UDP, Ethernet over MPLS with and without control word" },
 	{ "qinq", DLT_EN10MB, c_qinq, "802.1ad 200 + 802.1Q 100 TCP session" },
 	{ "ipv4-fragments", DLT_EN10MB, c_ipv4_frag, "UDP in 3 IPv4 fragments, reply, orphan fragment" },
 	{ "ipv6-fragments", DLT_EN10MB, c_ipv6_frag, "UDP in 2 IPv6 fragments, reply" },

@@ -1479,3 +1479,92 @@ Test(decode_names, every_error_has_a_distinct_kebab_case_name)
 	cr_assert_str_eq(decode_error_name(DECODE_ERROR_COUNT), "unknown");
 	cr_assert_str_eq(decode_error_name((enum decode_error)-1), "unknown");
 }
+
+/* ---- MPLS (issue 18): label stacks over IP, and Ethernet over MPLS ---------------- */
+
+static void put_label(struct fb *f, unsigned label, int bottom) { put32(f, label << 12 | (bottom ? 0x100u : 0) | 64); }
+
+Test(decode_link, mpls_two_labels_over_ipv4_tcp)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 0x8847);
+	put_label(&f, 16, 0);
+	put_label(&f, 17, 1);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 1494, 0x02);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, 6, 40000, 1494);
+}
+
+Test(decode_link, mpls_over_ipv6_udp_by_first_nibble)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 0x8847);
+	put_label(&f, 16, 1);
+	put_ipv6(&f, 17, 8);
+	put_udp(&f, 40000, 1494, 0);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v6_tuple(&pkt.t, 17, 40000, 1494);
+}
+
+/* Ethernet over MPLS with the pseudowire control word, then without it (a MAC starting 0x0_ is told apart). */
+Test(decode_link, ethernet_over_mpls_with_and_without_control_word)
+{
+	struct fb f = { 0 }, g = { 0 };
+
+	put_eth(&f, 0x8847);
+	put_label(&f, 16, 1);
+	put32(&f, 0);		/* control word */
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 2598, 0x02);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, 6, 40000, 2598);
+	put_eth(&g, 0x8847);
+	put_label(&g, 16, 1);
+	put_eth(&g, 0x0800);	/* its MACs start 0x02: first nibble 0, no control word */
+	put_ipv4(&g, 6, 20);
+	put_tcp(&g, 40000, 443, 0x02);
+	cr_assert_eq(dec(DLT_EN10MB, &g), DECODE_OK);
+	assert_v4_tuple(&pkt.t, 6, 40000, 443);
+}
+
+Test(decode_link, mpls_stack_deeper_than_eight_is_refused)
+{
+	struct fb f = { 0 };
+	int i;
+
+	put_eth(&f, 0x8847);
+	for (i = 0; i < 9; i++)
+		put_label(&f, 16 + (unsigned)i, i == 8);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 1494, 0x02);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_MPLS_TOO_DEEP);
+}
+
+/* Every cut of an MPLS frame is counted by kind, never read past, never OK before the TCP header is whole. */
+Test(decode_link, mpls_truncated_at_every_byte)
+{
+	struct fb f = { 0 };
+	uint32_t len, full;
+
+	put_eth(&f, 0x8847);
+	put_label(&f, 16, 0);
+	put_label(&f, 17, 1);
+	put32(&f, 0);
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 1494, 0x02);
+	full = f.n;
+	for (len = 0; len < full; len++) {
+		enum decode_error e = dec_len(DLT_EN10MB, &f, len, len);
+
+		cr_assert_neq(e, DECODE_OK, "a frame cut to %u of %u bytes decoded", len, full);
+		cr_assert(e == DECODE_LINK_TRUNCATED || e == DECODE_MPLS_TRUNCATED || e == DECODE_IPV4_TRUNCATED ||
+			  e == DECODE_TCP_TRUNCATED || e == DECODE_IPV4_BAD_LENGTH,
+			  "cut to %u: %s", len, decode_error_name(e));
+	}
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_OK);
+}
