@@ -20,7 +20,7 @@
  * 255 claims a wire length below the captured one, as a damaged file can.
  */
 static const int fuzz_packet_links[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101, DLT_IPV4,
-					 DLT_IPV6, DLT_NULL, DLT_LOOP };
+					 DLT_IPV6, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_PPP_SERIAL, DLT_C_HDLC };
 
 enum {
 	FUZZ_PACKET_NLINKS = sizeof(fuzz_packet_links) / sizeof(fuzz_packet_links[0]),

@@ -37,7 +37,13 @@ enum {
 	ETHERTYPE_QINQ_OLD = 0x9100,	/* pre-802.1ad Q-in-Q, still seen */
 	ETHERTYPE_MPLS = 0x8847,
 	ETHERTYPE_MPLS_MC = 0x8848,
+	ETHERTYPE_PPPOE_SESSION = 0x8864,
+	ETHERTYPE_VNTAG = 0x8926,	/* Cisco VN-tag: 4 bytes, then the next EtherType */
+	ETHERTYPE_PBB_ITAG = 0x88e7,	/* 802.1ah: I-TAG (4), customer DA and SA (12), then the next EtherType */
 };
+
+/* PPP protocol numbers (RFC 1661, 5072) and the PPPoE session header (RFC 2516). */
+enum { PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057, PPPOE_HDR_LEN = 6, VNTAG_LEN = 4, PBB_ITAG_SKIP = 16, ENCAP_MAX = 8 };
 
 /* MPLS label stack entries (RFC 3032): label 20 bits, TC 3, bottom of stack 1, TTL 8. */
 enum { MPLS_ENTRY_LEN = 4, MPLS_MAX_LABELS = 8, MPLS_PW_CW_LEN = 4 };
@@ -216,26 +222,73 @@ static enum decode_error decode_mpls(struct cursor *c, uint32_t wire_left, struc
 	}
 }
 
-/* VLAN tags (outermost first), then IP by EtherType; c is just past the first EtherType. */
+/* The PPP protocol field at c (1 byte when compressed: odd first byte), then IPv4 or IPv6. */
+static enum decode_error decode_ppp_protocol(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+{
+	uint16_t proto;
+	uint32_t n;
+
+	if (!cursor_need(c, 1))
+		return DECODE_ENCAP_TRUNCATED;
+	if (rd_u8(c, 0) & 1) {
+		proto = rd_u8(c, 0);
+		n = 1;
+	} else {
+		if (!cursor_need(c, 2))
+			return DECODE_ENCAP_TRUNCATED;
+		proto = rd_be16(c, 0);
+		n = 2;
+	}
+	cursor_skip(c, n);
+	wire_left = decode_wire_sub(wire_left, n);
+	if (proto == PPP_IPV4)
+		return decode_network(c, wire_left, 4, pkt, flags);
+	if (proto == PPP_IPV6)
+		return decode_network(c, wire_left, 6, pkt, flags);
+	return DECODE_NOT_IP;	/* LCP, IPCP, CHAP ...: PPP's own */
+}
+
+/*
+ * VLAN tags (outermost first), the shims a mirror port adds (Cisco VN-tag,
+ * 802.1ah PBB I-TAG), then by EtherType: IP, MPLS, a PPPoE session. c is
+ * just past the first EtherType. At most ENCAP_MAX shims: every one consumes
+ * bytes, and the loop is bounded besides.
+ */
 static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type,
 					  struct packet *pkt, unsigned flags)
 {
 	uint16_t vid;
+	int shims = 0;
 
-	while (decode_is_vlan_tpid(type)) {
-		if (pkt->vlan_count == VLAN_MAX_TAGS)
-			return DECODE_VLAN_TOO_DEEP;
-		if (!cursor_need(c, VLAN_TAG_LEN))
-			return DECODE_VLAN_TRUNCATED;
-		vid = rd_be16(c, VLAN_TCI) & VLAN_VID_MASK;
-		if (pkt->vlan_count == 0)
-			pkt->vlan = vid;
-		else if (pkt->vlan_count == 1)
-			pkt->inner_vlan = vid;
-		pkt->vlan_count++;
-		type = rd_be16(c, VLAN_NEXT_TYPE);
-		cursor_skip(c, VLAN_TAG_LEN);
-		wire_left = decode_wire_sub(wire_left, VLAN_TAG_LEN);
+	for (;;) {
+		while (decode_is_vlan_tpid(type)) {
+			if (pkt->vlan_count == VLAN_MAX_TAGS)
+				return DECODE_VLAN_TOO_DEEP;
+			if (!cursor_need(c, VLAN_TAG_LEN))
+				return DECODE_VLAN_TRUNCATED;
+			vid = rd_be16(c, VLAN_TCI) & VLAN_VID_MASK;
+			if (pkt->vlan_count == 0)
+				pkt->vlan = vid;
+			else if (pkt->vlan_count == 1)
+				pkt->inner_vlan = vid;
+			pkt->vlan_count++;
+			type = rd_be16(c, VLAN_NEXT_TYPE);
+			cursor_skip(c, VLAN_TAG_LEN);
+			wire_left = decode_wire_sub(wire_left, VLAN_TAG_LEN);
+		}
+		if (type != ETHERTYPE_VNTAG && type != ETHERTYPE_PBB_ITAG)
+			break;
+		if (++shims > ENCAP_MAX)
+			return DECODE_ENCAP_TOO_DEEP;
+		{
+			uint32_t skip = type == ETHERTYPE_VNTAG ? VNTAG_LEN : PBB_ITAG_SKIP;
+
+			if (!cursor_need(c, skip + 2))
+				return DECODE_ENCAP_TRUNCATED;
+			type = rd_be16(c, skip);
+			cursor_skip(c, skip + 2);
+			wire_left = decode_wire_sub(wire_left, skip + 2);
+		}
 	}
 	if (type == ETHERTYPE_IPV4)
 		return decode_network(c, wire_left, 4, pkt, flags);
@@ -243,7 +296,30 @@ static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, 
 		return decode_network(c, wire_left, 6, pkt, flags);
 	if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MC)
 		return decode_mpls(c, wire_left, pkt, flags);
+	if (type == ETHERTYPE_PPPOE_SESSION) {
+		if (!cursor_need(c, PPPOE_HDR_LEN))
+			return DECODE_ENCAP_TRUNCATED;
+		if (rd_u8(c, 0) != 0x11 || rd_u8(c, 1) != 0)	/* version 1, type 1, code 0: session data */
+			return DECODE_NOT_IP;
+		cursor_skip(c, PPPOE_HDR_LEN);
+		return decode_ppp_protocol(c, decode_wire_sub(wire_left, PPPOE_HDR_LEN), pkt, flags);
+	}
 	return DECODE_NOT_IP;
+}
+
+static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t wire_left, uint32_t hdr_len,
+					       uint32_t type_at, struct packet *pkt, unsigned flags);
+
+/* DLT_PPP / DLT_PPP_SERIAL: HDLC-like framing (ff 03) when present; a Cisco HDLC frame when it starts 0f/8f. */
+static enum decode_error decode_ppp(struct cursor *c, struct packet *pkt, unsigned flags)
+{
+	if (!cursor_need(c, 2))
+		return DECODE_ENCAP_TRUNCATED;
+	if (rd_u8(c, 0) == 0x0f || rd_u8(c, 0) == 0x8f)
+		return decode_link_ethertype(c, decode_wire_left(c, pkt), 4, 2, pkt, flags);
+	if (rd_u8(c, 0) == 0xff && rd_u8(c, 1) == 0x03)
+		cursor_skip(c, 2);
+	return decode_ppp_protocol(c, decode_wire_left(c, pkt), pkt, flags);
 }
 
 /* A fixed link header of hdr_len bytes whose EtherType sits at type_at. */
@@ -335,6 +411,11 @@ __attribute__((flatten)) enum decode_error decode_frame_ex(int dlt, const uint8_
 		return decode_loopback(&c, false, pkt, flags);
 	case DLT_LOOP:
 		return decode_loopback(&c, true, pkt, flags);
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		return decode_ppp(&c, pkt, flags);
+	case DLT_C_HDLC:	/* address, control, then an EtherType */
+		return decode_link_ethertype(&c, wire, 4, 2, pkt, flags);
 	default:
 		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
 	}
@@ -357,6 +438,9 @@ int decode_link_supported(int dlt)
 	case DLT_IPV6:
 	case DLT_NULL:
 	case DLT_LOOP:
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+	case DLT_C_HDLC:
 		return 1;
 	default:
 		return 0;
@@ -405,6 +489,8 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_TUNNEL_TRUNCATED] = "tunnel-truncated",
 	[DECODE_MPLS_TRUNCATED] = "mpls-truncated",
 	[DECODE_MPLS_TOO_DEEP] = "mpls-too-deep",
+	[DECODE_ENCAP_TRUNCATED] = "encap-truncated",
+	[DECODE_ENCAP_TOO_DEEP] = "encap-too-deep",
 };
 
 const char *decode_error_name(enum decode_error e)

@@ -34,6 +34,8 @@ enum decode_error {
 	DECODE_TUNNEL_TRUNCATED,	/* a VXLAN/ERSPAN/GRE mirror tunnel cut in its header or the inner Ethernet header */
 	DECODE_MPLS_TRUNCATED,		/* an MPLS label stack (or its pseudowire control word) cut short */
 	DECODE_MPLS_TOO_DEEP,		/* more than MPLS_MAX_LABELS labels, or MPLS inside Ethernet inside MPLS */
+	DECODE_ENCAP_TRUNCATED,		/* a PPPoE, VN-tag, PBB I-TAG, PPP or Cisco HDLC header cut short */
+	DECODE_ENCAP_TOO_DEEP,		/* more nested encapsulation headers than ENCAP_MAX */
 	DECODE_ERROR_COUNT
 };
 

@@ -80,6 +80,7 @@ struct out {
 	int mpls_labels;	/* an MPLS label stack of this many labels under the Ethernet header (0: none) */
 	bool mpls_eth;		/* the stack carries an Ethernet frame (pseudowire), not IP */
 	bool mpls_cw;		/* ... behind a 4-byte pseudowire control word */
+	enum { SHIM_NONE = 0, SHIM_PPPOE, SHIM_VNTAG, SHIM_PBB } shim;	/* under the Ethernet header and tags */
 };
 
 /* Transport checksum over the pseudo-header (RFC 768, RFC 8200 section 8.1). */
@@ -244,6 +245,26 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 			put16(f + hl, o->tpid[i]);
 			put16(f + hl + 2, o->vid[i]);
 		}
+		if (o->shim == SHIM_PPPOE) {	/* session 0x0b0b; length: PPP protocol + datagram */
+			put16(f + hl, 0x8864);
+			f[hl + 2] = 0x11;
+			put16(f + hl + 4, 0x0b0b);
+			put16(f + hl + 6, (uint16_t)(iplen + 2));
+			put16(f + hl + 8, src->family == 4 ? 0x0021 : 0x0057);
+			hl += 10;
+			break;
+		}
+		if (o->shim == SHIM_VNTAG) {	/* d=0, dst vif 5, src vif 9 */
+			put16(f + hl, 0x8926);
+			put32(f + hl + 2, 5u << 16 | 9);
+			hl += 6;
+		} else if (o->shim == SHIM_PBB) {	/* I-SID 0x012345, then the customer's own MACs */
+			put16(f + hl, 0x88e7);
+			put32(f + hl + 2, 0x00012345);
+			memcpy(f + hl + 6, dst->mac, 6);
+			memcpy(f + hl + 12, src->mac, 6);
+			hl += 18;
+		}
 		if (o->mpls_labels) {	/* labels 1000, 1001, ...: TC 0, TTL 255, S on the last */
 			put16(f + hl, 0x8847);
 			hl += 2;
@@ -280,6 +301,17 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 		f[11] = 6;
 		memcpy(f + 12, src->mac, 6);
 		hl = 20;
+		break;
+	case DLT_PPP:		/* HDLC-like framing, then the PPP protocol */
+		f[0] = 0xff;
+		f[1] = 0x03;
+		put16(f + 2, src->family == 4 ? 0x0021 : 0x0057);
+		hl = 4;
+		break;
+	case DLT_C_HDLC:	/* unicast address, control 0, then an EtherType */
+		f[0] = 0x0f;
+		put16(f + 2, etype);
+		hl = 4;
 		break;
 	case DLT_NULL: {	/* address family in the writer's byte order */
 		uint32_t af = src->family == 4 ? 2 : 24;
@@ -518,6 +550,56 @@ static void c_mpls(struct out *o)
 	tcp_session(o, &c, &s, 64, 500);
 	o->mpls_cw = false;
 	hosts(&c, &s, 4, 41204, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* A TCP session behind each of the shims a mirror or an access link puts under Ethernet. */
+static void c_pppoe(struct out *o)
+{
+	struct host c, s;
+
+	o->shim = SHIM_PPPOE;
+	hosts(&c, &s, 4, 41301, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	hosts(&c, &s, 6, 41302, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+static void c_vntag(struct out *o)
+{
+	struct host c, s;
+
+	o->shim = SHIM_VNTAG;
+	o->tpid[0] = ETH_8021Q, o->vid[0] = 30, o->ntags = 1;	/* the VLAN tag, then the VN-tag */
+	hosts(&c, &s, 4, 41303, 2598);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+static void c_pbb(struct out *o)
+{
+	struct host c, s;
+
+	o->tpid[0] = ETH_8021AD, o->vid[0] = 7, o->ntags = 1;	/* the backbone's B-TAG */
+	o->shim = SHIM_PBB;
+	hosts(&c, &s, 4, 41304, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+static void c_ppp(struct out *o)
+{
+	struct host c, s;
+
+	hosts(&c, &s, 4, 41305, 27000);
+	tcp_session(o, &c, &s, 64, 500);
+	hosts(&c, &s, 6, 41306, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+static void c_chdlc(struct out *o)
+{
+	struct host c, s;
+
+	hosts(&c, &s, 4, 41307, 7279);
 	tcp_session(o, &c, &s, 64, 500);
 }
 
@@ -1355,6 +1437,11 @@ static const struct sub {
 	const char *what;
 } subs[] = {
 	{ "vlan", DLT_EN10MB, c_vlan, "802.1Q (VLAN 100) TCP session" },
+	{ "pppoe", DLT_EN10MB, c_pppoe, "PPPoE session frames: TCP over IPv4 and over IPv6" },
+	{ "vntag", DLT_EN10MB, c_vntag, "802.1Q VLAN 30, then a Cisco VN-tag: TCP session" },
+	{ "pbb", DLT_EN10MB, c_pbb, "802.1ah PBB: B-TAG 7, I-TAG (I-SID 0x012345), customer frame: TCP session" },
+	{ "link-ppp", DLT_PPP, c_ppp, "PPP (ff 03 framing): TCP over IPv4 and over IPv6" },
+	{ "link-chdlc", DLT_C_HDLC, c_chdlc, "Cisco HDLC: TCP session" },
 	{ "mpls", DLT_EN10MB, c_mpls, "MPLS: 2 labels over IPv4 TCP, 1 over IPv6 UDP, Ethernet over MPLS with and without control word" },
 	{ "qinq", DLT_EN10MB, c_qinq, "802.1ad 200 + 802.1Q 100 TCP session" },
 	{ "ipv4-fragments", DLT_EN10MB, c_ipv4_frag, "UDP in 3 IPv4 fragments, reply, orphan fragment" },

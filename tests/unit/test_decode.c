@@ -1568,3 +1568,134 @@ Test(decode_link, mpls_truncated_at_every_byte)
 	}
 	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_OK);
 }
+
+/* ---- PPPoE, VN-tag, PBB, PPP and Cisco HDLC (issue 18) ----------------------------- */
+
+/* PPPoE session header: version/type 0x11, code 0, session, length; then the PPP protocol. */
+static void put_pppoe(struct fb *f, unsigned proto, unsigned payload)
+{
+	put8(f, 0x11);
+	put8(f, 0);
+	put16(f, 0x1234);
+	put16(f, payload + 2);
+	put16(f, proto);
+}
+
+/* Each frame: decodes whole to the tuple, and every cut of it is counted by kind, never OK. */
+static void whole_and_cut(int dlt, struct fb *f, uint32_t ip_at, unsigned dport)
+{
+	uint32_t len;
+
+	(void)ip_at;
+	cr_assert_eq(dec(dlt, f), DECODE_OK, "%s", decode_error_name(dec(dlt, f)));
+	assert_v4_tuple(&pkt.t, 6, 40000, dport);
+	for (len = 0; len < f->n; len++) {
+		enum decode_error e = dec_len(dlt, f, len, len);
+
+		cr_assert_neq(e, DECODE_OK, "a frame cut to %u of %u bytes decoded", len, f->n);
+	}
+}
+
+Test(decode_link, pppoe_session_over_ethernet_carries_ipv4)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 0x8864);
+	put_pppoe(&f, 0x0021, 40);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 1494, 0x02);
+	whole_and_cut(DLT_EN10MB, &f, 22, 1494);
+}
+
+Test(decode_link, pppoe_lcp_and_discovery_are_not_ip)
+{
+	struct fb f = { 0 }, g = { 0 };
+
+	put_eth(&f, 0x8864);
+	put_pppoe(&f, 0xc021, 10);
+	put_fill(&f, 10, 0);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_NOT_IP);
+	put_eth(&g, 0x8863);
+	put_fill(&g, 20, 0);
+	cr_assert_eq(dec(DLT_EN10MB, &g), DECODE_NOT_IP);
+}
+
+Test(decode_link, vntag_then_vlan_then_ipv4)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 0x8926);
+	put32(&f, 0x80010002);	/* d=1, dst vif 1, src vif 2 */
+	put16(&f, 0x8100);
+	put_vlan(&f, 30, 0x0800);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 2598, 0x02);
+	whole_and_cut(DLT_EN10MB, &f, 0, 2598);
+	cr_assert_eq(pkt.vlan, 30);
+}
+
+Test(decode_link, pbb_itag_then_customer_frame)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 0x88a8);	/* B-TAG */
+	put16(&f, 7);
+	put16(&f, 0x88e7);	/* I-TAG */
+	put32(&f, 0x00012345);	/* I-SID */
+	put_fill(&f, 12, 0x06);	/* customer DA, SA */
+	put16(&f, 0x0800);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 443, 0x02);
+	whole_and_cut(DLT_EN10MB, &f, 0, 443);
+	cr_assert_eq(pkt.vlan, 7);
+}
+
+Test(decode_link, nine_shims_are_too_deep)
+{
+	struct fb f = { 0 };
+	int i;
+
+	put_eth(&f, 0x8926);
+	for (i = 0; i < 9; i++) {
+		put32(&f, 0);
+		put16(&f, i < 8 ? 0x8926 : 0x0800);
+	}
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 443, 0x02);
+	cr_assert_eq(dec(DLT_EN10MB, &f), DECODE_ENCAP_TOO_DEEP);
+}
+
+Test(decode_link, ppp_with_and_without_framing_and_compressed_protocol)
+{
+	struct fb f = { 0 }, g = { 0 }, h = { 0 };
+
+	put8(&f, 0xff);
+	put8(&f, 0x03);
+	put16(&f, 0x0021);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 1494, 0x02);
+	whole_and_cut(DLT_PPP, &f, 4, 1494);
+	put16(&g, 0x0021);
+	put_ipv4(&g, 6, 20);
+	put_tcp(&g, 40000, 1494, 0x02);
+	whole_and_cut(DLT_PPP_SERIAL, &g, 2, 1494);
+	put8(&h, 0x21);		/* protocol field compression */
+	put_ipv4(&h, 6, 20);
+	put_tcp(&h, 40000, 1494, 0x02);
+	whole_and_cut(DLT_PPP, &h, 1, 1494);
+}
+
+Test(decode_link, cisco_hdlc_and_ppp_serial_carrying_it)
+{
+	struct fb f = { 0 };
+
+	put8(&f, 0x0f);
+	put8(&f, 0x00);
+	put16(&f, 0x0800);
+	put_ipv4(&f, 6, 20);
+	put_tcp(&f, 40000, 27000, 0x02);
+	whole_and_cut(DLT_C_HDLC, &f, 4, 27000);
+	whole_and_cut(DLT_PPP_SERIAL, &f, 4, 27000);
+	cr_assert(decode_link_supported(DLT_PPP) && decode_link_supported(DLT_C_HDLC) &&
+		  decode_link_supported(DLT_PPP_SERIAL));
+}
