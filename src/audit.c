@@ -322,9 +322,7 @@ static void on_interim(void *ctx, const struct capture_stats *cs)
 		a->report_child = 0;
 	}
 	a->interim_reports++;
-	if (a->log)
-		conn_log_flush_each(a->log, true);
-	fflush(NULL);
+	fflush(NULL);	/* a live conn log is flushed after every flow already (conn_log_open) */
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_IGN);
@@ -363,8 +361,8 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 	int i;
 
 	if (cs->skipped_files)
-		fprintf(stderr, "flowaudit: warning: %d file%s in the folder%s given with -r %s not a capture and %s "
-			"skipped\n", cs->skipped_files, cs->skipped_files == 1 ? "" : "s", "(s)",
+		fprintf(stderr, "flowaudit: warning: %d %s in the folder(s) given with -r %s not a capture and %s "
+			"skipped\n", cs->skipped_files, report_plural((uint64_t)cs->skipped_files, "file", "files"),
 			cs->skipped_files == 1 ? "is" : "are", cs->skipped_files == 1 ? "was" : "were");
 
 	for (i = 0; i < cs->ninputs; i++)

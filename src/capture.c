@@ -92,7 +92,6 @@ struct source {
 	const u_char *bytes;
 	int64_t ts_us;			/* its time */
 	int64_t first_us;		/* the first record's time (for opening inputs in time order) */
-	bool reopen;			/* closed after the first look, opened again when its turn comes */
 };
 
 /* The 24-byte record header of Kuznetzov's patched libpcap, which libpcap still reads (magic either way round). */
@@ -248,12 +247,14 @@ static int open_input(const char *path, const char *filter, struct source *s, st
 	return 0;
 }
 
+/* Close the input, if open, and leave the source empty (closing it again is a no-op). */
 static void source_close(struct source *s)
 {
 	if (s->filtered)
 		pcap_freecode(&s->prog);
 	if (s->p)
 		pcap_close(s->p);
+	memset(s, 0, sizeof(*s));
 }
 
 void capture_account(struct capture_stats *st, const struct pcap_pkthdr *h)
@@ -622,10 +623,8 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 		} else if (r == 1 && n > CAPTURE_KEEP_OPEN && st->inputs[i].size) {
 			int64_t first = src[i].first_us;
 
-			source_close(&src[i]);
-			memset(&src[i], 0, sizeof(src[i]));
+			source_close(&src[i]);	/* opened again when the stream reaches its first record */
 			src[i].first_us = first;
-			src[i].reopen = true;
 			waiting[nwaiting++] = i;
 		} else if (r == 1) {
 			heap_push(&hp, i);
@@ -633,7 +632,6 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 			if (r < 0)
 				rc = 1;
 			source_close(&src[i]);
-			memset(&src[i], 0, sizeof(src[i]));
 		}
 	}
 	qsort_r(waiting, (size_t)nwaiting, sizeof(*waiting), cmp_first, src);
@@ -663,7 +661,6 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 			}
 			rc = r ? 1 : rc;
 			source_close(&src[i]);
-			memset(&src[i], 0, sizeof(src[i]));
 		}
 		if (hp.n == 0)
 			break;
@@ -685,7 +682,6 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 			if (r < 0)
 				rc = 1;
 			source_close(s);
-			memset(s, 0, sizeof(*s));
 		}
 	}
 	progress_clear(&pg);

@@ -197,11 +197,6 @@ void conn_log_write(struct conn_log *cl, const struct flow *f, const struct clas
 		fflush(cl->out);	/* a failed write is kept by the output and named at the close */
 }
 
-void conn_log_flush_each(struct conn_log *cl, bool on)
-{
-	cl->flush_each = on;
-}
-
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
 {
 	int rc;

@@ -24,8 +24,6 @@ struct finding_ids;
 /* ids (may be NULL): the findings the flow belongs to, written as 'findings' when there are any. */
 void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
 		    const struct rule_set *rs, const struct finding_ids *ids);
-/* Live audits: flush after every flow, so 'tail -f' sees flows as they end. */
-void conn_log_flush_each(struct conn_log *cl, bool on);
 /* Flush and close (the file put in place); returns -1 if any write failed (errbuf: "FILE: cannot write: why"). */
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
 /* A failed run: the conn log is dropped and an old file left as it was. */

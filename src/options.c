@@ -500,11 +500,6 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool looks_like_capture(const char *path)
-{
-	return capture_looks_like_file(path);
-}
-
 /* One source: files or an interface; live-only options only with -i. words: the positional words, for hints. */
 static int options_check_inputs(const struct options *o, int nwords, char **words, char *errbuf, size_t errlen)
 {
@@ -520,7 +515,7 @@ static int options_check_inputs(const struct options *o, int nwords, char **word
 		return -1;
 	}
 	for (k = 0; k < nwords; k++)
-		if (looks_like_capture(words[k])) {
+		if (capture_looks_like_file(words[k])) {
 			snprintf(errbuf, errlen, "'%s' is a capture file, not part of a filter: give each capture its own "
 				 "-r (-r %s)", words[k], words[k]);
 			return -1;
@@ -551,7 +546,7 @@ static int options_baseline(struct options *o, int n, char **words, char *errbuf
 	else if (o->command == CMD_BASELINE_MERGE)
 		want = n;
 	for (k = 0; k < n && k < (want ? want : 0); k++)
-		if (looks_like_capture(words[k])) {
+		if (capture_looks_like_file(words[k])) {
 			if (o->command == CMD_BASELINE_MERGE)
 				snprintf(errbuf, errlen, "'%s' is a capture, not a baseline: save one from it first "
 					 "(flowaudit baseline save -r %s -o BASELINE.json)", words[k], words[k]);
