@@ -85,20 +85,6 @@ int config_default_rules(char *out, size_t n, char *errbuf, size_t errlen)
 	return -1;
 }
 
-static bool role_defined(const struct site *s, const int *roles, int n)
-{
-	int i, k;
-
-	for (i = 0; i < n; i++) {
-		if (roles[i] == ROLE_ANY)
-			return true;
-		for (k = 0; k < s->nprefixes; k++)
-			if (s->prefixes[k].role == roles[i])
-				return true;
-	}
-	return false;
-}
-
 /* A common matrix applies to a site that defines a source and a destination role of one of its rules. */
 static bool common_applies(const struct rule_set *rs, const struct site *s, int m)
 {
@@ -106,7 +92,8 @@ static bool common_applies(const struct rule_set *rs, const struct site *s, int 
 	int r;
 
 	for (r = mx->first_rule; r < mx->first_rule + mx->nrules; r++)
-		if (role_defined(s, rs->rules[r].from, rs->rules[r].nfrom) && role_defined(s, rs->rules[r].to, rs->rules[r].nto))
+		if (site_defines_any(s, rs->rules[r].from, rs->rules[r].nfrom) &&
+		    site_defines_any(s, rs->rules[r].to, rs->rules[r].nto))
 			return true;
 	return false;
 }

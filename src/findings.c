@@ -500,9 +500,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 
 		widen(&st->first_us, &st->last_us, f, st->total == 0);
 		st->flows[cl->verdict]++;
-		st->wire[WIRE_WRONG_PROTOCOL] += (cl->wire & WF_WRONG_PROTOCOL) != 0;
-		st->wire[WIRE_TLS_INTERCEPTED] += (cl->wire & WF_TLS_INTERCEPTED) != 0;
-		st->wire[WIRE_MIDDLEBOX_RESET] += (cl->wire & WF_MIDDLEBOX_RESET) != 0;
+		findings_count_wire(st->wire, cl->wire);
 		st->total++;
 	}
 	for (i = 0; i < cl->nmatches; i++) {
@@ -653,6 +651,12 @@ static bool accept_covers(const struct site_accept *a, const struct finding *fi)
 	return ends_cover(a->from, a->nfrom, fi, true) && ends_cover(a->to, a->nto, fi, false);
 }
 
+/* An entry past its 'until' day accepts nothing. */
+static bool accept_expired(const struct findings *fd, const struct site_accept *a)
+{
+	return a->until_us && fd->today_us >= a->until_us;
+}
+
 /* The first of the site's accept entries, not expired, that covers the finding accepts it. */
 static void accept_finding(struct findings *fd, struct finding *fi)
 {
@@ -662,7 +666,7 @@ static void accept_finding(struct findings *fd, struct finding *fi)
 	for (i = 0; fd->site && i < fd->site->naccepts; i++) {
 		const struct site_accept *a = &fd->site->accepts[i];
 
-		if ((a->until_us && fd->today_us >= a->until_us) || !accept_covers(a, fi))
+		if (accept_expired(fd, a) || !accept_covers(a, fi))
 			continue;
 		fi->accepted = true;
 		fi->accept_index = i;
@@ -676,7 +680,7 @@ enum accept_status findings_accept_status(const struct findings *fd, int i, uint
 	const struct site_accept *a = &fd->site->accepts[i];
 
 	*findings = fd->accept_used[i];
-	if (a->until_us && fd->today_us >= a->until_us)
+	if (accept_expired(fd, a))
 		return ACCEPT_EXPIRED;
 	return fd->accept_used[i] ? ACCEPT_USED : ACCEPT_UNUSED;
 }

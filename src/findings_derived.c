@@ -4,34 +4,12 @@
 
 #include "findings_internal.h"
 
-static bool role_defined(const struct site *s, int role)
-{
-	int i;
-
-	if (role == ROLE_ANY)
-		return true;
-	for (i = 0; i < s->nprefixes; i++)
-		if (s->prefixes[i].role == role)
-			return true;
-	return false;
-}
-
-static bool some_role_defined(const struct site *s, const int *roles, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (role_defined(s, roles[i]))
-			return true;
-	return false;
-}
-
 /* A rule can be missing only when the site defines one of its 'from' and one of its 'to' roles. */
 static bool rule_judgeable(const struct findings *fd, const struct rule *ru)
 {
 	if (fd->site->matrix_on && !fd->site->matrix_on[ru->matrix])
 		return false;
-	return some_role_defined(fd->site, ru->from, ru->nfrom) && some_role_defined(fd->site, ru->to, ru->nto);
+	return site_defines_any(fd->site, ru->from, ru->nfrom) && site_defines_any(fd->site, ru->to, ru->nto);
 }
 
 /* Did any host of these roles appear in the capture (in any flow, as either end)? */

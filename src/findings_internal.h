@@ -197,6 +197,14 @@ void findings_group_id(const struct findings *fd, char out[FINDING_ID_LEN], enum
 		       int orig_role, int resp_role, int proto, unsigned port, const char *reason, int family,
 		       const uint8_t *addr);
 
+/* One flow's wire findings (classification.wire, WF_* bits) into the WIRE_* counts of a rule or a cell. */
+static inline void findings_count_wire(uint64_t wire[WIRE_KINDS], uint8_t bits)
+{
+	wire[WIRE_WRONG_PROTOCOL] += (bits & WF_WRONG_PROTOCOL) != 0;
+	wire[WIRE_TLS_INTERCEPTED] += (bits & WF_TLS_INTERCEPTED) != 0;
+	wire[WIRE_MIDDLEBOX_RESET] += (bits & WF_MIDDLEBOX_RESET) != 0;
+}
+
 /* Finding i of the list (flow findings first, then derived ones). */
 static inline struct finding *findings_at(const struct findings *fd, int i)
 {

@@ -39,9 +39,7 @@ void findings_roles_add(struct findings *fd, const struct classification *cl, in
 	}
 	st = &fd->role_pairs[e->index];
 	st->flows[cl->verdict]++;
-	st->wire[WIRE_WRONG_PROTOCOL] += (cl->wire & WF_WRONG_PROTOCOL) != 0;
-	st->wire[WIRE_TLS_INTERCEPTED] += (cl->wire & WF_TLS_INTERCEPTED) != 0;
-	st->wire[WIRE_MIDDLEBOX_RESET] += (cl->wire & WF_MIDDLEBOX_RESET) != 0;
+	findings_count_wire(st->wire, cl->wire);
 	if (finding >= 0 && (st->example < 0 || verdict_severity(cl->verdict) >
 						   verdict_severity(findings_at(fd, st->example)->example_class.verdict)))
 		st->example = finding;

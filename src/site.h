@@ -80,6 +80,8 @@ int site_load_string(struct site *s, const char *name, const char *text, size_t 
 
 /* The role of an address (family 4: first 4 bytes), longest prefix; ROLE_NONE if none. */
 int site_role_of(const struct site *s, uint8_t family, const uint8_t addr[16]);
+/* True when one of roles[0..n) is 'any' or a role the site gives addresses to. */
+bool site_defines_any(const struct site *s, const int *roles, int n);
 /* True when the address is inside the site's scope. */
 bool site_in_scope(const struct site *s, uint8_t family, const uint8_t addr[16]);
 void site_free(struct site *s);

@@ -725,6 +725,20 @@ bool site_in_scope(const struct site *s, uint8_t family, const uint8_t addr[16])
 	return prefix_lookup(s->scope_lpm, family, addr) != PREFIX_NONE;
 }
 
+bool site_defines_any(const struct site *s, const int *roles, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		if (roles[i] == ROLE_ANY)
+			return true;
+		for (k = 0; k < s->nprefixes; k++)
+			if (s->prefixes[k].role == roles[i])
+				return true;
+	}
+	return false;
+}
+
 void site_free(struct site *s)
 {
 	free(s->name);
