@@ -202,6 +202,8 @@ bool report_finding_nested(const struct finding *const *list, int n, const struc
 {
 	int i;
 
+	if (!fi->nrelated)
+		return false;	/* only a fallback or incomplete that names a blocked finding is told under it */
 	for (i = 0; i < n; i++)
 		if (report_finding_explains(fi, list[i]))
 			return true;

@@ -629,7 +629,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 				report_html_text(out, fi->note);
 			}
 		}
-		for (k = 0; k < n; k++) {
+		for (k = 0; fi->kind == FK_BLOCKED && k < n; k++) {
 			const struct finding *d = list[k];
 
 			if (!report_finding_explains(d, fi))

@@ -550,7 +550,7 @@ static void text_findings(FILE *out, const struct report_input *in)
 			text_finding(out, in, list[i]);
 			if (list[i]->accepted)
 				text_accepted(out, in, list[i]);
-			for (k = 0; k < n; k++)
+			for (k = 0; list[i]->kind == FK_BLOCKED && k < n; k++)
 				if (report_finding_explains(list[k], list[i]))
 					text_related(out, in, list[k]);
 		}
