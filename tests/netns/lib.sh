@@ -118,6 +118,13 @@ fa_wait_file() {
 	fa_die "timed out waiting for $file"
 }
 
+# fa_no_offloads NS IF: checksum and segmentation offloads off, so captures carry real checksums and
+# wire-sized segments.
+fa_no_offloads() {
+	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
+		fa_die "ethtool -K $2 failed in $1"
+}
+
 fa_ns_config() {
 	local ns=$1 ifc=$2 a4=$3 a6=$4 peer4=$5 peer6=$6 peer_mac=$7
 	ip -n "$ns" link set lo up
@@ -128,8 +135,7 @@ fa_ns_config() {
 	# Kernels since 6.5 retransmit the first SYNs every second; ask for the
 	# classic exponential backoff (1 s, 3 s, 7 s) where the knob exists.
 	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 2>/dev/null || true
-	ip netns exec "$ns" ethtool -K "$ifc" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-		fa_die "ethtool -K $ifc failed in $ns"
+	fa_no_offloads "$ns" "$ifc"
 	ip -n "$ns" addr add "$a4/24" dev "$ifc"
 	ip -n "$ns" addr add "$a6/64" dev "$ifc" nodad
 	ip -n "$ns" link set "$ifc" up

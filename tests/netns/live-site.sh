@@ -108,11 +108,6 @@ ls_netpeer() {
 	FA_NETPEER=$LS_NETPEER
 }
 
-ls_no_offloads() {
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-		fa_die "ethtool -K $2 failed in $1"
-}
-
 # ls_addns NAME: a namespace with IPv6 off and quiet, bounded defaults.
 ls_addns() {
 	local ns
@@ -136,8 +131,8 @@ ls_veth() {
 	[ "$6" != - ] && m2=(address "$6")
 	ip -n "$n1" link add "$2" "${m1[@]}" type veth peer name "$5" "${m2[@]}" netns "$n2" ||
 		fa_die "veth $2/$5"
-	ls_no_offloads "$n1" "$2"
-	ls_no_offloads "$n2" "$5"
+	fa_no_offloads "$n1" "$2"
+	fa_no_offloads "$n2" "$5"
 	ip -n "$n1" link set "$2" up
 	ip -n "$n2" link set "$5" up
 }
@@ -147,7 +142,7 @@ ls_bridge() {
 	ns=$(ls_ns "$1")
 	ip -n "$ns" link add "$2" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
 		fa_die "bridge $2"
-	ls_no_offloads "$ns" "$2"
+	fa_no_offloads "$ns" "$2"
 	ip -n "$ns" link set "$2" up
 }
 

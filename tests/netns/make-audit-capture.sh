@@ -80,11 +80,6 @@ FAILED=0
 
 ns() { printf 'fa-%s-%s' "$$" "$1"; }
 
-no_offloads() {
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-		fa_die "ethtool -K $2 failed in $1"
-}
-
 setup() {
 	local h name idx a host
 	ip netns add "$NS_BR" || fa_die "ip netns add $NS_BR"
@@ -108,15 +103,15 @@ setup() {
 		ip netns exec "$host" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 2>/dev/null || true
 		ip -n "$NS_BR" link add "p-$name" type veth peer name eth0 address "${MAC[$name]}" \
 			netns "$host" || fa_die "veth for $name"
-		no_offloads "$NS_BR" "p-$name"
-		no_offloads "$host" eth0
+		fa_no_offloads "$NS_BR" "p-$name"
+		fa_no_offloads "$host" eth0
 		ip -n "$NS_BR" link set "p-$name" master br0 up
 		ip -n "$host" link set lo up
 		ip -n "$host" addr add "$a/16" dev eth0
 		ip -n "$host" link set eth0 up
 	done
 	ip -n "$NS_BR" link set br0 up
-	no_offloads "$NS_BR" br0
+	fa_no_offloads "$NS_BR" br0
 	# Static neighbours: every host knows every other host's MAC.
 	local h2 n2 a2
 	for h in $HOSTS; do

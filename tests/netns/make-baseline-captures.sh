@@ -96,11 +96,6 @@ FA_STEP=
 
 ns() { printf 'fa-%s-%s' "$$" "$1"; }
 
-no_offloads() {
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-		fa_die "ethtool -K $2 failed in $1"
-}
-
 # setup LIC-ADDRESS: the bridge and the five hosts, the license server at LIC-ADDRESS.
 setup() {
 	local hosts="wsapp:1:198.18.1.1 vda:2:198.18.2.10 ddc:3:198.18.3.10 lic:4:$1 sf:5:198.18.3.30"
@@ -126,15 +121,15 @@ setup() {
 		ip netns exec "$host" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 2>/dev/null || true
 		ip -n "$NS_BR" link add "p-$name" type veth peer name eth0 address "${MAC[$name]}" \
 			netns "$host" || fa_die "veth for $name"
-		no_offloads "$NS_BR" "p-$name"
-		no_offloads "$host" eth0
+		fa_no_offloads "$NS_BR" "p-$name"
+		fa_no_offloads "$host" eth0
 		ip -n "$NS_BR" link set "p-$name" master br0 up
 		ip -n "$host" link set lo up
 		ip -n "$host" addr add "$a/16" dev eth0
 		ip -n "$host" link set eth0 up
 	done
 	ip -n "$NS_BR" link set br0 up
-	no_offloads "$NS_BR" br0
+	fa_no_offloads "$NS_BR" br0
 	# Static neighbours: every host knows every other host's MAC.
 	local h2 n2 a2
 	for h in $hosts; do

@@ -324,8 +324,7 @@ mb_setup() {
 	local pair n i
 	for pair in "$FA_NS_CLI:cli0" "$FA_NS_SRV:srv0" "$MB_RTR:rc0" "$MB_RTR:rs0" "$MB_RTR:mir0" "$MB_MON:span0"; do
 		n=${pair%%:*} i=${pair#*:}
-		ip netns exec "$n" ethtool -K "$i" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-			fa_die "ethtool -K $i failed in $n"
+		fa_no_offloads "$n" "$i"
 		ip -n "$n" link set "$i" up
 	done
 	ip -n "$FA_NS_CLI" addr add "$FA_CLI4/24" dev cli0

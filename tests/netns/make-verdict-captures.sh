@@ -84,11 +84,6 @@ ICA=7f7f49434100
 
 ns() { printf 'fa-%s-%s' "$$" "$1"; }
 
-no_offloads() {
-	ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-		fa_die "ethtool -K $2 failed in $1"
-}
-
 # vc_addns NAME: a namespace with IPv6 off and quiet, bounded defaults.
 vc_addns() {
 	local n
@@ -112,7 +107,7 @@ vc_bridge() {
 	vc_addns "$1"
 	ip -n "$(ns "$1")" link add "$2" type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
 		fa_die "bridge $2"
-	no_offloads "$(ns "$1")" "$2"
+	fa_no_offloads "$(ns "$1")" "$2"
 	ip -n "$(ns "$1")" link set "$2" up
 }
 
@@ -121,8 +116,8 @@ vc_port() {
 	local n b
 	n=$(ns "$1") b=$(ns "$4")
 	ip -n "$b" link add "p-$1" type veth peer name "$2" address "$3" netns "$n" || fa_die "veth $1/$2"
-	no_offloads "$b" "p-$1"
-	no_offloads "$n" "$2"
+	fa_no_offloads "$b" "p-$1"
+	fa_no_offloads "$n" "$2"
 	ip -n "$b" link set "p-$1" master "$5" up || fa_die "p-$1 on $5"
 	ip -n "$n" link set "$2" up
 }
