@@ -245,6 +245,7 @@ static enum decode_error decode_ppp_protocol(struct cursor *c, uint32_t wire_lef
 		return decode_network(c, wire_left, 4, pkt, flags);
 	if (proto == PPP_IPV6)
 		return decode_network(c, wire_left, 6, pkt, flags);
+	pkt->not_ip = DECODE_NOT_IP_CODE(NOTIP_PPP, proto);
 	return DECODE_NOT_IP;	/* LCP, IPCP, CHAP ...: PPP's own */
 }
 
@@ -299,11 +300,14 @@ static enum decode_error decode_ethertype(struct cursor *c, uint32_t wire_left, 
 	if (type == ETHERTYPE_PPPOE_SESSION) {
 		if (!cursor_need(c, PPPOE_HDR_LEN))
 			return DECODE_ENCAP_TRUNCATED;
-		if (rd_u8(c, 0) != 0x11 || rd_u8(c, 1) != 0)	/* version 1, type 1, code 0: session data */
+		if (rd_u8(c, 0) != 0x11 || rd_u8(c, 1) != 0) {	/* version 1, type 1, code 0: session data */
+			pkt->not_ip = DECODE_NOT_IP_CODE(NOTIP_ETHERTYPE, type);
 			return DECODE_NOT_IP;
+		}
 		cursor_skip(c, PPPOE_HDR_LEN);
 		return decode_ppp_protocol(c, decode_wire_sub(wire_left, PPPOE_HDR_LEN), pkt, flags);
 	}
+	pkt->not_ip = DECODE_NOT_IP_CODE(NOTIP_ETHERTYPE, type);
 	return DECODE_NOT_IP;
 }
 
@@ -361,6 +365,7 @@ static enum decode_error decode_loopback(struct cursor *c, bool network_order, s
 	case BSD_AF_INET6_DARWIN:
 		return decode_network(c, decode_wire_left(c, pkt), 6, pkt, flags);
 	default:
+		pkt->not_ip = DECODE_NOT_IP_CODE(NOTIP_FAMILY, af);
 		return DECODE_NOT_IP;
 	}
 }
@@ -491,6 +496,8 @@ static const char *const decode_error_names[DECODE_ERROR_COUNT] = {
 	[DECODE_MPLS_TOO_DEEP] = "mpls-too-deep",
 	[DECODE_ENCAP_TRUNCATED] = "encap-truncated",
 	[DECODE_ENCAP_TOO_DEEP] = "encap-too-deep",
+	[DECODE_ENCRYPTED] = "wlan-encrypted",
+	[DECODE_UNSUPPORTED] = "unsupported-encap",
 };
 
 const char *decode_error_name(enum decode_error e)

@@ -2,6 +2,7 @@
 #ifndef FLOWAUDIT_DECODE_H
 #define FLOWAUDIT_DECODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "packet.h"
@@ -36,6 +37,8 @@ enum decode_error {
 	DECODE_MPLS_TOO_DEEP,		/* more than MPLS_MAX_LABELS labels, or MPLS inside Ethernet inside MPLS */
 	DECODE_ENCAP_TRUNCATED,		/* a PPPoE, VN-tag, PBB I-TAG, PPP or Cisco HDLC header cut short */
 	DECODE_ENCAP_TOO_DEEP,		/* more nested encapsulation headers than ENCAP_MAX */
+	DECODE_ENCRYPTED,		/* an 802.11 data frame protected by WEP/TKIP/CCMP/GCMP: not readable */
+	DECODE_UNSUPPORTED,		/* a header decode knows, carrying what decode does not open (pkt->not_ip says what) */
 	DECODE_ERROR_COUNT
 };
 
@@ -57,5 +60,34 @@ enum decode_error decode_frame_ex(int dlt, const uint8_t *frame, uint32_t cap_le
 				  unsigned flags);
 
 const char *decode_error_name(enum decode_error e);
+
+/*
+ * What a frame that is not IP carried: a namespace and a value, so that the
+ * report can name ARP, LLDP, STP, CDP ... and show an unknown EtherType's
+ * number (pkt->not_ip).
+ */
+enum decode_not_ip_space {
+	NOTIP_NONE = 0,
+	NOTIP_ETHERTYPE,	/* an EtherType (Ethernet II, SNAP with OUI 0, SLL, Cisco HDLC, ...) */
+	NOTIP_LLC,		/* an 802.2 LLC DSAP without SNAP (STP 0x42, NetBIOS 0xf0, ...) */
+	NOTIP_SNAP_CISCO,	/* SNAP with Cisco's OUI 00000c: the protocol id (CDP 0x2000, ...) */
+	NOTIP_SNAP_OTHER,	/* SNAP with another OUI: the protocol id */
+	NOTIP_PPP,		/* a PPP protocol (LCP 0xc021, IPCP 0x8021, ...) */
+	NOTIP_WLAN,		/* an 802.11 frame that is not data: type << 4 | subtype */
+	NOTIP_FAMILY,		/* a link's address family that is not IP (BSD loopback, NFLOG) */
+	NOTIP_TUNNEL,		/* a tunnel's payload decode does not open: its protocol type */
+};
+#define DECODE_NOT_IP_CODE(space, value) (((uint32_t)(space) << 16) | (uint16_t)(value))
+#define DECODE_NOT_IP_SPACE(code) ((enum decode_not_ip_space)((code) >> 16))
+#define DECODE_NOT_IP_VALUE(code) ((uint16_t)((code) & 0xffff))
+/* The protocol's short name ("ARP", "LLDP", "STP"), or NULL when decode does not know it. */
+const char *decode_not_ip_name(uint32_t code);
+/* Name or number for a report: "ARP", "EtherType 0x88b5", "LLC SAP 0xe0", ... into buf. */
+const char *decode_not_ip_label(uint32_t code, char *buf, size_t len);
+
+/* A tunnel kind's name as the conn log gives it ("vxlan", "erspan", "gre", "ipip", "teredo", ...). */
+const char *decode_tunnel_name(int kind);
+/* The tunnel carries Ethernet frames (a remote mirror's transport): its outer flow is not audited. */
+int decode_tunnel_is_mirror(int kind);
 
 #endif

@@ -41,8 +41,40 @@ struct tuple {
 	uint8_t dst[16];
 };
 
-/* Remote-mirror encapsulations decode removes (auto-detected; DECODE_F_NO_DECAP keeps them). */
-enum packet_tunnel { TUNNEL_NONE = 0, TUNNEL_VXLAN, TUNNEL_ERSPAN2, TUNNEL_ERSPAN3, TUNNEL_GRE_ETH };
+/*
+ * Tunnels decode opens (auto-detected; DECODE_F_NO_DECAP keeps them). The
+ * first five carry Ethernet frames: a remote mirror's transport (or an
+ * overlay), whose outer flow is not audited. The rest carry IP packets.
+ */
+enum packet_tunnel {
+	TUNNEL_NONE = 0,
+	TUNNEL_VXLAN,		/* UDP 4789 */
+	TUNNEL_ERSPAN2,		/* GRE 0x88be with a sequence number and the type II header */
+	TUNNEL_ERSPAN3,		/* GRE 0x22eb */
+	TUNNEL_GRE_ETH,		/* GRE 0x6558, transparent Ethernet bridging */
+	TUNNEL_ERSPAN1,		/* GRE 0x88be without a sequence number: no ERSPAN header */
+	TUNNEL_GENEVE,		/* UDP 6081 (its payload may be Ethernet or IP) */
+	TUNNEL_IPIP,		/* IP protocol 4 or 41: IPv4/IPv6 in IPv4/IPv6 */
+	TUNNEL_GRE_IP,		/* GRE carrying IPv4, IPv6 or MPLS */
+	TUNNEL_TEREDO,		/* UDP 3544, IPv6 in UDP/IPv4 */
+	TUNNEL_AYIYA,		/* UDP 5072 */
+	TUNNEL_GTPU,		/* UDP 2152, GTPv1 user plane */
+	TUNNEL_KIND_COUNT
+};
+
+/*
+ * The outer datagram of the tunnel a packet came out of (valid when
+ * pkt->tunnel != TUNNEL_NONE and decode could read it): the outer flow.
+ * Ports are the outer UDP ports, 0 for IP-protocol tunnels (GRE, 4, 41).
+ */
+struct packet_outer {
+	bool valid;
+	bool mirror;		/* the tunnel carries Ethernet frames: a mirror transport, not audited */
+	uint8_t ttl;
+	uint32_t ip_len;
+	uint32_t l4_payload_len;	/* UDP payload bytes per the length field (0 for IP-protocol tunnels) */
+	struct tuple t;
+};
 
 /* What decode learned from one frame. Zero it before decoding. */
 struct packet {
@@ -54,7 +86,8 @@ struct packet {
 	uint16_t vlan;		/* outer VLAN id, valid when vlan_count >= 1 */
 	uint16_t inner_vlan;	/* second VLAN id, valid when vlan_count >= 2 */
 
-	uint8_t tunnel;		/* enum packet_tunnel: the mirror encapsulation removed, if any */
+	uint8_t tunnel;		/* enum packet_tunnel: the innermost tunnel opened, if any */
+	struct packet_outer outer;	/* that tunnel's outer datagram */
 	const uint8_t *l3;	/* the (inner) IP header, for duplicate detection */
 	uint32_t l3_cap;	/* captured bytes from l3 on */
 
@@ -83,6 +116,12 @@ struct packet {
 	/* ICMP errors: the header quoted inside, in the direction the quoted packet travelled. */
 	bool has_quoted;
 	struct tuple quoted;
+
+	/*
+	 * DECODE_NOT_IP (and DECODE_UNSUPPORTED): what the frame carried
+	 * instead, as DECODE_NOT_IP_CODE(space, value) (decode.h); 0 if unknown.
+	 */
+	uint32_t not_ip;
 
 	/* A problem that did not stop decoding (e.g. a truncated ICMP quote); DECODE_OK if none. */
 	int note;
