@@ -344,6 +344,18 @@ enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct p
 	return decode_link_ethertype(c, wire_left, ETH_HDR_LEN, ETH_TYPE, pkt, flags);
 }
 
+enum decode_error decode_after_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type, struct packet *pkt,
+					unsigned flags)
+{
+	return decode_ethertype(c, wire_left, type, pkt, flags);
+}
+
+enum decode_error decode_ip_packet(const struct cursor *c, uint32_t wire_left, int version, struct packet *pkt,
+				   unsigned flags)
+{
+	return decode_network(c, wire_left, version, pkt, flags);
+}
+
 /* DLT_NULL is in the capturing host's byte order, DLT_LOOP in network order. */
 static enum decode_error decode_loopback(struct cursor *c, bool network_order, struct packet *pkt,
 					 unsigned flags)

@@ -58,6 +58,17 @@ enum decode_error decode_ip_any(const struct cursor *c, uint32_t wire_left, int 
 enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags);
 
 /*
+ * What follows an EtherType (VLAN tags, shims, IP, MPLS, PPPoE), with c just
+ * past it; and an IP packet (version 4 or 6, 0 to read the nibble) with
+ * everything above it. For tunnels whose payload is named by an EtherType
+ * or is an IP packet.
+ */
+enum decode_error decode_after_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type, struct packet *pkt,
+					unsigned flags);
+enum decode_error decode_ip_packet(const struct cursor *c, uint32_t wire_left, int version, struct packet *pkt,
+				   unsigned flags);
+
+/*
  * Remote-mirror tunnels (decode_tunnel.c), tried once the outer datagram's
  * transport layer is decoded: outer is what that gave (DECODE_OTHER_PROTO
  * for GRE), l4 the transport bytes. Returns outer, pkt untouched, when the
