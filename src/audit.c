@@ -16,6 +16,7 @@
 #include "config.h"
 #include "conn_log.h"
 #include "decode.h"
+#include "health.h"
 #include "dedup.h"
 #include "findings.h"
 #include "outfile.h"
@@ -44,6 +45,7 @@ struct audit {
 	unsigned decode_flags;
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
+	struct capture_health health;	/* what could not be read, by kind */
 	const struct options *o;
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	bool report_wanted;		/* an audit (not a baseline): its report goes out */
@@ -126,6 +128,7 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	if (pkt.ts_us > a->now_us)
 		a->now_us = pkt.ts_us;
 	e = decode_frame_ex(dlt, bytes, h->caplen, &pkt, a->decode_flags);
+	health_note(&a->health, e, pkt.not_ip);
 	if (pkt.note && pkt.note < DECODE_ERROR_COUNT)
 		a->decode[pkt.note]++;
 	if (e != DECODE_OK) {
@@ -264,7 +267,7 @@ static int write_report_replacing(struct audit *a, const struct report_input *in
 static void report_input_fill(struct audit *a, struct report_input *ri, const struct capture_stats *cs)
 {
 	*ri = (struct report_input){ .mode = cs->live ? "live" : "offline", .filter = a->o->filter, .capture = cs,
-				     .decode = a->decode, .table = flow_table_stats(a->table),
+				     .decode = a->decode, .health = &a->health, .table = flow_table_stats(a->table),
 				     .summary = &a->summary, .rules = a->rules, .site = a->site,
 				     .findings = a->findings, .uid_seed = a->o->table.seed,
 				     .duplicates = dedup_count(a->dedup),
@@ -277,6 +280,7 @@ static void write_interim(struct audit *a, const struct capture_stats *cs)
 	struct report_input ri;
 
 	findings_set_drops(a->findings, cs->dropped + cs->if_dropped);
+	findings_set_health(a->findings, &a->health);
 	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
 	report_input_fill(a, &ri, cs);
 	ri.interim = true;
@@ -543,6 +547,7 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	flow_table_flush(a.table);
 	deferred_release(&a, true);
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
+	findings_set_health(a.findings, &a.health);
 	if (!cs.live)
 		findings_set_covered(a.findings, cs.covered_us);
 	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);

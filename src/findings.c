@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "findings_internal.h"
+#include "health.h"
 #include "prefix.h"
 #include "inspect.h"
 #include "portset.h"
@@ -532,6 +533,26 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 }
 
 /*
+ * A large share of the capture could not be read (health.h): a flow in those
+ * frames is not in the audit, so silence may be ours. True when it said so.
+ */
+static bool rate_health(const struct findings *fd, struct finding *fi)
+{
+	bool noted = fi->confidence != CONF_HIGH && fi->kind != FK_NOT_VISIBLE;	/* keep a more specific reason */
+
+	if (!fd->health || !health_degraded(fd->health))
+		return false;
+	if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE)
+		fi->confidence = CONF_LOW;
+	else if (fi->confidence == CONF_HIGH)
+		fi->confidence = CONF_MEDIUM;
+	if (!noted)
+		snprintf(fi->note, sizeof(fi->note), "%.1f%% of the capture could not be read: the flows may be in those "
+		 "frames", health_unreadable_percent(fd->health));
+	return true;
+}
+
+/*
  * How sure a finding is, and why not more: a short capture for 'missing';
  * kernel drops for anything built on silence; a host pair whose flows are
  * mostly one-sided (the capture point probably sees one direction) for
@@ -550,6 +571,7 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 		fi->confidence = CONF_LOW;
 		snprintf(fi->note, sizeof(fi->note), "no host of either role appears in the capture: not visible from "
 			 "this capture point");
+		rate_health(fd, fi);
 		return;
 	}
 	if (fi->kind == FK_MISSING && (fi->visibility == VIS_FROM_ONLY || fi->visibility == VIS_TO_ONLY)) {
@@ -581,6 +603,8 @@ static void rate(struct findings *fd, struct finding *fi, int64_t span_us)
 		fi->confidence = CONF_MEDIUM;
 		snprintf(fi->note, sizeof(fi->note), "asymmetric routing, or a mirror that sees one direction");
 	}
+	if (silence && rate_health(fd, fi))
+		return;
 	if (silence && fd->drops && fi->confidence == CONF_HIGH) {
 		fi->confidence = CONF_MEDIUM;
 		snprintf(fi->note, sizeof(fi->note), "the capture dropped %" PRIu64 " %s: possibly %s", fd->drops,
@@ -807,6 +831,11 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 void findings_set_drops(struct findings *fd, uint64_t drops)
 {
 	fd->drops = drops;
+}
+
+void findings_set_health(struct findings *fd, const struct capture_health *health)
+{
+	fd->health = health;
 }
 
 const struct finding *const *findings_list(const struct findings *fd, int *n)

@@ -122,6 +122,13 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 void findings_set_uid_seed(struct findings *fd, uint64_t seed);
 /* Packets the capture lost (kernel drops): findings built on silence become less certain. */
 void findings_set_drops(struct findings *fd, uint64_t drops);
+/*
+ * What part of the capture could not be read (health.h): when it is a large
+ * share, findings built on silence ('missing', 'not-visible', no reply,
+ * one-sided) say so in their confidence. The findings keep the pointer.
+ */
+struct capture_health;
+void findings_set_health(struct findings *fd, const struct capture_health *health);
 /* Work out missing, fallback and incomplete, rate and sort; may be called again as flows keep coming. */
 void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capture_last_us);
 /*

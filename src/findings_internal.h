@@ -167,6 +167,7 @@ struct findings {
 	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
 	const struct finding **sorted;	/* the list, most serious first (rebuilt by findings_finish) */
 	uint64_t drops;			/* packets the capture lost */
+	const struct capture_health *health;	/* frames not read, or NULL */
 	struct role_pair_entry *role_index;	/* (orig_role, resp_role, rule) -> role_pairs[] */
 	struct role_pair_stats *role_pairs;
 	int nrole_pairs;

@@ -211,6 +211,12 @@ void json_u64(struct json *j, uint64_t v)
 	json_raw(j, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+void json_num(struct json *j, const char *s)
+{
+	separate(j);
+	json_raw(j, s, strlen(s));
+}
+
 void json_usec(struct json *j, int64_t us)
 {
 	char tmp[32], *end = tmp + sizeof(tmp), *p;

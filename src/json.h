@@ -34,6 +34,8 @@ void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t n);
 void json_u64(struct json *j, uint64_t v);
 /* Microseconds as seconds with 6 decimals (Zeek's ts and duration). */
+/* A number already formatted ("64.5"): the caller vouches that it is valid JSON. */
+void json_num(struct json *j, const char *s);
 void json_usec(struct json *j, int64_t us);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);

@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "findings.h"
+#include "health.h"
 #include "flow_table.h"
 #include "rules.h"
 #include "site.h"
@@ -24,6 +25,7 @@ struct report_input {
 	const char *filter;			/* BPF or NULL */
 	const struct capture_stats *capture;
 	const uint64_t *decode;			/* [DECODE_ERROR_COUNT] packets per decode outcome */
+	const struct capture_health *health;	/* frames not read, by kind (NULL: none counted) */
 	const struct flow_table_stats *table;
 	const struct summary *summary;
 	const struct rule_set *rules;

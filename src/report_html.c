@@ -46,6 +46,7 @@ static const char style[] =
 	".st-pending{background:#e6e6e6}.st-not-exercised{background:#fff;color:#666}.st-none{background:#fafafa;color:#aaa}"
 	".st-wrong-protocol{background:#e3cff3}.st-middlebox-reset,.st-tls-intercepted{background:#f7c6c2}"
 	".st-not-visible{background:#fafafa;color:#666}"
+	"p.health-warning{background:#f7c6c2;border:1px solid #c0392b;padding:.4em .6em;font-weight:600}"
 	"ul.rules{margin:.3em 0 0;padding-left:1.1em;font-size:.85em}"
 	".legend span{display:inline-block;padding:.1em .5em;margin:0 .3em .3em 0;border:1px solid #bbb}"
 	"ol.findings{padding-left:1.4em}ol.findings li{margin:.2em 0 .8em}"
@@ -374,6 +375,43 @@ static void role_matrix(FILE *out, const struct report_input *in)
 	free(roles);
 }
 
+/* Health items as "ARP 120, LLDP 4". */
+static void html_health_items(FILE *out, const struct health_item *items, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		report_html_text(out, items[i].label);
+		fprintf(out, " %" PRIu64, items[i].frames);
+	}
+}
+
+/* In the header's list: what the capture carried besides IP, by name, and what could not be read, by kind. */
+static void html_health(FILE *out, const struct report_input *in)
+{
+	enum { SHOW = 8 };
+	struct health_item items[SHOW];
+	char bufs[SHOW][48];
+	uint64_t bad;
+	int n;
+
+	if (!in->health || !in->health->frames)
+		return;
+	n = health_named_not_ip(in->health, items, bufs, SHOW);
+	if (n) {
+		fputs("<dt>not IP</dt><dd>", out);
+		html_health_items(out, items, n);
+		fputs("</dd>", out);
+	}
+	bad = health_unreadable(in->health);
+	n = health_unreadable_kinds(in->health, items, bufs, SHOW);
+	fprintf(out, "<dt>unreadable</dt><dd>%" PRIu64 " %s (%.1f%%)%s", bad, report_plural(bad, "frame", "frames"),
+		health_unreadable_percent(in->health), n ? ": " : "");
+	html_health_items(out, items, n);
+	fputs("</dd>", out);
+}
+
 /* Port-only: no roles, so the rules that saw traffic or expect some, grouped by matrix. */
 static void rule_matrix(FILE *out, const struct report_input *in)
 {
@@ -485,6 +523,7 @@ static void header(FILE *out, const struct report_input *in)
 	fprintf(out, "<dt>packets</dt><dd>%" PRIu64 " read, %" PRIu64 " in flows, %" PRIu64 " mirror %s</dd>",
 		c->packets, in->decode[DECODE_OK], in->duplicates,
 		report_plural(in->duplicates, "duplicate", "duplicates"));
+	html_health(out, in);
 	fprintf(out, "<dt>drops</dt><dd>%" PRIu64 " by the kernel, %" PRIu64 " by the interface%s</dd>", c->dropped,
 		c->if_dropped, c->live ? "" : " (offline: none)");
 	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
@@ -503,6 +542,20 @@ static void header(FILE *out, const struct report_input *in)
 	if (in->interim)
 		fputs("; interim report of a live audit", out);
 	fputs("</dd></dl></header>\n", out);
+}
+
+/* Before the matrix: a capture this hard to read makes silence mean little. */
+static void html_health_warning(FILE *out, const struct report_input *in)
+{
+	char line[256];
+
+	if (!in->health || !health_degraded(in->health))
+		return;
+	health_summary(in->health, line, sizeof(line));
+	fputs("<p class=\"health-warning\" role=\"alert\">Warning: ", out);
+	report_html_text(out, line);
+	fputs(". Flows in those frames are not in this audit, so &lsquo;missing&rsquo;, &lsquo;not-visible&rsquo; and "
+	      "no-reply findings may be wrong.</p>\n", out);
 }
 
 /* The site's accepted exceptions: the findings they cover with the reason, then entries expired or unused. */
@@ -707,6 +760,7 @@ int report_html_write(FILE *out, const struct report_input *in)
 {
 	report_html_begin(out, in->site ? in->site->name : "port-only audit");
 	header(out, in);
+	html_health_warning(out, in);
 	fputs("<section id=\"matrix\"><h2>Matrix as observed</h2>\n", out);
 	legend(out);
 	if (in->site)

@@ -10,6 +10,57 @@ enum { TOP_HOSTS = 10 };
 
 static const char *const proto_names[SP_COUNT] = { "tcp", "udp", "icmp" };
 
+/* One list of health items: kind (a name or "EtherType 0x88b5"), frames, and what decode knows of it. */
+static void json_health_items(struct json *j, const char *key, const struct health_item *items, int n)
+{
+	int i;
+
+	json_key(j, key);
+	json_begin_array(j);
+	for (i = 0; i < n; i++) {
+		json_begin_object(j);
+		json_kv_str(j, "kind", items[i].label);
+		json_kv_u64(j, "frames", items[i].frames);
+		if (items[i].code) {
+			json_kv_str(j, "layer", health_space_name(items[i].code));
+			json_kv_u64(j, "value", DECODE_NOT_IP_VALUE(items[i].code));
+		} else {
+			json_kv_str(j, "layer", "decode");
+		}
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+/* What could not be read, by kind, and whether that is enough to doubt silence (health.h). */
+static void json_health(struct json *j, const struct report_input *in)
+{
+	enum { SHOW = HEALTH_KINDS_MAX + DECODE_ERROR_COUNT };
+	struct health_item items[SHOW];
+	char bufs[SHOW][48], pct[32];
+	int n;
+
+	json_key(j, "health");
+	if (!in->health) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_kv_u64(j, "frames", in->health->frames);
+	json_kv_u64(j, "unreadable", health_unreadable(in->health));
+	snprintf(pct, sizeof(pct), "%.1f", health_unreadable_percent(in->health));
+	json_key(j, "unreadable_percent");
+	json_num(j, pct);
+	json_key(j, "degraded");
+	json_bool(j, health_degraded(in->health));
+	json_kv_u64(j, "warn_percent", HEALTH_WARN_PERMILLE / 10);
+	n = health_unreadable_kinds(in->health, items, bufs, SHOW);
+	json_health_items(j, "unreadable_by_kind", items, n);
+	n = health_named_not_ip(in->health, items, bufs, SHOW);
+	json_health_items(j, "not_ip", items, n);
+	json_end_object(j);
+}
+
 static void json_capture(struct json *j, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
@@ -74,6 +125,7 @@ static void json_capture(struct json *j, const struct report_input *in)
 	for (e = 0; e < DECODE_ERROR_COUNT; e++)
 		json_kv_u64(j, decode_error_name((enum decode_error)e), in->decode[e]);
 	json_end_object(j);
+	json_health(j, in);
 	json_end_object(j);
 }
 

@@ -28,7 +28,7 @@ static const char *const state_meaning[CS_COUNT] = {
 
 static const char *color_of(const char *word)
 {
-	if (!strcmp(word, "blocked") || !strcmp(word, "missing") || !strcmp(word, "fallback") ||
+	if (!strcmp(word, "blocked") || !strcmp(word, "missing") || !strcmp(word, "WARNING") || !strcmp(word, "fallback") ||
 	    !strcmp(word, "incomplete") || !strcmp(word, "tls-intercepted") || !strcmp(word, "middlebox-reset"))
 		return "\033[1;31m";
 	if (!strcmp(word, "interrupted") || !strcmp(word, "one-sided") || !strcmp(word, "unexpected") ||
@@ -151,6 +151,64 @@ static void text_mode(FILE *out, const struct report_input *in)
 	if (in->site && in->site->nscope == 0)
 		fprintf(out, "%-12s the site file has no scope: nothing can be 'unexpected' (add scope: [PREFIX, ...])\n",
 			"");
+}
+
+/* "ARP 120, LLDP 4" or "EtherType 0x88b5: 1000 ..." for up to n items. */
+static void text_health_items(FILE *out, const struct health_item *items, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		report_text_safe(out, items[i].label);
+		fprintf(out, " %" PRIu64, items[i].frames);
+	}
+}
+
+/*
+ * What the capture carried besides IP, by name, and what could not be read,
+ * by kind; a warning line when that is a large share (health.h).
+ */
+static void text_health(FILE *out, const struct report_input *in)
+{
+	enum { SHOW = 8 };
+	struct health_item items[SHOW];
+	char bufs[SHOW][48];
+	uint64_t bad;
+	int n;
+
+	if (!in->health || !in->health->frames)
+		return;
+	n = health_named_not_ip(in->health, items, bufs, SHOW);
+	if (n) {
+		fprintf(out, "%-12s ", "not IP");
+		text_health_items(out, items, n);
+		fputc('\n', out);
+	}
+	bad = health_unreadable(in->health);
+	if (!bad)
+		return;
+	n = health_unreadable_kinds(in->health, items, bufs, SHOW);
+	fprintf(out, "%-12s %" PRIu64 " %s (%.1f%%): ", "unreadable", bad, report_plural(bad, "frame", "frames"),
+		health_unreadable_percent(in->health));
+	text_health_items(out, items, n);
+	fputc('\n', out);
+}
+
+/* Before the matrix and the findings: a capture this hard to read makes silence mean little. */
+static void text_health_warning(FILE *out, const struct report_input *in)
+{
+	char line[256];
+
+	if (!in->health || !health_degraded(in->health))
+		return;
+	health_summary(in->health, line, sizeof(line));
+	word(out, in, "WARNING", 12);
+	fputc(' ', out);
+	report_text_safe(out, line);
+	fprintf(out, ": flows in those frames are not in this audit, so 'missing', 'not-visible' and no-reply "
+		     "findings may be wrong");
+	fputc('\n', out);
 }
 
 static void text_packets(FILE *out, const struct report_input *in)
@@ -646,6 +704,8 @@ int report_text_write(FILE *out, const struct report_input *in)
 	text_inputs(out, in);
 	text_mode(out, in);
 	text_packets(out, in);
+	text_health(out, in);
+	text_health_warning(out, in);
 	text_payload(out, in);
 	if (in->rules && in->findings) {
 		text_matrix(out, in);
