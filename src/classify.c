@@ -388,4 +388,9 @@ void classify_flow(const struct classifier *c, const struct flow *f, int64_t now
 	classify_ports(c, f, now_us, out);
 	if (out->verdict != V_RELATED)
 		classify_wire(c->wire, c->rs, f, out);
+	out->local_orig = out->local_resp = -1;
+	if (c->site && c->site->nscope) {
+		out->local_orig = site_in_scope(c->site, f->orig.family, f->orig.src);
+		out->local_resp = site_in_scope(c->site, f->orig.family, f->orig.dst);
+	}
 }

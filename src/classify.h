@@ -44,6 +44,8 @@ struct classification {
 	bool tls_watched;		/* TLS to a watched name (or a rule with expect_tls_issuer) */
 	uint8_t rst_host_ttl;		/* rst-from-host/path: the TTL the responder's own packets have, 0 unknown */
 	const char *product;		/* the inspection product the issuer names, or NULL */
+	int8_t local_orig;		/* Zeek's local_orig / local_resp: the end is inside the site's scope */
+	int8_t local_resp;		/* (1 or 0); -1 when the site has no scope (Zeek: no Site::local_nets) */
 };
 
 struct classifier;

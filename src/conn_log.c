@@ -165,6 +165,12 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 	if (f->vlan_count >= 2)
 		KV_U64(j, "inner_vlan", f->inner_vlan);
 	render_wire(j, f);
+	if (cls && cls->local_orig >= 0) {
+		JSON_KEY(j, "local_orig");
+		json_bool(j, cls->local_orig);
+		JSON_KEY(j, "local_resp");
+		json_bool(j, cls->local_resp);
+	}
 	if (cls && rs) {
 		render_audit(j, cls, rs);
 		render_rst_origin(j, f, cls);

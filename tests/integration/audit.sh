@@ -99,6 +99,15 @@ check "port-only: no 'missing' or 'unexpected' finding" test \
 	"$(jq '[.findings[] | select(.kind == "missing" or .kind == "unexpected")] | length' "$TMP/po.r.json" 2>/dev/null)" = 0
 check "port-only: no flow is 'unexpected'" test \
 	"$(jq -s '[.[] | select(.verdict == "unexpected")] | length' "$TMP/po.json" 2>/dev/null)" = 0
+check "port-only: no local_orig/local_resp without a site's scope (Zeek leaves them unset without local nets)" test \
+	"$(jq -s '[.[] | select(has("local_orig") or has("local_resp"))] | length' "$TMP/po.json" 2>/dev/null)" = 0
+
+# local_orig / local_resp from the site's scope: 198.18.0.0/15 in site-demo; one end moved outside it.
+sed 's|^scope: .*|scope: [198.18.1.0/24]|' "$SITE" >"$TMP/scope.yaml"
+"$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$TMP/scope.yaml" --fail-on none --conn-log "$TMP/lo.json" -o /dev/null
+check "local_orig/local_resp follow the site's scope, per end" test \
+	"$(jq -r 'select(."id.orig_h" == "198.18.1.1" and ."id.resp_h" == "198.18.2.10") | "\(.local_orig) \(.local_resp)"' \
+		"$TMP/lo.json" 2>/dev/null | sort -u)" = "true false"
 
 # The same site, built and captured again now (root and ip netns only).
 rc=0
