@@ -17,6 +17,7 @@
 #include "conn_log.h"
 #include "decode.h"
 #include "health.h"
+#include "strtab.h"
 #include "dedup.h"
 #include "findings.h"
 #include "outfile.h"
@@ -46,6 +47,9 @@ struct audit {
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
 	struct capture_health health;	/* what could not be read, by kind */
+	struct strtab *tunnel_uids;	/* outer tunnel flows' uids, for their inner flows' tunnel_parents */
+	uint64_t tunnel_last_seq;	/* the last outer flow's uid_seq and its interned uid */
+	const char *tunnel_last_uid;
 	const struct options *o;
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	bool report_wanted;		/* an audit (not a baseline): its report goes out */
@@ -97,6 +101,9 @@ static void deferred_release(struct audit *a, bool all)
 	a->ndeferred = kept;
 }
 
+/* Outer tunnel flows' uids kept for tunnel_parents; past it, inner flows go without (about 400,000 tunnels). */
+enum { AUDIT_TUNNEL_UIDS_MAX = 16 << 20 };
+
 /* Every flow that leaves the table passes here exactly once. */
 static void on_flow_done(const struct flow *f, void *ctx)
 {
@@ -113,6 +120,39 @@ static void on_flow_done(const struct flow *f, void *ctx)
 		return;
 	}
 	flow_judged(a, f, &cls);
+}
+
+/*
+ * The outer connection of the tunnel a packet came out of is a flow of its
+ * own, as Zeek logs it (its inner flows name it in tunnel_parents). Returns
+ * its uid, interned for the audit's lifetime, or NULL when it could not be
+ * kept. The last one is remembered: a tunnel's packets come in runs.
+ */
+static const char *tunnel_outer_flow(struct audit *a, const struct packet *pkt)
+{
+	char uid[FLOW_UID_LEN];
+	struct packet op;
+	struct flow *f;
+
+	memset(&op, 0, sizeof(op));
+	op.ts_us = pkt->ts_us;
+	op.wire_len = pkt->wire_len;
+	op.cap_len = pkt->cap_len;
+	op.t = pkt->outer.t;
+	op.ip_len = pkt->outer.ip_len;
+	op.ttl = pkt->outer.ttl;
+	op.has_l4 = op.t.proto == PROTO_UDP;
+	op.l4_payload_len = pkt->outer.l4_payload_len;	/* the payload itself is the inner frame: not inspected */
+	if (!(f = flow_table_packet(a->table, &op)))
+		return NULL;
+	f->tunnel = pkt->tunnel;
+	f->tunnel_mirror = pkt->outer.mirror;
+	if (a->tunnel_last_uid && a->tunnel_last_seq == f->uid_seq)
+		return a->tunnel_last_uid;
+	flow_uid(f, a->o->table.seed, uid);
+	a->tunnel_last_seq = f->uid_seq;
+	a->tunnel_last_uid = strtab_str(a->tunnel_uids, uid);
+	return a->tunnel_last_uid;
 }
 
 static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
@@ -133,12 +173,22 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 		a->decode[pkt.note]++;
 	if (e != DECODE_OK) {
 		a->decode[e < DECODE_ERROR_COUNT ? e : DECODE_LINK_TRUNCATED]++;
+		if (pkt.tunnel && pkt.outer.valid)
+			tunnel_outer_flow(a, &pkt);	/* the tunnel carried it, whatever it was */
 		return;
 	}
 	flow_table_prefetch(a->table, &pkt);	/* its cache miss overlaps the duplicate check */
 	if (dedup_check(a->dedup, &pkt))
 		return;
 	a->decode[DECODE_OK]++;
+	if (pkt.tunnel && pkt.outer.valid) {
+		const char *parent = tunnel_outer_flow(a, &pkt);
+		struct flow *f = flow_table_packet(a->table, &pkt);
+
+		if (f && !f->tunnel_parent)
+			f->tunnel_parent = parent;
+		return;
+	}
 	flow_table_packet(a->table, &pkt);
 }
 
@@ -394,6 +444,8 @@ static void audit_free(struct audit *a)
 	outfile_abort(a->report);
 	a->report = NULL;
 	flow_table_free(a->table);
+	strtab_free(a->tunnel_uids);
+	a->tunnel_uids = NULL;
 	free(a->deferred);
 	a->deferred = NULL;
 	a->ndeferred = 0;
@@ -460,6 +512,7 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 	}
 	a->dedup = dedup_new(o->dedup_window_us);
 	a->decode_flags = o->no_decap ? DECODE_F_NO_DECAP : 0;
+	a->tunnel_uids = strtab_new(AUDIT_TUNNEL_UIDS_MAX);
 	a->o = o;
 	a->report_fp = stderr;
 	return 0;

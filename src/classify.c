@@ -200,6 +200,11 @@ enum verdict classify_outcome(const struct flow *f, enum reason *reason)
 {
 	bool icmp = f->orig.proto == PROTO_ICMP || f->orig.proto == PROTO_ICMPV6;
 
+	/* What a remote mirror sends the sensor is not traffic of the site: the frames inside it are. */
+	if (f->tunnel_mirror) {
+		*reason = R_MIRROR_TRANSPORT;
+		return V_RELATED;
+	}
 	if (icmp && icmp_is_error(f->orig.proto, (uint8_t)f->orig.sport)) {
 		*reason = verdict_icmp_reason(f->orig.family, f->orig.sport, f->orig.dport);
 		return V_RELATED;

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "community_id.h"
+#include "decode.h"
 #include "findings.h"
 #include "inspect.h"
 #include "json.h"
@@ -99,6 +100,8 @@ static void render_wire(struct json *j, const struct flow *f)
 
 	if (f->service != SVC_NONE)
 		KV_STR(j, "service", service_name(f->service));
+	else if (f->tunnel)
+		KV_STR(j, "service", decode_tunnel_name(f->tunnel));	/* Zeek names a tunnel's outer connection so */
 	if (ev) {
 		if (ev->sni)
 			KV_STR(j, "server_name", ev->sni);
@@ -160,6 +163,12 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 	KV_U64(j, "resp_ip_bytes", f->side[1].ip_bytes);
 	if (community_id_v1(&f->orig, 0, cid, sizeof(cid)) == 0)
 		KV_STR(j, "community_id", cid);
+	if (f->tunnel_parent) {
+		JSON_KEY(j, "tunnel_parents");	/* Zeek: a set of the outer connections' uids */
+		json_begin_array(j);
+		json_str(j, f->tunnel_parent);
+		json_end_array(j);
+	}
 	if (f->vlan_count >= 1)
 		KV_U64(j, "vlan", f->vlan);
 	if (f->vlan_count >= 2)

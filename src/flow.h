@@ -71,6 +71,9 @@ struct flow {
 	uint8_t lru_class;
 	bool flipped;		/* Zeek's '^': roles decided by a heuristic, not a SYN */
 	uint8_t end;		/* enum flow_end */
+	uint8_t tunnel;		/* enum packet_tunnel: this flow is the outer connection of such a tunnel */
+	bool tunnel_mirror;	/* ... one that carries Ethernet frames: a mirror's transport, not audited */
+	const char *tunnel_parent;	/* a flow opened from a tunnel: the outer flow's uid (interned), or NULL */
 
 	/* An ICMP error that quoted a packet of this flow (last one wins). */
 	bool icmp_error;

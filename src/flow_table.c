@@ -611,7 +611,7 @@ void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt)
 							      (ft->hash->hh.tbl->num_buckets - 1)]);
 }
 
-void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
+struct flow *flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 {
 	struct lookup l;
 	struct flow *f;
@@ -623,18 +623,18 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 
 		if (!t) {
 			ft->st.fragment_orphans++;
-			return;
+			return NULL;
 		}
 		lookup_make(&l, t, ft->cfg.vlan_key ? pkt->vlan : 0);
 		f = flow_find(ft, &l, lookup_hash(&l, ft->cfg.seed));
 		if (!f) {
 			ft->st.fragment_orphans++;
-			return;
+			return NULL;
 		}
 		/* Reassembly counts one datagram: add only this fragment's payload. */
 		f->side[packet_dir(f, t)].ip_bytes += pkt->ip_len - pkt->ip_hdr_len;
 		ft->st.fragments++;
-		return;
+		return f;
 	}
 	if (pkt->fragment)
 		fragments_remember(ft->frags, pkt);
@@ -653,6 +653,7 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 	if (!f)
 		f = flow_create(ft, pkt, &l, h);
 	flow_update(ft, f, pkt);
+	return f;
 }
 
 void flow_table_flush(struct flow_table *ft)

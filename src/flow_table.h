@@ -57,7 +57,9 @@ struct host_ttl;
 void flow_table_set_host_ttl(struct flow_table *ft, struct host_ttl *ht);
 void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt);
 /* Account one decoded packet (decode_frame returned DECODE_OK). */
-void flow_table_packet(struct flow_table *ft, const struct packet *pkt);
+struct flow;
+/* The flow the packet went to (valid until the next call into the table), or NULL (an orphan fragment). */
+struct flow *flow_table_packet(struct flow_table *ft, const struct packet *pkt);
 /* Expire what has been idle longer than its timeout at time now_us. */
 void flow_table_advance(struct flow_table *ft, int64_t now_us);
 /* Finish every live flow (end of capture), oldest first. */

@@ -32,6 +32,7 @@ static const char *const reason_names[R_COUNT] = {
 	[R_ORIG_RESET] = "orig-reset",
 	[R_RST_FROM_HOST] = "rst-from-host",
 	[R_RST_FROM_PATH] = "rst-from-path",
+	[R_MIRROR_TRANSPORT] = "mirror-transport",
 };
 
 const char *verdict_name(enum verdict v)

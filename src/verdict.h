@@ -36,6 +36,7 @@ enum reason {
 	R_ORIG_RESET,			/* ok: the originator reset an established connection (Zeek RSTO), not forged */
 	R_RST_FROM_HOST,		/* blocked: the RST answering the SYN has the host's own TTL (nothing listening) */
 	R_RST_FROM_PATH,		/* blocked: its TTL is not the host's (a device in the path answered for it) */
+	R_MIRROR_TRANSPORT,		/* related: the outer flow of a tunnel carrying mirrored Ethernet frames */
 	R_COUNT
 };
 
