@@ -147,6 +147,7 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 	KV_STR(j, "id.resp_h", addr_format(f->orig.family, f->orig.dst, a));
 	KV_U64(j, "id.resp_p", f->orig.dport);
 	KV_STR(j, "proto", proto_name(f->orig.proto));
+	KV_U64(j, "ip_proto", f->orig.proto);	/* Zeek 7.1's field: the IP protocol number, for any transport */
 	/* Zeek sets duration and byte counts only when the duration is positive. */
 	if (duration > 0) {
 		JSON_KEY(j, "duration");
