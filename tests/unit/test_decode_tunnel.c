@@ -110,7 +110,7 @@ static void build_inner(struct fb *f, const struct inner_spec *s)
 enum wrap { W_VXLAN, W_ERSPAN1, W_ERSPAN2, W_ERSPAN3, W_ERSPAN3_O, W_GRE_ETH, W_COUNT };
 
 static const uint8_t wrap_tunnel[W_COUNT] = {
-	[W_VXLAN] = TUNNEL_VXLAN, [W_ERSPAN1] = TUNNEL_ERSPAN2, [W_ERSPAN2] = TUNNEL_ERSPAN2,
+	[W_VXLAN] = TUNNEL_VXLAN, [W_ERSPAN1] = TUNNEL_ERSPAN1, [W_ERSPAN2] = TUNNEL_ERSPAN2,
 	[W_ERSPAN3] = TUNNEL_ERSPAN3, [W_ERSPAN3_O] = TUNNEL_ERSPAN3, [W_GRE_ETH] = TUNNEL_GRE_ETH,
 };
 
