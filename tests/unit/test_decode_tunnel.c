@@ -1,4 +1,4 @@
-/* test_decode_tunnel: VXLAN, ERSPAN I/II/III and GRE bridging opened to the mirrored frame */
+/* test_decode_tunnel: VXLAN, ERSPAN I/II/III, GRE, GENEVE, IP-in-IP, PPTP, Teredo, AYIYA and GTP-U opened to what they carry */
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,7 +110,7 @@ static void build_inner(struct fb *f, const struct inner_spec *s)
 enum wrap { W_VXLAN, W_ERSPAN1, W_ERSPAN2, W_ERSPAN3, W_ERSPAN3_O, W_GRE_ETH, W_COUNT };
 
 static const uint8_t wrap_tunnel[W_COUNT] = {
-	[W_VXLAN] = TUNNEL_VXLAN, [W_ERSPAN1] = TUNNEL_ERSPAN2, [W_ERSPAN2] = TUNNEL_ERSPAN2,
+	[W_VXLAN] = TUNNEL_VXLAN, [W_ERSPAN1] = TUNNEL_ERSPAN1, [W_ERSPAN2] = TUNNEL_ERSPAN2,
 	[W_ERSPAN3] = TUNNEL_ERSPAN3, [W_ERSPAN3_O] = TUNNEL_ERSPAN3, [W_GRE_ETH] = TUNNEL_GRE_ETH,
 };
 
@@ -275,6 +275,16 @@ ParameterizedTest(struct wrap_case *wc, decode_tunnel, opens_to_the_inner_flow)
 		cr_assert_eq(pkt.vlan_count, 0);
 		cr_assert_eq(pkt.wire_len, f.n);
 		cr_assert_eq(pkt.cap_len, f.n);
+		/* The outer datagram: the mirror transport's flow. */
+		cr_assert(pkt.outer.valid);
+		cr_assert(pkt.outer.mirror);
+		assert_addrs(&pkt.outer.t, wc->outer, wc->outer == 4 ? out4_a : out6_a, wc->outer == 4 ? out4_b : out6_b);
+		cr_assert_eq(pkt.outer.t.proto, wc->w == W_VXLAN ? PROTO_UDP : PROTO_GRE);
+		cr_assert_eq(pkt.outer.t.sport, wc->w == W_VXLAN ? 54321 : 0);
+		cr_assert_eq(pkt.outer.t.dport, wc->w == W_VXLAN ? 4789 : 0);
+		cr_assert_eq(pkt.outer.ttl, 64);
+		cr_assert_eq(pkt.outer.ip_len, f.n - 14);
+		cr_assert_eq(pkt.outer.l4_payload_len, wc->w == W_VXLAN ? 8 + in.n : 0);
 	}
 }
 
@@ -489,7 +499,7 @@ Test(decode_tunnel, other_gre_payloads_and_versions_are_not_opened)
 
 	build_inner(&in, &s);
 	wrap_frame(&f, 4, W_GRE_ETH, &in, 0, 0);
-	f.b[gre + 2] = 0x08, f.b[gre + 3] = 0x00;	/* IPv4 in GRE: not a mirror */
+	f.b[gre + 2] = 0x08, f.b[gre + 3] = 0x00;	/* 'IPv4' in GRE, but an Ethernet frame follows */
 	assert_err(dec(&f), DECODE_OTHER_PROTO);
 	cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
 	assert_addrs(&pkt.t, 4, out4_a, out4_b);
@@ -681,4 +691,545 @@ ParameterizedTest(struct trunc_case *tc, decode_tunnel, every_prefix, .fini = fi
 		cr_assert_eq(pkt.l4_payload_len, whole.l4_payload_len, "len %u", len);
 		cr_assert(!pkt.payload || (pkt.payload >= heap && pkt.payload + pkt.payload_cap <= heap + len));
 	}
+}
+
+/* ---- tunnels that carry IP packets ---- */
+
+/* How the IP packet is carried. */
+enum iwrap {
+	I_IPIP,		/* IP protocol 4 or 41 */
+	I_GRE_IP,	/* GRE with a key, 0x0800 / 0x86dd */
+	I_GRE_MPLS,	/* GRE 0x8847, one label */
+	I_PPTP,		/* PPTP GRE with sequence and ack, ff 03, 2-byte PPP protocol */
+	I_PPTP_SHORT,	/* PPTP GRE with the key only, no address/control, 1-byte protocol */
+	I_GENEVE,	/* GENEVE with one 8-byte option, protocol type 0x0800 / 0x86dd */
+	I_TEREDO,	/* Teredo, the IPv6 packet alone */
+	I_TEREDO_IND,	/* Teredo with the authentication indicator and the origin indication */
+	I_AYIYA,	/* AYIYA forward, 16-byte identity, 20-byte signature */
+	I_GTPU,		/* GTP-U G-PDU, 8-byte header */
+	I_GTPU_EXT,	/* GTP-U G-PDU with the optional fields and a PDU session container */
+	I_COUNT
+};
+
+static const uint8_t iwrap_tunnel[I_COUNT] = {
+	[I_IPIP] = TUNNEL_IPIP,	     [I_GRE_IP] = TUNNEL_GRE_IP,     [I_GRE_MPLS] = TUNNEL_GRE_IP,
+	[I_PPTP] = TUNNEL_GRE_IP,     [I_PPTP_SHORT] = TUNNEL_GRE_IP, [I_GENEVE] = TUNNEL_GENEVE,
+	[I_TEREDO] = TUNNEL_TEREDO,   [I_TEREDO_IND] = TUNNEL_TEREDO, [I_AYIYA] = TUNNEL_AYIYA,
+	[I_GTPU] = TUNNEL_GTPU,	     [I_GTPU_EXT] = TUNNEL_GTPU,
+};
+
+/* Outer UDP ports of the UDP tunnels (0: an IP-protocol tunnel). */
+static const uint16_t iwrap_sport[I_COUNT] = {
+	[I_GENEVE] = 50001, [I_TEREDO] = 50002, [I_TEREDO_IND] = 3544, [I_AYIYA] = 50003, [I_GTPU] = 2152,
+	[I_GTPU_EXT] = 2152,
+};
+static const uint16_t iwrap_dport[I_COUNT] = {
+	[I_GENEVE] = 6081, [I_TEREDO] = 3544, [I_TEREDO_IND] = 50002, [I_AYIYA] = 5072, [I_GTPU] = 2152,
+	[I_GTPU_EXT] = 2152,
+};
+
+static bool iwrap_udp(enum iwrap w) { return iwrap_dport[w] != 0; }
+
+/* The carried packet: IP / TCP or UDP / 5 payload bytes, TTL 61. */
+static void build_inner_ip(struct fb *f, int family, unsigned proto)
+{
+	const uint8_t *a = family == 4 ? in4_a : in6_a, *b = family == 4 ? in4_b : in6_b;
+
+	put_ip(f, family, a, b, proto, (proto == PROTO_TCP ? 20 : 8) + 5, 61);
+	if (proto == PROTO_TCP)
+		put_tcp(f, 40001, 1494);
+	else
+		put_udp(f, 40002, 2598, 5);
+	put_fill(f, 5, 'p');
+}
+
+/* The tunnel header for w around in (family inner), without the outer UDP header. */
+static void put_itunnel(struct fb *f, enum iwrap w, int inner, const struct fb *in)
+{
+	unsigned ip_type = inner == 4 ? ETH_IPV4 : ETH_IPV6;
+
+	switch (w) {
+	case I_IPIP:
+	case I_TEREDO:
+		break;
+	case I_GRE_IP:
+		put16(f, 0x2000);		/* K */
+		put16(f, ip_type);
+		put32(f, 0xabcdef01);
+		break;
+	case I_GRE_MPLS:
+		put16(f, 0);
+		put16(f, 0x8847);
+		put32(f, 1000u << 12 | 1u << 8 | 64);	/* label 1000, bottom of stack, TTL 64 */
+		break;
+	case I_PPTP:
+		put16(f, 0x3081);		/* K S A, version 1 */
+		put16(f, 0x880b);
+		put16(f, 4 + in->n);		/* payload length: ff 03, protocol, the packet */
+		put16(f, 0x4242);		/* call id */
+		put32(f, 7);			/* sequence */
+		put32(f, 6);			/* acknowledgment */
+		put16(f, 0xff03);
+		put16(f, inner == 4 ? 0x0021 : 0x0057);
+		break;
+	case I_PPTP_SHORT:
+		put16(f, 0x2001);		/* K, version 1 */
+		put16(f, 0x880b);
+		put16(f, 1 + in->n);
+		put16(f, 0x4242);
+		put8(f, inner == 4 ? 0x21 : 0x57);
+		break;
+	case I_GENEVE:
+		put8(f, 2);			/* version 0, 2 words of options */
+		put8(f, 0);
+		put16(f, ip_type);
+		put32(f, 0x00123400);		/* VNI 0x1234 */
+		put16(f, 0x0102);		/* option class */
+		put8(f, 0x03);			/* type */
+		put8(f, 1);			/* 1 word of data */
+		put32(f, 0xdeadbeef);
+		break;
+	case I_TEREDO_IND:
+		put16(f, 1);			/* authentication: id 2 bytes, value 3 bytes */
+		put8(f, 2);
+		put8(f, 3);
+		put_fill(f, 5, 0xaa);
+		put32(f, 0x01020304);		/* nonce */
+		put32(f, 0x05060708);
+		put8(f, 0);			/* confirmation */
+		put16(f, 0);			/* origin indication */
+		put16(f, 0xffff ^ 40000);
+		put32(f, 0xffffffffu ^ 0xc6120001u);
+		break;
+	case I_AYIYA:
+		put8(f, 0x41);			/* identity 2^4 bytes, type 1 */
+		put8(f, 0x52);			/* signature 5 words, SHA-1 */
+		put8(f, 0x11);			/* auth 1, op 1 forward */
+		put8(f, inner == 4 ? 4 : 41);
+		put32(f, 1700000000);
+		put_fill(f, 16, 0x11);
+		put_fill(f, 20, 0x22);
+		break;
+	case I_GTPU:
+		put8(f, 0x30);			/* version 1, PT */
+		put8(f, 0xff);
+		put16(f, in->n);
+		put32(f, 0x11223344);
+		break;
+	case I_GTPU_EXT:
+		put8(f, 0x34);			/* version 1, PT, E */
+		put8(f, 0xff);
+		put16(f, 4 + 4 + in->n);
+		put32(f, 0x11223344);
+		put16(f, 0);			/* sequence */
+		put8(f, 0);			/* N-PDU */
+		put8(f, 0x85);			/* PDU session container */
+		put8(f, 1);			/* 1 word */
+		put16(f, 0x0009);		/* DL, QFI 9 */
+		put8(f, 0);			/* no next extension */
+		break;
+	default:
+		break;
+	}
+}
+
+/* Outer Ethernet / IP of family outer / (UDP) / tunnel w / in. Returns the inner IP header's offset. */
+static uint32_t iwrap_frame(struct fb *f, int outer, enum iwrap w, int inner, const struct fb *in)
+{
+	struct fb t = { .n = 0 };
+	unsigned proto = PROTO_GRE;
+
+	put_itunnel(&t, w, inner, in);
+	if (iwrap_udp(w))
+		proto = PROTO_UDP;
+	else if (w == I_IPIP)
+		proto = inner == 4 ? 4 : 41;
+	put_eth(f, outer == 4 ? ETH_IPV4 : ETH_IPV6);
+	put_ip(f, outer, outer == 4 ? out4_a : out6_a, outer == 4 ? out4_b : out6_b, proto,
+	       (iwrap_udp(w) ? 8 : 0) + t.n + in->n, 64);
+	if (iwrap_udp(w))
+		put_udp(f, iwrap_sport[w], iwrap_dport[w], t.n + in->n);
+	put_bytes(f, t.b, t.n);
+	put_bytes(f, in->b, in->n);
+	return f->n - in->n;
+}
+
+struct iwrap_case {
+	enum iwrap w;
+	int outer;
+	int inner;
+	unsigned proto;
+};
+
+static struct iwrap_case icases[I_COUNT * 8];
+
+static size_t make_icases(void)
+{
+	size_t n = 0;
+
+	for (int w = 0; w < I_COUNT; w++)
+		for (int o = 4; o <= 6; o += 2)
+			for (int i = 4; i <= 6; i += 2) {
+				if ((w == I_TEREDO || w == I_TEREDO_IND) && i == 4)
+					continue;	/* Teredo carries IPv6 only */
+				icases[n++] = (struct iwrap_case){ (enum iwrap)w, o, i, (o == i) ? PROTO_TCP : PROTO_UDP };
+			}
+	return n;
+}
+
+ParameterizedTestParameters(decode_tunnel, ip_tunnels_open_to_the_inner_flow)
+{
+	size_t n = make_icases();
+
+	return cr_make_param_array(struct iwrap_case, icases, n);
+}
+
+ParameterizedTest(struct iwrap_case *ic, decode_tunnel, ip_tunnels_open_to_the_inner_flow)
+{
+	struct fb in = { .n = 0 }, f = { .n = 0 };
+	uint32_t ip_at;
+
+	build_inner_ip(&in, ic->inner, ic->proto);
+	ip_at = iwrap_frame(&f, ic->outer, ic->w, ic->inner, &in);
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, iwrap_tunnel[ic->w], "wrap %d", ic->w);
+	assert_addrs(&pkt.t, ic->inner, ic->inner == 4 ? in4_a : in6_a, ic->inner == 4 ? in4_b : in6_b);
+	cr_assert_eq(pkt.t.proto, ic->proto);
+	cr_assert_eq(pkt.t.dport, ic->proto == PROTO_TCP ? 1494 : 2598);
+	cr_assert(pkt.has_l4);
+	cr_assert_eq(pkt.ttl, 61);
+	cr_assert_eq(pkt.ip_len, in.n);
+	cr_assert_eq(pkt.l4_payload_len, 5);
+	cr_assert_eq(pkt.l3, heap + ip_at);
+	cr_assert_eq(pkt.payload, heap + f.n - 5);
+	cr_assert(pkt.outer.valid);
+	cr_assert(!pkt.outer.mirror, "wrap %d carries IP", ic->w);
+	assert_addrs(&pkt.outer.t, ic->outer, ic->outer == 4 ? out4_a : out6_a, ic->outer == 4 ? out4_b : out6_b);
+	cr_assert_eq(pkt.outer.t.proto, iwrap_udp(ic->w) ? PROTO_UDP : ic->w == I_IPIP ? (ic->inner == 4 ? 4 : 41)
+											 : PROTO_GRE);
+	cr_assert_eq(pkt.outer.t.sport, iwrap_sport[ic->w]);
+	cr_assert_eq(pkt.outer.t.dport, iwrap_dport[ic->w]);
+	cr_assert_eq(pkt.outer.ttl, 64);
+	cr_assert_eq(pkt.outer.ip_len, f.n - 14);
+	cr_assert_eq(pkt.outer.l4_payload_len, iwrap_udp(ic->w) ? f.n - 14 - (ic->outer == 4 ? 20 : 40) - 8 : 0);
+
+	/* --no-decap: the outer datagram is the flow. */
+	assert_err(dec_len(&f, f.n, DECODE_F_NO_DECAP), iwrap_udp(ic->w) ? DECODE_OK : DECODE_OTHER_PROTO);
+	cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
+	cr_assert(!pkt.outer.valid);
+	assert_addrs(&pkt.t, ic->outer, ic->outer == 4 ? out4_a : out6_a, ic->outer == 4 ? out4_b : out6_b);
+}
+
+/*
+ * Every prefix: cut before the tunnel header is the outer layer's error
+ * (a GRE header cut before its protocol type is other-proto); cut in the
+ * tunnel header or the inner fixed IP header, tunnel-truncated with pkt
+ * still the outer packet; after, the inner packet's own errors.
+ */
+ParameterizedTestParameters(decode_tunnel, ip_tunnels_every_prefix)
+{
+	size_t n = make_icases();
+
+	return cr_make_param_array(struct iwrap_case, icases, n);
+}
+
+ParameterizedTest(struct iwrap_case *ic, decode_tunnel, ip_tunnels_every_prefix, .fini = fini)
+{
+	struct fb in = { .n = 0 }, f = { .n = 0 };
+	uint32_t ip_at, l4_at, tun_at, inner_hdr, inner_l4;
+
+	build_inner_ip(&in, ic->inner, ic->proto);
+	ip_at = iwrap_frame(&f, ic->outer, ic->w, ic->inner, &in);
+	l4_at = 14 + (ic->outer == 4 ? 20 : 40);
+	tun_at = l4_at + (iwrap_udp(ic->w) ? 8 : ic->w == I_IPIP ? 0 : 4);
+	inner_hdr = ip_at + (ic->inner == 4 ? 20 : 40);
+	inner_l4 = inner_hdr + (ic->proto == PROTO_TCP ? 20 : 8);
+	for (uint32_t len = 0; len <= f.n; len++) {
+		enum decode_error got = dec_len(&f, len, 0);
+
+		cr_assert(!pkt.l3 || (pkt.l3 >= heap && pkt.l3 + pkt.l3_cap <= heap + len));
+		cr_assert(!pkt.payload || (pkt.payload >= heap && pkt.payload + pkt.payload_cap <= heap + len));
+		if (len < l4_at) {
+			cr_assert_neq(got, DECODE_OK);
+			cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
+		} else if (len < tun_at) {
+			assert_err(got, iwrap_udp(ic->w) ? DECODE_UDP_TRUNCATED : DECODE_OTHER_PROTO);
+			cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
+		} else if (ic->w == I_GRE_MPLS && len < inner_hdr) {
+			/* The GRE header is whole: the tunnel is open, the label stack and IP are its payload's. */
+			assert_err(got, len <= ip_at ? DECODE_MPLS_TRUNCATED
+						    : ic->inner == 4 ? DECODE_IPV4_TRUNCATED : DECODE_IPV6_TRUNCATED);
+			cr_assert_eq(pkt.tunnel, TUNNEL_GRE_IP);
+			cr_assert(pkt.outer.valid);
+		} else if (len < inner_hdr) {
+			cr_assert_eq(got, DECODE_TUNNEL_TRUNCATED, "wrap %d len %u: got %s", ic->w, len,
+				     decode_error_name(got));
+			cr_assert_eq(pkt.tunnel, TUNNEL_NONE);
+			assert_addrs(&pkt.t, ic->outer, ic->outer == 4 ? out4_a : out6_a,
+				     ic->outer == 4 ? out4_b : out6_b);
+		} else {
+			assert_err(got, len < inner_l4 ? (ic->proto == PROTO_TCP ? DECODE_TCP_TRUNCATED
+										: DECODE_UDP_TRUNCATED)
+						       : DECODE_OK);
+			cr_assert_eq(pkt.tunnel, iwrap_tunnel[ic->w]);
+			cr_assert(pkt.outer.valid);
+		}
+	}
+}
+
+/* Build wrap w (outer IPv4) around an inner packet of family inner; returns the tunnel header's offset. */
+static uint32_t ibuild(struct fb *f, enum iwrap w, int inner, unsigned proto)
+{
+	struct fb in = { .n = 0 };
+
+	build_inner_ip(&in, inner, proto);
+	iwrap_frame(f, 4, w, inner, &in);
+	return 14 + 20 + (iwrap_udp(w) ? 8 : 0);
+}
+
+/* Decode f; it must stay the outer datagram with result want. */
+static void assert_closed(const struct fb *f, enum decode_error want, const char *what)
+{
+	enum decode_error got = dec(f);
+
+	cr_assert_eq(got, want, "%s: got %s, want %s", what, decode_error_name(got), decode_error_name(want));
+	cr_assert_eq(pkt.tunnel, TUNNEL_NONE, "%s", what);
+	assert_addrs(&pkt.t, 4, out4_a, out4_b);
+}
+
+Test(decode_tunnel, ip_in_ip_whose_inner_length_does_not_fit_is_not_opened)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_IPIP, 4, PROTO_TCP);
+
+	f.b[at + 3] += 1;		/* inner total length one more than the outer payload */
+	assert_closed(&f, DECODE_OTHER_PROTO, "inner too long");
+	f.b[at + 3] -= 1;
+	f.b[at] = 0x65;			/* protocol 4 carrying a version 6 nibble */
+	assert_closed(&f, DECODE_OTHER_PROTO, "wrong version");
+	f.b[at] = 0x44;			/* IHL 4 */
+	assert_closed(&f, DECODE_OTHER_PROTO, "bad IHL");
+	f.b[at] = 0x45;
+	f.b[14 + 6] = 0x20;		/* outer MF: a fragment is not opened */
+	assert_closed(&f, DECODE_OTHER_PROTO, "outer fragment");
+	f.b[14 + 6] = 0x40;
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_IPIP);
+}
+
+Test(decode_tunnel, other_gre_payloads_are_noted)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_GRE_IP, 4, PROTO_TCP);
+
+	f.b[at + 2] = 0x08, f.b[at + 3] = 0x06;	/* ARP */
+	assert_closed(&f, DECODE_OTHER_PROTO, "ARP in GRE");
+	cr_assert_eq(pkt.not_ip, DECODE_NOT_IP_CODE(NOTIP_TUNNEL, 0x0806));
+	f.b[at + 2] = 0x86, f.b[at + 3] = 0xdd;	/* says IPv6, carries IPv4 */
+	assert_closed(&f, DECODE_OTHER_PROTO, "IPv4 named IPv6");
+}
+
+Test(decode_tunnel, pptp_without_an_ip_payload_is_not_opened)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_PPTP, 4, PROTO_TCP);
+
+	f.b[at + 18] = 0x80, f.b[at + 19] = 0xfd;	/* CCP: an MPPE-encrypted frame's protocol family */
+	assert_closed(&f, DECODE_OTHER_PROTO, "CCP");
+	cr_assert_eq(pkt.not_ip, DECODE_NOT_IP_CODE(NOTIP_PPP, 0x80fd));
+	f.b[at + 18] = 0x00, f.b[at + 19] = 0x21;
+	f.b[at + 4] = 0, f.b[at + 5] = 0;		/* payload length 0: an acknowledgment alone */
+	assert_closed(&f, DECODE_OTHER_PROTO, "ack only");
+	f.b[at + 4] = 0x7f;				/* payload longer than the datagram */
+	assert_closed(&f, DECODE_OTHER_PROTO, "payload too long");
+}
+
+Test(decode_tunnel, geneve_other_versions_control_and_types_stay_udp)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_GENEVE, 4, PROTO_TCP);
+
+	f.b[at] = 0x42;				/* version 1 */
+	assert_closed(&f, DECODE_OK, "version 1");
+	f.b[at] = 0x02;
+	f.b[at + 1] = 0x80;			/* O: a control message */
+	assert_closed(&f, DECODE_OK, "control");
+	f.b[at + 1] = 0;
+	f.b[at] = 0x3f;				/* options longer than the datagram */
+	assert_closed(&f, DECODE_OK, "options too long");
+	f.b[at] = 0x02;
+	f.b[at + 2] = 0x88, f.b[at + 3] = 0x47;	/* MPLS: not a GENEVE payload decode opens */
+	assert_closed(&f, DECODE_OK, "MPLS");
+	cr_assert_eq(pkt.not_ip, DECODE_NOT_IP_CODE(NOTIP_TUNNEL, 0x8847));
+}
+
+Test(decode_tunnel, geneve_ethernet_is_a_mirror)
+{
+	struct fb in = { .n = 0 }, f = { .n = 0 }, t = { .n = 0 };
+	static const struct inner_spec s = { 4, PROTO_TCP, 0, { 0 } };
+
+	build_inner(&in, &s);
+	put8(&t, 0);
+	put8(&t, 0);
+	put16(&t, 0x6558);
+	put32(&t, 0x00000100);
+	put_eth(&f, ETH_IPV4);
+	put_ip(&f, 4, out4_a, out4_b, PROTO_UDP, 8 + t.n + in.n, 64);
+	put_udp(&f, 50001, 6081, t.n + in.n);
+	put_bytes(&f, t.b, t.n);
+	put_bytes(&f, in.b, in.n);
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_GENEVE);
+	cr_assert(pkt.outer.mirror);
+	cr_assert(pkt.outer.valid);
+	assert_addrs(&pkt.t, 4, in4_a, in4_b);
+	cr_assert_eq(pkt.outer.t.dport, 6081);
+}
+
+Test(decode_tunnel, teredo_bubbles_and_misfits_stay_udp)
+{
+	struct fb f = { .n = 0 }, b = { .n = 0 };
+	uint32_t at = ibuild(&f, I_TEREDO, 6, PROTO_UDP);
+
+	/* A bubble: IPv6, no next header, no payload. */
+	put_eth(&b, ETH_IPV4);
+	put_ip(&b, 4, out4_a, out4_b, PROTO_UDP, 8 + 40, 64);
+	put_udp(&b, 50002, 3544, 40);
+	put_ip(&b, 6, in6_a, in6_b, 59, 0, 255);
+	assert_closed(&b, DECODE_OK, "bubble");
+
+	/* The same bubble behind an origin indication: still a bubble. */
+	b.n = 0;
+	put_eth(&b, ETH_IPV4);
+	put_ip(&b, 4, out4_a, out4_b, PROTO_UDP, 8 + 48, 64);
+	put_udp(&b, 3544, 50002, 48);
+	put16(&b, 0);
+	put16(&b, 0x1234);
+	put32(&b, 0x12345678);
+	put_ip(&b, 6, in6_a, in6_b, 59, 0, 255);
+	assert_closed(&b, DECODE_OK, "bubble with origin");
+
+	f.b[at + 5] -= 1;	/* IPv6 payload length one short of the datagram: Zeek's payload length violation */
+	assert_closed(&f, DECODE_OK, "length mismatch");
+	f.b[at + 5] += 1;
+	f.b[at] = 0x45;		/* IPv4 in Teredo */
+	assert_closed(&f, DECODE_OK, "IPv4");
+	f.b[at] = 0x60;
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_TEREDO);
+}
+
+Test(decode_tunnel, teredo_indicators_in_the_wrong_order_stay_udp)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_TEREDO_IND, 6, PROTO_TCP);
+
+	f.b[at + 1] = 0;		/* two origin indications would follow: the second "indication" is IPv6's */
+	assert_closed(&f, DECODE_OK, "origin, then the auth's bytes");
+	f.b[at + 1] = 1;
+	f.b[at + 18 + 1] = 1;		/* an authentication indicator after the first */
+	assert_closed(&f, DECODE_OK, "auth twice");
+}
+
+Test(decode_tunnel, ayiya_other_opcodes_and_next_headers_stay_udp)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_AYIYA, 4, PROTO_TCP);
+
+	f.b[at + 2] = 0x12;		/* echo request */
+	assert_closed(&f, DECODE_OK, "echo request");
+	f.b[at + 2] = 0x11;
+	f.b[at + 3] = 59;		/* no next header */
+	assert_closed(&f, DECODE_OK, "next header 59");
+	f.b[at + 3] = 41;		/* says IPv6, carries IPv4 */
+	assert_closed(&f, DECODE_OK, "wrong version");
+	f.b[at + 3] = 4;
+	f.b[at] = 0xf1;			/* identity of 32768 bytes */
+	assert_closed(&f, DECODE_OK, "identity too long");
+}
+
+Test(decode_tunnel, gtpu_signalling_and_bad_extensions_stay_udp)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_GTPU_EXT, 4, PROTO_TCP);
+
+	f.b[at + 1] = 1;		/* echo request */
+	assert_closed(&f, DECODE_OK, "echo");
+	f.b[at + 1] = 0xff;
+	f.b[at] = 0x24;			/* PT 0: GTP' */
+	assert_closed(&f, DECODE_OK, "GTP'");
+	f.b[at] = 0x54;			/* version 2 */
+	assert_closed(&f, DECODE_OK, "GTPv2");
+	f.b[at] = 0x34;
+	f.b[at + 12] = 0;		/* extension header of length 0 */
+	assert_closed(&f, DECODE_OK, "extension length 0");
+	f.b[at + 12] = 1;
+	f.b[at + 15] = 0x85;		/* another extension follows where the packet is */
+	assert_closed(&f, DECODE_OK, "chain into the packet");
+	f.b[at + 15] = 0;
+	f.b[at + 3] += 1;		/* GTP length beyond the datagram */
+	assert_closed(&f, DECODE_OK, "length");
+	f.b[at + 3] -= 1;
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_GTPU);
+}
+
+Test(decode_tunnel, gtpu_extension_chain_is_bounded)
+{
+	struct fb f = { .n = 0 }, in = { .n = 0 };
+
+	build_inner_ip(&in, 4, PROTO_UDP);
+	put_eth(&f, ETH_IPV4);
+	put_ip(&f, 4, out4_a, out4_b, PROTO_UDP, 8 + 12 + 9 * 4 + in.n, 64);
+	put_udp(&f, 2152, 2152, 12 + 9 * 4 + in.n);
+	put8(&f, 0x34);
+	put8(&f, 0xff);
+	put16(&f, 4 + 9 * 4 + in.n);
+	put32(&f, 1);
+	put16(&f, 0);
+	put8(&f, 0);
+	put8(&f, 0x85);
+	for (int i = 0; i < 9; i++) {
+		put8(&f, 1);
+		put16(&f, 0);
+		put8(&f, i < 8 ? 0x85 : 0);
+	}
+	put_bytes(&f, in.b, in.n);
+	assert_closed(&f, DECODE_OK, "nine extension headers");
+}
+
+Test(decode_tunnel, udp_tunnels_answered_from_the_well_known_port_open)
+{
+	struct fb f = { .n = 0 };
+	uint32_t at = ibuild(&f, I_AYIYA, 6, PROTO_UDP);
+
+	/* The AYIYA server's answer: from 5072 to the client's port. */
+	f.b[at - 8] = 5072 >> 8, f.b[at - 7] = 5072 & 0xff;
+	f.b[at - 6] = 0xc3, f.b[at - 5] = 0x53;
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_AYIYA);
+	cr_assert_eq(pkt.outer.t.sport, 5072);
+	cr_assert_eq(pkt.outer.t.dport, 0xc353);
+	/* GENEVE names only its destination port. */
+	f.n = 0;
+	at = ibuild(&f, I_GENEVE, 4, PROTO_UDP);
+	f.b[at - 8] = 6081 >> 8, f.b[at - 7] = 6081 & 0xff;
+	f.b[at - 6] = 0xc3, f.b[at - 5] = 0x53;
+	assert_closed(&f, DECODE_OK, "GENEVE from 6081");
+}
+
+Test(decode_tunnel, erspan1_is_a_mirror_without_ports)
+{
+	struct fb in = { .n = 0 }, f = { .n = 0 };
+	static const struct inner_spec s = { 4, PROTO_TCP, 0, { 0 } };
+
+	build_inner(&in, &s);
+	wrap_frame(&f, 4, W_ERSPAN1, &in, 0, 0);
+	assert_err(dec(&f), DECODE_OK);
+	cr_assert_eq(pkt.tunnel, TUNNEL_ERSPAN1);
+	cr_assert(pkt.outer.mirror);
+	cr_assert_eq(pkt.outer.t.proto, PROTO_GRE);
+	cr_assert_eq(pkt.outer.t.sport, 0);
+	cr_assert_eq(pkt.outer.l4_payload_len, 0);
+	cr_assert_str_eq(decode_tunnel_name(pkt.tunnel), "erspan");
 }
