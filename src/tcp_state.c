@@ -401,7 +401,8 @@ static void tcp_state_machine(struct tcp_endpoint *ep, struct tcp_endpoint *peer
  * are a content_gap, and conn.log's missed_bytes is the sum of their
  * lengths. Zeek reports a gap only while both sides are established or
  * closed after being established: partial (midstream) connections and
- * reset ones are not counted. Acks stop at the FIN octet. Data never
+ * reset ones are not counted. Each gap is also a history letter G (g for
+ * the responder's data), at the 1st, 10th, 100th ... Acks stop at the FIN octet. Data never
  * acknowledged is never a gap, not even at the connection's end (its Done()
  * reports none), and data that arrives after its range was acknowledged
  * fills nothing.
@@ -472,21 +473,24 @@ static void gap_data(struct tcp_endpoint *ep, uint32_t s, uint32_t e)
 	gap_store(ep, h, n);
 }
 
-/* The peer acknowledged this side's data up to ack: what it skips is missed. */
-static void gap_ack(struct tcp_endpoint *ep, uint32_t ack, bool count)
+/*
+ * The peer acknowledged this side's data up to ack: what it skips is missed.
+ * Returns the number of gaps (Zeek's content_gap events) it passed.
+ */
+static int gap_ack(struct tcp_endpoint *ep, uint32_t ack, bool count)
 {
 	uint32_t h[TCP_GAP_HOLES + 1][2];
 	uint64_t missed = 0;
 	int32_t past;
-	int i, n = 0;
+	int i, n = 0, gaps = 0;
 
 	if (!ep->gap_on)
-		return;
+		return 0;
 	if (ep->gap_fin && seq_delta(ack, ep->gap_fin_seq) > 0)
 		ack = ep->gap_fin_seq;
 	past = seq_delta(ack, ep->gap_hi);
 	if (past > GAP_ABSURD || (past <= 0 && ep->gap_nholes == 0))
-		return;
+		return 0;
 	for (i = 0; i < ep->gap_nholes; i++) {
 		uint32_t hs = ep->gap_hole[i][0], he = ep->gap_hole[i][1];
 
@@ -494,18 +498,23 @@ static void gap_ack(struct tcp_endpoint *ep, uint32_t ack, bool count)
 			h[n][0] = hs, h[n++][1] = he;
 		} else if (seq_delta(ack, he) >= 0) {
 			missed += he - hs;
+			gaps++;
 		} else {
 			missed += ack - hs;
+			gaps++;
 			h[n][0] = ack, h[n++][1] = he;
 		}
 	}
 	if (past > 0) {
 		missed += (uint32_t)past;
+		gaps++;
 		ep->gap_hi = ack;
 	}
 	gap_store(ep, h, n);
-	if (count)
-		ep->missed += missed;
+	if (!count)
+		return 0;
+	ep->missed += missed;
+	return gaps;
 }
 
 /* Zeek's is_clean(): established, or closed from established. */
@@ -515,9 +524,12 @@ static bool gap_clean(const struct tcp_endpoint *ep)
 	       (ep->state == TCPS_CLOSED && ep->prev_state == TCPS_ESTABLISHED);
 }
 
-static void tcp_gaps(struct tcp_endpoint *ep, struct tcp_endpoint *peer, uint8_t flags,
-		     uint32_t seq, uint32_t ack, uint32_t len)
+/* One segment's data and ack; a counted gap is Zeek's letter G for the side whose data it was. */
+static void tcp_gaps(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct history *h, bool is_orig,
+		     uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 {
+	int gaps;
+
 	/* A RST's data is not part of the stream, and its ack is not trusted. */
 	if (flags & TCP_RST)
 		return;
@@ -528,8 +540,11 @@ static void tcp_gaps(struct tcp_endpoint *ep, struct tcp_endpoint *peer, uint8_t
 		ep->gap_fin_seq = seq + len;
 	}
 	gap_data(ep, seq, seq + len);
-	if (flags & TCP_ACK)
-		gap_ack(peer, ack, gap_clean(peer) && gap_clean(ep));
+	if (!(flags & TCP_ACK))
+		return;
+	gaps = gap_ack(peer, ack, gap_clean(peer) && gap_clean(ep));
+	while (gaps-- > 0)
+		history_add_repeat(h, !is_orig, 'G');
 }
 
 uint64_t tcp_missed_bytes(const struct tcp_endpoint *ep)
@@ -559,7 +574,7 @@ void tcp_state_update(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct
 		peer_take_ack(peer, flags, ack);
 	ep_update_last(ep, h, is_orig, flags, one_past, len);
 	tcp_state_machine(ep, peer, h, is_orig, flags, seq, len);
-	tcp_gaps(ep, peer, flags, seq, ack, len);
+	tcp_gaps(ep, peer, h, is_orig, flags, seq, ack, len);
 }
 
 /* Zeek's NoDataAcked(): one octet may be acked, for the SYN. */

@@ -255,7 +255,8 @@ Test(tcp_size, counts_a_segment_missing_from_the_capture_once_acked)
 	seg(&c, ORIG, ACK, 1011, 6001, 0);
 	seg(&c, ORIG, FIN, 1011, 6001, 0);
 	seg(&c, RESP, FIN, 6001, 1012, 0);
-	expect(&c, "SF", "ShADdFf", 10, 1000);
+	expect(&c, "SF", "ShADdgFf", 10, 1000);
+	cr_expect_eq(tcp_missed_bytes(&c.ep[1]), 500);	/* and it is a content gap (g) */
 }
 
 Test(conn_state, resp_ack_before_its_synack_is_not_partial)
@@ -461,6 +462,7 @@ Test(tcp_gap, none_in_a_clean_session)
 	seg(&c, ORIG, ACK, 1102, 5202, 0);
 	cr_expect_eq(missed(&c, 0), 0);
 	cr_expect_eq(missed(&c, 1), 0);
+	cr_expect_str_eq(c.h.s, "ShADdFf");
 }
 
 Test(tcp_gap, filled_by_a_retransmission_is_not_missed)
@@ -486,6 +488,7 @@ Test(tcp_gap, acked_past_counts_its_size_once)
 	seg(&c, ORIG, PSH, 1201, 5001, 100);
 	seg(&c, RESP, ACK, 5001, 1301, 0);
 	cr_expect_eq(missed(&c, 0), 100);
+	cr_expect_str_eq(c.h.s, "ShADaG");	/* Zeek's G: a content gap in the originator's data */
 	/* Seen after the ack passed it, the retransmission changes nothing; nor does the ack again. */
 	seg(&c, ORIG, PSH, 1101, 5001, 100);
 	seg(&c, RESP, ACK, 5001, 1301, 0);
@@ -510,6 +513,7 @@ Test(tcp_gap, two_gaps_counted_as_the_acks_pass_them)
 	seg(&c, ORIG, ACK, 1001, 5451, 0);
 	cr_expect_eq(missed(&c, 1), 150);
 	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_str_eq(c.h.s, "ShAdg");	/* three gap events, one letter (1, 10, 100 ...) */
 }
 
 Test(tcp_gap, data_missing_at_the_end_counts_once_acked_but_not_the_fin)
