@@ -156,6 +156,7 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 		KV_U64(j, "resp_bytes", flow_payload_bytes(f, 1));
 	}
 	KV_STR(j, "conn_state", conn_state_name(flow_conn_state(f)));
+	KV_U64(j, "missed_bytes", flow_missed_bytes(f));
 	if (f->hist.len)
 		KV_STR(j, "history", f->hist.s);
 	KV_U64(j, "orig_pkts", f->side[0].pkts);

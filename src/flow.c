@@ -93,3 +93,10 @@ uint64_t flow_payload_bytes(const struct flow *f, int side)
 		return tcp_endpoint_size(&f->tcp[side], &f->tcp[!side]);
 	return f->side[side].payload_bytes;
 }
+
+uint64_t flow_missed_bytes(const struct flow *f)
+{
+	if (f->orig.proto != PROTO_TCP)
+		return 0;
+	return tcp_missed_bytes(&f->tcp[0]) + tcp_missed_bytes(&f->tcp[1]);
+}

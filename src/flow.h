@@ -51,7 +51,7 @@ enum flow_end {
 };
 
 /*
- * 384 bytes. What a packet needs first comes first: the hash handle (its
+ * 464 bytes. What a packet needs first comes first: the hash handle (its
  * hashv is compared before anything else), then orig, which the lookup
  * compares, then the times.
  */
@@ -118,5 +118,7 @@ void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
 enum conn_state flow_conn_state(const struct flow *f);
 /* Payload bytes sent by side 0 (orig) or 1 (resp), Zeek's orig_bytes / resp_bytes. */
 uint64_t flow_payload_bytes(const struct flow *f, int side);
+/* Zeek's missed_bytes: TCP payload both sides sent that the capture missed; 0 for other protocols. */
+uint64_t flow_missed_bytes(const struct flow *f);
 
 #endif

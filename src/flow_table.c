@@ -482,6 +482,9 @@ static void flow_swap_roles(struct flow *f)
 	memcpy(r, f->hist.repeat[0], sizeof(r));
 	memcpy(f->hist.repeat[0], f->hist.repeat[1], sizeof(r));
 	memcpy(f->hist.repeat[1], r, sizeof(r));
+	r[0] = f->hist.repeat_gap[0];
+	f->hist.repeat_gap[0] = f->hist.repeat_gap[1];
+	f->hist.repeat_gap[1] = r[0];
 	f->flipped = true;
 	f->hist.roles_flipped = false;
 	inspect_swap(f);

@@ -1,6 +1,7 @@
 /* tcp_state: Zeek's TCP endpoint state machine, history letters, byte counts and conn_state */
 
 #include <stddef.h>
+#include <string.h>
 
 #include "packet.h"
 #include "tcp_state.h"
@@ -24,6 +25,10 @@
  * - The last SYN/FIN/RST positions are kept modulo 2^32.
  * - A size whose top lies below the start is 0, not a 64-bit underflow.
  * - The history is capped at HISTORY_MAX letters.
+ *
+ * And one approximation: missed_bytes is kept per side with at most
+ * TCP_GAP_HOLES pending holes, not Zeek's reassembly buffer (see "Content
+ * gaps" below).
  */
 
 /* Zeek ignores SYN and RST sequence jumps larger than this (TCP.cc). */
@@ -158,6 +163,11 @@ static void ep_init_seq(struct tcp_endpoint *ep, uint32_t start, uint32_t last)
 	ep->last_seq = last;
 	ep->seq_wraps = last < start;
 	ep->ack_wraps = 0;
+	/* Gaps are looked for from the first data octet on (relative seq 1), never before. */
+	ep->gap_on = true;
+	ep->gap_fin = false;
+	ep->gap_nholes = 0;
+	ep->gap_hi = start + 1;
 }
 
 /* Zeek's init_endpoint(): when a packet from this side (re)sets its numbering. */
@@ -384,6 +394,164 @@ static void tcp_state_machine(struct tcp_endpoint *ep, struct tcp_endpoint *peer
 	}
 }
 
+/*
+ * Content gaps, Zeek's missed_bytes. Zeek's reassembler delivers a side's
+ * data in order; when the peer acknowledges past data it never saw
+ * (TCP_Reassembler::AckReceived -> Undelivered -> Gap), the skipped octets
+ * are a content_gap, and conn.log's missed_bytes is the sum of their
+ * lengths. Zeek reports a gap only while both sides are established or
+ * closed after being established: partial (midstream) connections and
+ * reset ones are not counted. Each gap is also a history letter G (g for
+ * the responder's data), at the 1st, 10th, 100th ... Acks stop at the FIN octet. Data never
+ * acknowledged is never a gap, not even at the connection's end (its Done()
+ * reports none), and data that arrives after its range was acknowledged
+ * fills nothing.
+ *
+ * Here, without a buffer: gap_hi is the end of the highest data seen or
+ * acknowledged, and below it up to TCP_GAP_HOLES ranges not seen yet. A
+ * segment past gap_hi opens a hole, a later one (a retransmission, or
+ * reordering) fills it, an ack past a hole or past gap_hi counts the
+ * octets. One hole too many merges the two closest, counting the data
+ * between them as missed too. A jump of more than GAP_ABSURD is no gap but
+ * a new sequence space (or garbage), as Zeek's sanity checks have it.
+ */
+enum { GAP_ABSURD = 1 << 30 };
+
+/* Keep n holes (at most TCP_GAP_HOLES + 1): one too many merges the two closest. */
+static void gap_store(struct tcp_endpoint *ep, uint32_t h[][2], int n)
+{
+	if (n > TCP_GAP_HOLES) {
+		int i, best = 0;
+
+		for (i = 1; i < n - 1; i++)
+			if (h[i + 1][0] - h[i][1] < h[best + 1][0] - h[best][1])
+				best = i;
+		h[best][1] = h[best + 1][1];
+		memmove(h[best + 1], h[best + 2], (size_t)(n - best - 2) * sizeof(h[0]));
+		n--;
+	}
+	memcpy(ep->gap_hole, h, (size_t)n * sizeof(h[0]));
+	ep->gap_nholes = (uint8_t)n;
+}
+
+/* Data [s, e) seen from this side. */
+static void gap_data(struct tcp_endpoint *ep, uint32_t s, uint32_t e)
+{
+	uint32_t h[TCP_GAP_HOLES + 1][2];
+	int32_t past = seq_delta(s, ep->gap_hi);
+	int i, n = 0;
+
+	if (!ep->gap_on || s == e)
+		return;
+	if (past == 0 && ep->gap_nholes == 0) {	/* in order: the common case */
+		ep->gap_hi = e;
+		return;
+	}
+	if (past > GAP_ABSURD) {	/* a new sequence space, not a gap */
+		ep->gap_nholes = 0;
+		ep->gap_hi = e;
+		return;
+	}
+	if (seq_delta(e, ep->gap_hi) < -GAP_ABSURD)
+		return;
+	for (i = 0; i < ep->gap_nholes; i++) {
+		uint32_t hs = ep->gap_hole[i][0], he = ep->gap_hole[i][1];
+
+		if (seq_delta(e, hs) <= 0 || seq_delta(s, he) >= 0) {
+			h[n][0] = hs, h[n++][1] = he;
+			continue;
+		}
+		if (seq_delta(s, hs) > 0)
+			h[n][0] = hs, h[n++][1] = s;
+		if (seq_delta(e, he) < 0)
+			h[n][0] = e, h[n++][1] = he;
+	}
+	if (past > 0)
+		h[n][0] = ep->gap_hi, h[n++][1] = s;
+	if (seq_delta(e, ep->gap_hi) > 0)
+		ep->gap_hi = e;
+	gap_store(ep, h, n);
+}
+
+/*
+ * The peer acknowledged this side's data up to ack: what it skips is missed.
+ * Returns the number of gaps (Zeek's content_gap events) it passed.
+ */
+static int gap_ack(struct tcp_endpoint *ep, uint32_t ack, bool count)
+{
+	uint32_t h[TCP_GAP_HOLES + 1][2];
+	uint64_t missed = 0;
+	int32_t past;
+	int i, n = 0, gaps = 0;
+
+	if (!ep->gap_on)
+		return 0;
+	if (ep->gap_fin && seq_delta(ack, ep->gap_fin_seq) > 0)
+		ack = ep->gap_fin_seq;
+	past = seq_delta(ack, ep->gap_hi);
+	if (past > GAP_ABSURD || (past <= 0 && ep->gap_nholes == 0))
+		return 0;
+	for (i = 0; i < ep->gap_nholes; i++) {
+		uint32_t hs = ep->gap_hole[i][0], he = ep->gap_hole[i][1];
+
+		if (seq_delta(ack, hs) <= 0) {
+			h[n][0] = hs, h[n++][1] = he;
+		} else if (seq_delta(ack, he) >= 0) {
+			missed += he - hs;
+			gaps++;
+		} else {
+			missed += ack - hs;
+			gaps++;
+			h[n][0] = ack, h[n++][1] = he;
+		}
+	}
+	if (past > 0) {
+		missed += (uint32_t)past;
+		gaps++;
+		ep->gap_hi = ack;
+	}
+	gap_store(ep, h, n);
+	if (!count)
+		return 0;
+	ep->missed += missed;
+	return gaps;
+}
+
+/* Zeek's is_clean(): established, or closed from established. */
+static bool gap_clean(const struct tcp_endpoint *ep)
+{
+	return ep->state == TCPS_ESTABLISHED ||
+	       (ep->state == TCPS_CLOSED && ep->prev_state == TCPS_ESTABLISHED);
+}
+
+/* One segment's data and ack; a counted gap is Zeek's letter G for the side whose data it was. */
+static void tcp_gaps(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct history *h, bool is_orig,
+		     uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	int gaps;
+
+	/* A RST's data is not part of the stream, and its ack is not trusted. */
+	if (flags & TCP_RST)
+		return;
+	if (flags & TCP_SYN)
+		seq++;
+	if (flags & TCP_FIN) {
+		ep->gap_fin = true;
+		ep->gap_fin_seq = seq + len;
+	}
+	gap_data(ep, seq, seq + len);
+	if (!(flags & TCP_ACK))
+		return;
+	gaps = gap_ack(peer, ack, gap_clean(peer) && gap_clean(ep));
+	while (gaps-- > 0)
+		history_add_repeat(h, !is_orig, 'G');
+}
+
+uint64_t tcp_missed_bytes(const struct tcp_endpoint *ep)
+{
+	return ep->missed;
+}
+
 void tcp_state_update(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct history *h,
 		      bool is_orig, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 {
@@ -406,6 +574,7 @@ void tcp_state_update(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct
 		peer_take_ack(peer, flags, ack);
 	ep_update_last(ep, h, is_orig, flags, one_past, len);
 	tcp_state_machine(ep, peer, h, is_orig, flags, seq, len);
+	tcp_gaps(ep, peer, h, is_orig, flags, seq, ack, len);
 }
 
 /* Zeek's NoDataAcked(): one octet may be acked, for the SYN. */

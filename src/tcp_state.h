@@ -16,6 +16,9 @@ enum tcp_endpoint_state {
 	TCPS_RESET,		/* RST sent */
 };
 
+/* Pending content gaps per side; more are merged (counting the data between as missed). */
+enum { TCP_GAP_HOLES = 3 };
+
 /* One side of a TCP connection, as far as conn_state and byte counts need. */
 struct tcp_endpoint {
 	uint8_t state;		/* enum tcp_endpoint_state */
@@ -23,6 +26,9 @@ struct tcp_endpoint {
 	bool seq_seen;		/* start_seq is valid */
 	bool syn_seen;		/* a SYN from this side */
 	bool fin_seen;
+	bool gap_on;		/* gap_hi is valid (content gaps: see below) */
+	bool gap_fin;		/* gap_fin_seq is valid */
+	uint8_t gap_nholes;
 	uint32_t start_seq;	/* ISN, or first seq seen */
 	uint32_t last_seq;	/* highest seq + len (+1 for SYN/FIN) sent */
 	uint32_t ack_seq;	/* highest ack the peer sent for this side's data (this side's seq space) */
@@ -33,6 +39,16 @@ struct tcp_endpoint {
 	uint32_t hist_last_syn;
 	uint32_t hist_last_fin;
 	uint32_t hist_last_rst;
+	/*
+	 * Content gaps (Zeek's missed_bytes), bounded: gap_hi is the end of the
+	 * highest data seen or acknowledged; below it, up to TCP_GAP_HOLES
+	 * ranges [start, end) not seen yet. A hole counts once the peer acks
+	 * past it (see tcp_state.c).
+	 */
+	uint32_t gap_hi;
+	uint32_t gap_fin_seq;	/* seq of this side's FIN octet: acks stop there */
+	uint32_t gap_hole[TCP_GAP_HOLES][2];	/* sorted, disjoint, all below gap_hi */
+	uint64_t missed;	/* bytes of holes acknowledged past */
 };
 
 /* Conn states, in Zeek's names. One name table: conn_state_name(). */
@@ -70,6 +86,12 @@ void tcp_state_update(struct tcp_endpoint *ep, struct tcp_endpoint *peer, struct
 
 /* Payload bytes this side sent, from sequence numbers, as Zeek's TCP_Endpoint::Size(). */
 uint64_t tcp_endpoint_size(const struct tcp_endpoint *ep, const struct tcp_endpoint *peer);
+
+/*
+ * Payload bytes this side sent that the capture missed, as Zeek's
+ * missed_bytes (the content_gap lengths) counts them for this side.
+ */
+uint64_t tcp_missed_bytes(const struct tcp_endpoint *ep);
 
 /* True once both sides are closed or one has reset: the flow can be expired early. */
 bool tcp_state_finished(const struct tcp_endpoint *orig, const struct tcp_endpoint *resp);

@@ -255,7 +255,8 @@ Test(tcp_size, counts_a_segment_missing_from_the_capture_once_acked)
 	seg(&c, ORIG, ACK, 1011, 6001, 0);
 	seg(&c, ORIG, FIN, 1011, 6001, 0);
 	seg(&c, RESP, FIN, 6001, 1012, 0);
-	expect(&c, "SF", "ShADdFf", 10, 1000);
+	expect(&c, "SF", "ShADdgFf", 10, 1000);
+	cr_expect_eq(tcp_missed_bytes(&c.ep[1]), 500);	/* and it is a content gap (g) */
 }
 
 Test(conn_state, resp_ack_before_its_synack_is_not_partial)
@@ -438,4 +439,241 @@ Test(conn_state, names_follow_zeek)
 	for (int i = 0; i < CS_COUNT; i++)
 		cr_expect_str_eq(conn_state_name((enum conn_state)i), want[i]);
 	cr_expect_str_eq(conn_state_name(CS_COUNT), "OTH");
+}
+
+/*
+ * missed_bytes: Zeek's content gaps. Client ISN 1000 (data from 1001),
+ * server ISN 5000 (data from 5001) as in handshake().
+ */
+static uint64_t missed(const struct conn *c, int side)
+{
+	return tcp_missed_bytes(&c->ep[side]);
+}
+
+Test(tcp_gap, none_in_a_clean_session)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, RESP, PSH, 5001, 1101, 200);
+	seg(&c, ORIG, FIN, 1101, 5201, 0);
+	seg(&c, RESP, FIN, 5201, 1102, 0);
+	seg(&c, ORIG, ACK, 1102, 5202, 0);
+	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_eq(missed(&c, 1), 0);
+	cr_expect_str_eq(c.h.s, "ShADdFf");
+}
+
+Test(tcp_gap, filled_by_a_retransmission_is_not_missed)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, 1201, 5001, 100);	/* 1101..1200 not (yet) seen */
+	seg(&c, RESP, ACK, 5001, 1101, 0);	/* a duplicate ack below the hole */
+	seg(&c, ORIG, PSH, 1101, 5001, 100);	/* the retransmission fills it */
+	seg(&c, RESP, ACK, 5001, 1301, 0);
+	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_eq(c.ep[0].gap_nholes, 0);
+}
+
+Test(tcp_gap, acked_past_counts_its_size_once)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, 1201, 5001, 100);
+	seg(&c, RESP, ACK, 5001, 1301, 0);
+	cr_expect_eq(missed(&c, 0), 100);
+	cr_expect_str_eq(c.h.s, "ShADaG");	/* Zeek's G: a content gap in the originator's data */
+	/* Seen after the ack passed it, the retransmission changes nothing; nor does the ack again. */
+	seg(&c, ORIG, PSH, 1101, 5001, 100);
+	seg(&c, RESP, ACK, 5001, 1301, 0);
+	cr_expect_eq(missed(&c, 0), 100);
+	cr_expect_eq(missed(&c, 1), 0);
+	/* The bytes themselves still count in orig_bytes, from the sequence numbers. */
+	cr_expect_eq(tcp_endpoint_size(&c.ep[0], &c.ep[1]), 300);
+}
+
+Test(tcp_gap, two_gaps_counted_as_the_acks_pass_them)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, RESP, PSH, 5001, 1001, 100);
+	seg(&c, RESP, PSH, 5201, 1001, 100);	/* 5101..5200 missed */
+	seg(&c, RESP, PSH, 5351, 1001, 100);	/* 5301..5350 missed */
+	seg(&c, ORIG, ACK, 1001, 5250, 0);	/* past the first only */
+	cr_expect_eq(missed(&c, 1), 100);
+	seg(&c, ORIG, ACK, 1001, 5321, 0);	/* into the second: its first 20 */
+	cr_expect_eq(missed(&c, 1), 120);
+	seg(&c, ORIG, ACK, 1001, 5451, 0);
+	cr_expect_eq(missed(&c, 1), 150);
+	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_str_eq(c.h.s, "ShAdg");	/* three gap events, one letter (1, 10, 100 ...) */
+}
+
+Test(tcp_gap, data_missing_at_the_end_counts_once_acked_but_not_the_fin)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	/* 1101..1200 not captured, then the FIN at 1201 */
+	seg(&c, ORIG, FIN, 1201, 5001, 0);
+	seg(&c, RESP, FIN, 5001, 1202, 0);
+	seg(&c, ORIG, ACK, 1202, 5002, 0);
+	cr_expect_eq(missed(&c, 0), 100);
+	cr_expect_eq(missed(&c, 1), 0);
+}
+
+Test(tcp_gap, a_last_segment_never_seen_is_counted_from_the_ack)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, RESP, ACK, 5001, 1601, 0);	/* 1101..1600 never seen */
+	cr_expect_eq(missed(&c, 0), 500);
+}
+
+Test(tcp_gap, a_hole_never_acked_is_not_missed)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, 1201, 5001, 100);	/* the capture ends: Zeek reports no gap */
+	cr_expect_eq(missed(&c, 0), 0);
+}
+
+/* Client ISN just below 2^32: data and hole after the wrap. */
+Test(tcp_gap, counts_across_sequence_wrap)
+{
+	struct conn c = {0};
+	uint32_t o = 0xffffff00u;
+
+	seg(&c, ORIG, SYN, o, 0, 0);
+	seg(&c, RESP, SYN | ACK, 5000, o + 1, 0);
+	seg(&c, ORIG, ACK, o + 1, 5001, 0);
+	seg(&c, ORIG, PSH, o + 1, 5001, 200);		/* up to 0xffffffff, then 0x00..0xc8 */
+	seg(&c, ORIG, PSH, o + 501, 5001, 100);		/* o+201 .. o+500 missed, past 2^32 */
+	seg(&c, RESP, ACK, 5001, o + 601, 0);
+	cr_expect_eq(missed(&c, 0), 300);
+}
+
+Test(tcp_gap, hole_straddling_2_32)
+{
+	struct conn c = {0};
+	uint32_t o = 0xffffff00u;
+
+	seg(&c, ORIG, SYN, o, 0, 0);
+	seg(&c, RESP, SYN | ACK, 5000, o + 1, 0);
+	seg(&c, ORIG, ACK, o + 1, 5001, 0);
+	seg(&c, ORIG, PSH, o + 1, 5001, 200);		/* to o + 201 = 0xffffffc9 */
+	seg(&c, ORIG, PSH, 0x100, 5001, 100);		/* 0xffffffc9 .. 0xff missed: 55 + 256 */
+	seg(&c, RESP, ACK, 5001, 0x200, 0);		/* and 0x164 .. 0x1ff never seen: 156 */
+	cr_expect_eq(missed(&c, 0), 55 + 256 + 156);
+}
+
+/* Midstream: no SYN seen, Zeek numbers from the first segment and, partial, reports no gaps. */
+Test(tcp_gap, midstream_partial_counts_nothing)
+{
+	struct conn c = {0};
+
+	seg(&c, ORIG, PSH, 70000, 90000, 100);
+	seg(&c, RESP, PSH, 90000, 70100, 300);
+	seg(&c, ORIG, PSH, 70300, 90300, 100);	/* 70100..70299 missed */
+	seg(&c, RESP, ACK, 90300, 70400, 0);
+	cr_expect_eq(c.ep[0].state, TCPS_PARTIAL);
+	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_eq(missed(&c, 1), 0);
+}
+
+/* Only the SYN missed: the client is numbered from the server's ack, nothing before it counts. */
+Test(tcp_gap, missed_syn_counts_from_the_first_ack)
+{
+	struct conn c = {0};
+
+	seg(&c, RESP, SYN | ACK, 5000, 1001, 0);
+	seg(&c, ORIG, ACK, 1001, 5001, 0);
+	cr_expect_eq(c.ep[0].state, TCPS_ESTABLISHED);
+	cr_expect_eq(c.ep[1].state, TCPS_ESTABLISHED);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, 1151, 5001, 100);	/* 1101..1150 missed */
+	seg(&c, RESP, ACK, 5001, 1251, 0);
+	cr_expect_eq(missed(&c, 0), 50);
+	cr_expect_eq(missed(&c, 1), 0);
+}
+
+Test(tcp_gap, keep_alives_are_not_gaps)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, RESP, ACK, 5001, 1101, 0);
+	seg(&c, ORIG, ACK, 1100, 5001, 0);	/* keep-alive: seq one below, no data */
+	seg(&c, RESP, ACK, 5001, 1101, 0);
+	seg(&c, ORIG, ACK, 1100, 5001, 1);	/* keep-alive with its one garbage octet */
+	seg(&c, RESP, ACK, 5001, 1101, 0);
+	cr_expect_eq(missed(&c, 0), 0);
+	cr_expect_eq(missed(&c, 1), 0);
+}
+
+Test(tcp_gap, a_huge_jump_is_a_new_sequence_space)
+{
+	struct conn c = {0};
+	uint32_t far = 1101 + 0x50000000u;	/* 1.25 GiB on */
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, far, 5001, 100);
+	seg(&c, RESP, ACK, 5001, far + 100, 0);
+	cr_expect_eq(missed(&c, 0), 0);
+	/* An ack that far ahead is not believed either. */
+	seg(&c, RESP, ACK, 5001, far + 100 + 0x60000000u, 0);
+	cr_expect_eq(missed(&c, 0), 0);
+	/* Counting goes on in the new space. */
+	seg(&c, ORIG, PSH, far + 150, 5001, 10);
+	seg(&c, RESP, ACK, 5001, far + 160, 0);
+	cr_expect_eq(missed(&c, 0), 50);
+}
+
+Test(tcp_gap, not_counted_after_a_reset)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);
+	seg(&c, ORIG, PSH, 1201, 5001, 100);
+	seg(&c, RESP, RSTACK, 5001, 1301, 0);	/* a RST's ack is not trusted */
+	seg(&c, RESP, ACK, 5001, 1301, 0);	/* and once reset, Zeek reports no gaps */
+	cr_expect_eq(missed(&c, 0), 0);
+}
+
+/* More holes than kept: the two closest merge, the data between counts as missed too. */
+Test(tcp_gap, more_holes_than_kept_merge_the_closest)
+{
+	struct conn c = {0};
+
+	handshake(&c);
+	seg(&c, ORIG, PSH, 1001, 5001, 100);	/* to 1101 */
+	seg(&c, ORIG, PSH, 1111, 5001, 100);	/* hole 1101..1110 */
+	seg(&c, ORIG, PSH, 1221, 5001, 100);	/* hole 1211..1220 */
+	seg(&c, ORIG, PSH, 1331, 5001, 5);	/* hole 1321..1330 */
+	seg(&c, ORIG, PSH, 1346, 5001, 100);	/* hole 1336..1345: merged with the last (5 apart) */
+	cr_expect_eq(c.ep[0].gap_nholes, TCP_GAP_HOLES);
+	seg(&c, RESP, ACK, 5001, 1446, 0);
+	cr_expect_eq(missed(&c, 0), 40 + 5);
+}
+
+Test(tcp_gap, zero_for_an_untouched_endpoint)
+{
+	struct tcp_endpoint e = {0};
+
+	cr_expect_eq(tcp_missed_bytes(&e), 0);
 }
