@@ -78,9 +78,12 @@ static void progress_clear(struct progress *pg)
 /* A pcapng interface as its packets are read: set up at its first packet. */
 struct ng_if {
 	int dlt;			/* as libpcap names it (LINKTYPE_RAW 101 is DLT_RAW) */
+	uint32_t snaplen;		/* for BPF: the interface's, or the most libpcap captures */
 	bool ready;			/* set up: supported said, the filter compiled */
 	bool supported;
 	bool filtered;
+	bool owns_prog;			/* prog is this interface's own (else another's, freed with it) */
+	uint32_t prog_if;		/* the interface whose program filters this one's packets */
 	struct bpf_program prog;	/* the filter for this interface's link type and snaplen */
 };
 
@@ -331,7 +334,7 @@ static void ng_ifs_free(struct source *s)
 	uint32_t k;
 
 	for (k = 0; k < s->nngif; k++)
-		if (s->ngif[k].filtered)
+		if (s->ngif[k].owns_prog)
 			pcap_freecode(&s->ngif[k].prog);
 	free(s->ngif);
 	s->ngif = NULL;
@@ -455,15 +458,57 @@ static int ng_fatal(struct source *s, struct capture_input *in, struct capture_s
 }
 
 /*
+ * Set up interface k of the section: whether we decode its link type, and
+ * the filter compiled for its link type and snaplen, as libpcap would for
+ * a file of that type alone. An interface like one of the few before it
+ * shares its program: a file of a thousand interfaces of one type (a
+ * hostile one) compiles the filter once.
+ */
+static int ng_setup(struct source *s, struct capture_input *in, struct capture_stats *st, uint32_t k)
+{
+	enum { SHARE_LOOKBACK = 16 };
+	struct ng_if *ifc = &s->ngif[k];
+	uint32_t snap = s->ngr.ifs[k].snaplen, j;
+	char what[400];
+	pcap_t *dead;
+
+	ifc->snaplen = snap && snap < NG_SNAPLEN_MAX ? snap : NG_SNAPLEN_MAX;
+	ifc->prog_if = k;
+	ifc->supported = decode_link_supported(ifc->dlt);
+	if (!ifc->supported || !s->filter)
+		return 0;
+	for (j = k; j-- > 0 && k - j <= SHARE_LOOKBACK;)
+		if (s->ngif[j].filtered && s->ngif[j].dlt == ifc->dlt && s->ngif[j].snaplen == ifc->snaplen) {
+			ifc->prog_if = s->ngif[j].prog_if;
+			ifc->filtered = true;
+			return 0;
+		}
+	if (!(dead = pcap_open_dead_with_tstamp_precision(ifc->dlt, (int)ifc->snaplen, PCAP_TSTAMP_PRECISION_MICRO))) {
+		snprintf(what, sizeof(what), "cannot compile the filter for interface %u (%s): out of memory", k,
+			 decode_link_name(ifc->dlt));
+		return ng_fatal(s, in, st, what);
+	}
+	if (pcap_compile(dead, &ifc->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(what, sizeof(what), "bad filter '%s' for interface %u, link type %s: %s", s->filter, k,
+			 decode_link_name(ifc->dlt), pcap_geterr(dead));
+		pcap_close(dead);
+		return ng_fatal(s, in, st, what);
+	}
+	pcap_close(dead);
+	ifc->filtered = ifc->owns_prog = true;
+	return 0;
+}
+
+/*
  * The interfaces the reader has met since the last packet: their link
- * types are listed for the report, and the packet's own interface is set
- * up at its first packet (supported or not; the filter compiled for its
- * link type and snaplen, as libpcap would for a file of that type alone).
+ * types are listed for the report and each is set up. They are met at the
+ * file's first packet at the latest, where writers put them (an interface
+ * described after packets on others is set up then), so a filter that does
+ * not compile for one stops the run before anything is read.
  */
 static int ng_sync(struct source *s, struct capture_input *in, struct capture_stats *st)
 {
 	const struct pcapng_reader *r = &s->ngr;
-	struct ng_if *ifc;
 	uint32_t k;
 	int j;
 
@@ -471,25 +516,25 @@ static int ng_sync(struct source *s, struct capture_input *in, struct capture_st
 		ng_ifs_free(s);
 		s->ng_section = r->section;
 	}
-	if (r->nifs > s->nngif) {
-		s->ngif = xrealloc(s->ngif, r->nifs * sizeof(*s->ngif));
-		memset(s->ngif + s->nngif, 0, (r->nifs - s->nngif) * sizeof(*s->ngif));
-		for (k = s->nngif; k < r->nifs; k++) {
-			/* libpcap reads LINKTYPE_RAW as DLT_RAW; so does this (the BPF compiler knows only the latter) */
-			int dlt = r->ifs[k].dlt == LINKTYPE_RAW_IP ? DLT_RAW : r->ifs[k].dlt;
+	if (r->nifs <= s->nngif)
+		return 0;
+	s->ngif = xrealloc(s->ngif, r->nifs * sizeof(*s->ngif));
+	memset(s->ngif + s->nngif, 0, (r->nifs - s->nngif) * sizeof(*s->ngif));
+	for (k = s->nngif; k < r->nifs; k++) {
+		/* libpcap reads LINKTYPE_RAW as DLT_RAW; so does this (the BPF compiler knows only the latter) */
+		int dlt = r->ifs[k].dlt == LINKTYPE_RAW_IP ? DLT_RAW : r->ifs[k].dlt;
 
-			s->ngif[k].dlt = dlt;
-			for (j = 0; j < in->nlinks && in->links[j] != dlt; j++)
-				;
-			if (j == in->nlinks && in->nlinks < CAPTURE_LINKS_MAX)
-				in->links[in->nlinks++] = dlt;
-			if (in->dlt < 0) {
-				in->dlt = dlt;
-				in->snaplen = r->ifs[k].snaplen;
-			}
+		s->ngif[k].dlt = dlt;
+		for (j = 0; j < in->nlinks && in->links[j] != dlt; j++)
+			;
+		if (j == in->nlinks && in->nlinks < CAPTURE_LINKS_MAX)
+			in->links[in->nlinks++] = dlt;
+		if (in->dlt < 0) {
+			in->dlt = dlt;
+			in->snaplen = r->ifs[k].snaplen;
 		}
-		s->nngif = r->nifs;
 	}
+	s->nngif = r->nifs;
 	if (!s->ng_started) {
 		s->ng_started = true;
 		for (k = 0; k < r->nifs && !decode_link_supported(s->ngif[k].dlt); k++)
@@ -502,32 +547,12 @@ static int ng_sync(struct source *s, struct capture_input *in, struct capture_st
 			return ng_fatal(s, in, st, what);
 		}
 	}
-	ifc = &s->ngif[r->ifidx];
-	if (ifc->ready)
-		return 0;
-	ifc->ready = true;
-	ifc->supported = decode_link_supported(ifc->dlt);
-	if (ifc->supported && s->filter) {
-		uint32_t snap = r->ifs[r->ifidx].snaplen;
-		pcap_t *dead = pcap_open_dead_with_tstamp_precision(ifc->dlt, snap && snap < NG_SNAPLEN_MAX ?
-								     (int)snap : NG_SNAPLEN_MAX,
-								     PCAP_TSTAMP_PRECISION_MICRO);
-		char what[400];
-
-		if (!dead) {
-			snprintf(what, sizeof(what), "cannot compile the filter for interface %u (%s): out of memory",
-				 r->ifidx, decode_link_name(ifc->dlt));
-			return ng_fatal(s, in, st, what);
+	for (k = 0; k < r->nifs; k++)
+		if (!s->ngif[k].ready) {
+			s->ngif[k].ready = true;
+			if (ng_setup(s, in, st, k) != 0)
+				return -1;
 		}
-		if (pcap_compile(dead, &ifc->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			snprintf(what, sizeof(what), "bad filter '%s' for interface %u, link type %s: %s", s->filter,
-				 r->ifidx, decode_link_name(ifc->dlt), pcap_geterr(dead));
-			pcap_close(dead);
-			return ng_fatal(s, in, st, what);
-		}
-		pcap_close(dead);
-		ifc->filtered = true;
-	}
 	return 0;
 }
 
@@ -557,7 +582,7 @@ static int ng_next(struct source *s, struct capture_input *in, struct capture_st
 				in->unsupported_dlt = ifc->dlt;
 			continue;
 		}
-		if (ifc->filtered && !pcap_offline_filter(&ifc->prog, s->h, s->bytes))
+		if (ifc->filtered && !pcap_offline_filter(&s->ngif[ifc->prog_if].prog, s->h, s->bytes))
 			continue;
 		s->dlt = ifc->dlt;
 		s->ts_us = capture_ts_us(&s->h->ts);
