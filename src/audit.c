@@ -428,6 +428,14 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 				cs->inputs[i].snaplen, (long long)cs->inputs[i].cut_at);
 		}
 	for (i = 0; i < cs->ninputs; i++)
+		if (cs->inputs[i].unsupported) {
+			fputs("flowaudit: warning: ", stderr);
+			report_text_safe(stderr, strcmp(cs->inputs[i].path, "-") ? cs->inputs[i].path : "standard input");
+			fprintf(stderr, ": %llu packets on interfaces of link type %s (%d), which flowaudit does not decode, "
+				"were skipped\n", (unsigned long long)cs->inputs[i].unsupported,
+				decode_link_name(cs->inputs[i].unsupported_dlt), cs->inputs[i].unsupported_dlt);
+		}
+	for (i = 0; i < cs->ninputs; i++)
 		if (cs->inputs[i].damage[0]) {
 			snprintf(errbuf, errlen, "%s: damaged %s; the report covers what was read before it",
 				 strcmp(cs->inputs[i].path, "-") ? cs->inputs[i].path : "standard input",

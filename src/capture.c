@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "decode.h"
+#include "pcapng.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -46,22 +47,17 @@ void capture_human(char *out, size_t n, double v)
 }
 
 /* One line on stderr, rewritten in place: position in the file, rate, live flows. */
-static void progress_show(struct progress *pg, pcap_t *p, const struct capture_input *in,
+static void progress_show(struct progress *pg, int64_t pos, const struct capture_input *in,
 			  const struct capture_stats *st, uint64_t live)
 {
 	char pk[16], rate[16], fl[16], where[64] = "";
 	double t = now_seconds();
-	FILE *f = pcap_file(p);
 
 	if (t - pg->last < 0.5)
 		return;
-	if (in->size && f) {
-		long pos = ftell(f);
-
-		if (pos >= 0)
-			snprintf(where, sizeof(where), " %3.0f%% of %.1f MB,", 100.0 * (double)pos / (double)in->size,
-				 (double)in->size / 1e6);
-	}
+	if (in->size && pos >= 0)
+		snprintf(where, sizeof(where), " %3.0f%% of %.1f MB,", 100.0 * (double)pos / (double)in->size,
+			 (double)in->size / 1e6);
 	capture_human(pk, sizeof(pk), (double)st->packets);
 	capture_human(rate, sizeof(rate), (double)(st->packets - pg->last_packets) / (t - pg->last));
 	capture_human(fl, sizeof(fl), (double)live);
@@ -79,16 +75,38 @@ static void progress_clear(struct progress *pg)
 		fputs("\r\033[K", stderr);
 }
 
+/* A pcapng interface as its packets are read: set up at its first packet. */
+struct ng_if {
+	int dlt;			/* as libpcap names it (LINKTYPE_RAW 101 is DLT_RAW) */
+	uint32_t snaplen;		/* for BPF: the interface's, or the most libpcap captures */
+	bool ready;			/* set up: supported said, the filter compiled */
+	bool supported;
+	bool filtered;
+	bool owns_prog;			/* prog is this interface's own (else another's, freed with it) */
+	uint32_t prog_if;		/* the interface whose program filters this one's packets */
+	struct bpf_program prog;	/* the filter for this interface's link type and snaplen */
+};
+
 /* One offline input as it is read. */
 struct source {
-	pcap_t *p;
+	pcap_t *p;			/* pcap: libpcap's reader */
 	struct bpf_program prog;	/* the filter, applied here so that every record passes through source_next */
 	bool filtered;
-	bool ng;			/* pcapng: where a block ends cannot be told from the packet header */
+	bool ng;			/* pcapng: read by src/pcapng.c, not libpcap */
+	const char *filter;		/* pcapng: compiled per interface */
+	FILE *f;			/* pcapng: the stream */
+	struct pcapng_reader ngr;
+	struct ng_if *ngif;		/* pcapng: the current section's interfaces, by id */
+	uint32_t nngif;
+	uint32_t ng_section;		/* the section ngif belongs to */
+	bool ng_started;		/* pcapng: a packet was read (the link types were checked) */
+	bool ng_fatal;			/* pcapng: reading stopped at an interface that cannot be read at all */
+	char ng_why[400];		/* why */
+	int dlt;			/* the link type of the record waiting */
 	unsigned record_header;		/* pcap: bytes before each record's data (16, or 24 in Kuznetzov's variant) */
 	int64_t next;			/* pcap: where the next record starts, summed from the lengths read */
 	/* the merge */
-	struct pcap_pkthdr *h;		/* the record waiting its turn (valid until the next read of this input) */
+	const struct pcap_pkthdr *h;	/* the record waiting its turn (valid until the next read of this input) */
 	const u_char *bytes;
 	int64_t ts_us;			/* its time */
 	int64_t first_us;		/* the first record's time (for opening inputs in time order) */
@@ -137,50 +155,85 @@ bool capture_looks_like_file(const char *path)
 	return n > 0 && capture_magic(m, (size_t)n);
 }
 
-/* A gzip stream read through zlib, as a stdio stream for libpcap. */
+/*
+ * A gzip stream read through zlib, as a stdio stream for libpcap or the
+ * pcapng reader. Its first bytes were read ahead, to tell pcap from pcapng
+ * on a stream that cannot be read twice, and are given back first.
+ */
+struct gz_stream {
+	gzFile gz;
+	uint8_t head[4];
+	unsigned nhead;
+	unsigned at;
+};
+
 static ssize_t gz_read(void *cookie, char *buf, size_t n)
 {
-	int k = gzread((gzFile)cookie, buf, (unsigned)(n > (1u << 30) ? 1u << 30 : n));
+	struct gz_stream *g = cookie;
+	size_t given = 0;
+	int k;
 
-	return k < 0 ? -1 : k;
+	while (g->at < g->nhead && given < n)
+		buf[given++] = (char)g->head[g->at++];
+	if (given == n)
+		return (ssize_t)given;
+	n -= given;
+	k = gzread(g->gz, buf + given, (unsigned)(n > (1u << 30) ? 1u << 30 : n));
+	if (k < 0)
+		return given ? (ssize_t)given : -1;
+	return (ssize_t)given + k;
 }
 
 static int gz_close(void *cookie)
 {
-	return gzclose((gzFile)cookie) == Z_OK ? 0 : EOF;
+	struct gz_stream *g = cookie;
+	int rc = gzclose(g->gz);
+
+	free(g);
+	return rc == Z_OK ? 0 : EOF;
 }
 
 /*
  * A file, or standard input, as a stream: through zlib when it is gzip'd
  * (standard input always goes through it: zlib passes what is not gzip
- * through unchanged). *compressed says which. NULL with errno set.
+ * through unchanged). *compressed says which; magic gets the first bytes
+ * of what the stream reads (*nmagic of them, up to 4). NULL with errno set.
  */
-static FILE *open_stream(const char *path, bool *compressed)
+static FILE *open_stream(const char *path, bool *compressed, uint8_t magic[4], size_t *nmagic)
 {
 	static const cookie_io_functions_t gz_io = { .read = gz_read, .close = gz_close };
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t m[2];
-	gzFile gz;
+	struct gz_stream *g;
+	ssize_t k;
+	int got;
 	FILE *f;
 
 	*compressed = false;
+	*nmagic = 0;
 	if (fd < 0)
 		return NULL;
-	if (!is_stdin && !(pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b)) {
+	if (!is_stdin && !((k = pread(fd, magic, 4, 0)) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+		*nmagic = k > 0 ? (size_t)k : 0;
 		if (!(f = fdopen(fd, "rb")))
 			close(fd);
 		return f;
 	}
-	if (!(gz = gzdopen(fd, "rb"))) {
+	g = xcalloc(1, sizeof(*g));
+	if (!(g->gz = gzdopen(fd, "rb"))) {
 		close(fd);
+		free(g);
 		errno = ENOMEM;
 		return NULL;
 	}
-	gzbuffer(gz, 1 << 17);
+	gzbuffer(g->gz, 1 << 17);
 	*compressed = !is_stdin;
-	if (!(f = fopencookie(gz, "rb", gz_io)))
-		gzclose(gz);
+	got = gzread(g->gz, g->head, sizeof(g->head));
+	g->nhead = got > 0 ? (unsigned)got : 0;
+	memcpy(magic, g->head, g->nhead);
+	*nmagic = g->nhead;
+	if (!(f = fopencookie(g, "rb", gz_io)))
+		gz_close(g);
 	return f;
 }
 
@@ -189,50 +242,78 @@ static FILE *open_stream(const char *path, bool *compressed)
  * cannot be opened (errno) is told apart from one whose header libpcap
  * refuses: that damage is at byte 0, where the file header is.
  */
-static pcap_t *open_file(const char *path, bool *compressed, char *errbuf, size_t errlen)
+static pcap_t *open_file(const char *path, FILE *f, bool compressed, char *errbuf, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	const char *name = strcmp(path, "-") ? path : "standard input";
-	FILE *f = open_stream(path, compressed);
 	pcap_t *p;
 
-	if (!f) {
-		snprintf(errbuf, errlen, "cannot read %s: %s", name, strerror(errno));
-		return NULL;
-	}
 	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!p) {
 		if (ferror(f))
 			snprintf(errbuf, errlen, "cannot read %s: %s", name, perr);
 		else
 			snprintf(errbuf, errlen, "cannot read %s: %s (the file header, at byte 0%s)", name, perr,
-				 *compressed ? " of the decompressed stream" : "");
+				 compressed ? " of the decompressed stream" : "");
 		fclose(f);
 	}
 	return p;
 }
 
+/*
+ * pcapng goes to our own reader: libpcap reads one link type per file and
+ * refuses a file whose interfaces differ. The section header is read here;
+ * the interfaces come with the packets (an interface may be described
+ * after packets on others).
+ */
+static int open_ng(const char *path, FILE *f, const char *filter, struct source *s, struct capture_input *in,
+		   char *errbuf, size_t errlen)
+{
+	struct stat sb;
+
+	s->ng = in->ng = true;
+	s->f = f;
+	s->filter = filter;
+	in->dlt = -1;
+	if (pcapng_open(&s->ngr, f) != 0) {
+		snprintf(errbuf, errlen, "cannot read %s: %s (the file header, at byte 0%s)",
+			 strcmp(path, "-") ? path : "standard input", s->ngr.err,
+			 in->compressed ? " of the decompressed stream" : "");
+		return -1;
+	}
+	if (fileno(f) >= 0 && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		in->size = (uint64_t)sb.st_size;
+	return 0;
+}
+
 static int open_input(const char *path, const char *filter, struct source *s, struct capture_input *in,
 		      char *errbuf, size_t errlen)
 {
+	static const uint8_t ng_magic[4] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	uint8_t m[4];
+	size_t nm;
 	struct stat sb;
-	FILE *f;
+	FILE *f = open_stream(path, &in->compressed, m, &nm);
 
-	if (!(s->p = open_file(path, &in->compressed, errbuf, errlen)))
-		return -1;
 	in->path = path;
-	in->dlt = pcap_datalink(s->p);
-	in->snaplen = (uint32_t)pcap_snapshot(s->p);
 	in->damage_at = -1;
+	if (!f) {
+		snprintf(errbuf, errlen, "cannot read %s: %s", strcmp(path, "-") ? path : "standard input",
+			 strerror(errno));
+		return -1;
+	}
+	if (nm == 4 && memcmp(m, ng_magic, 4) == 0)
+		return open_ng(path, f, filter, s, in, errbuf, errlen);
+	if (!(s->p = open_file(path, f, in->compressed, errbuf, errlen)))
+		return -1;
+	in->dlt = s->dlt = pcap_datalink(s->p);
+	in->snaplen = (uint32_t)pcap_snapshot(s->p);
 	if (!decode_link_supported(in->dlt)) {
 		snprintf(errbuf, errlen, "%s: unsupported link type %s (%d)", path, decode_link_name(in->dlt), in->dlt);
 		return -1;
 	}
-	f = pcap_file(s->p);
 	if (fileno(f) >= 0 && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		in->size = (uint64_t)sb.st_size;
-	/* libpcap reports a pcapng file as version 1.0, a pcap file as 2.x */
-	s->ng = pcap_major_version(s->p) == 1;
 	s->record_header = record_header_size(f);
 	s->next = ftello(f);
 	if (s->next < 0)
@@ -247,6 +328,19 @@ static int open_input(const char *path, const char *filter, struct source *s, st
 	return 0;
 }
 
+/* The interfaces of a section that ended (or of the file). */
+static void ng_ifs_free(struct source *s)
+{
+	uint32_t k;
+
+	for (k = 0; k < s->nngif; k++)
+		if (s->ngif[k].owns_prog)
+			pcap_freecode(&s->ngif[k].prog);
+	free(s->ngif);
+	s->ngif = NULL;
+	s->nngif = 0;
+}
+
 /* Close the input, if open, and leave the source empty (closing it again is a no-op). */
 static void source_close(struct source *s)
 {
@@ -254,6 +348,12 @@ static void source_close(struct source *s)
 		pcap_freecode(&s->prog);
 	if (s->p)
 		pcap_close(s->p);
+	if (s->ng) {
+		ng_ifs_free(s);
+		pcapng_free(&s->ngr);
+		if (s->f)
+			fclose(s->f);
+	}
 	memset(s, 0, sizeof(*s));
 }
 
@@ -290,14 +390,14 @@ static int64_t reread(const char *path, uint64_t records, const struct source *s
 	pcap_t *p;
 	FILE *f;
 
-	if (!strcmp(path, "-") || !in->size || !(p = pcap_open_offline(path, perr)))
+	if (s->ng || !strcmp(path, "-") || !in->size || !(p = pcap_open_offline(path, perr)))
 		return -1;
 	f = pcap_file(p);
 	/* glibc's ftell asks the kernel (lseek) every time until the stream has been positioned once */
 	if (fseeko(f, ftello(f), SEEK_SET) != 0 || (at = ftello(f)) < 0)
 		n = records + 1;
 	while (n < records && pcap_next_ex(p, &h, &bytes) == 1 && (next = ftello(f)) >= 0) {
-		if (!s->ng && h->caplen == in->snaplen && next - at > (int64_t)s->record_header + h->caplen) {
+		if (h->caplen == in->snaplen && next - at > (int64_t)s->record_header + h->caplen) {
 			if (!cut++)
 				cut_at = at;
 		}
@@ -315,7 +415,8 @@ static int64_t reread(const char *path, uint64_t records, const struct source *s
 /* Name the damage: what libpcap (or the record check) said, and where. */
 static void damaged(struct source *s, struct capture_input *in, struct capture_stats *st, const char *what)
 {
-	int64_t at = reread(in->path, in->records, s, in);
+	/* the pcapng reader knows where every block starts, even in a pipe */
+	int64_t at = s->ng ? s->ngr.block_at : reread(in->path, in->records, s, in);
 
 	if (at < 0 && !s->ng)
 		at = s->next;	/* a pipe: the sum of the lengths, right unless libpcap cut a record to the snaplen */
@@ -336,12 +437,183 @@ static void damaged(struct source *s, struct capture_input *in, struct capture_s
  */
 static void check_cut(struct source *s, struct capture_input *in)
 {
-	FILE *f = pcap_file(s->p);
+	FILE *f = s->ng ? NULL : pcap_file(s->p);
 	int64_t end;
 
-	if (s->ng || !f || (end = ftello(f)) < 0 || end == s->next)
+	if (!f || (end = ftello(f)) < 0 || end == s->next)
 		return;
 	reread(in->path, in->records, s, in);
+}
+
+/* The most libpcap captures of any link type (its MAXIMUM_SNAPLEN): the snaplen for BPF when the file gives none. */
+enum { NG_SNAPLEN_MAX = 262144, LINKTYPE_RAW_IP = 101 };
+
+/* Stop reading a pcapng input at an interface that cannot be read at all; while peeking, no run starts. */
+static int ng_fatal(struct source *s, struct capture_input *in, struct capture_stats *st, const char *what)
+{
+	s->ng_fatal = true;
+	snprintf(s->ng_why, sizeof(s->ng_why), "%s", what);
+	damaged(s, in, st, what);
+	return -1;
+}
+
+/*
+ * Set up interface k of the section: whether we decode its link type, and
+ * the filter compiled for its link type and snaplen, as libpcap would for
+ * a file of that type alone. An interface like one of the few before it
+ * shares its program: a file of a thousand interfaces of one type (a
+ * hostile one) compiles the filter once.
+ */
+static int ng_setup(struct source *s, struct capture_input *in, struct capture_stats *st, uint32_t k)
+{
+	enum { SHARE_LOOKBACK = 16 };
+	struct ng_if *ifc = &s->ngif[k];
+	uint32_t snap = s->ngr.ifs[k].snaplen, j;
+	char what[400];
+	pcap_t *dead;
+
+	ifc->snaplen = snap && snap < NG_SNAPLEN_MAX ? snap : NG_SNAPLEN_MAX;
+	ifc->prog_if = k;
+	ifc->supported = decode_link_supported(ifc->dlt);
+	if (!ifc->supported || !s->filter)
+		return 0;
+	for (j = k; j-- > 0 && k - j <= SHARE_LOOKBACK;)
+		if (s->ngif[j].filtered && s->ngif[j].dlt == ifc->dlt && s->ngif[j].snaplen == ifc->snaplen) {
+			ifc->prog_if = s->ngif[j].prog_if;
+			ifc->filtered = true;
+			return 0;
+		}
+	if (!(dead = pcap_open_dead_with_tstamp_precision(ifc->dlt, (int)ifc->snaplen, PCAP_TSTAMP_PRECISION_MICRO))) {
+		snprintf(what, sizeof(what), "cannot compile the filter for interface %u (%s): out of memory", k,
+			 decode_link_name(ifc->dlt));
+		return ng_fatal(s, in, st, what);
+	}
+	if (pcap_compile(dead, &ifc->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(what, sizeof(what), "bad filter '%s' for interface %u, link type %s: %s", s->filter, k,
+			 decode_link_name(ifc->dlt), pcap_geterr(dead));
+		pcap_close(dead);
+		return ng_fatal(s, in, st, what);
+	}
+	pcap_close(dead);
+	ifc->filtered = ifc->owns_prog = true;
+	return 0;
+}
+
+/*
+ * The interfaces the reader has met since the last packet: their link
+ * types are listed for the report and each is set up. They are met at the
+ * file's first packet at the latest, where writers put them (an interface
+ * described after packets on others is set up then), so a filter that does
+ * not compile for one stops the run before anything is read.
+ */
+static int ng_sync(struct source *s, struct capture_input *in, struct capture_stats *st)
+{
+	const struct pcapng_reader *r = &s->ngr;
+	uint32_t k;
+	int j;
+
+	if (s->ng_section != r->section) {
+		ng_ifs_free(s);
+		s->ng_section = r->section;
+	}
+	if (r->nifs <= s->nngif)
+		return 0;
+	s->ngif = xrealloc(s->ngif, r->nifs * sizeof(*s->ngif));
+	memset(s->ngif + s->nngif, 0, (r->nifs - s->nngif) * sizeof(*s->ngif));
+	for (k = s->nngif; k < r->nifs; k++) {
+		/* libpcap reads LINKTYPE_RAW as DLT_RAW; so does this (the BPF compiler knows only the latter) */
+		int dlt = r->ifs[k].dlt == LINKTYPE_RAW_IP ? DLT_RAW : r->ifs[k].dlt;
+
+		s->ngif[k].dlt = dlt;
+		for (j = 0; j < in->nlinks && in->links[j] != dlt; j++)
+			;
+		if (j == in->nlinks && in->nlinks < CAPTURE_LINKS_MAX)
+			in->links[in->nlinks++] = dlt;
+		if (in->dlt < 0) {
+			in->dlt = dlt;
+			in->snaplen = r->ifs[k].snaplen;
+		}
+	}
+	s->nngif = r->nifs;
+	if (!s->ng_started) {
+		s->ng_started = true;
+		for (k = 0; k < r->nifs && !decode_link_supported(s->ngif[k].dlt); k++)
+			;
+		if (k == r->nifs) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "unsupported link type %s (%d)%s", decode_link_name(s->ngif[0].dlt),
+				 s->ngif[0].dlt, r->nifs > 1 ? " on every interface" : "");
+			return ng_fatal(s, in, st, what);
+		}
+	}
+	for (k = 0; k < r->nifs; k++)
+		if (!s->ngif[k].ready) {
+			s->ngif[k].ready = true;
+			if (ng_setup(s, in, st, k) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+/* source_next for pcapng: the next packet the filter of its interface passes, on an interface we decode. */
+static int ng_next(struct source *s, struct capture_input *in, struct capture_stats *st)
+{
+	char what[160];
+	int rc;
+
+	while ((rc = pcapng_next(&s->ngr, &s->h, &s->bytes)) == 1) {
+		struct ng_if *ifc;
+
+		if (ng_sync(s, in, st) != 0)
+			return -1;
+		/* the rule source_next applies to pcap, for the same reason: the record contradicts itself */
+		if (s->h->caplen > s->h->len) {
+			snprintf(what, sizeof(what), "captured length %u larger than the packet length %u",
+				 s->h->caplen, s->h->len);
+			damaged(s, in, st, what);
+			return -1;
+		}
+		in->records++;
+		in->skipped_blocks = s->ngr.skipped;
+		ifc = &s->ngif[s->ngr.ifidx];
+		if (!ifc->supported) {
+			if (!in->unsupported++)
+				in->unsupported_dlt = ifc->dlt;
+			continue;
+		}
+		if (ifc->filtered && !pcap_offline_filter(&s->ngif[ifc->prog_if].prog, s->h, s->bytes))
+			continue;
+		s->dlt = ifc->dlt;
+		s->ts_us = capture_ts_us(&s->h->ts);
+		return 1;
+	}
+	in->skipped_blocks = s->ngr.skipped;
+	if (rc < 0) {
+		damaged(s, in, st, s->ngr.err);
+		return -1;
+	}
+	return 0;
+}
+
+const char *capture_input_links(const struct capture_input *in, char *buf, size_t n)
+{
+	size_t used = 0;
+	int k;
+
+	if (!in->ng)
+		return decode_link_name(in->dlt);
+	if (!in->nlinks)
+		return "no interface";
+	buf[0] = '\0';
+	for (k = 0; k < in->nlinks && used < n; k++) {
+		int w = snprintf(buf + used, n - used, "%s%s", k ? " + " : "", decode_link_name(in->links[k]));
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
 }
 
 /*
@@ -351,19 +623,22 @@ static void check_cut(struct source *s, struct capture_input *in)
 static inline __attribute__((always_inline)) int source_next(struct source *s, struct capture_input *in,
 							     struct capture_stats *st)
 {
+	struct pcap_pkthdr *h;
 	char what[160];
 	int rc;
 
-	while ((rc = pcap_next_ex(s->p, &s->h, &s->bytes)) == 1) {
+	if (s->ng)
+		return ng_next(s, in, st);
+	while ((rc = pcap_next_ex(s->p, &h, &s->bytes)) == 1) {
+		s->h = h;
 		/*
 		 * libpcap checks a record's captured length against the snaplen,
 		 * not against the packet's own length. In a pcap file the
 		 * captured length is also what says where the next record
 		 * starts, so when it claims more than the packet had, the field
 		 * is corrupt and what follows would be read from the wrong
-		 * place: stop here rather than audit that. (A pcapng block has
-		 * its own length, but the record contradicts itself just the
-		 * same: one rule for both.)
+		 * place: stop here rather than audit that. (ng_next applies the
+		 * same rule to pcapng.)
 		 */
 		if (s->h->caplen > s->h->len) {
 			snprintf(what, sizeof(what), "captured length %u larger than the packet length %u",
@@ -455,6 +730,7 @@ static void input_restart(struct capture_input *in)
 	in->records = 0;
 	in->cut = 0;
 	in->cut_at = -1;
+	in->unsupported = 0;
 }
 
 static int source_open_and_peek(const char *path, const char *filter, struct source *s, struct capture_input *in,
@@ -467,6 +743,14 @@ static int source_open_and_peek(const char *path, const char *filter, struct sou
 	r = source_next(s, in, st);
 	if (r == 1)
 		s->first_us = s->ts_us;
+	if (r < 0 && s->ng_fatal) {
+		/* no interface can be read, or the filter does not compile for one: refused, as for a pcap file */
+		snprintf(errbuf, errlen, "%s: %s", path, s->ng_why);
+		in->damage[0] = '\0';
+		in->damage_at = -1;
+		st->damaged--;
+		return -2;
+	}
 	return r;
 }
 
@@ -644,7 +928,7 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 
 		/* A closed input joins when the stream reaches its first record. */
 		while (w < nwaiting && (hp.n == 0 || src[waiting[w]].first_us <= src[hp.v[0]].ts_us)) {
-			char ebuf[200];
+			char ebuf[512];
 
 			i = waiting[w++];
 			input_restart(&st->inputs[i]);
@@ -655,7 +939,7 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 				continue;
 			}
 			if (r == -2) {
-				snprintf(st->inputs[i].damage, sizeof(st->inputs[i].damage), "could not be opened again: %s",
+				snprintf(st->inputs[i].damage, sizeof(st->inputs[i].damage), "could not be opened again: %.200s",
 					 ebuf);
 				st->damaged++;
 			}
@@ -671,9 +955,10 @@ int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, 
 		do {
 			capture_account(st, s->h);
 			input_account(in, s->ts_us);
-			fn(ctx, in->dlt, s->h, s->bytes);
+			fn(ctx, s->dlt, s->h, s->bytes);
 			if (pg.on && (st->packets & 0xffff) == 0)
-				progress_show(&pg, s->p, in, st, live ? live(ctx) : 0);
+				progress_show(&pg, in->compressed ? -1 : s->ng ? s->ngr.pos : ftello(pcap_file(s->p)), in,
+					      st, live ? live(ctx) : 0);
 			r = source_next(s, in, st);
 		} while (r == 1 && hp.n == 0 && (w >= nwaiting || src[waiting[w]].first_us > s->ts_us));
 		if (r == 1) {

@@ -13,6 +13,9 @@ typedef void (*capture_packet_fn)(void *ctx, int dlt, const struct pcap_pkthdr *
 /* For the progress line: how many flows are live now. */
 typedef uint64_t (*capture_live_fn)(void *ctx);
 
+/* The link types named per pcapng input (more distinct ones are read but not listed). */
+enum { CAPTURE_LINKS_MAX = 8 };
+
 struct capture_input {
 	const char *path;	/* "-" is stdin */
 	int dlt;
@@ -27,7 +30,15 @@ struct capture_input {
 	bool compressed;	/* read through zlib (gzip) */
 	int64_t first_us;	/* its first and last packet (the filter's), when packets > 0 */
 	int64_t last_us;
+	/* pcapng, read by flowaudit's own reader (src/pcapng.c): one link type per interface */
+	bool ng;
+	int links[CAPTURE_LINKS_MAX];	/* its interfaces' link types, each once, in order of appearance */
+	int nlinks;
+	uint64_t unsupported;	/* packets on interfaces of a link type not decoded, skipped */
+	int unsupported_dlt;	/* the first such link type */
+	uint64_t skipped_blocks;	/* blocks neither packets, interfaces nor sections (statistics, names, custom) */
 };
+
 
 /*
  * Everything could be opened (inputs, filter; live: the interface, before
@@ -67,6 +78,8 @@ struct capture_stats {
 	int nowned;
 };
 
+/* The input's link type, or a pcapng file's interfaces' link types joined with " + ", into buf. */
+const char *capture_input_links(const struct capture_input *in, char *buf, size_t n);
 /* The first bytes of a pcap, pcapng or gzip file. */
 bool capture_magic(const uint8_t *m, size_t n);
 /* An existing regular file that starts as a capture does. */

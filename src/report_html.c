@@ -494,10 +494,13 @@ static void header(FILE *out, const struct report_input *in)
 		report_html_text(out, c->iface ? c->iface : "?");
 	}
 	for (i = 0; i < c->ninputs; i++) {
+		char links[200];
+
 		if (i)
 			fputs("<br>", out);
 		report_html_text(out, c->inputs[i].path);
-		fprintf(out, " (%s, %" PRIu64 " %s)", decode_link_name(c->inputs[i].dlt), c->inputs[i].packets,
+		fprintf(out, " (%s, %" PRIu64 " %s)", capture_input_links(&c->inputs[i], links, sizeof(links)),
+			c->inputs[i].packets,
 			report_plural(c->inputs[i].packets, "packet", "packets"));
 		if (c->inputs[i].damage[0]) {
 			fputs(" &mdash; damaged: ", out);

@@ -74,7 +74,21 @@ static void json_capture(struct json *j, const struct report_input *in)
 	for (i = 0; i < c->ninputs; i++) {
 		json_begin_object(j);
 		json_kv_str(j, "path", c->inputs[i].path);
-		json_kv_str(j, "link_type", decode_link_name(c->inputs[i].dlt));
+		json_kv_str(j, "link_type", c->inputs[i].nlinks || !c->inputs[i].ng ?
+					    decode_link_name(c->inputs[i].dlt) : "none");
+		if (c->inputs[i].ng) {
+			/* pcapng: every interface's link type (the one above is the first interface's) */
+			int k;
+
+			json_key(j, "link_types");
+			json_begin_array(j);
+			for (k = 0; k < c->inputs[i].nlinks; k++)
+				json_str(j, decode_link_name(c->inputs[i].links[k]));
+			json_end_array(j);
+			json_kv_u64(j, "skipped_blocks", c->inputs[i].skipped_blocks);
+			if (c->inputs[i].unsupported)
+				json_kv_u64(j, "unsupported_packets", c->inputs[i].unsupported);
+		}
 		json_kv_u64(j, "packets", c->inputs[i].packets);
 		if (!c->live && c->inputs[i].packets) {
 			json_key(j, "first_ts");

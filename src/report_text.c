@@ -100,10 +100,11 @@ static void text_inputs(FILE *out, const struct report_input *in)
 		text_capture_health(out, in);
 	for (i = 0; i < c->ninputs && !c->live; i++) {
 		const struct capture_input *ci = &c->inputs[i];
+		char links[200];
 
 		fprintf(out, "%-12s ", i ? "" : "input");
 		report_text_safe(out, strcmp(ci->path, "-") ? ci->path : "standard input");
-		fprintf(out, " (%s, %" PRIu64 " %s)", decode_link_name(ci->dlt), ci->packets,
+		fprintf(out, " (%s, %" PRIu64 " %s)", capture_input_links(ci, links, sizeof(links)), ci->packets,
 			report_plural(ci->packets, "packet", "packets"));
 		if (ci->damage[0]) {
 			fputs(": DAMAGED: ", out);

@@ -50,13 +50,12 @@ damaged() {
 	check "$cap: the conn log holds the flows before the damage" eval '[ "$(ports "$cap")" = "$BEFORE" ]'
 }
 
-# Damaged part way: libpcap (or flowaudit's own record check) stops; the rest is kept.
+# Damaged part way: libpcap, flowaudit's pcapng reader or its record check stops; the rest is kept.
 damaged bad-record-header 1452 'truncated dump file; tried to read 16 header bytes, only got 10'
 damaged bad-ends-mid-packet 1452 'truncated dump file; tried to read 142 captured bytes, only got 20'
 damaged bad-caplen-2g 1452 'invalid packet capture length 2147483648, bigger than snaplen of 65535'
 damaged bad-caplen-over-record 1452 'captured length 182 larger than the packet length 142'
 damaged bad-pcapng-oversized-block 1676 'pcapng block size 2147483648 > maximum [0-9]+'
-damaged bad-pcapng-linktype-change 1676 'an interface has a type 101 different from the type of the first interface'
 size=$(stat -c %s "$P/bad-ends-mid-packet.pcap")
 check "bad-ends-mid-packet: the offset is where the last record starts (size $size - 16 - 20)" \
 	[ $((size - 36)) -eq 1452 ]
@@ -73,7 +72,8 @@ check "bad-magic: libpcap's reason" grep -q 'unknown file format' "$TMP/bad-magi
 check "bad-global-header: libpcap's reason" grep -q 'truncated dump file' "$TMP/bad-global-header.err"
 
 # Read fine by libpcap: exit 0, everything audited.
-for cap in bad-caplen-zero bad-time-backwards bad-pcapng-unknown-block bad-caplen-over-snaplen; do
+for cap in bad-caplen-zero bad-time-backwards bad-pcapng-unknown-block bad-pcapng-linktype-change \
+	bad-caplen-over-snaplen; do
 	file=$P/$cap.pcap
 	[ -f "$file" ] || file=$P/$cap.pcapng
 	run "$cap" "$file"
@@ -91,6 +91,13 @@ check "bad-time-backwards: said in the text report" grep -q '2 packets older tha
 check "bad-pcapng-unknown-block: the unknown blocks are skipped, 14 packets" json bad-pcapng-unknown-block \
 	'.capture.packets == 14 and .summary.flows == 3'
 check "bad-pcapng-unknown-block: nothing on stderr" test ! -s "$TMP/bad-pcapng-unknown-block.err"
+check "bad-pcapng-unknown-block: the two blocks counted as skipped" json bad-pcapng-unknown-block \
+	'.capture.inputs[0].skipped_blocks == 2'
+check "bad-pcapng-linktype-change: the raw IP interface is read too, 14 packets, both link types listed" json \
+	bad-pcapng-linktype-change '.capture.packets == 14 and .summary.flows == 3 and
+	.capture.inputs[0].link_types == ["Ethernet", "Raw IP"]'
+check "bad-pcapng-linktype-change: the text report lists both link types" grep -q '(Ethernet + Raw IP, 14 packets)' \
+	"$TMP/bad-pcapng-linktype-change.txt"
 check "bad-caplen-over-snaplen: a warning naming the 2 records and the first one's offset" one_line \
 	bad-caplen-over-snaplen "^flowaudit: warning: .*bad-caplen-over-snaplen\.pcap: 2 records longer than the \
 file's snaplen of 96 \(the first at byte 1080\) were read cut to it"
@@ -98,8 +105,8 @@ check "bad-caplen-over-snaplen: the cut datagrams count in full (from the UDP le
 	"select(.\"id.orig_p\" == 41052) | [.orig_bytes, .resp_bytes] | @tsv" "$TMP/bad-caplen-over-snaplen.conn")" = \
 	"$(printf "100\t100")" ]'
 
-# Standard input: a pipe cannot be read again, so the offset comes from the record lengths (pcap) or is
-# left out (pcapng). piped NAME FILE: FILE through cat into -r -; status in $st.
+# Standard input: a pipe cannot be read again, so the offset comes from the record lengths (pcap) or from
+# the block lengths flowaudit's pcapng reader summed. piped NAME FILE: FILE through cat into -r -; status in $st.
 piped() {
 	timeout 20 sh -c "cat '$2' | '$FLOWAUDIT' -q --fail-on none -r - -o '$TMP/$1.txt'" 2>"$TMP/$1.err"
 	st=$?
@@ -107,9 +114,13 @@ piped() {
 piped pipe "$P/bad-ends-mid-packet.pcap"
 check "a pipe: exit 2, the offset from the record lengths" eval '[ $st -eq 2 ] && report_out pipe &&
 	one_line pipe "^flowaudit: standard input: damaged at byte 1452, after 12 packets: truncated dump file"'
-piped ngpipe "$P/bad-pcapng-linktype-change.pcapng"
-check "a pcapng pipe: exit 2, no offset, the packets before" eval '[ $st -eq 2 ] && report_out ngpipe &&
-	one_line ngpipe "^flowaudit: standard input: damaged after 12 packets: an interface has a type 101"'
+piped ngpipe "$P/bad-pcapng-oversized-block.pcapng"
+check "a pcapng pipe: exit 2, the offset, the packets before" eval '[ $st -eq 2 ] && report_out ngpipe &&
+	one_line ngpipe "^flowaudit: standard input: damaged at byte 1676, after 12 packets: pcapng block size"'
+gzip -c "$P/bad-pcapng-oversized-block.pcapng" >"$TMP/ng.pcapng.gz"
+run nggz "$TMP/ng.pcapng.gz"
+check "a gzip'd pcapng: the offset in the decompressed stream" eval 'status_is nggz 2 && one_line nggz \
+	"damaged at byte 1676 of the decompressed stream, after 12 packets: pcapng block size"'
 
 # A filter does not move the offset; later inputs are still read.
 run filtered "$P/bad-ends-mid-packet.pcap" udp
