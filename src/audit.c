@@ -192,6 +192,20 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	flow_table_packet(a->table, &pkt);
 }
 
+/* Packets the capture skipped for their interface's link type (pcapng) could not be read either. */
+static void health_from_capture(struct audit *a, const struct capture_stats *cs)
+{
+	uint64_t n = 0;
+	int dlt = 0, i;
+
+	for (i = 0; i < cs->ninputs; i++) {
+		if (cs->inputs[i].unsupported && !n)
+			dlt = cs->inputs[i].unsupported_dlt;
+		n += cs->inputs[i].unsupported;
+	}
+	health_set_link_skipped(&a->health, n, dlt);
+}
+
 /* Live: no packet for a while; time still passes for the flow table. */
 static void on_tick(void *ctx, int64_t now_us)
 {
@@ -330,6 +344,7 @@ static void write_interim(struct audit *a, const struct capture_stats *cs)
 	struct report_input ri;
 
 	findings_set_drops(a->findings, cs->dropped + cs->if_dropped);
+	health_from_capture(a, cs);
 	findings_set_health(a->findings, &a->health);
 	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
 	report_input_fill(a, &ri, cs);
@@ -608,6 +623,7 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	flow_table_flush(a.table);
 	deferred_release(&a, true);
 	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
+	health_from_capture(&a, &cs);
 	findings_set_health(a.findings, &a.health);
 	if (!cs.live)
 		findings_set_covered(a.findings, cs.covered_us);

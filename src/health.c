@@ -45,9 +45,20 @@ static bool result_counts(int e)
 	return e != DECODE_OK && e != DECODE_NOT_IP && e != DECODE_OTHER_PROTO;
 }
 
+uint64_t health_frames(const struct capture_health *h)
+{
+	return h->frames + h->link_skipped;
+}
+
+void health_set_link_skipped(struct capture_health *h, uint64_t packets, int dlt)
+{
+	h->link_skipped = packets;
+	h->link_skipped_dlt = dlt;
+}
+
 uint64_t health_unreadable(const struct capture_health *h)
 {
-	uint64_t n = h->not_ip_other_unknown;
+	uint64_t n = h->not_ip_other_unknown + h->link_skipped;
 	int e, i;
 
 	for (e = 0; e < DECODE_ERROR_COUNT; e++)
@@ -63,12 +74,12 @@ bool health_degraded(const struct capture_health *h)
 {
 	uint64_t bad = health_unreadable(h);
 
-	return bad >= HEALTH_MIN_FRAMES && bad * 1000 >= (uint64_t)HEALTH_WARN_PERMILLE * h->frames;
+	return bad >= HEALTH_MIN_FRAMES && bad * 1000 >= (uint64_t)HEALTH_WARN_PERMILLE * health_frames(h);
 }
 
 double health_unreadable_percent(const struct capture_health *h)
 {
-	return h->frames ? 100.0 * (double)health_unreadable(h) / (double)h->frames : 0.0;
+	return health_frames(h) ? 100.0 * (double)health_unreadable(h) / (double)health_frames(h) : 0.0;
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -84,7 +95,7 @@ static int item_cmp(const void *a, const void *b)
 static int health_items(const struct capture_health *h, bool named, struct health_item *out, char (*bufs)[48],
 			int max)
 {
-	struct health_item all[DECODE_ERROR_COUNT + HEALTH_KINDS_MAX + 1];
+	struct health_item all[DECODE_ERROR_COUNT + HEALTH_KINDS_MAX + 3];
 	char lbl[HEALTH_KINDS_MAX + 1][48];
 	int n = 0, e, i;
 
@@ -98,6 +109,10 @@ static int health_items(const struct capture_health *h, bool named, struct healt
 			continue;
 		all[n++] = (struct health_item){ decode_not_ip_label(h->not_ip[i].code, lbl[i], sizeof(lbl[i])),
 						 h->not_ip[i].frames, h->not_ip[i].code, DECODE_NOT_IP };
+	}
+	if (!named && h->link_skipped) {
+		snprintf(lbl[HEALTH_KINDS_MAX], sizeof(lbl[0]), "link type %s", decode_link_name(h->link_skipped_dlt));
+		all[n++] = (struct health_item){ lbl[HEALTH_KINDS_MAX], h->link_skipped, 0, DECODE_LINK_TRUNCATED };
 	}
 	if (!named && h->not_ip_other_unknown)
 		all[n++] = (struct health_item){ "other unknown kinds", h->not_ip_other_unknown, 0, DECODE_NOT_IP };
@@ -133,7 +148,7 @@ void health_summary(const struct capture_health *h, char *buf, size_t len)
 	size_t used;
 
 	snprintf(buf, len, "%.1f%% of %llu frames could not be read", health_unreadable_percent(h),
-		 (unsigned long long)h->frames);
+		 (unsigned long long)health_frames(h));
 	for (i = 0; i < n; i++) {
 		used = strlen(buf);
 		if (used + 1 >= len)

@@ -14,7 +14,7 @@ enum { HEALTH_KINDS_MAX = 32 };
  * A capture is called hard to read when at least this share of its frames
  * (in per mille) could not be read, and at least HEALTH_MIN_FRAMES of them.
  */
-enum { HEALTH_WARN_PERMILLE = 50, HEALTH_MIN_FRAMES = 10 };
+enum { HEALTH_WARN_PERMILLE = 50, HEALTH_MIN_FRAMES = 5 };
 
 struct health_kind {
 	uint32_t code;		/* DECODE_NOT_IP_CODE(space, value) */
@@ -28,7 +28,14 @@ struct capture_health {
 	int nnot_ip;
 	uint64_t not_ip_other;			/* kinds beyond HEALTH_KINDS_MAX */
 	uint64_t not_ip_other_unknown;		/* ... of which decode knows no name */
+	uint64_t link_skipped;			/* packets on pcapng interfaces of a link type decode does not read */
+	int link_skipped_dlt;			/* the first such link type */
 };
+
+/* Frames read in all: those decoded and those skipped for their link type. */
+uint64_t health_frames(const struct capture_health *h);
+/* The capture's count of packets skipped for their interface's link type (set, not added: call any time). */
+void health_set_link_skipped(struct capture_health *h, uint64_t packets, int dlt);
 
 /* One frame's decode result e, with what it carried (pkt->not_ip) when e is DECODE_NOT_IP or DECODE_UNSUPPORTED. */
 void health_note(struct capture_health *h, enum decode_error e, uint32_t not_ip);

@@ -46,7 +46,7 @@ static void json_health(struct json *j, const struct report_input *in)
 		return;
 	}
 	json_begin_object(j);
-	json_kv_u64(j, "frames", in->health->frames);
+	json_kv_u64(j, "frames", health_frames(in->health));
 	json_kv_u64(j, "unreadable", health_unreadable(in->health));
 	snprintf(pct, sizeof(pct), "%.1f", health_unreadable_percent(in->health));
 	json_key(j, "unreadable_percent");

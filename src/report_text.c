@@ -178,7 +178,7 @@ static void text_health(FILE *out, const struct report_input *in)
 	uint64_t bad;
 	int n;
 
-	if (!in->health || !in->health->frames)
+	if (!in->health || !health_frames(in->health))
 		return;
 	n = health_named_not_ip(in->health, items, bufs, SHOW);
 	if (n) {

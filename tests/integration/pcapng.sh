@@ -52,6 +52,9 @@ check "one interface not decoded: exit 0, its 9 packets skipped, the Ethernet fl
 	 .capture.inputs[0].unsupported_packets == 9"'
 check "one interface not decoded: a warning naming the link type and the count" one_line_error user0 \
 	'warning: .*user0.pcapng: 9 packets on interfaces of link type .*(147), which flowaudit does not decode, were skipped'
+check "one interface not decoded: capture health counts its 9 packets as unreadable (9 of 23: the warning)" json user0 \
+	'.capture.health.frames == 23 and .capture.health.unreadable == 9 and .capture.health.degraded and
+	 (.capture.health.unreadable_by_kind[0].kind | test("^link type .*"))'
 cp "$TMP/user0.pcapng" "$TMP/none.pcapng"
 printf '\x93\x00' | dd of="$TMP/none.pcapng" bs=1 seek=$((136 + 8)) conv=notrunc status=none
 run none "${FA[@]}" -r "$TMP/none.pcapng"

@@ -47,7 +47,7 @@ Test(health, unknown_ethertype_and_errors_count)
 	cr_assert_str_eq(items[0].label, "LLDP");
 }
 
-Test(health, threshold_is_five_percent_and_ten_frames)
+Test(health, threshold_is_five_percent_and_five_frames)
 {
 	struct capture_health h = { 0 };
 
@@ -64,8 +64,10 @@ Test(health, few_frames_never_warn)
 {
 	struct capture_health h = { 0 };
 
-	note_n(&h, 9, DECODE_LINK_TRUNCATED, 0);
-	cr_assert_not(health_degraded(&h));
+	note_n(&h, 4, DECODE_LINK_TRUNCATED, 0);
+	cr_assert_not(health_degraded(&h), "4 frames, all unreadable: too few to judge a capture by");
+	health_note(&h, DECODE_LINK_TRUNCATED, 0);
+	cr_assert(health_degraded(&h));
 }
 
 Test(health, more_kinds_than_the_table_holds)
