@@ -199,7 +199,8 @@ fa_cleanup_pids() {
 ALL="ipip ip6ip gre geneve teredo ayiya gtpu vxlan-linux"
 
 start=$(date +%s)
-for s in ${*:-$ALL}; do
+[ $# -gt 0 ] || set -- $ALL	# word splitting wanted: the section names
+for s in "$@"; do
 	[[ " $ALL " == *" $s "* ]] || fa_die "unknown section $s"
 	capture "$s"
 done
