@@ -199,7 +199,8 @@ fa_cleanup_pids() {
 ALL="ipip ip6ip gre geneve teredo ayiya gtpu vxlan-linux"
 
 start=$(date +%s)
-[ $# -gt 0 ] || set -- $ALL	# word splitting wanted: the section names
+# shellcheck disable=SC2086  # word splitting wanted: the section names
+[ $# -gt 0 ] || set -- $ALL
 for s in "$@"; do
 	[[ " $ALL " == *" $s "* ]] || fa_die "unknown section $s"
 	capture "$s"
