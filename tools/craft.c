@@ -36,11 +36,19 @@ enum {
 	IP_HBH = 0, IP_TCP = 6, IP_UDP = 17, IP_FRAG = 44, IP_GRE = 47, IP_DSTOPTS = 60,
 };
 
-/* Remote-mirror encapsulations (RFC 7348; GRE RFC 2784/2890 with ERSPAN, draft-foschiano-erspan-03). */
-enum tunnel { TUN_NONE, TUN_VXLAN, TUN_ERSPAN2, TUN_ERSPAN3 };
+/*
+ * Tunnels (RFC 7348; GRE RFC 2784/2890 with ERSPAN, draft-foschiano-erspan-03;
+ * GENEVE RFC 8926; MPLS over GRE RFC 4023; PPTP RFC 2637; Teredo RFC 4380).
+ * The first five carry the Ethernet frame, the rest the IP packet.
+ */
+enum tunnel {
+	TUN_NONE, TUN_VXLAN, TUN_ERSPAN2, TUN_ERSPAN3, TUN_ERSPAN1, TUN_GENEVE_ETH,
+	TUN_GRE_MPLS, TUN_PPTP, TUN_TEREDO,
+};
 enum {
-	VXLAN_PORT = 4789, VXLAN_SPORT = 49153, VXLAN_VNI = 5001,
-	GRE_F_SEQ = 0x1000, GRE_ERSPAN2 = 0x88be, GRE_ERSPAN3 = 0x22eb,
+	VXLAN_PORT = 4789, VXLAN_SPORT = 49153, VXLAN_VNI = 5001, GENEVE_PORT = 6081, TEREDO_PORT = 3544,
+	TEREDO_CLIENT_PORT = 50544, GRE_F_KEY = 0x2000, GRE_F_SEQ = 0x1000, GRE_F_ACK = 0x0080, GRE_ERSPAN2 = 0x88be,
+	GRE_ERSPAN3 = 0x22eb, GRE_MPLS = 0x8847, GRE_PPP = 0x880b, ETH_TEB = 0x6558, IP_NO_NEXT = 59,
 };
 
 /* TCP flags (RFC 9293 section 3.1). */
@@ -138,13 +146,26 @@ static void write_frame(struct out *o, const uint8_t *frame, uint32_t len, uint3
 }
 
 /*
- * The mirror transport: outer Ethernet (tagged if outer_vid) / IPv4
- * 198.18.9.1 -> 198.18.9.2 / VXLAN or GRE + ERSPAN II/III / the frame.
+ * The tunnel transport: outer Ethernet (tagged if outer_vid) / IPv4
+ * 198.18.9.1 -> 198.18.9.2 / VXLAN, GENEVE or GRE (+ ERSPAN II/III) / the
+ * frame; for the tunnels of IP packets (GRE + MPLS, PPTP, Teredo) the
+ * packet, the outer datagram in the direction it travelled (from_a: .1 to .2).
  */
-static void write_tunneled(struct out *o, const uint8_t *inner, uint32_t ilen)
+static void write_tunneled(struct out *o, const uint8_t *frame, uint32_t flen, const uint8_t *pkt, uint32_t plen,
+			   bool from_a)
 {
 	uint8_t f[MAX_FRAME];
 	uint32_t n = 12, ip, th;
+	const uint8_t *inner = frame;
+	uint32_t ilen = flen;
+	uint8_t proto = IP_GRE;
+
+	if (o->tunnel >= TUN_GRE_MPLS) {
+		inner = pkt;
+		ilen = plen;
+	} else {
+		from_a = true;
+	}
 
 	memset(f, 0, sizeof f);
 	memcpy(f, (uint8_t[]){ 0x02, 0xfa, 0, 0, 9, 2 }, 6);
@@ -165,6 +186,74 @@ static void write_tunneled(struct out *o, const uint8_t *inner, uint32_t ilen)
 		f[n + 8] = 0x08;
 		put32(f + n + 12, VXLAN_VNI << 8);
 		n += 16;
+		proto = IP_UDP;
+	} else if (o->tunnel == TUN_GENEVE_ETH) {
+		/* UDP (checksum 0), GENEVE version 0 with 2 words of options, Ethernet, VNI; one option, 1 word. */
+		put16(f + n, VXLAN_SPORT + 1);
+		put16(f + n + 2, GENEVE_PORT);
+		put16(f + n + 4, 8 + 16 + ilen);
+		f[n + 8] = 2;
+		put16(f + n + 10, ETH_TEB);
+		put32(f + n + 12, VXLAN_VNI << 8);
+		put16(f + n + 16, 0x0102);	/* option class */
+		f[n + 18] = 0x80;		/* type, critical */
+		f[n + 19] = 1;
+		put32(f + n + 20, 0x0a0b0c0d);
+		n += 24;
+		proto = IP_UDP;
+	} else if (o->tunnel == TUN_ERSPAN1) {	/* GRE without a sequence number: ERSPAN type I, no ERSPAN header */
+		put16(f + n + 2, GRE_ERSPAN2);
+		n += 4;
+	} else if (o->tunnel == TUN_GRE_MPLS) {	/* GRE, one MPLS label: 100, bottom of stack, TTL 64 */
+		put16(f + n + 2, GRE_MPLS);
+		put32(f + n + 4, 100u << 12 | 1u << 8 | 64);
+		n += 8;
+	} else if (o->tunnel == TUN_PPTP) {
+		/*
+		 * Enhanced GRE version 1: key (payload length, the receiver's call id) and
+		 * sequence number; the server's packets acknowledge the client's too.
+		 * PPP with address and control (ff 03), protocol 0x0021 / 0x0057.
+		 */
+		put16(f + n, GRE_F_KEY | GRE_F_SEQ | (from_a ? 0 : GRE_F_ACK) | 1);
+		put16(f + n + 2, GRE_PPP);
+		put16(f + n + 4, 4 + ilen);
+		put16(f + n + 6, from_a ? 0x4002 : 0x4001);
+		put32(f + n + 8, o->gre_seq++);
+		n += 12;
+		if (!from_a) {
+			put32(f + n, o->gre_seq - 2);
+			n += 4;
+		}
+		f[n] = 0xff;
+		f[n + 1] = 0x03;
+		put16(f + n + 2, (inner[0] >> 4) == 4 ? 0x0021 : 0x0057);
+		n += 4;
+	} else if (o->tunnel == TUN_TEREDO) {
+		/*
+		 * UDP (checksum 0) between the client's mapped port and the server's.
+		 * The client's packets carry the authentication indicator (client id
+		 * "tcli", no authentication value, nonce, confirmation 0); the
+		 * server's the origin indication (port 50544, address 198.18.9.1, both
+		 * inverted: RFC 4380 section 5.1.1).
+		 */
+		uint32_t u = n, hl = from_a ? 13 + 4 : 8;
+
+		put16(f + u, from_a ? TEREDO_CLIENT_PORT : TEREDO_PORT);
+		put16(f + u + 2, from_a ? TEREDO_PORT : TEREDO_CLIENT_PORT);
+		put16(f + u + 4, 8 + hl + ilen);
+		n += 8;
+		if (from_a) {
+			put16(f + n, 1);
+			f[n + 2] = 4;
+			memcpy(f + n + 4, "tcli", 4);
+			put32(f + n + 8, 0x464c4f57);	/* nonce */
+			put32(f + n + 12, 0x41554454);
+		} else {
+			put16(f + n + 2, 0xffff ^ TEREDO_CLIENT_PORT);
+			put32(f + n + 4, 0xffffffffu ^ (198u << 24 | 18u << 16 | 9u << 8 | 1u));
+		}
+		n += hl;
+		proto = IP_UDP;
 	} else {			/* GRE with a sequence number */
 		put16(f + n, GRE_F_SEQ);
 		put16(f + n + 2, o->tunnel == TUN_ERSPAN2 ? GRE_ERSPAN2 : GRE_ERSPAN3);
@@ -191,9 +280,9 @@ static void write_tunneled(struct out *o, const uint8_t *inner, uint32_t ilen)
 	put16(f + ip + 4, o->outer_id++);
 	put16(f + ip + 6, 0x4000);
 	f[ip + 8] = 64;
-	f[ip + 9] = o->tunnel == TUN_VXLAN ? IP_UDP : IP_GRE;
-	memcpy(f + ip + 12, (uint8_t[]){ 198, 18, 9, 1 }, 4);
-	memcpy(f + ip + 16, (uint8_t[]){ 198, 18, 9, 2 }, 4);
+	f[ip + 9] = proto;
+	memcpy(f + ip + 12, (uint8_t[]){ 198, 18, 9, from_a ? 1 : 2 }, 4);
+	memcpy(f + ip + 16, (uint8_t[]){ 198, 18, 9, from_a ? 2 : 1 }, 4);
 	put16(f + ip + 10, sum_fold(sum_add(0, f + ip, 20)));
 	write_frame(o, f, n, 0);
 }
@@ -327,7 +416,7 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 	if (o->dlt == DLT_EN10MB && len < 60)
 		len = 60;	/* Ethernet minimum frame (without FCS): zero padding */
 	if (o->tunnel != TUN_NONE) {
-		write_tunneled(o, f, len);
+		write_tunneled(o, f, len, f + hl, iplen, from_a);
 		return;
 	}
 	if (o->dup) {
@@ -745,6 +834,65 @@ static void c_vxlan(struct out *o)
 	o->tunnel = TUN_VXLAN;
 	tunnel_hosts(&c, &s, 41018, 443);
 	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* ERSPAN type I: GRE 0x88BE without a sequence number and no ERSPAN header; untagged transport. */
+static void c_erspan1(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_ERSPAN1;
+	tunnel_hosts(&c, &s, 41401, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* GENEVE carrying the Ethernet frame (protocol type 0x6558) with one option: an overlay, opened like a mirror. */
+static void c_geneve_eth(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_GENEVE_ETH;
+	tunnel_hosts(&c, &s, 41402, 443);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* MPLS over GRE (RFC 4023): one label, then the IPv4 packet, each direction its own outer datagram. */
+static void c_gre_mpls(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_GRE_MPLS;
+	tunnel_hosts(&c, &s, 41403, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+}
+
+/* PPTP data channel: a TCP session over IPv4 and a UDP exchange over IPv6 in enhanced GRE / PPP. */
+static void c_pptp(struct out *o)
+{
+	struct host c, s;
+	o->tunnel = TUN_PPTP;
+	tunnel_hosts(&c, &s, 41404, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	hosts(&c, &s, 6, 41405, 2598);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
+}
+
+/*
+ * Teredo: a bubble each way first (IPv6, no next header, no payload: they
+ * only open the NAT mapping and stay the UDP flow), then a TCP session and
+ * a UDP exchange over IPv6, the client's packets behind the authentication
+ * indicator, the server's behind the origin indication.
+ */
+static void c_teredo(struct out *o)
+{
+	struct host c, s;
+	uint8_t ip[64];
+	o->tunnel = TUN_TEREDO;
+	hosts(&c, &s, 6, 41406, 1494);
+	emit(o, &c, &s, ip, ip_header(o, ip, &c, &s, IP_NO_NEXT, 0, 0), 0);
+	emit(o, &s, &c, ip, ip_header(o, ip, &s, &c, IP_NO_NEXT, 0, 0), 0);
+	tcp_session(o, &c, &s, 64, 500);
+	hosts(&c, &s, 6, 41407, 2598);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
 }
 
 /*
@@ -1457,6 +1605,11 @@ static const struct sub {
 	{ "erspan2", DLT_EN10MB, c_erspan2, "TCP session mirrored over ERSPAN II (GRE), VLAN 10 transport" },
 	{ "erspan3", DLT_EN10MB, c_erspan3, "TCP session on VLAN 100 mirrored over ERSPAN III + subheader" },
 	{ "vxlan", DLT_EN10MB, c_vxlan, "TCP session mirrored over VXLAN" },
+	{ "erspan1", DLT_EN10MB, c_erspan1, "TCP session mirrored over ERSPAN type I (GRE 0x88be, no sequence number)" },
+	{ "geneve-eth", DLT_EN10MB, c_geneve_eth, "TCP session in Ethernet over GENEVE with an option" },
+	{ "gre-mpls", DLT_EN10MB, c_gre_mpls, "TCP session over MPLS over GRE" },
+	{ "pptp", DLT_EN10MB, c_pptp, "PPTP enhanced GRE / PPP: TCP over IPv4, UDP over IPv6" },
+	{ "teredo-indicators", DLT_EN10MB, c_teredo, "Teredo bubbles, then TCP and UDP over IPv6 behind auth/origin indicators" },
 	{ "mirror-duplicates", DLT_EN10MB, c_mirror_dup, "every packet twice (routed copy), one real retransmission" },
 	{ "hostile-packets", DLT_EN10MB, c_hostile_packets, "a TCP session, then one frame per malformed header kind" },
 	{ "tls-malformed", DLT_EN10MB, c_tls_malformed, "TLS on 443: cut ClientHello, SNI length past its extension, broken certificate DER" },
