@@ -185,8 +185,8 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 		const char *parent = tunnel_outer_flow(a, &pkt);
 		struct flow *f = flow_table_packet(a->table, &pkt);
 
-		if (f && !f->tunnel_parent)
-			f->tunnel_parent = parent;
+		if (f && parent && f->tunnel_parent[0] != parent && f->tunnel_parent[1] != parent)
+			f->tunnel_parent[f->tunnel_parent[0] ? 1 : 0] = parent;	/* a third stays unnamed */
 		return;
 	}
 	flow_table_packet(a->table, &pkt);

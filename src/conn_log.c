@@ -165,10 +165,12 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 	KV_U64(j, "resp_ip_bytes", f->side[1].ip_bytes);
 	if (community_id_v1(&f->orig, 0, cid, sizeof(cid)) == 0)
 		KV_STR(j, "community_id", cid);
-	if (f->tunnel_parent) {
+	if (f->tunnel_parent[0]) {
 		JSON_KEY(j, "tunnel_parents");	/* Zeek: a set of the outer connections' uids */
 		json_begin_array(j);
-		json_str(j, f->tunnel_parent);
+		json_str(j, f->tunnel_parent[0]);
+		if (f->tunnel_parent[1])
+			json_str(j, f->tunnel_parent[1]);
 		json_end_array(j);
 	}
 	if (f->vlan_count >= 1)

@@ -73,7 +73,8 @@ struct flow {
 	uint8_t end;		/* enum flow_end */
 	uint8_t tunnel;		/* enum packet_tunnel: this flow is the outer connection of such a tunnel */
 	bool tunnel_mirror;	/* ... one that carries Ethernet frames: a mirror's transport, not audited */
-	const char *tunnel_parent;	/* a flow opened from a tunnel: the outer flow's uid (interned), or NULL */
+	const char *tunnel_parent[2];	/* a flow opened from a tunnel: the outer flows' uids (interned), or NULL;
+					 * two, as each direction may ride its own (VXLAN's hashed source port) */
 
 	/* An ICMP error that quoted a packet of this flow (last one wins). */
 	bool icmp_error;

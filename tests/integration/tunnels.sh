@@ -11,12 +11,33 @@ parents_ok() {
 	local name=$1 pcap=$2 bad
 	"$FLOWAUDIT" -q --fail-on none -r "$pcap" --conn-log "$TMP/$name.json" -o /dev/null 2>"$TMP/$name.err"
 	bad=$(jq -rs '(map({(.uid): .}) | add) as $by | map(select(.tunnel_parents)) |
-		map(select(.tunnel_parents | length != 1 or ($by[.[0]] == null) or ($by[.[0]].service == null))) | length' \
-		"$TMP/$name.json" 2>/dev/null)
-	check "$name: every tunnel_parents names an outer flow of the log" test "$bad" = 0
+		map(select((.tunnel_parents | length) as $n | $n < 1 or $n > 2 or
+			any(.tunnel_parents[]; $by[.] == null or $by[.].service == null or $by[.].tunnel_parents != null))) |
+		length' "$TMP/$name.json" 2>/dev/null)
+	check "$name: every tunnel_parents names one or two outer flows of the log, each with the tunnel's service" \
+		test "$bad" = 0
 	check "$name: at least one inner flow and one outer flow" test \
 		"$(jq -s '[.[] | select(.tunnel_parents)] | length > 0' "$TMP/$name.json")" = true
 }
+
+# service names the tunnel, as Zeek's conn.log for the tunnel analyzers
+declare -A SERVICE=([tunnel-ipip]=ip [tunnel-ip6ip]=ip [tunnel-gre]=gre [gre-mpls]=gre [pptp]=gre
+	[tunnel-geneve]=geneve [geneve-eth]=geneve [tunnel-teredo]=teredo [teredo-indicators]=teredo
+	[tunnel-ayiya]=ayiya [tunnel-gtpu]=gtpv1 [tunnel-vxlan-linux]=vxlan [erspan1]=erspan)
+for t in "${!SERVICE[@]}"; do
+	parents_ok "$t" "$P/$t.pcap"
+	check "$t: the outer flows' service is ${SERVICE[$t]}" test \
+		"$(jq -rs '[.[] | select(.tunnel_parents == null) | .service] | unique | join(",")' "$TMP/$t.json")" \
+		= "${SERVICE[$t]}"
+done
+# Tunnels that carry IP are traffic of the site (audited); those that carry Ethernet are a mirror's transport.
+check "tunnel-gre: the GRE flow is audited (not related)" test \
+	"$(jq -rs '[.[] | select(.service == "gre") | .verdict] | unique | join(",")' "$TMP/tunnel-gre.json")" = unmatched
+check "geneve-eth: GENEVE carrying Ethernet is a mirror's transport" test \
+	"$(jq -rs '[.[] | select(.service == "geneve") | .reason] | unique | join(",")' "$TMP/geneve-eth.json")" \
+	= mirror-transport
+check "tunnel-vxlan-linux: the inner TCP flow names both outer flows (one per direction, by the kernel's hash)" test \
+	"$(jq -s '[.[] | select(.proto == "tcp") | .tunnel_parents | length] | .[0]' "$TMP/tunnel-vxlan-linux.json")" = 2
 
 for t in vxlan erspan2 erspan3; do
 	parents_ok "$t" "$P/$t.pcap"
