@@ -1,4 +1,7 @@
-/* decode: link layers (Ethernet and 802.3/LLC/SNAP, VLAN, Linux cooked, raw IP, BSD loopback, FDDI, 802.11 with radiotap or PPI, NFLOG) and dispatch */
+/*
+ * decode: link layers (Ethernet and 802.3/LLC/SNAP, VLAN, Linux cooked, raw IP, BSD loopback, FDDI,
+ * 802.11 with radiotap or PPI, NFLOG) and dispatch
+ */
 #include <pcap/pcap.h>
 
 #include <stdio.h>
@@ -58,7 +61,7 @@ enum {
 	ETHERTYPE_VNTAG = 0x8926,	/* Cisco VN-tag: 4 bytes, then the next EtherType */
 	ETHERTYPE_PBB_ITAG = 0x88e7,	/* 802.1ah: I-TAG (4), customer DA and SA (12), then the next EtherType */
 	ETHERTYPE_CISCO_MD = 0x8909,	/* Cisco MetaData (TrustSec SGT): see CMD_* */
-	ETHERTYPE_MIN = 0x0600,		/* IEEE 802.3 clause 3.2.6: below this the field is a length, not a type */
+	ETHERTYPE_MIN = 0x0600,		/* IEEE 802.3 clause 3.2.6: below, the field is a length */
 };
 
 /*

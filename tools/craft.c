@@ -81,7 +81,7 @@ struct out {
 	bool mpls_eth;		/* the stack carries an Ethernet frame (pseudowire), not IP */
 	bool mpls_cw;		/* ... behind a 4-byte pseudowire control word */
 	enum { SHIM_NONE = 0, SHIM_PPPOE, SHIM_VNTAG, SHIM_PBB } shim;	/* under the Ethernet header and tags */
-	enum { LLC_NONE = 0, LLC_SNAP, LLC_SAP_IP } llc;	/* Ethernet: an 802.3 length and LLC instead of a type */
+	enum { LLC_NONE = 0, LLC_SNAP, LLC_SAP_IP } llc;	/* Ethernet: 802.3 length and LLC, not a type */
 	bool wlan_qos;		/* 802.11: QoS data frames (TID 0) */
 	bool wlan_htc;		/* ... with +HTC/Order and an HT control field */
 	bool wlan_wds;		/* 802.11: To DS and From DS, four addresses (a bridge between two APs) */
@@ -1834,12 +1834,12 @@ static const struct sub {
 	{ "pbb", DLT_EN10MB, c_pbb, "802.1ah PBB: B-TAG 7, I-TAG (I-SID 0x012345), customer frame: TCP session" },
 	{ "link-ppp", DLT_PPP, c_ppp, "PPP (ff 03 framing): TCP over IPv4 and over IPv6" },
 	{ "link-chdlc", DLT_C_HDLC, c_chdlc, "Cisco HDLC: TCP session" },
-	{ "llc-snap", DLT_EN10MB, c_llc_snap, "802.3 frames: STP, CDP, PVST+ (VLAN 30), TCP over SNAP, UDP over LLC SAP 0x06" },
+	{ "llc-snap", DLT_EN10MB, c_llc_snap, "802.3: STP, CDP, PVST+, TCP over SNAP, UDP over SAP 0x06" },
 	{ "link-fddi", DLT_FDDI, c_fddi, "FDDI with LLC/SNAP: TCP over IPv4, UDP over IPv6" },
-	{ "link-80211", DLT_IEEE802_11, c_80211, "802.11: beacon, TCP in data, UDP in QoS data, TCP over WDS + HTC, protected, QoS Null" },
-	{ "link-radiotap", DLT_IEEE802_11_RADIO, c_radiotap, "radiotap + 802.11: TCP without FCS, TCP with FCS, protected" },
+	{ "link-80211", DLT_IEEE802_11, c_80211, "802.11: beacon, data, QoS data, WDS + HTC, protected, QoS Null" },
+	{ "link-radiotap", DLT_IEEE802_11_RADIO, c_radiotap, "radiotap + 802.11: without and with FCS" },
 	{ "link-ppi", DLT_PPI, c_ppi, "PPI + 802.11 QoS data: TCP without FCS, IPv6 UDP with FCS" },
-	{ "health-unreadable", DLT_EN10MB, c_health_unreadable, "20 frames of EtherType 0x88b5 around one TCP handshake" },
+	{ "health-unreadable", DLT_EN10MB, c_health_unreadable, "20 frames of EtherType 0x88b5, one handshake" },
 	{ "mpls", DLT_EN10MB, c_mpls, "MPLS: 2 labels over IPv4 TCP, 1 over IPv6 UDP, Ethernet over MPLS with and without control word" },
 	{ "qinq", DLT_EN10MB, c_qinq, "802.1ad 200 + 802.1Q 100 TCP session" },
 	{ "ipv4-fragments", DLT_EN10MB, c_ipv4_frag, "UDP in 3 IPv4 fragments, reply, orphan fragment" },

@@ -357,7 +357,8 @@ Test(decode_link, loop_is_network_order_only)
 Test(decode_link, supported_list_and_names)
 {
 	static const int yes[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101, DLT_IPV4, DLT_IPV6,
-				   DLT_NULL, DLT_LOOP, DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, DLT_PPI, DLT_NFLOG };
+				   DLT_NULL, DLT_LOOP, DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, DLT_PPI,
+				   DLT_NFLOG };
 	struct fb f = { .n = 0 };
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
