@@ -21,14 +21,14 @@ static const struct decode_name ethertypes[] = {
 	{ 0x88e5, "MACsec" },	    { 0x88f5, "MVRP" },		{ 0x88f6, "MMRP" },	  { 0x88f7, "PTP" },
 	{ 0x88fb, "PRP" },	    { 0x8902, "CFM" },		{ 0x8906, "FCoE" },	  { 0x8914, "FIP" },
 	{ 0x8915, "RoCE" },	    { 0x892f, "HSR" },		{ 0x893a, "IEEE 1905" },  { 0x894f, "NSH" },
-	{ 0x9000, "Ethernet loopback" },
+	{ 0x8909, "Cisco MetaData" }, { 0x9000, "Ethernet loopback" },
 };
 
 /* 802.2 LLC service access points (IEEE 802 numbers). */
 static const struct decode_name llc_saps[] = {
-	{ 0x04, "SNA" }, { 0x06, "IP over LLC" }, { 0x42, "STP" },	    { 0x98, "ARP over LLC" },
-	{ 0xe0, "IPX" }, { 0xf0, "NetBIOS" },	  { 0xf4, "LAN management" }, { 0xfe, "OSI (IS-IS, CLNP)" },
-	{ 0xff, "IPX (raw 802.3)" },
+	{ 0x04, "SNA" },	  { 0x06, "IP over LLC" },	 { 0x42, "STP" },	  { 0x80, "XNS" },
+	{ 0x98, "ARP over LLC" }, { 0xaa, "SNAP" },		 { 0xe0, "IPX" },	  { 0xf0, "NetBIOS" },
+	{ 0xf4, "LAN management" }, { 0xfe, "OSI (IS-IS, CLNP)" }, { 0xff, "IPX (raw 802.3)" },
 };
 
 /* Cisco's SNAP protocol ids (OUI 00000c). */
@@ -76,8 +76,8 @@ const char *decode_not_ip_name(uint32_t code)
 			return "802.11 management";
 		case 1:
 			return "802.11 control";
-		case 2:
-			return "802.11 null data";
+		case 2:	/* subtype bit 2: no data (Null, QoS Null, CF-Ack/-Poll); else one decode did not open */
+			return v & 0x04 ? "802.11 null data" : "802.11 data";
 		default:
 			return "802.11 extension";
 		}

@@ -89,7 +89,136 @@ struct out {
 	bool mpls_eth;		/* the stack carries an Ethernet frame (pseudowire), not IP */
 	bool mpls_cw;		/* ... behind a 4-byte pseudowire control word */
 	enum { SHIM_NONE = 0, SHIM_PPPOE, SHIM_VNTAG, SHIM_PBB } shim;	/* under the Ethernet header and tags */
+	enum { LLC_NONE = 0, LLC_SNAP, LLC_SAP_IP } llc;	/* Ethernet: 802.3 length and LLC, not a type */
+	bool wlan_qos;		/* 802.11: QoS data frames (TID 0) */
+	bool wlan_htc;		/* ... with +HTC/Order and an HT control field */
+	bool wlan_wds;		/* 802.11: To DS and From DS, four addresses (a bridge between two APs) */
+	bool wlan_fcs;		/* radiotap / PPI: the frame ends with its FCS, and the radio header says so */
+	bool rt_ext;		/* radiotap: a second (empty) presence word, so TSFT needs alignment padding */
+	uint16_t wlan_seq;	/* 802.11 sequence number */
 };
+
+/* Little-endian fields: radiotap, PPI and the 802.11 sequence control. */
+static void put_le16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put_le32(uint8_t *p, uint32_t v) { put_le16(p, v & 0xffff); put_le16(p + 2, v >> 16); }
+
+/* The IEEE 802.3 FCS: CRC-32, reflected, polynomial 0x04c11db7, sent least significant byte first. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+	uint32_t crc = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (int b = 0; b < 8; b++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+/* The access point of the 802.11 captures, and the second one of its WDS link. */
+static const uint8_t wlan_bssid[6] = { 0x02, 0xfa, 0, 0, 0x0a, 0x01 };
+static const uint8_t wlan_bssid2[6] = { 0x02, 0xfa, 0, 0, 0x0a, 0x02 };
+
+/* LLC UI + SNAP with OUI 000000 (RFC 1042): the EtherType follows. */
+static uint32_t put_snap(uint8_t *f, uint16_t etype)
+{
+	memcpy(f, (uint8_t[]){ 0xaa, 0xaa, 0x03, 0, 0, 0 }, 6);
+	put16(f + 6, etype);
+	return 8;
+}
+
+/*
+ * An 802.11 data frame header (IEEE 802.11-2020 9.3.2.1) and LLC/SNAP: the
+ * client (.1) is a station sending to the AP (To DS), the server's frames
+ * come from the AP (From DS); a WDS frame has both and a fourth address.
+ */
+static uint32_t wlan_header(struct out *o, uint8_t *f, const struct host *src, const struct host *dst, bool from_a,
+			    uint16_t etype)
+{
+	uint32_t n = 24;
+	uint8_t flags = o->wlan_wds ? 0x03 : from_a ? 0x01 : 0x02;
+
+	f[0] = o->wlan_qos ? 0x88 : 0x08;	/* data or QoS data */
+	if (o->wlan_qos && o->wlan_htc)
+		flags |= 0x80;
+	f[1] = flags;
+	put_le16(f + 2, 44);			/* duration, us */
+	if (o->wlan_wds) {
+		memcpy(f + 4, wlan_bssid2, 6);
+		memcpy(f + 10, wlan_bssid, 6);
+		memcpy(f + 16, dst->mac, 6);
+		memcpy(f + 24, src->mac, 6);
+		n = 30;
+	} else if (from_a) {
+		memcpy(f + 4, wlan_bssid, 6);
+		memcpy(f + 10, src->mac, 6);
+		memcpy(f + 16, dst->mac, 6);
+	} else {
+		memcpy(f + 4, dst->mac, 6);
+		memcpy(f + 10, wlan_bssid, 6);
+		memcpy(f + 16, src->mac, 6);
+	}
+	put_le16(f + 22, (uint32_t)(o->wlan_seq++ & 0x0fff) << 4);	/* fragment 0 */
+	if (o->wlan_qos) {
+		put_le16(f + n, 0);		/* TID 0, no A-MSDU */
+		n += 2;
+		if (o->wlan_htc) {
+			put32(f + n, 0);
+			n += 4;
+		}
+	}
+	return n + put_snap(f + n, etype);
+}
+
+/*
+ * Radiotap (radiotap.org): TSFT, Flags, Rate, Channel, antenna signal; an
+ * empty second presence word when rt_ext. Flags 0x10 when the frame ends
+ * with its FCS.
+ */
+static uint32_t radiotap_header(struct out *o, uint8_t *f)
+{
+	uint32_t n = 8;
+	uint64_t tsft = (uint64_t)o->ts_us;
+
+	f[0] = 0;
+	f[1] = 0;
+	put_le32(f + 4, 0x2fu | (o->rt_ext ? 0x80000000u : 0));
+	if (o->rt_ext) {
+		put_le32(f + 8, 0);
+		n = 12;
+	}
+	while (n % 8)
+		f[n++] = 0;			/* TSFT is 8-byte aligned */
+	put_le32(f + n, (uint32_t)tsft);
+	put_le32(f + n + 4, (uint32_t)(tsft >> 32));
+	n += 8;
+	f[n++] = o->wlan_fcs ? 0x10 : 0;	/* Flags */
+	f[n++] = 108;				/* Rate: 54 Mb/s in 500 kb/s */
+	put_le16(f + n, 2437);			/* Channel: 6 (MHz), 2 GHz OFDM */
+	put_le16(f + n + 2, 0x00c0);
+	n += 4;
+	f[n++] = (uint8_t)-42;			/* antenna signal, dBm */
+	put_le16(f + 2, n);
+	return n;
+}
+
+/* PPI 1.0: header (DLT 105) and one 802.11-Common field, whose flags say whether there is an FCS. */
+static uint32_t ppi_header(struct out *o, uint8_t *f)
+{
+	memset(f, 0, 32);
+	put_le16(f + 2, 32);
+	put_le32(f + 4, DLT_IEEE802_11);
+	put_le16(f + 8, 2);			/* 802.11-Common, 20 bytes */
+	put_le16(f + 10, 20);
+	put_le32(f + 12, (uint32_t)o->ts_us);	/* TSF timer */
+	put_le16(f + 20, o->wlan_fcs ? 1 : 0);
+	put_le16(f + 22, 108);			/* rate, 500 kb/s */
+	put_le16(f + 24, 2437);
+	put_le16(f + 26, 0x00c0);
+	f[30] = (uint8_t)-42;
+	f[31] = (uint8_t)-95;
+	return 32;
+}
 
 /* Transport checksum over the pseudo-header (RFC 768, RFC 8200 section 8.1). */
 static uint16_t l4_checksum(const struct host *src, const struct host *dst, uint8_t proto,
@@ -315,7 +444,7 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 		 const uint8_t *ip, uint32_t iplen, uint32_t cut_in_ip)
 {
 	uint8_t f[MAX_FRAME];
-	uint32_t hl = 0;
+	uint32_t hl = 0, len_at = 0, radio = 0;
 	uint16_t etype = src->family == 4 ? ETH_IPV4 : ETH_IPV6;
 	bool from_a = src->addr[src->family == 4 ? 3 : 15] == 1;	/* .1 / ::1 is the capturing side */
 
@@ -353,6 +482,17 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 			memcpy(f + hl + 6, dst->mac, 6);
 			memcpy(f + hl + 12, src->mac, 6);
 			hl += 18;
+		}
+		if (o->llc != LLC_NONE) {	/* IEEE 802.3: the length (set below), then LLC */
+			len_at = hl;
+			hl += 2;
+			if (o->llc == LLC_SNAP) {
+				hl += put_snap(f + hl, etype);
+			} else {	/* DSAP = SSAP = 0x06 (IP), UI */
+				memcpy(f + hl, (uint8_t[]){ 0x06, 0x06, 0x03 }, 3);
+				hl += 3;
+			}
+			break;
 		}
 		if (o->mpls_labels) {	/* labels 1000, 1001, ...: TC 0, TTL 255, S on the last */
 			put16(f + hl, 0x8847);
@@ -408,11 +548,34 @@ static void emit(struct out *o, const struct host *src, const struct host *dst,
 		hl = 4;
 		break;
 	}
+	case DLT_FDDI:		/* frame control: asynchronous LLC, priority 0; DA, SA; LLC/SNAP */
+		f[0] = 0x50;
+		memcpy(f + 1, dst->mac, 6);
+		memcpy(f + 7, src->mac, 6);
+		hl = 13 + put_snap(f + 13, etype);
+		break;
+	case DLT_IEEE802_11:
+		hl = wlan_header(o, f, src, dst, from_a, etype);
+		break;
+	case DLT_IEEE802_11_RADIO:
+		radio = radiotap_header(o, f);
+		hl = radio + wlan_header(o, f + radio, src, dst, from_a, etype);
+		break;
+	case DLT_PPI:
+		radio = ppi_header(o, f);
+		hl = radio + wlan_header(o, f + radio, src, dst, from_a, etype);
+		break;
 	default:		/* DLT_RAW */
 		break;
 	}
 	memcpy(f + hl, ip, iplen);
 	uint32_t len = hl + iplen;
+	if (len_at)
+		put16(f + len_at, len - len_at - 2);
+	if (radio && o->wlan_fcs) {
+		put_le32(f + len, crc32_ieee(f + radio, len - radio));
+		len += 4;
+	}
 	if (o->dlt == DLT_EN10MB && len < 60)
 		len = 60;	/* Ethernet minimum frame (without FCS): zero padding */
 	if (o->tunnel != TUN_NONE) {
@@ -1578,6 +1741,235 @@ static void c_tls_malformed(struct out *o)
 	tcp_send(o, &c, &s, ACK, 0, 0);
 }
 
+/* Write a frame that is not IP as it is (Ethernet frames padded to 60 bytes). */
+static void write_other(struct out *o, uint8_t *f, uint32_t len)
+{
+	if (o->dlt == DLT_EN10MB && len < 60) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	write_frame(o, f, len, 0);
+}
+
+/* An 802.3 frame to dst from the client's MAC, with an optional 802.1Q tag: returns where the LLC starts. */
+static uint32_t llc_frame(uint8_t *f, const uint8_t *dst, uint16_t vid)
+{
+	uint32_t n = 12;
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 1 }, 6);
+	if (vid) {
+		put16(f + 12, ETH_8021Q);
+		put16(f + 14, vid);
+		n = 16;
+	}
+	return n + 2;
+}
+
+/* STP configuration BPDU (IEEE 802.1D 9.3.1) or, with vid, a PVST+ one (Cisco SNAP 0x010b) on that VLAN. */
+static void stp_bpdu(struct out *o, uint16_t vid)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	uint8_t stp_mac[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 }, pvst_mac[6] = { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcd };
+	uint32_t n = llc_frame(f, vid ? pvst_mac : stp_mac, vid), llc = n;
+
+	if (vid) {
+		memcpy(f + n, (uint8_t[]){ 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x01, 0x0b }, 8);
+		n += 8;
+	} else {
+		memcpy(f + n, (uint8_t[]){ 0x42, 0x42, 0x03 }, 3);
+		n += 3;
+	}
+	/* protocol 0, version 0, type 0 (configuration), flags 0; root id, cost 4, bridge id, port 0x8001 */
+	memcpy(f + n + 5, (uint8_t[]){ 0x80, 0x00, 0x02, 0xfa, 0, 0, 0x0b, 0x01 }, 8);
+	put32(f + n + 13, 4);
+	memcpy(f + n + 17, (uint8_t[]){ 0x80, 0x00, 0x02, 0xfa, 0, 0, 0x0b, 0x02 }, 8);
+	put16(f + n + 25, 0x8001);
+	put16(f + n + 27, 1 << 8);	/* message age 1 s, max age 20, hello 2, forward delay 15 (1/256 s) */
+	put16(f + n + 29, 20 << 8);
+	put16(f + n + 31, 2 << 8);
+	put16(f + n + 33, 15 << 8);
+	n += 35;
+	put16(f + llc - 2, n - llc);
+	write_other(o, f, n);
+}
+
+/* CDP version 2 (Cisco SNAP 0x2000) with a Device-ID TLV "sw01". */
+static void cdp_frame(struct out *o)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	uint32_t n = llc_frame(f, (uint8_t[]){ 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc }, 0), llc = n, cdp;
+
+	memcpy(f + n, (uint8_t[]){ 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00 }, 8);
+	cdp = n += 8;
+	f[n] = 2;		/* version */
+	f[n + 1] = 180;		/* TTL */
+	put16(f + n + 4, 1);	/* Device-ID */
+	put16(f + n + 6, 8);
+	memcpy(f + n + 8, "sw01", 4);
+	n += 12;
+	put16(f + cdp + 2, sum_fold(sum_add(0, f + cdp, n - cdp)));
+	put16(f + llc - 2, n - llc);
+	write_other(o, f, n);
+}
+
+/* A switch port's 802.3 frames: STP, CDP and PVST+, TCP over SNAP, UDP over LLC SAP 0x06. */
+static void c_llc_snap(struct out *o)
+{
+	struct host c, s;
+
+	stp_bpdu(o, 0);
+	cdp_frame(o);
+	stp_bpdu(o, 30);
+	o->llc = LLC_SNAP;
+	hosts(&c, &s, 4, 41308, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	o->llc = LLC_SAP_IP;
+	hosts(&c, &s, 4, 41309, 1812);
+	udp_send(o, &c, &s, 20);
+	udp_send(o, &s, &c, 40);
+	o->llc = LLC_NONE;
+	stp_bpdu(o, 0);
+}
+
+static void c_fddi(struct out *o)
+{
+	struct host c, s;
+
+	hosts(&c, &s, 4, 41310, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	hosts(&c, &s, 6, 41311, 443);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
+}
+
+/* 802.11 management and protected frames, written as they are. */
+static void wlan_beacon(struct out *o)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+
+	f[0] = 0x80;			/* management, beacon */
+	memset(f + 4, 0xff, 6);
+	memcpy(f + 10, wlan_bssid, 6);
+	memcpy(f + 16, wlan_bssid, 6);
+	put_le16(f + 22, (uint32_t)(o->wlan_seq++ & 0x0fff) << 4);
+	put_le32(f + 24, (uint32_t)o->ts_us);	/* timestamp (8) */
+	put_le16(f + 32, 100);		/* beacon interval, TU */
+	put_le16(f + 34, 0x0411);	/* ESS, privacy, short slot time */
+	f[36] = 0;			/* SSID "fa-test" */
+	f[37] = 7;
+	memcpy(f + 38, "fa-test", 7);
+	f[45] = 1;			/* supported rates */
+	f[46] = 1;
+	f[47] = 0x8c;
+	write_frame(o, f, 48, 0);
+}
+
+/* A CCMP-protected QoS data frame from the client: CCMP header, 60 bytes of ciphertext, MIC. */
+static void wlan_protected(struct out *o)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+	uint32_t n = 0;
+
+	if (o->dlt == DLT_IEEE802_11_RADIO)
+		n = radiotap_header(o, f);
+	f[n] = 0x88;
+	f[n + 1] = 0x41;		/* To DS, Protected */
+	memcpy(f + n + 4, wlan_bssid, 6);
+	memcpy(f + n + 10, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 1 }, 6);
+	memcpy(f + n + 16, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 2 }, 6);
+	put_le16(f + n + 22, (uint32_t)(o->wlan_seq++ & 0x0fff) << 4);
+	f[n + 28] = 1;			/* CCMP header: PN 1, Ext IV, key 0 */
+	f[n + 31] = 0x20;
+	fill(f + n + 34, 60 + 8, 'q');
+	if (n && o->wlan_fcs)
+		put_le32(f + n + 34 + 68, crc32_ieee(f + n, 34 + 68));
+	write_frame(o, f, n + 34 + 68 + (n && o->wlan_fcs ? 4 : 0), 0);
+}
+
+/* QoS Null from the client: a power-save announcement, no data. */
+static void wlan_qos_null(struct out *o)
+{
+	uint8_t f[MAX_FRAME] = { 0 };
+
+	f[0] = 0xc8;
+	f[1] = 0x11;			/* To DS, power management */
+	memcpy(f + 4, wlan_bssid, 6);
+	memcpy(f + 10, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 1 }, 6);
+	memcpy(f + 16, wlan_bssid, 6);
+	put_le16(f + 22, (uint32_t)(o->wlan_seq++ & 0x0fff) << 4);
+	write_frame(o, f, 26, 0);
+}
+
+/*
+ * A wireless LAN seen from a monitor port: a beacon, a TCP session in plain
+ * data frames, a UDP exchange in QoS data frames, a TCP session over a WDS
+ * link in QoS data frames with HT control, a protected frame and a QoS Null.
+ */
+static void c_80211(struct out *o)
+{
+	struct host c, s;
+
+	wlan_beacon(o);
+	hosts(&c, &s, 4, 41312, 443);
+	tcp_session(o, &c, &s, 64, 500);
+	o->wlan_qos = true;
+	hosts(&c, &s, 6, 41313, 443);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 100);
+	o->wlan_wds = o->wlan_htc = true;
+	hosts(&c, &s, 4, 41314, 2598);
+	tcp_session(o, &c, &s, 64, 500);
+	o->wlan_wds = o->wlan_htc = false;
+	wlan_protected(o);
+	wlan_qos_null(o);
+}
+
+/* Radiotap: a TCP session without FCS, then one whose frames end with their FCS (and two presence words). */
+static void c_radiotap(struct out *o)
+{
+	struct host c, s;
+
+	hosts(&c, &s, 4, 41315, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	o->wlan_fcs = o->rt_ext = o->wlan_qos = true;
+	hosts(&c, &s, 4, 41316, 443);
+	tcp_session(o, &c, &s, 64, 500);
+	wlan_protected(o);
+}
+
+/* PPI with an 802.11-Common field: a TCP session, then a UDP exchange whose frames carry their FCS. */
+static void c_ppi(struct out *o)
+{
+	struct host c, s;
+
+	o->wlan_qos = true;
+	hosts(&c, &s, 4, 41317, 1494);
+	tcp_session(o, &c, &s, 64, 500);
+	o->wlan_fcs = true;
+	hosts(&c, &s, 6, 41318, 1812);
+	udp_send(o, &c, &s, 100);
+	udp_send(o, &s, &c, 60);
+}
+
+/* Mostly frames nothing can read (IEEE local experimental EtherType 0x88b5), around one TCP handshake. */
+static void c_health_unreadable(struct out *o)
+{
+	struct host c, s;
+	uint8_t f[MAX_FRAME];
+
+	hosts(&c, &s, 4, 41319, 443);
+	for (int i = 0; i < 20; i++) {
+		if (i == 10)
+			tcp_open(o, &c, &s);
+		memcpy(f, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 2 }, 6);
+		memcpy(f + 6, (uint8_t[]){ 0x02, 0xfa, 0, 0, 2, 1 }, 6);
+		put16(f + 12, 0x88b5);
+		fill(f + 14, 100, 'u');
+		write_other(o, f, 114);
+	}
+}
+
 static const struct sub {
 	const char *name;
 	int dlt;
@@ -1590,6 +1982,12 @@ static const struct sub {
 	{ "pbb", DLT_EN10MB, c_pbb, "802.1ah PBB: B-TAG 7, I-TAG (I-SID 0x012345), customer frame: TCP session" },
 	{ "link-ppp", DLT_PPP, c_ppp, "PPP (ff 03 framing): TCP over IPv4 and over IPv6" },
 	{ "link-chdlc", DLT_C_HDLC, c_chdlc, "Cisco HDLC: TCP session" },
+	{ "llc-snap", DLT_EN10MB, c_llc_snap, "802.3: STP, CDP, PVST+, TCP over SNAP, UDP over SAP 0x06" },
+	{ "link-fddi", DLT_FDDI, c_fddi, "FDDI with LLC/SNAP: TCP over IPv4, UDP over IPv6" },
+	{ "link-80211", DLT_IEEE802_11, c_80211, "802.11: beacon, data, QoS data, WDS + HTC, protected, QoS Null" },
+	{ "link-radiotap", DLT_IEEE802_11_RADIO, c_radiotap, "radiotap + 802.11: without and with FCS" },
+	{ "link-ppi", DLT_PPI, c_ppi, "PPI + 802.11 QoS data: TCP without FCS, IPv6 UDP with FCS" },
+	{ "health-unreadable", DLT_EN10MB, c_health_unreadable, "20 frames of EtherType 0x88b5, one handshake" },
 	{ "mpls", DLT_EN10MB, c_mpls, "MPLS: 2 labels over IPv4 TCP, 1 over IPv6 UDP, Ethernet over MPLS with and without control word" },
 	{ "qinq", DLT_EN10MB, c_qinq, "802.1ad 200 + 802.1Q 100 TCP session" },
 	{ "ipv4-fragments", DLT_EN10MB, c_ipv4_frag, "UDP in 3 IPv4 fragments, reply, orphan fragment" },

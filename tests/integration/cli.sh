@@ -26,9 +26,9 @@ echo "this is not a capture, just text long enough to fill a header" >"$TMP/text
 run notpcap "${FA[@]}" -r "$TMP/text.pcap"
 check "not a capture: one line naming it, exit 2" eval 'status_is notpcap 2 && one_line_error notpcap "text.pcap"'
 
-# A pcap header (little-endian, v2.4, snaplen 65535) with link type 105 (IEEE 802.11).
-printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x69\x00\x00\x00' >"$TMP/wifi.pcap"
-run linktype "${FA[@]}" -r "$TMP/wifi.pcap"
+# A pcap header (little-endian, v2.4, snaplen 65535) with link type 6 (IEEE 802.5 Token Ring).
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x06\x00\x00\x00' >"$TMP/tokenring.pcap"
+run linktype "${FA[@]}" -r "$TMP/tokenring.pcap"
 check "unsupported link type: named, exit 2" eval 'status_is linktype 2 && one_line_error linktype "unsupported link type"'
 
 run badfilter "${FA[@]}" -r "$P/tcp-complete.pcap" 'port nonsense and'

@@ -356,20 +356,24 @@ Test(decode_link, loop_is_network_order_only)
 
 Test(decode_link, supported_list_and_names)
 {
-	static const int yes[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101,
-				   DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP };
+	static const int yes[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, 101, DLT_IPV4, DLT_IPV6,
+				   DLT_NULL, DLT_LOOP, DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, DLT_PPI,
+				   DLT_NFLOG };
 	struct fb f = { .n = 0 };
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		cr_assert_eq(decode_link_supported(yes[i]), 1, "dlt %d", yes[i]);
-	cr_assert_eq(decode_link_supported(DLT_IEEE802_11), 0);
+	cr_assert_eq(decode_link_supported(147), 0);	/* DLT_USER0 */
+	for (int dlt = 0; dlt < 300; dlt++)
+		if (decode_link_supported(dlt))
+			cr_assert_neq(strncmp(decode_link_name(dlt), "DLT ", 4), 0, "dlt %d has no name", dlt);
 	cr_assert_str_eq(decode_link_name(DLT_EN10MB), "Ethernet");
 	cr_assert_str_eq(decode_link_name(DLT_LINUX_SLL2), "Linux cooked v2");
 	cr_assert_str_eq(decode_link_name(101), "Raw IP");
 	cr_assert_str_eq(decode_link_name(64999), "DLT 64999");
 	cr_assert_str_eq(decode_link_name(-3), "DLT -3");
 	put_fill(&f, 64, 0x45);
-	assert_err(dec(DLT_IEEE802_11, &f), DECODE_NOT_IP);
+	assert_err(dec(147, &f), DECODE_NOT_IP);
 }
 
 /* ---- VLAN ---- */
@@ -1698,4 +1702,514 @@ Test(decode_link, cisco_hdlc_and_ppp_serial_carrying_it)
 	whole_and_cut(DLT_PPP_SERIAL, &f, 4, 27000);
 	cr_assert(decode_link_supported(DLT_PPP) && decode_link_supported(DLT_C_HDLC) &&
 		  decode_link_supported(DLT_PPP_SERIAL));
+}
+
+/* ---- 802.3 with LLC/SNAP, FDDI, 802.11 (plain, radiotap, PPI), NFLOG, Cisco MetaData ---- */
+
+static void put_le16(struct fb *f, unsigned v) { put8(f, v); put8(f, v >> 8); }
+static void put_le32(struct fb *f, uint32_t v) { put_le16(f, v & 0xffff); put_le16(f, v >> 16); }
+static void put_host16(struct fb *f, uint16_t v) { memcpy(f->b + f->n, &v, 2); f->n += 2; }
+
+/* LLC UI, then SNAP with oui and pid. */
+static void put_snap(struct fb *f, uint32_t oui, unsigned pid)
+{
+	put8(f, 0xaa);
+	put8(f, 0xaa);
+	put8(f, 0x03);
+	put8(f, oui >> 16);
+	put16(f, oui & 0xffff);
+	put16(f, pid);
+}
+
+/* An IPv4 TCP SYN 10.0.0.1:40000 -> 10.0.0.2:dport (40 bytes). */
+static void put_syn4(struct fb *f, unsigned dport) { put_ipv4(f, PROTO_TCP, 20); put_tcp(f, 40000, dport, TCP_SYN); }
+
+/*
+ * Cut f at every length, as a snaplen would (the wire keeps the whole
+ * frame) and as a frame that really was that short: never a crash (the
+ * heap copy is exact, ASan watches), never DECODE_OK before the TCP header
+ * at tcp_end is whole nor when the wire was as short as the capture (the
+ * IP length then lies), and the link layer's own error while the cut is
+ * inside its header (before link_end).
+ */
+static void check_cuts(int dlt, const struct fb *f, uint32_t link_end, uint32_t tcp_end, unsigned dport)
+{
+	for (uint32_t len = 0; len < f->n; len++) {
+		uint32_t wires[2] = { len, f->n };
+
+		for (int w = 0; w < 2; w++) {
+			enum decode_error e = dec_len(dlt, f, len, wires[w]);
+
+			/* An NFLOG message that really ends between TLVs is one without the packet. */
+			if (len < link_end && !(w == 0 && dlt == DLT_NFLOG && e == DECODE_NOT_IP))
+				cr_assert_eq(e, DECODE_LINK_TRUNCATED, "cut to %u of %u (wire %u): %s", len, f->n,
+					     wires[w], decode_error_name(e));
+			if (len < tcp_end || w == 0)
+				cr_assert_neq(e, DECODE_OK, "cut to %u of %u (wire %u) decoded", len, f->n, wires[w]);
+			else if (e == DECODE_OK)
+				assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, dport);
+		}
+	}
+}
+
+static void assert_not_ip(enum decode_error e, enum decode_not_ip_space space, unsigned value, const char *name)
+{
+	assert_err(e, DECODE_NOT_IP);
+	cr_assert_eq(pkt.not_ip, DECODE_NOT_IP_CODE(space, value), "not_ip 0x%x", pkt.not_ip);
+	if (name)
+		cr_assert_str_eq(decode_not_ip_name(pkt.not_ip), name);
+}
+
+TestSuite(decode_llc, .fini = fini);
+
+Test(decode_llc, stp_cdp_and_other_snap_are_named_not_ip)
+{
+	struct fb stp = { 0 }, cdp = { 0 }, other = { 0 };
+
+	put_eth(&stp, 38);	/* LLC 3 + configuration BPDU 35, padded to 60 */
+	put8(&stp, 0x42);
+	put8(&stp, 0x42);
+	put8(&stp, 0x03);
+	put_fill(&stp, 35, 0);
+	put_fill(&stp, 60 - stp.n, 0);
+	assert_not_ip(dec(DLT_EN10MB, &stp), NOTIP_LLC, 0x42, "STP");
+
+	put_eth(&cdp, 8 + 20);
+	put_snap(&cdp, 0x00000c, 0x2000);
+	put_fill(&cdp, 20, 0x11);
+	assert_not_ip(dec(DLT_EN10MB, &cdp), NOTIP_SNAP_CISCO, 0x2000, "CDP");
+
+	put_eth(&other, 8 + 20);
+	put_snap(&other, 0x080007, 0x809b);	/* Apple's AppleTalk */
+	put_fill(&other, 20, 0);
+	assert_not_ip(dec(DLT_EN10MB, &other), NOTIP_SNAP_OTHER, 0x809b, NULL);
+}
+
+Test(decode_llc, ipv4_over_snap_bounded_by_the_8023_length)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 8 + 28);
+	put_snap(&f, 0, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8);
+	put_udp(&f, 40000, 53, 0);
+	put_fill(&f, 60 - f.n, 0);	/* Ethernet padding: no part of the datagram */
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_UDP, 40000, 53);
+	cr_assert_eq(pkt.ip_len, 28);
+	cr_assert_eq(pkt.l3, heap + 22);
+	cr_assert_eq(pkt.l3_cap, 28);
+	/* A datagram longer than the 802.3 length says lies about its length. */
+	set16(&f, 12, 8 + 27);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_IPV4_BAD_LENGTH);
+	/* The 802.1H bridge-tunnel OUI carries an EtherType too. */
+	set16(&f, 12, 8 + 28);
+	f.b[19] = 0xf8;
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+}
+
+Test(decode_llc, snap_tcp_every_cut)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 8 + 40);
+	put_snap(&f, 0, 0x0800);
+	put_syn4(&f, 1494);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 1494);
+	check_cuts(DLT_EN10MB, &f, 22, f.n, 1494);
+}
+
+Test(decode_llc, vlan_behind_snap_and_snap_behind_vlan)
+{
+	struct fb f = { 0 }, g = { 0 };
+
+	put_eth(&f, 8 + 4 + 40);
+	put_snap(&f, 0, 0x8100);
+	put_vlan(&f, 12, 0x0800);
+	put_syn4(&f, 443);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_eq(pkt.vlan_count, 1);
+	cr_assert_eq(pkt.vlan, 12);
+
+	put_eth(&g, 0x8100);	/* PVST+: a tagged 802.3 frame with Cisco's SNAP */
+	put_vlan(&g, 30, 8 + 36);
+	put_snap(&g, 0x00000c, 0x010b);
+	put_fill(&g, 36, 0);
+	assert_not_ip(dec(DLT_EN10MB, &g), NOTIP_SNAP_CISCO, 0x010b, "PVST+");
+	cr_assert_eq(pkt.vlan, 30);
+}
+
+Test(decode_llc, no_second_8023_frame_behind_snap)
+{
+	struct fb f = { 0 };
+
+	put_eth(&f, 8 + 4 + 11);
+	put_snap(&f, 0, 0x8100);
+	put_vlan(&f, 5, 11);	/* a length again: not opened a second time */
+	put_snap(&f, 0, 0x0800);
+	put_fill(&f, 3, 0);
+	assert_not_ip(dec(DLT_EN10MB, &f), NOTIP_ETHERTYPE, 11, NULL);
+	f.n = 0;
+	put_eth(&f, 8 + 20);
+	put_snap(&f, 0, 0x0100);	/* a protocol id below 0x0600 */
+	put_fill(&f, 20, 0);
+	assert_not_ip(dec(DLT_EN10MB, &f), NOTIP_ETHERTYPE, 0x0100, NULL);
+}
+
+Test(decode_llc, novell_raw_ip_over_llc_and_two_byte_control)
+{
+	struct fb f = { 0 }, g = { 0 }, h = { 0 };
+
+	put_eth(&f, 30);
+	put16(&f, 0xffff);	/* IPX checksum */
+	put_fill(&f, 28, 0);
+	assert_not_ip(dec(DLT_EN10MB, &f), NOTIP_LLC, 0xff, "IPX (raw 802.3)");
+
+	put_eth(&g, 3 + 40);
+	put8(&g, 0x06);
+	put8(&g, 0x06);
+	put8(&g, 0x03);
+	put_syn4(&g, 80);
+	assert_err(dec(DLT_EN10MB, &g), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 80);
+	check_cuts(DLT_EN10MB, &g, 17, g.n, 80);
+
+	put_eth(&h, 4);
+	put8(&h, 0xf0);	/* NetBIOS, I-format: 2-byte control */
+	put8(&h, 0xf0);
+	put8(&h, 0x00);
+	put8(&h, 0x00);
+	assert_not_ip(dec(DLT_EN10MB, &h), NOTIP_LLC, 0xf0, "NetBIOS");
+	assert_err(dec_len(DLT_EN10MB, &h, 17, 17), DECODE_LINK_TRUNCATED);
+}
+
+Test(decode_llc, linux_cooked_llc_and_novell)
+{
+	struct fb f = { 0 };
+
+	put16(&f, 0);
+	put16(&f, 1);
+	put16(&f, 6);
+	put_fill(&f, 8, 0x02);
+	put16(&f, 0x0004);	/* LINUX_SLL_P_802_2 */
+	put8(&f, 0x42);
+	put8(&f, 0x42);
+	put8(&f, 0x03);
+	put_fill(&f, 35, 0);
+	assert_not_ip(dec(DLT_LINUX_SLL, &f), NOTIP_LLC, 0x42, "STP");
+	set16(&f, 14, 0x0001);	/* LINUX_SLL_P_802_3 */
+	assert_not_ip(dec(DLT_LINUX_SLL, &f), NOTIP_LLC, 0xff, NULL);
+	set16(&f, 14, 0x0010);
+	assert_not_ip(dec(DLT_LINUX_SLL, &f), NOTIP_ETHERTYPE, 0x0010, NULL);
+}
+
+Test(decode_llc, cisco_metadata_is_a_shim)
+{
+	struct fb f = { 0 }, g = { 0 };
+
+	put_eth(&f, 0x8909);
+	put8(&f, 1);		/* version */
+	put8(&f, 1);		/* length: one 8-byte unit */
+	put16(&f, 0x0001);	/* SGT option */
+	put16(&f, 17);		/* SGT */
+	put16(&f, 0x0800);
+	put_syn4(&f, 443);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 443);
+	for (uint32_t len = 14; len < 22; len++)
+		assert_err(dec_len(DLT_EN10MB, &f, len, len), DECODE_ENCAP_TRUNCATED);
+
+	put_eth(&g, 0x8909);	/* length 2: 16 bytes, the next EtherType last */
+	put8(&g, 1);
+	put8(&g, 2);
+	put_fill(&g, 12, 0);
+	put16(&g, 0x0800);
+	put_syn4(&g, 443);
+	assert_err(dec(DLT_EN10MB, &g), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 443);
+}
+
+TestSuite(decode_fddi, .fini = fini);
+
+static void put_fddi(struct fb *f, unsigned fc)
+{
+	put8(f, fc);
+	put_fill(f, 6, 0x02);
+	put_fill(f, 6, 0x04);
+}
+
+Test(decode_fddi, llc_frame_carries_ip_and_smt_is_not_ip)
+{
+	struct fb f = { 0 }, g = { 0 };
+
+	put_fddi(&f, 0x50);	/* asynchronous LLC frame, priority 0 */
+	put_snap(&f, 0, 0x0800);
+	put_syn4(&f, 1494);
+	assert_err(dec(DLT_FDDI, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 1494);
+	check_cuts(DLT_FDDI, &f, 21, f.n, 1494);
+
+	put_fddi(&g, 0x41);	/* SMT */
+	put_fill(&g, 32, 0);
+	assert_err(dec(DLT_FDDI, &g), DECODE_NOT_IP);
+	f.b[0] = 0xd0;	/* synchronous LLC */
+	assert_err(dec(DLT_FDDI, &f), DECODE_OK);
+}
+
+TestSuite(decode_wlan, .fini = fini);
+
+/* An 802.11 data header: fc (subtype << 4 | type << 2), flags; the optional fields as the flags say. */
+static void put_wlan(struct fb *f, unsigned subtype, unsigned flags, unsigned qos)
+{
+	put8(f, subtype << 4 | 2 << 2);
+	put8(f, flags);
+	put16(f, 0);			/* duration */
+	put_fill(f, 6, 0x0a);		/* address 1-3 */
+	put_fill(f, 6, 0x0b);
+	put_fill(f, 6, 0x0c);
+	put_le16(f, 0x0120);		/* sequence 18, fragment 0 */
+	if ((flags & 3) == 3)
+		put_fill(f, 6, 0x0d);	/* address 4 */
+	if (subtype & 8) {
+		put_le16(f, qos);
+		if (flags & 0x80)
+			put32(f, 0);	/* HT control */
+	}
+}
+
+Test(decode_wlan, data_frames_every_header_form)
+{
+	static const struct { unsigned subtype, flags; uint32_t hdr; } forms[] = {
+		{ 0, 0x01, 24 },	/* To DS */
+		{ 0, 0x02, 24 },	/* From DS */
+		{ 0, 0x03, 30 },	/* WDS: address 4 */
+		{ 8, 0x01, 26 },	/* QoS data */
+		{ 8, 0x81, 30 },	/* QoS data, +HTC */
+		{ 8, 0x83, 36 },	/* everything */
+		{ 0, 0x81, 24 },	/* Order on non-QoS data: no HT control */
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct fb f = { 0 };
+
+		put_wlan(&f, forms[i].subtype, forms[i].flags, 0);
+		cr_assert_eq(f.n, forms[i].hdr);
+		put_snap(&f, 0, 0x0800);
+		put_syn4(&f, 443);
+		assert_err(dec(DLT_IEEE802_11, &f), DECODE_OK);
+		assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 443);
+		check_cuts(DLT_IEEE802_11, &f, forms[i].hdr + 8, f.n, 443);
+	}
+}
+
+Test(decode_wlan, protected_amsdu_fragments_and_not_data)
+{
+	struct fb f = { 0 };
+
+	put_wlan(&f, 8, 0x41, 0);	/* protected QoS data: CCMP header and ciphertext */
+	put_fill(&f, 60, 0x5a);
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_ENCRYPTED);
+	cr_assert_str_eq(decode_error_name(DECODE_ENCRYPTED), "wlan-encrypted");
+
+	f.n = 0;
+	put_wlan(&f, 8, 0x01, 0x80);	/* A-MSDU present */
+	put_fill(&f, 60, 0);
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_UNSUPPORTED);
+	cr_assert_str_eq(decode_not_ip_name(pkt.not_ip), "802.11 data");
+
+	f.n = 0;
+	put_wlan(&f, 0, 0x05, 0);	/* More Fragments */
+	put_snap(&f, 0, 0x0800);
+	put_syn4(&f, 443);
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_UNSUPPORTED);
+	f.b[1] = 0x01;
+	f.b[22] |= 0x01;		/* fragment 1 */
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_UNSUPPORTED);
+
+	f.n = 0;
+	put_wlan(&f, 12, 0x01, 0);	/* QoS Null */
+	assert_not_ip(dec(DLT_IEEE802_11, &f), NOTIP_WLAN, 0x2c, "802.11 null data");
+
+	f.n = 0;
+	put8(&f, 0x80);			/* beacon: management, subtype 8 */
+	put8(&f, 0);
+	put_fill(&f, 22 + 12, 0);
+	assert_not_ip(dec(DLT_IEEE802_11, &f), NOTIP_WLAN, 0x08, "802.11 management");
+	f.b[0] = 0xd4;			/* ACK: control, 10 bytes */
+	f.n = 10;
+	assert_not_ip(dec(DLT_IEEE802_11, &f), NOTIP_WLAN, 0x1d, "802.11 control");
+	f.b[0] = 0x89;			/* protocol version 1 */
+	assert_err(dec(DLT_IEEE802_11, &f), DECODE_UNSUPPORTED);
+	assert_err(dec_len(DLT_IEEE802_11, &f, 1, 1), DECODE_LINK_TRUNCATED);
+}
+
+/* Radiotap: TSFT and Flags (after an extended presence bitmap when ext), then the rate. */
+static uint32_t put_radiotap(struct fb *f, unsigned flags, int ext)
+{
+	uint32_t at = f->n, len;
+
+	put8(f, 0);
+	put8(f, 0);
+	put_le16(f, 0);			/* it_len, set below */
+	put_le32(f, 0x00000007u | (ext ? 0x80000000u : 0));	/* TSFT, Flags, Rate */
+	if (ext)
+		put_le32(f, 0);
+	while ((f->n - at) % 8)
+		put8(f, 0);		/* TSFT is 8-byte aligned */
+	put_fill(f, 8, 0x77);
+	put8(f, flags);
+	put8(f, 0x6c);			/* 54 Mb/s */
+	len = f->n - at;
+	f->b[at + 2] = (uint8_t)len;
+	f->b[at + 3] = (uint8_t)(len >> 8);
+	return len;
+}
+
+Test(decode_wlan, radiotap_with_and_without_fcs)
+{
+	for (int ext = 0; ext < 2; ext++) {
+		struct fb f = { 0 };
+		uint32_t rt = put_radiotap(&f, 0, ext), ip_at;
+
+		cr_assert_eq(rt, ext ? 26u : 18u);
+		put_wlan(&f, 0, 0x01, 0);
+		put_snap(&f, 0, 0x0800);
+		ip_at = f.n;
+		put_syn4(&f, 1494);
+		assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_OK);
+		assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 1494);
+		check_cuts(DLT_IEEE802_11_RADIO, &f, rt, f.n, 1494);
+		/* With the FCS flag, the last 4 bytes are no part of the datagram. */
+		put32(&f, 0xdeadbeef);
+		f.b[ext ? 24 : 16] = 0x10;
+		assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_OK);
+		cr_assert_eq(pkt.ip_len, 40);
+		set16(&f, ip_at + 2, 44);	/* a datagram that claims the FCS */
+		assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_IPV4_BAD_LENGTH);
+		f.b[ext ? 24 : 16] = 0;
+		assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_OK);
+	}
+}
+
+Test(decode_wlan, radiotap_padding_and_bad_headers)
+{
+	struct fb f = { 0 };
+	uint32_t rt = put_radiotap(&f, 0x20, 0);
+
+	put_wlan(&f, 8, 0x01, 0);	/* 26 bytes, padded to 28 */
+	put16(&f, 0);
+	put_snap(&f, 0, 0x0800);
+	put_syn4(&f, 443);
+	assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 443);
+	f.b[0] = 1;			/* it_version */
+	assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_UNSUPPORTED);
+	f.b[0] = 0;
+	f.b[2] = 7;			/* it_len below 8 */
+	assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_LINK_TRUNCATED);
+	f.b[2] = (uint8_t)rt;
+	f.b[7] = 0x80;			/* another presence word, past it_len every time */
+	f.b[11] = 0x80;
+	f.b[15] = 0x80;
+	assert_err(dec(DLT_IEEE802_11_RADIO, &f), DECODE_LINK_TRUNCATED);
+}
+
+/* PPI with an 802.11-Common field whose flags are common_flags. */
+static uint32_t put_ppi(struct fb *f, uint32_t dlt, unsigned common_flags)
+{
+	put8(f, 0);
+	put8(f, 0);
+	put_le16(f, 8 + 4 + 20);
+	put_le32(f, dlt);
+	put_le16(f, 2);			/* 802.11-Common */
+	put_le16(f, 20);
+	put_fill(f, 8, 0);		/* TSF */
+	put_le16(f, common_flags);
+	put_fill(f, 10, 0);
+	return 32;
+}
+
+Test(decode_wlan, ppi_carries_80211_and_says_fcs)
+{
+	struct fb f = { 0 };
+	uint32_t hl = put_ppi(&f, DLT_IEEE802_11, 0);
+
+	put_wlan(&f, 8, 0x02, 0);
+	put_snap(&f, 0, 0x0800);
+	put_syn4(&f, 2598);
+	assert_err(dec(DLT_PPI, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 2598);
+	check_cuts(DLT_PPI, &f, hl, f.n, 2598);
+	put32(&f, 0);
+	f.b[20] = 1;			/* FCS present */
+	assert_err(dec(DLT_PPI, &f), DECODE_OK);
+	set16(&f, hl + 26 + 8 + 2, 44);
+	assert_err(dec(DLT_PPI, &f), DECODE_IPV4_BAD_LENGTH);
+	f.b[4] = DLT_EN10MB;
+	assert_err(dec(DLT_PPI, &f), DECODE_UNSUPPORTED);
+	f.b[4] = DLT_IEEE802_11;
+	f.b[10] = 21;			/* a field past the header */
+	assert_err(dec(DLT_PPI, &f), DECODE_LINK_TRUNCATED);
+}
+
+TestSuite(decode_nflog, .fini = fini);
+
+/* NFLOG header and the TLVs the kernel puts first: packet header, a 5-byte prefix (padded), then the payload. */
+static uint32_t put_nflog(struct fb *f, unsigned family, uint32_t payload_len)
+{
+	put8(f, family);
+	put8(f, 0);
+	put16(f, 5);			/* group 5 */
+	put_host16(f, 8);
+	put_host16(f, 1);		/* NFULA_PACKET_HDR */
+	put16(f, 0x0800);
+	put8(f, 3);
+	put8(f, 0);
+	put_host16(f, 9);
+	put_host16(f, 10);		/* NFULA_PREFIX "test\0" */
+	put_fill(f, 5, 't');
+	put_fill(f, 3, 0);
+	put_host16(f, 4 + payload_len);
+	put_host16(f, 9);		/* NFULA_PAYLOAD */
+	return f->n;
+}
+
+Test(decode_nflog, ipv4_and_ipv6_payloads)
+{
+	struct fb f = { 0 }, g = { 0 };
+	uint32_t at = put_nflog(&f, 2, 40);
+
+	put_syn4(&f, 1494);
+	assert_err(dec(DLT_NFLOG, &f), DECODE_OK);
+	assert_v4_tuple(&pkt.t, PROTO_TCP, 40000, 1494);
+	cr_assert_eq(pkt.l3, heap + at);
+	check_cuts(DLT_NFLOG, &f, at, f.n, 1494);
+	/* The TLV's length is the packet's wire length. */
+	memcpy(f.b + at - 4, &(uint16_t){ 43 }, 2);
+	assert_err(dec(DLT_NFLOG, &f), DECODE_IPV4_BAD_LENGTH);
+
+	put_nflog(&g, 10, 60);
+	put_ipv6(&g, PROTO_UDP, 20);
+	put_udp(&g, 40000, 53, 12);
+	put_fill(&g, 12, 0);
+	assert_err(dec(DLT_NFLOG, &g), DECODE_OK);
+	assert_v6_tuple(&pkt.t, PROTO_UDP, 40000, 53);
+}
+
+Test(decode_nflog, other_family_no_payload_and_bad_tlv)
+{
+	struct fb f = { 0 };
+
+	put_nflog(&f, 7, 40);		/* AF_BRIDGE */
+	put_syn4(&f, 1494);
+	assert_not_ip(dec(DLT_NFLOG, &f), NOTIP_FAMILY, 7, NULL);
+	f.b[0] = 2;
+	assert_err(dec_len(DLT_NFLOG, &f, 24, 24), DECODE_NOT_IP);	/* the TLVs before the payload only */
+	memcpy(f.b + 4, &(uint16_t){ 3 }, 2);	/* a TLV shorter than its header */
+	assert_err(dec(DLT_NFLOG, &f), DECODE_LINK_TRUNCATED);
+	memcpy(f.b + 4, &(uint16_t){ 2000 }, 2);	/* past the frame */
+	assert_err(dec(DLT_NFLOG, &f), DECODE_LINK_TRUNCATED);
+	f.b[1] = 1;
+	assert_err(dec(DLT_NFLOG, &f), DECODE_UNSUPPORTED);
 }
