@@ -53,13 +53,19 @@ static void word(FILE *out, const struct report_input *in, const char *w, int wi
 		fputs("\033[0m", out);
 }
 
+/* Encrypted 802.11 and encapsulations decode does not open are not malformed: counted apart. */
+static bool decode_is_problem(int e)
+{
+	return e != DECODE_OTHER_PROTO && e != DECODE_ENCRYPTED && e != DECODE_UNSUPPORTED;
+}
+
 static uint64_t decode_problems(const struct report_input *in)
 {
 	uint64_t n = 0;
 	int e;
 
 	for (e = DECODE_LINK_TRUNCATED; e < DECODE_ERROR_COUNT; e++)
-		if (e != DECODE_OTHER_PROTO)
+		if (decode_is_problem(e))
 			n += in->decode[e];
 	return n;
 }
@@ -221,6 +227,9 @@ static void text_packets(FILE *out, const struct report_input *in)
 		" other IP %s, %" PRIu64 " with decode problems\n", "packets", c->packets,
 		in->decode[DECODE_OK], in->decode[DECODE_NOT_IP], in->decode[DECODE_OTHER_PROTO],
 		report_plural(in->decode[DECODE_OTHER_PROTO], "protocol", "protocols"), decode_problems(in));
+	if (in->decode[DECODE_ENCRYPTED] || in->decode[DECODE_UNSUPPORTED])
+		fprintf(out, "%-12s %" PRIu64 " encrypted (802.11), %" PRIu64 " in an encapsulation not opened\n", "",
+			in->decode[DECODE_ENCRYPTED], in->decode[DECODE_UNSUPPORTED]);
 	if (c->ts_backwards)
 		fprintf(out, "%-12s %" PRIu64 " %s\n", "", c->ts_backwards,
 			report_plural(c->ts_backwards, "packet older than the one before it",
@@ -658,7 +667,7 @@ static void text_decode(FILE *out, const struct report_input *in)
 		return;
 	fprintf(out, "\n%-24s %8s\n", "decode problem", "packets");
 	for (e = DECODE_LINK_TRUNCATED; e < DECODE_ERROR_COUNT; e++)
-		if (e != DECODE_OTHER_PROTO && in->decode[e])
+		if (decode_is_problem(e) && in->decode[e])
 			fprintf(out, "%-24s %8" PRIu64 "\n", decode_error_name((enum decode_error)e), in->decode[e]);
 }
 
