@@ -171,6 +171,13 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	health_note(&a->health, e, pkt.not_ip);
 	if (pkt.note && pkt.note < DECODE_ERROR_COUNT)
 		a->decode[pkt.note]++;
+	if (e == DECODE_OTHER_PROTO) {
+		/* GRE, ESP, OSPF, VRRP ...: a flow by addresses and protocol, as Zeek 7.1 logs unknown_transport */
+		a->decode[DECODE_OTHER_PROTO]++;
+		if (!dedup_check(a->dedup, &pkt))
+			flow_table_packet(a->table, &pkt);
+		return;
+	}
 	if (e != DECODE_OK) {
 		a->decode[e < DECODE_ERROR_COUNT ? e : DECODE_LINK_TRUNCATED]++;
 		if (pkt.tunnel && pkt.outer.valid)

@@ -364,6 +364,16 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 		out->verdict = V_RELATED;
 		return;
 	}
+	/*
+	 * Rules name TCP, UDP and ICMP; another IP protocol (GRE, ESP, OSPF,
+	 * VRRP, IGMP, a tunnel's outer flow) is logged, never judged: on a LAN
+	 * most of it is the network's own, and no rule could say otherwise.
+	 */
+	if (f->orig.proto != PROTO_TCP && f->orig.proto != PROTO_UDP && f->orig.proto != PROTO_ICMP &&
+	    f->orig.proto != PROTO_ICMPV6) {
+		out->verdict = V_UNMATCHED;
+		return;
+	}
 	match_rules(c, f, out);
 	if (out->rule >= 0 && c->rs->rules[out->rule].action == ACTION_ALLOW) {
 		out->verdict = outcome;

@@ -532,6 +532,10 @@ static void header(FILE *out, const struct report_input *in)
 	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
 		in->summary->flows, in->summary->by_proto[SP_TCP], in->summary->by_proto[SP_UDP],
 		in->summary->by_proto[SP_ICMP]);
+	if (in->summary->by_proto[SP_OTHER])
+		fprintf(out, "<dt>other IP protocols</dt><dd>%" PRIu64 " %s (GRE, ESP, OSPF, VRRP ...: logged, never "
+			"judged)</dd>", in->summary->by_proto[SP_OTHER],
+			report_plural(in->summary->by_proto[SP_OTHER], "flow", "flows"));
 	fputs("<dt>mode</dt><dd>", out);
 	if (in->site) {
 		fputs("site ", out);

@@ -8,7 +8,7 @@
 
 enum { TOP_HOSTS = 10 };
 
-static const char *const proto_names[SP_COUNT] = { "tcp", "udp", "icmp" };
+static const char *const proto_names[SP_COUNT] = { "tcp", "udp", "icmp", "unknown_transport" };
 
 /* One list of health items: kind (a name or "EtherType 0x88b5"), frames, and what decode knows of it. */
 static void json_health_items(struct json *j, const char *key, const struct health_item *items, int n)

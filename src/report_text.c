@@ -237,10 +237,11 @@ static void text_packets(FILE *out, const struct report_input *in)
 	if (in->duplicates)
 		fprintf(out, "%-12s %" PRIu64 " mirror %s counted once\n", "", in->duplicates,
 			report_plural(in->duplicates, "duplicate", "duplicates"));
-	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 "), %" PRIu64
-		" IP %s\n", "flows", in->summary->flows, in->summary->by_proto[SP_TCP],
-		in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP], in->summary->ip_bytes,
-		report_plural(in->summary->ip_bytes, "byte", "bytes"));
+	fprintf(out, "%-12s %" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64, "flows", in->summary->flows,
+		in->summary->by_proto[SP_TCP], in->summary->by_proto[SP_UDP], in->summary->by_proto[SP_ICMP]);
+	if (in->summary->by_proto[SP_OTHER])
+		fprintf(out, ", other %" PRIu64, in->summary->by_proto[SP_OTHER]);
+	fprintf(out, "), %" PRIu64 " IP %s\n", in->summary->ip_bytes, report_plural(in->summary->ip_bytes, "byte", "bytes"));
 	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " %s reused, %" PRIu64
 		" %s joined,\n%-12s %" PRIu64 " %s\n", "flow table", t->peak_live, t->evicted, t->reused,
 		report_plural(t->reused, "5-tuple", "5-tuples"), t->fragments,
@@ -643,18 +644,20 @@ static void text_findings(FILE *out, const struct report_input *in)
 static void text_states(FILE *out, const struct report_input *in)
 {
 	int s, p;
+	bool other = in->summary->by_proto[SP_OTHER] > 0;	/* a column only when there are such flows */
 
 	if (!in->summary->flows)
 		return;
-	fprintf(out, "\n%-8s %8s %8s %8s  %s\n", "state", "tcp", "udp", "icmp", "meaning");
+	fprintf(out, "\n%-8s %8s %8s %8s%s  %s\n", "state", "tcp", "udp", "icmp", other ? "    other" : "", "meaning");
 	for (s = 0; s < CS_COUNT; s++) {
 		const uint64_t *row = in->summary->by_state[s];
 
-		if (!row[SP_TCP] && !row[SP_UDP] && !row[SP_ICMP])
+		if (!row[SP_TCP] && !row[SP_UDP] && !row[SP_ICMP] && !row[SP_OTHER])
 			continue;
 		fprintf(out, "%-8s", conn_state_name((enum conn_state)s));
 		for (p = 0; p < SP_COUNT; p++)
-			fprintf(out, " %8" PRIu64, row[p]);
+			if (p != SP_OTHER || other)
+				fprintf(out, " %8" PRIu64, row[p]);
 		fprintf(out, "  %s\n", state_meaning[s]);
 	}
 }

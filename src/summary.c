@@ -27,7 +27,9 @@ static enum summary_proto proto_index(uint8_t proto)
 		return SP_TCP;
 	if (proto == PROTO_UDP)
 		return SP_UDP;
-	return SP_ICMP;
+	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6)
+		return SP_ICMP;
+	return SP_OTHER;
 }
 
 /* The host table is capped: past SUMMARY_MAX_HOSTS new hosts are counted, not kept. */

@@ -7,7 +7,7 @@
 #include "flow.h"
 #include "tcp_state.h"
 
-enum summary_proto { SP_TCP = 0, SP_UDP, SP_ICMP, SP_COUNT };
+enum summary_proto { SP_TCP = 0, SP_UDP, SP_ICMP, SP_OTHER, SP_COUNT };	/* SP_OTHER: Zeek's unknown_transport */
 
 struct host_count {
 	uint8_t family;

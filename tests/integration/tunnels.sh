@@ -62,4 +62,20 @@ check "vxlan: no finding names the transport's UDP 4789" test \
 check "--no-decap: one UDP flow to 4789, no tunnel_parents, not related" test \
 	"$(jq -rs 'map("\(.proto) \(."id.resp_p") \(.tunnel_parents) \(.verdict)") | join(",")' "$TMP/nd.json")" \
 	= "udp 4789 null unmatched"
+
+# Another IP protocol is a flow by addresses and protocol (Zeek 7.1's unknown_transport), logged and never
+# judged, even inside the site's scope: the real GRE of tunnel-gre, kept closed.
+cat >"$TMP/gre-site.yaml" <<'SITE'
+site: gre-test
+scope: [198.18.0.0/15]
+roles:
+  vda: [198.18.1.2]
+SITE
+"$FLOWAUDIT" -q --fail-on none --no-decap -r "$P/tunnel-gre.pcap" --site "$TMP/gre-site.yaml" \
+	--conn-log "$TMP/gre.json" --format json -o "$TMP/gre.r.json"
+check "--no-decap GRE: one unknown_transport flow, ip_proto 47, OTH, both directions, unmatched" test \
+	"$(jq -rs 'map("\(.proto) \(.ip_proto) \(.conn_state) \(.orig_pkts)/\(.resp_pkts) \(.verdict)") | join(",")' \
+		"$TMP/gre.json")" = "unknown_transport 47 OTH 8/6 unmatched"
+check "--no-decap GRE in scope: no finding, counted as other in the summary" test \
+	"$(jq -c '[(.findings | length), .summary.by_proto.unknown_transport]' "$TMP/gre.r.json")" = "[0,1]"
 finish
