@@ -350,7 +350,7 @@ static bool mpls_eth_type_at(const struct cursor *c, uint32_t at)
  * without a control word. The labels are not part of the flow: a flow seen
  * on two label paths is one flow, as with VLANs.
  */
-static enum decode_error decode_mpls(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+static __attribute__((noinline)) enum decode_error decode_mpls(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
 {
 	uint8_t first;
 	int n;
@@ -398,7 +398,7 @@ static enum decode_error decode_mpls(struct cursor *c, uint32_t wire_left, struc
 }
 
 /* The PPP protocol field at c (1 byte when compressed: odd first byte), then IPv4 or IPv6. */
-static enum decode_error decode_ppp_protocol(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+static __attribute__((noinline)) enum decode_error decode_ppp_protocol(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
 {
 	uint16_t proto;
 	uint32_t n;
@@ -430,7 +430,7 @@ static enum decode_error decode_ppp_protocol(struct cursor *c, uint32_t wire_lef
  * 802.3 frame (DECODE_F_LLC_INNER). Cisco's SNAP (CDP, VTP, DTP, PVST+) and
  * the other SAPs (STP 0x42, NetBIOS 0xf0, ...) are named in pkt->not_ip.
  */
-static enum decode_error decode_llc(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
+static __attribute__((noinline)) enum decode_error decode_llc(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
 {
 	uint8_t dsap, ssap, ctrl;
 
@@ -471,7 +471,7 @@ static enum decode_error decode_llc(struct cursor *c, uint32_t wire_left, struct
  * padding is no part of the packet. Novell's raw 802.3 puts an IPX header,
  * whose checksum is always 0xffff, where LLC would be.
  */
-static enum decode_error decode_8023(struct cursor *c, uint32_t wire_left, uint16_t length, struct packet *pkt,
+static __attribute__((noinline)) enum decode_error decode_8023(struct cursor *c, uint32_t wire_left, uint16_t length, struct packet *pkt,
 				     unsigned flags)
 {
 	struct cursor data = cursor_sub(c, length);
@@ -599,13 +599,13 @@ enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct p
 	return decode_link_ethertype(c, wire_left, ETH_HDR_LEN, ETH_TYPE, pkt, flags);
 }
 
-enum decode_error decode_after_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type, struct packet *pkt,
+__attribute__((noinline)) enum decode_error decode_after_ethertype(struct cursor *c, uint32_t wire_left, uint16_t type, struct packet *pkt,
 					unsigned flags)
 {
 	return decode_ethertype(c, wire_left, type, pkt, flags);
 }
 
-enum decode_error decode_ip_packet(const struct cursor *c, uint32_t wire_left, int version, struct packet *pkt,
+__attribute__((noinline)) enum decode_error decode_ip_packet(const struct cursor *c, uint32_t wire_left, int version, struct packet *pkt,
 				   unsigned flags)
 {
 	return decode_network(c, wire_left, version, pkt, flags);
@@ -876,6 +876,39 @@ static enum decode_error decode_nflog(struct cursor *c, uint32_t wire, struct pa
 }
 
 /*
+ * The link types that are not a mirror port's or a Linux host's: a call of
+ * their own, outside the flattened body below. Flattened, every link type
+ * carried its own copy of the whole decoder, and LTO's link took minutes.
+ */
+static __attribute__((noinline)) enum decode_error decode_frame_rare(int dlt, struct cursor *c, uint32_t wire,
+								    struct packet *pkt, unsigned flags)
+{
+	switch (dlt) {
+	case DLT_NULL:
+		return decode_loopback(c, false, pkt, flags);
+	case DLT_LOOP:
+		return decode_loopback(c, true, pkt, flags);
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		return decode_ppp(c, pkt, flags);
+	case DLT_C_HDLC:	/* address, control, then an EtherType */
+		return decode_link_ethertype(c, wire, 4, 2, pkt, flags);
+	case DLT_FDDI:
+		return decode_fddi(c, wire, pkt, flags);
+	case DLT_IEEE802_11:
+		return decode_80211(c, wire, false, pkt, flags);
+	case DLT_IEEE802_11_RADIO:
+		return decode_radiotap(c, wire, pkt, flags);
+	case DLT_PPI:
+		return decode_ppi(c, wire, pkt, flags);
+	case DLT_NFLOG:
+		return decode_nflog(c, wire, pkt, flags);
+	default:
+		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
+	}
+}
+
+/*
  * flatten: the whole decode (link, network, transport, tunnels) in one body.
  * Left to itself, LTO's inliner kept it so only while the program was small:
  * adding payload inspection elsewhere cost 4% more instructions per packet
@@ -906,27 +939,8 @@ __attribute__((flatten)) enum decode_error decode_frame_ex(int dlt, const uint8_
 		return decode_raw(&c, 4, pkt, flags);
 	case DLT_IPV6:
 		return decode_raw(&c, 6, pkt, flags);
-	case DLT_NULL:
-		return decode_loopback(&c, false, pkt, flags);
-	case DLT_LOOP:
-		return decode_loopback(&c, true, pkt, flags);
-	case DLT_PPP:
-	case DLT_PPP_SERIAL:
-		return decode_ppp(&c, pkt, flags);
-	case DLT_C_HDLC:	/* address, control, then an EtherType */
-		return decode_link_ethertype(&c, wire, 4, 2, pkt, flags);
-	case DLT_FDDI:
-		return decode_fddi(&c, wire, pkt, flags);
-	case DLT_IEEE802_11:
-		return decode_80211(&c, wire, false, pkt, flags);
-	case DLT_IEEE802_11_RADIO:
-		return decode_radiotap(&c, wire, pkt, flags);
-	case DLT_PPI:
-		return decode_ppi(&c, wire, pkt, flags);
-	case DLT_NFLOG:
-		return decode_nflog(&c, wire, pkt, flags);
 	default:
-		return DECODE_NOT_IP;	/* callers check decode_link_supported() first */
+		return decode_frame_rare(dlt, &c, wire, pkt, flags);
 	}
 }
 

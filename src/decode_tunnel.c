@@ -648,7 +648,14 @@ static void decode_tunnel_reset(struct packet *pkt, uint8_t kind, const struct p
  * The inner packet's own tags name its VLAN; else the one ERSPAN says it
  * stripped; else the outer frame's, which belong to the tunnel's transport.
  */
-static enum decode_error decode_tunnel_open(const struct cursor *l4, const struct decode_tunnel_hdr *th,
+/*
+ * noinline: decode_frame_ex is flattened, and this re-enters the whole
+ * decoder for the inner frame; inlined there it made every copy of the
+ * decoder hold another copy, and LTO's link ran for more than ten minutes.
+ * A tunnel's packets pay one call.
+ */
+static __attribute__((noinline)) enum decode_error decode_tunnel_open(const struct cursor *l4,
+								     const struct decode_tunnel_hdr *th,
 					    struct packet *pkt, unsigned flags)
 {
 	struct cursor c = *l4;
