@@ -532,6 +532,26 @@ static void header(FILE *out, const struct report_input *in)
 	fprintf(out, "<dt>flows</dt><dd>%" PRIu64 " (tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64 ")</dd>",
 		in->summary->flows, in->summary->by_proto[SP_TCP], in->summary->by_proto[SP_UDP],
 		in->summary->by_proto[SP_ICMP]);
+	if (in->summary->tunnelled) {
+		int k;
+		bool first = true;
+
+		fputs("<dt>tunnels</dt><dd>", out);
+		for (k = 1; k < TUNNEL_KIND_COUNT; k++) {
+			uint64_t n = summary_tunnels_named(in->summary, k);
+
+			if (n) {
+				fprintf(out, "%s%" PRIu64 " %s", first ? "" : ", ", n, decode_tunnel_name(k));
+				first = false;
+			}
+		}
+		fprintf(out, "; %" PRIu64 " %s inside", in->summary->tunnelled,
+			report_plural(in->summary->tunnelled, "flow", "flows"));
+		if (in->summary->tunnels_mirror)
+			fprintf(out, "; %" PRIu64 " of the tunnels' own flows a remote mirror's transport, not audited",
+				in->summary->tunnels_mirror);
+		fputs("</dd>", out);
+	}
 	if (in->summary->by_proto[SP_OTHER])
 		fprintf(out, "<dt>other IP protocols</dt><dd>%" PRIu64 " %s (GRE, ESP, OSPF, VRRP ...: logged, never "
 			"judged)</dd>", in->summary->by_proto[SP_OTHER],

@@ -227,6 +227,14 @@ static void json_summary(struct json *j, const struct report_input *in)
 	}
 	json_kv_u64(j, "flows", s->flows);
 	json_kv_u64(j, "ip_bytes", s->ip_bytes);
+	json_key(j, "tunnels");	/* outer flows by tunnel kind, and the flows opened from them */
+	json_begin_object(j);
+	for (p = 1; p < TUNNEL_KIND_COUNT; p++)
+		if (summary_tunnels_named(s, p))
+			json_kv_u64(j, decode_tunnel_name(p), summary_tunnels_named(s, p));
+	json_end_object(j);
+	json_kv_u64(j, "tunnels_mirror", s->tunnels_mirror);
+	json_kv_u64(j, "tunnelled_flows", s->tunnelled);
 	json_key(j, "by_proto");
 	json_begin_object(j);
 	for (p = 0; p < SP_COUNT; p++)

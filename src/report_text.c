@@ -218,6 +218,32 @@ static void text_health_warning(FILE *out, const struct report_input *in)
 	fputc('\n', out);
 }
 
+/* "tunnels      2 vxlan (mirror transport), 1 teredo; 14 flows inside" */
+static void text_tunnels(FILE *out, const struct report_input *in)
+{
+	const struct summary *sm = in->summary;
+	bool first = true;
+	int k;
+
+	if (!sm->tunnelled)
+		return;
+	fprintf(out, "%-12s ", "tunnels");
+	for (k = 1; k < TUNNEL_KIND_COUNT; k++) {
+		uint64_t n = summary_tunnels_named(sm, k);
+
+		if (!n)
+			continue;
+		fprintf(out, "%s%" PRIu64 " %s", first ? "" : ", ", n, decode_tunnel_name(k));
+		first = false;
+	}
+	fprintf(out, "%s%" PRIu64 " %s inside", first ? "" : "; ", sm->tunnelled,
+		report_plural(sm->tunnelled, "flow", "flows"));
+	if (sm->tunnels_mirror)
+		fprintf(out, "; %" PRIu64 " of the tunnels' own flows a remote mirror's transport, not audited",
+			sm->tunnels_mirror);
+	fputc('\n', out);
+}
+
 static void text_packets(FILE *out, const struct report_input *in)
 {
 	const struct capture_stats *c = in->capture;
@@ -242,6 +268,7 @@ static void text_packets(FILE *out, const struct report_input *in)
 	if (in->summary->by_proto[SP_OTHER])
 		fprintf(out, ", other %" PRIu64, in->summary->by_proto[SP_OTHER]);
 	fprintf(out, "), %" PRIu64 " IP %s\n", in->summary->ip_bytes, report_plural(in->summary->ip_bytes, "byte", "bytes"));
+	text_tunnels(out, in);
 	fprintf(out, "%-12s peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64 " %s reused, %" PRIu64
 		" %s joined,\n%-12s %" PRIu64 " %s\n", "flow table", t->peak_live, t->evicted, t->reused,
 		report_plural(t->reused, "5-tuple", "5-tuples"), t->fragments,

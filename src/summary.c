@@ -1,6 +1,8 @@
 /* summary: what the finished flows add up to — counts by protocol and state, top talkers */
 #include "summary.h"
 
+#include "decode.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +64,11 @@ void summary_add_flow(struct summary *s, const struct flow *f)
 
 	s->flows++;
 	s->by_proto[p]++;
+	if (f->tunnel && f->tunnel < TUNNEL_KIND_COUNT) {
+		s->tunnels[f->tunnel]++;
+		s->tunnels_mirror += f->tunnel_mirror;
+	}
+	s->tunnelled += f->tunnel_parent[0] != NULL;
 	s->by_state[flow_conn_state(f)][p]++;
 	s->ip_bytes += bytes;
 	o = host_get(s, f->orig.family, f->orig.src);
@@ -123,4 +130,20 @@ void summary_free(struct summary *s)
 		HASH_DEL(s->host_table, e);
 		free(e);
 	}
+}
+
+uint64_t summary_tunnels_named(const struct summary *s, int k)
+{
+	const char *name = decode_tunnel_name(k);
+	uint64_t n = 0;
+	int j;
+
+	for (j = 1; j < TUNNEL_KIND_COUNT; j++) {
+		if (strcmp(decode_tunnel_name(j), name) != 0)
+			continue;
+		if (j < k)
+			return 0;
+		n += s->tunnels[j];
+	}
+	return n;
 }

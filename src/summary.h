@@ -22,6 +22,9 @@ struct summary {
 	uint64_t by_proto[SP_COUNT];
 	uint64_t by_state[CS_COUNT][SP_COUNT];
 	uint64_t ip_bytes;
+	uint64_t tunnels[TUNNEL_KIND_COUNT];	/* outer flows of the tunnels opened, by kind */
+	uint64_t tunnels_mirror;	/* ... of which a remote mirror's transport (not audited) */
+	uint64_t tunnelled;		/* flows opened from a tunnel (with tunnel_parents) */
 	uint64_t hosts;			/* distinct hosts tracked */
 	uint64_t hosts_untracked;	/* flows whose hosts did not fit the host table */
 	struct host_entry *host_table;	/* private */
@@ -34,5 +37,11 @@ void summary_add_flow(struct summary *s, const struct flow *f);
 /* The n hosts with most flows (originated + answered), most first; returns how many were written. */
 int summary_top_hosts(const struct summary *s, struct host_count *out, int n);
 void summary_free(struct summary *s);
+/*
+ * Outer flows of the tunnels named as kind k is (ERSPAN I, II and III are
+ * all "erspan"); 0 when an earlier kind has that name, so that a loop over
+ * the kinds counts each name once.
+ */
+uint64_t summary_tunnels_named(const struct summary *s, int k);
 
 #endif

@@ -63,6 +63,14 @@ check "--no-decap: one UDP flow to 4789, no tunnel_parents, not related" test \
 	"$(jq -rs 'map("\(.proto) \(."id.resp_p") \(.tunnel_parents) \(.verdict)") | join(",")' "$TMP/nd.json")" \
 	= "udp 4789 null unmatched"
 
+# The report says what tunnels it opened (text and JSON).
+"$FLOWAUDIT" -q --fail-on none -r "$P/tunnel-vxlan-linux.pcap" >"$TMP/v.txt"
+check "text: the tunnels line counts the outer flows and the flows inside" grep -q \
+	"^tunnels      4 vxlan; 2 flows inside; 4 of the tunnels' own flows a remote mirror's transport, not audited$" "$TMP/v.txt"
+"$FLOWAUDIT" -q --fail-on none -r "$P/tunnel-teredo.pcap" --format json -o "$TMP/t.r.json"
+check "json: summary.tunnels by name, tunnelled_flows" test \
+	"$(jq -c '.summary | [.tunnels, .tunnels_mirror, .tunnelled_flows]' "$TMP/t.r.json")" = '[{"teredo":1},0,2]'
+
 # Another IP protocol is a flow by addresses and protocol (Zeek 7.1's unknown_transport), logged and never
 # judged, even inside the site's scope: the real GRE of tunnel-gre, kept closed.
 cat >"$TMP/gre-site.yaml" <<'SITE'
