@@ -347,6 +347,33 @@ static bool in_scope(const struct classifier *c, const struct flow *f)
 			   site_in_scope(c->site, f->orig.family, f->orig.dst));
 }
 
+/*
+ * A unicast address of a host: not multicast (224/4, ff00::/8), not the
+ * limited broadcast or the reserved 240/4, not unspecified (0.0.0.0, ::).
+ */
+static bool addr_unicast(uint8_t family, const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	if (family == 4)
+		return a[0] < 224 && memcmp(a, zero, 4) != 0;
+	return a[0] != 0xff && memcmp(a, zero, 16) != 0;
+}
+
+/*
+ * ICMP that keeps the link working, not a path anyone opens: ICMPv6
+ * MLD (130-132, 143), router and neighbour discovery and redirect
+ * (133-137; RFC 4861), ICMPv4 router advertisement and solicitation (9, 10).
+ */
+static bool icmp_link_control(const struct flow *f)
+{
+	uint16_t type = f->orig.sport;
+
+	if (f->orig.proto == PROTO_ICMPV6)
+		return (type >= 130 && type <= 137) || type == 143;
+	return f->orig.proto == PROTO_ICMP && (type == 9 || type == 10);
+}
+
 static void classify_ports(const struct classifier *c, const struct flow *f, int64_t now_us,
 			   struct classification *out)
 {
@@ -368,9 +395,15 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 	 * Rules name TCP, UDP and ICMP; another IP protocol (GRE, ESP, OSPF,
 	 * VRRP, IGMP, a tunnel's outer flow) is logged, never judged: on a LAN
 	 * most of it is the network's own, and no rule could say otherwise.
+	 * So is the link's housekeeping (neighbour and router discovery, MLD)
+	 * and what goes to a group or to everyone (multicast, broadcast) or
+	 * comes from a host without an address yet: no answer is due to it,
+	 * and 'no reply' there is how it works, not a blocked path.
 	 */
-	if (f->orig.proto != PROTO_TCP && f->orig.proto != PROTO_UDP && f->orig.proto != PROTO_ICMP &&
-	    f->orig.proto != PROTO_ICMPV6) {
+	if ((f->orig.proto != PROTO_TCP && f->orig.proto != PROTO_UDP && f->orig.proto != PROTO_ICMP &&
+	     f->orig.proto != PROTO_ICMPV6) ||
+	    icmp_link_control(f) || !addr_unicast(f->orig.family, f->orig.dst) ||
+	    !addr_unicast(f->orig.family, f->orig.src)) {
 		out->verdict = V_UNMATCHED;
 		return;
 	}

@@ -196,4 +196,25 @@ if audit rotated-whole "$P/site-verdicts.yaml" -r "$P/verdict-rotated-whole.pcap
 		compare "rotated: the same conn log, time stamps included, with -r DIR" "$TMP/g.exact" "$TMP/d.exact"
 	fi
 fi
+
+# The link's own housekeeping is never judged (pcaps/icmpv6-nd.pcap, real stacks: neighbour and router
+# discovery, MLD reports, DAD from ::): in port-only mode it matched the generic ICMP rule and read as
+# blocked/pending; in a site's scope it would be unexpected. Only the echo is judged.
+cat >"$TMP/nd-site.yaml" <<'SITE'
+site: nd
+scope: [2001:db8::/32, fe80::/10]
+roles:
+  adm: [2001:db8:1::1]
+  adc-nsip: [2001:db8:1::2]
+SITE
+for mode in port-only site; do
+	args=()
+	[ "$mode" = site ] && args=(--site "$TMP/nd-site.yaml")
+	"$FLOWAUDIT" -q --fail-on none -r "$P/icmpv6-nd.pcap" "${args[@]}" --conn-log "$TMP/nd-$mode.conn" \
+		--format json -o "$TMP/nd-$mode.json"
+	is "icmpv6-nd ($mode): ND, RS and MLD flows unmatched, the echo ok" \
+		"$(jq -rs '[.[] | "\(."id.orig_p")/\(.verdict)"] | unique | join(" ")' "$TMP/nd-$mode.conn")" \
+		"128/ok 133/unmatched 135/unmatched 136/unmatched 143/unmatched"
+	is "icmpv6-nd ($mode): no finding" "$(jq '.findings | length' "$TMP/nd-$mode.json")" 0
+done
 finish
