@@ -396,13 +396,14 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 	 * VRRP, IGMP, a tunnel's outer flow) is logged, never judged: on a LAN
 	 * most of it is the network's own, and no rule could say otherwise.
 	 * So is the link's housekeeping (neighbour and router discovery, MLD)
-	 * and what goes to a group or to everyone (multicast, broadcast) or
+	 * and what goes to a group or to everyone (multicast, broadcast: by
+	 * address, or, for a subnet's broadcast, by the Ethernet destination) or
 	 * comes from a host without an address yet: no answer is due to it,
 	 * and 'no reply' there is how it works, not a blocked path.
 	 */
 	if ((f->orig.proto != PROTO_TCP && f->orig.proto != PROTO_UDP && f->orig.proto != PROTO_ICMP &&
 	     f->orig.proto != PROTO_ICMPV6) ||
-	    icmp_link_control(f) || !addr_unicast(f->orig.family, f->orig.dst) ||
+	    icmp_link_control(f) || f->to_group || !addr_unicast(f->orig.family, f->orig.dst) ||
 	    !addr_unicast(f->orig.family, f->orig.src)) {
 		out->verdict = V_UNMATCHED;
 		return;

@@ -596,6 +596,9 @@ static enum decode_error decode_link_ethertype(struct cursor *c, uint32_t wire_l
 
 enum decode_error decode_ethernet(struct cursor *c, uint32_t wire_left, struct packet *pkt, unsigned flags)
 {
+	/* The I/G bit of the destination (IEEE 802 section 8.2): a subnet's broadcast has no other mark. */
+	if (cursor_need(c, 1))
+		pkt->l2_group = rd_u8(c, 0) & 1;
 	return decode_link_ethertype(c, wire_left, ETH_HDR_LEN, ETH_TYPE, pkt, flags);
 }
 

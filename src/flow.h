@@ -71,6 +71,7 @@ struct flow {
 	uint8_t lru_class;
 	bool flipped;		/* Zeek's '^': roles decided by a heuristic, not a SYN */
 	uint8_t end;		/* enum flow_end */
+	bool to_group;		/* the originator's first packet went to an Ethernet group address (broadcast) */
 	uint8_t tunnel;		/* enum packet_tunnel: this flow is the outer connection of such a tunnel */
 	bool tunnel_mirror;	/* ... one that carries Ethernet frames: a mirror's transport, not audited */
 	const char *tunnel_parent[2];	/* a flow opened from a tunnel: the outer flows' uids (interned), or NULL;

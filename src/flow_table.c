@@ -416,6 +416,7 @@ static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
 		history_add(&f->hist, true, '^');
 	} else {
 		f->orig = pkt->t;
+		f->to_group = pkt->l2_group;
 	}
 	f->uid_seq = ft->st.flows++;
 	f->first_us = pkt->ts_us;

@@ -82,6 +82,7 @@ struct packet {
 	uint32_t wire_len;	/* frame length on the wire (pcap len) */
 	uint32_t cap_len;	/* bytes captured (pcap caplen) */
 
+	bool l2_group;		/* the (innermost) Ethernet destination is a group address: broadcast, multicast */
 	uint8_t vlan_count;	/* VLAN tags seen (0..3) */
 	uint16_t vlan;		/* outer VLAN id, valid when vlan_count >= 1 */
 	uint16_t inner_vlan;	/* second VLAN id, valid when vlan_count >= 2 */

@@ -217,4 +217,20 @@ for mode in port-only site; do
 		"128/ok 133/unmatched 135/unmatched 136/unmatched 143/unmatched"
 	is "icmpv6-nd ($mode): no finding" "$(jq '.findings | length' "$TMP/nd-$mode.json")" 0
 done
+
+# Datagrams to everyone or to a group (pcaps/broadcast.pcap, a real stack): the subnet's broadcast
+# (known only by its Ethernet destination), the limited broadcast and mDNS are never judged, even in
+# scope; the unanswered unicast datagram beside them still is.
+cat >"$TMP/bc-site.yaml" <<'SITE'
+site: broadcast
+scope: [198.18.0.0/15]
+roles:
+  workspace-app: [198.18.1.1]
+SITE
+"$FLOWAUDIT" -q --fail-on none -r "$P/broadcast.pcap" --site "$TMP/bc-site.yaml" --conn-log "$TMP/bc.conn" \
+	--format json -o "$TMP/bc.json"
+is "broadcast: 137 to the subnet's broadcast, 67 to 255.255.255.255, mDNS unmatched; 2598 judged" \
+	"$(jq -rs '[.[] | select(.proto == "udp") | "\(."id.resp_p")/\(.verdict)"] | sort | join(" ")' "$TMP/bc.conn")" \
+	"137/unmatched 2598/unexpected 5353/unmatched 67/unmatched"
+is "broadcast: the only finding is about 2598" "$(jq -r '[.findings[].port] | unique | join(",")' "$TMP/bc.json")" 2598
 finish

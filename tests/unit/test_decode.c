@@ -188,6 +188,25 @@ Test(decode_link, ethernet_ipv4_tcp_fills_every_field)
 	cr_assert_eq(pkt.note, DECODE_OK);
 }
 
+/* The I/G bit of the destination MAC marks a broadcast or multicast frame (a subnet's broadcast has no other mark). */
+Test(decode_link, ethernet_group_destination_is_noted)
+{
+	struct fb f = { .n = 0 };
+
+	put_eth(&f, 0x0800);
+	put_ipv4(&f, PROTO_UDP, 8 + 4);
+	put_udp(&f, 48001, 137, 4);
+	put_fill(&f, 4, 'x');
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert_not(pkt.l2_group, "02:02:...: a unicast destination");
+	memset(f.b, 0xff, 6);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.l2_group, "ff:ff:ff:ff:ff:ff");
+	memcpy(f.b, "\x01\x00\x5e\x00\x00\xfb", 6);
+	assert_err(dec(DLT_EN10MB, &f), DECODE_OK);
+	cr_assert(pkt.l2_group, "01:00:5e:00:00:fb, an IPv4 multicast group");
+}
+
 Test(decode_link, ethernet_arp_and_lldp_are_not_ip)
 {
 	struct fb f = { .n = 0 };
