@@ -102,23 +102,22 @@ static int health_items(const struct capture_health *h, bool named, struct healt
 	if (!named) {
 		for (e = 0; e < DECODE_ERROR_COUNT; e++)
 			if (result_counts(e) && h->failed[e])
-				all[n++] = (struct health_item){ decode_error_name((enum decode_error)e), h->failed[e], 0, e };
+				all[n++] = (struct health_item){ decode_error_name((enum decode_error)e), h->failed[e], 0 };
 	}
 	for (i = 0; i < h->nnot_ip; i++) {
 		if (kind_known(h->not_ip[i].code) != named)
 			continue;
 		all[n++] = (struct health_item){ decode_not_ip_label(h->not_ip[i].code, lbl[i], sizeof(lbl[i])),
-						 h->not_ip[i].frames, h->not_ip[i].code, DECODE_NOT_IP };
+						 h->not_ip[i].frames, h->not_ip[i].code };
 	}
 	if (!named && h->link_skipped) {
 		snprintf(lbl[HEALTH_KINDS_MAX], sizeof(lbl[0]), "link type %s", decode_link_name(h->link_skipped_dlt));
-		all[n++] = (struct health_item){ lbl[HEALTH_KINDS_MAX], h->link_skipped, 0, DECODE_LINK_TRUNCATED };
+		all[n++] = (struct health_item){ lbl[HEALTH_KINDS_MAX], h->link_skipped, 0 };
 	}
 	if (!named && h->not_ip_other_unknown)
-		all[n++] = (struct health_item){ "other unknown kinds", h->not_ip_other_unknown, 0, DECODE_NOT_IP };
+		all[n++] = (struct health_item){ "other unknown kinds", h->not_ip_other_unknown, 0 };
 	if (named && h->not_ip_other > h->not_ip_other_unknown)
-		all[n++] = (struct health_item){ "other kinds", h->not_ip_other - h->not_ip_other_unknown, 0,
-						 DECODE_NOT_IP };
+		all[n++] = (struct health_item){ "other kinds", h->not_ip_other - h->not_ip_other_unknown, 0 };
 	qsort(all, (size_t)n, sizeof(all[0]), item_cmp);
 	if (n > max)
 		n = max;
@@ -140,25 +139,31 @@ int health_named_not_ip(const struct capture_health *h, struct health_item *out,
 	return health_items(h, true, out, bufs, max);
 }
 
+void health_items_format(const struct health_item *items, int n, const char *sep, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, k;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < n && used + 1 < len; i++) {
+		k = snprintf(buf + used, len - used, "%s%s%s%llu", i ? ", " : "", items[i].label, sep,
+			     (unsigned long long)items[i].frames);
+		if (k < 0)
+			break;
+		used += (size_t)k < len - used ? (size_t)k : len - used - 1;
+	}
+}
+
 void health_summary(const struct capture_health *h, char *buf, size_t len)
 {
 	struct health_item items[4];
-	char bufs[4][48];
-	int n = health_unreadable_kinds(h, items, bufs, 4), i;
-	size_t used;
+	char bufs[4][48], list[4 * 72];
+	int n = health_unreadable_kinds(h, items, bufs, 4);
 
-	snprintf(buf, len, "%.1f%% of %llu frames could not be read", health_unreadable_percent(h),
-		 (unsigned long long)health_frames(h));
-	for (i = 0; i < n; i++) {
-		used = strlen(buf);
-		if (used + 1 >= len)
-			break;
-		snprintf(buf + used, len - used, "%s%s: %llu", i ? ", " : " (", items[i].label,
-			 (unsigned long long)items[i].frames);
-	}
-	used = strlen(buf);
-	if (n && used + 1 < len)
-		snprintf(buf + used, len - used, ")");
+	health_items_format(items, n, ": ", list, sizeof(list));
+	snprintf(buf, len, "%.1f%% of %llu frames could not be read%s%s%s", health_unreadable_percent(h),
+		 (unsigned long long)health_frames(h), n ? " (" : "", list, n ? ")" : "");
 }
 
 const char *health_space_name(uint32_t code)

@@ -62,7 +62,6 @@ struct health_item {
 	const char *label;
 	uint64_t frames;
 	uint32_t code;		/* not-IP code, or 0 for a decode result */
-	int result;		/* enum decode_error */
 };
 int health_unreadable_kinds(const struct capture_health *h, struct health_item *out, char (*bufs)[48], int max);
 /* Named not-IP kinds (ARP, LLDP, ...), largest first, the same way. */
@@ -70,6 +69,9 @@ int health_named_not_ip(const struct capture_health *h, struct health_item *out,
 
 /* The layer a not-IP code names: "ethertype", "llc", "snap-cisco", "snap", "ppp", "802.11", "family", "tunnel". */
 const char *health_space_name(uint32_t code);
+
+/* items as "ARP 120, LLDP 4" (sep " ") or "EtherType 0x88b5: 20" (sep ": ") into buf, cut at len. */
+void health_items_format(const struct health_item *items, int n, const char *sep, char *buf, size_t len);
 
 /* "12.3% of 10000 frames could not be read (EtherType 0x88b5: 1000, wlan-encrypted: 200)" into buf. */
 void health_summary(const struct capture_health *h, char *buf, size_t len);

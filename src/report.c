@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "decode.h"
 #include "icmp_types.h"
 #include "inspect.h"
 #include "tls.h"
@@ -261,6 +262,29 @@ void report_rules_text(const struct report_input *in, char *out, size_t n)
 	else
 		snprintf(out, n, "%d of %d matrices %s (%d %s)", nm, in->rules->nmatrices,
 			 nm == 1 ? "applies" : "apply", nr, report_plural((uint64_t)nr, "rule", "rules"));
+}
+
+void report_tunnels_text(const struct report_input *in, char *out, size_t n)
+{
+	const struct summary *sm = in->summary;
+	size_t used = 0;
+	int k, w;
+
+	out[0] = '\0';
+	for (k = 1; k < TUNNEL_KIND_COUNT && used + 1 < n; k++) {
+		uint64_t c = summary_tunnels_named(sm, k);
+
+		if (!c)
+			continue;
+		w = snprintf(out + used, n - used, "%s%" PRIu64 " %s", used ? ", " : "", c, decode_tunnel_name(k));
+		used += w > 0 && (size_t)w < n - used ? (size_t)w : n - used - 1;
+	}
+	w = snprintf(out + used, n - used, "%s%" PRIu64 " %s inside", used ? "; " : "", sm->tunnelled,
+		     report_plural(sm->tunnelled, "flow", "flows"));
+	used += w > 0 && (size_t)w < n - used ? (size_t)w : n - used - 1;
+	if (sm->tunnels_mirror)
+		snprintf(out + used, n - used, "; %" PRIu64 " of the tunnels' own flows a remote mirror's transport, "
+			 "not audited", sm->tunnels_mirror);
 }
 
 /*

@@ -76,6 +76,8 @@ const char *report_plural(uint64_t n, const char *one, const char *many);
  * 7357813 us, 3: "7.358"; 142 us, 3: "0.00014"; 42 s, 0: "42"; 380000 us, 0: "0.38".
  */
 void report_format_seconds(int64_t us, int min_decimals, char *out, size_t n);
+/* The tunnels opened: "4 vxlan; 2 flows inside; 4 of the tunnels' own flows a remote mirror's transport, not audited". */
+void report_tunnels_text(const struct report_input *in, char *out, size_t n);
 /* How many of the loaded matrices, and of their rules, the site applies (all without a site or a matrices: list). */
 void report_rules_applied(const struct report_input *in, int *matrices, int *rules);
 /* The same for the mode line: "28 matrices, 229 rules" when all apply, else "4 of 28 matrices apply (45 rules)". */

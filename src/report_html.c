@@ -375,24 +375,12 @@ static void role_matrix(FILE *out, const struct report_input *in)
 	free(roles);
 }
 
-/* Health items as "ARP 120, LLDP 4". */
-static void html_health_items(FILE *out, const struct health_item *items, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		fputs(i ? ", " : "", out);
-		report_html_text(out, items[i].label);
-		fprintf(out, " %" PRIu64, items[i].frames);
-	}
-}
-
 /* In the header's list: what the capture carried besides IP, by name, and what could not be read, by kind. */
 static void html_health(FILE *out, const struct report_input *in)
 {
 	enum { SHOW = 8 };
 	struct health_item items[SHOW];
-	char bufs[SHOW][48];
+	char bufs[SHOW][48], list[SHOW * 72];
 	uint64_t bad;
 	int n;
 
@@ -400,15 +388,17 @@ static void html_health(FILE *out, const struct report_input *in)
 		return;
 	n = health_named_not_ip(in->health, items, bufs, SHOW);
 	if (n) {
+		health_items_format(items, n, " ", list, sizeof(list));
 		fputs("<dt>not IP</dt><dd>", out);
-		html_health_items(out, items, n);
+		report_html_text(out, list);
 		fputs("</dd>", out);
 	}
 	bad = health_unreadable(in->health);
 	n = health_unreadable_kinds(in->health, items, bufs, SHOW);
+	health_items_format(items, n, " ", list, sizeof(list));
 	fprintf(out, "<dt>unreadable</dt><dd>%" PRIu64 " %s (%.1f%%)%s", bad, report_plural(bad, "frame", "frames"),
 		health_unreadable_percent(in->health), n ? ": " : "");
-	html_health_items(out, items, n);
+	report_html_text(out, list);
 	fputs("</dd>", out);
 }
 
@@ -533,23 +523,11 @@ static void header(FILE *out, const struct report_input *in)
 		in->summary->flows, in->summary->by_proto[SP_TCP], in->summary->by_proto[SP_UDP],
 		in->summary->by_proto[SP_ICMP]);
 	if (in->summary->tunnelled) {
-		int k;
-		bool first = true;
+		char line[512];
 
+		report_tunnels_text(in, line, sizeof(line));
 		fputs("<dt>tunnels</dt><dd>", out);
-		for (k = 1; k < TUNNEL_KIND_COUNT; k++) {
-			uint64_t n = summary_tunnels_named(in->summary, k);
-
-			if (n) {
-				fprintf(out, "%s%" PRIu64 " %s", first ? "" : ", ", n, decode_tunnel_name(k));
-				first = false;
-			}
-		}
-		fprintf(out, "; %" PRIu64 " %s inside", in->summary->tunnelled,
-			report_plural(in->summary->tunnelled, "flow", "flows"));
-		if (in->summary->tunnels_mirror)
-			fprintf(out, "; %" PRIu64 " of the tunnels' own flows a remote mirror's transport, not audited",
-				in->summary->tunnels_mirror);
+		report_html_text(out, line);
 		fputs("</dd>", out);
 	}
 	if (in->summary->by_proto[SP_OTHER])

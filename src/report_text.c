@@ -160,18 +160,6 @@ static void text_mode(FILE *out, const struct report_input *in)
 			"");
 }
 
-/* "ARP 120, LLDP 4" or "EtherType 0x88b5: 1000 ..." for up to n items. */
-static void text_health_items(FILE *out, const struct health_item *items, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		fputs(i ? ", " : "", out);
-		report_text_safe(out, items[i].label);
-		fprintf(out, " %" PRIu64, items[i].frames);
-	}
-}
-
 /*
  * What the capture carried besides IP, by name, and what could not be read,
  * by kind; a warning line when that is a large share (health.h).
@@ -180,7 +168,7 @@ static void text_health(FILE *out, const struct report_input *in)
 {
 	enum { SHOW = 8 };
 	struct health_item items[SHOW];
-	char bufs[SHOW][48];
+	char bufs[SHOW][48], list[SHOW * 72];
 	uint64_t bad;
 	int n;
 
@@ -188,17 +176,19 @@ static void text_health(FILE *out, const struct report_input *in)
 		return;
 	n = health_named_not_ip(in->health, items, bufs, SHOW);
 	if (n) {
+		health_items_format(items, n, " ", list, sizeof(list));
 		fprintf(out, "%-12s ", "not IP");
-		text_health_items(out, items, n);
+		report_text_safe(out, list);
 		fputc('\n', out);
 	}
 	bad = health_unreadable(in->health);
 	if (!bad)
 		return;
 	n = health_unreadable_kinds(in->health, items, bufs, SHOW);
+	health_items_format(items, n, " ", list, sizeof(list));
 	fprintf(out, "%-12s %" PRIu64 " %s (%.1f%%): ", "unreadable", bad, report_plural(bad, "frame", "frames"),
 		health_unreadable_percent(in->health));
-	text_health_items(out, items, n);
+	report_text_safe(out, list);
 	fputc('\n', out);
 }
 
@@ -221,27 +211,12 @@ static void text_health_warning(FILE *out, const struct report_input *in)
 /* "tunnels      2 vxlan (mirror transport), 1 teredo; 14 flows inside" */
 static void text_tunnels(FILE *out, const struct report_input *in)
 {
-	const struct summary *sm = in->summary;
-	bool first = true;
-	int k;
+	char line[512];
 
-	if (!sm->tunnelled)
+	if (!in->summary->tunnelled)
 		return;
-	fprintf(out, "%-12s ", "tunnels");
-	for (k = 1; k < TUNNEL_KIND_COUNT; k++) {
-		uint64_t n = summary_tunnels_named(sm, k);
-
-		if (!n)
-			continue;
-		fprintf(out, "%s%" PRIu64 " %s", first ? "" : ", ", n, decode_tunnel_name(k));
-		first = false;
-	}
-	fprintf(out, "%s%" PRIu64 " %s inside", first ? "" : "; ", sm->tunnelled,
-		report_plural(sm->tunnelled, "flow", "flows"));
-	if (sm->tunnels_mirror)
-		fprintf(out, "; %" PRIu64 " of the tunnels' own flows a remote mirror's transport, not audited",
-			sm->tunnels_mirror);
-	fputc('\n', out);
+	report_tunnels_text(in, line, sizeof(line));
+	fprintf(out, "%-12s %s\n", "tunnels", line);
 }
 
 static void text_packets(FILE *out, const struct report_input *in)

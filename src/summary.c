@@ -1,13 +1,12 @@
 /* summary: what the finished flows add up to — counts by protocol and state, top talkers */
 #include "summary.h"
 
-#include "decode.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include <uthash.h>
 
+#include "decode.h"
 #include "fasthash.h"
 #include "xalloc.h"
 
