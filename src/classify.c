@@ -341,10 +341,22 @@ static enum reason plain_reason(enum verdict outcome, enum reason r)
 	return r;
 }
 
-static bool in_scope(const struct classifier *c, const struct flow *f)
+/*
+ * Zeek's local_orig / local_resp: each end inside the site's scope, or -1
+ * (unknown) without a scope; an end inside it puts the flow in scope.
+ */
+static void classify_local(const struct classifier *c, const struct flow *f, struct classification *out)
 {
-	return c->site && (site_in_scope(c->site, f->orig.family, f->orig.src) ||
-			   site_in_scope(c->site, f->orig.family, f->orig.dst));
+	out->local_orig = out->local_resp = -1;
+	if (c->site && c->site->nscope) {
+		out->local_orig = site_in_scope(c->site, f->orig.family, f->orig.src);
+		out->local_resp = site_in_scope(c->site, f->orig.family, f->orig.dst);
+	}
+}
+
+static bool in_scope(const struct classification *out)
+{
+	return out->local_orig == 1 || out->local_resp == 1;
 }
 
 /*
@@ -382,6 +394,7 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 
 	memset(out, 0, sizeof(*out));
 	out->rule = -1;
+	classify_local(c, f, out);
 	out->orig_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.src) : ROLE_NONE;
 	out->resp_role = c->site ? site_role_of(c->site, f->orig.family, f->orig.dst) : ROLE_NONE;
 	out->reason = r;
@@ -429,7 +442,7 @@ static void classify_ports(const struct classifier *c, const struct flow *f, int
 		return;
 	}
 	out->reason = plain_reason(outcome, r);
-	out->verdict = out->rule >= 0 || in_scope(c, f) ? V_UNEXPECTED : V_UNMATCHED;
+	out->verdict = out->rule >= 0 || in_scope(out) ? V_UNEXPECTED : V_UNMATCHED;
 }
 
 void classify_flow(const struct classifier *c, const struct flow *f, int64_t now_us, struct classification *out)
@@ -437,9 +450,4 @@ void classify_flow(const struct classifier *c, const struct flow *f, int64_t now
 	classify_ports(c, f, now_us, out);
 	if (out->verdict != V_RELATED)
 		classify_wire(c->wire, c->rs, f, out);
-	out->local_orig = out->local_resp = -1;
-	if (c->site && c->site->nscope) {
-		out->local_orig = site_in_scope(c->site, f->orig.family, f->orig.src);
-		out->local_resp = site_in_scope(c->site, f->orig.family, f->orig.dst);
-	}
 }
