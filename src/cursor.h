@@ -78,6 +78,12 @@ static inline uint32_t rd_be32(const struct cursor *c, uint32_t at)
 	       (uint32_t)b[2] << 8 | (uint32_t)b[3];
 }
 
+/* Little-endian 16 bits: the radio headers (radiotap, PPI, the 802.11 frame control); a missing byte reads 0. */
+static inline uint16_t rd_le16(const struct cursor *c, uint32_t at)
+{
+	return (uint16_t)(rd_u8(c, at) | (unsigned)rd_u8(c, at + 1) << 8);
+}
+
 /* Little-endian, only for DLT_NULL's host-order family field. */
 static inline uint32_t rd_le32(const struct cursor *c, uint32_t at)
 {

@@ -690,12 +690,6 @@ static enum decode_error decode_fddi(struct cursor *c, uint32_t wire_left, struc
 	return decode_llc(c, decode_wire_sub(wire_left, FDDI_HDR_LEN), pkt, flags | DECODE_F_LLC_INNER);
 }
 
-/* The radio headers (radiotap, PPI, the 802.11 frame control) are little-endian. */
-static uint16_t rd_le16(const struct cursor *c, uint32_t at)
-{
-	return (uint16_t)(rd_u8(c, at) | (unsigned)rd_u8(c, at + 1) << 8);
-}
-
 /*
  * An 802.11 frame (no FCS: the caller trimmed it). Only unprotected,
  * unfragmented data frames with an MSDU are opened, through LLC/SNAP; a

@@ -87,7 +87,5 @@ const char *decode_not_ip_label(uint32_t code, char *buf, size_t len);
 
 /* A tunnel kind's name as the conn log gives it ("vxlan", "erspan", "gre", "ipip", "teredo", ...). */
 const char *decode_tunnel_name(int kind);
-/* The tunnel carries Ethernet frames (a remote mirror's transport): its outer flow is not audited. */
-int decode_tunnel_is_mirror(int kind);
 
 #endif

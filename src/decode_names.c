@@ -135,9 +135,3 @@ const char *decode_tunnel_name(int kind)
 		return "unknown";
 	return tunnel_names[kind];
 }
-
-int decode_tunnel_is_mirror(int kind)
-{
-	return kind == TUNNEL_VXLAN || kind == TUNNEL_ERSPAN1 || kind == TUNNEL_ERSPAN2 || kind == TUNNEL_ERSPAN3 ||
-	       kind == TUNNEL_GRE_ETH;
-}
