@@ -75,6 +75,27 @@ void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
 	out[n] = '\0';
 }
 
+int flow_order_cmp(const struct flow *a, const struct flow *b)
+{
+	int c;
+
+	if (a->first_us != b->first_us)
+		return a->first_us < b->first_us ? -1 : 1;
+	if ((c = memcmp(a->orig.src, b->orig.src, 16)) || (c = memcmp(a->orig.dst, b->orig.dst, 16)))
+		return c < 0 ? -1 : 1;
+	if (a->orig.sport != b->orig.sport)
+		return a->orig.sport < b->orig.sport ? -1 : 1;
+	if (a->orig.dport != b->orig.dport)
+		return a->orig.dport < b->orig.dport ? -1 : 1;
+	if (a->orig.proto != b->orig.proto)
+		return a->orig.proto < b->orig.proto ? -1 : 1;
+	if (a->orig.family != b->orig.family)
+		return a->orig.family < b->orig.family ? -1 : 1;
+	if (a->key_vlan != b->key_vlan)
+		return a->key_vlan < b->key_vlan ? -1 : 1;
+	return 0;
+}
+
 enum conn_state flow_conn_state(const struct flow *f)
 {
 	switch (f->orig.proto) {

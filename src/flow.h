@@ -116,6 +116,15 @@ enum { FLOW_IPID_STEP = 64, FLOW_IPID_RUN = 3 };
 enum { FLOW_UID_LEN = 20 };
 void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
 
+/*
+ * A total order of flows that does not depend on the order they were
+ * created or finished in: first packet time, then the originator's and the
+ * responder's endpoints, protocol, family and key VLAN. Whatever keeps "the
+ * first" or "an example" of several flows picks the least by it, so that
+ * the result is the same whichever worker saw which flow (--workers).
+ */
+int flow_order_cmp(const struct flow *a, const struct flow *b);
+
 /* conn_state of a finished (or current) flow. */
 enum conn_state flow_conn_state(const struct flow *f);
 /* Payload bytes sent by side 0 (orig) or 1 (resp), Zeek's orig_bytes / resp_bytes. */
