@@ -13,6 +13,7 @@
 #include "inspect.h"
 #include "tls.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 /* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days). */
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -187,28 +188,90 @@ int report_words_used(const struct report_input *in, const char **words, int n)
 	return count;
 }
 
-bool report_finding_explains(const struct finding *derived, const struct finding *blocked)
-{
-	int i;
+struct report_related {
+	int *start;		/* [n + 1]: list[i]'s explainers are derived[start[i] .. start[i + 1]) */
+	int *derived;
+	bool *nested;		/* [n] */
+};
 
-	if (blocked->kind != FK_BLOCKED || (derived->kind != FK_FALLBACK && derived->kind != FK_INCOMPLETE))
-		return false;
-	for (i = 0; i < derived->nrelated; i++)
-		if (!strcmp(derived->related[i], blocked->id))
-			return true;
-	return false;
+struct id_index {
+	const char *id;
+	int index;
+};
+
+static int id_index_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct id_index *)a)->id, ((const struct id_index *)b)->id);
 }
 
-bool report_finding_nested(const struct finding *const *list, int n, const struct finding *fi)
+struct report_related *report_related_new(const struct finding *const *list, int n)
 {
-	int i;
+	struct report_related *r = xcalloc(1, sizeof(*r));
+	struct id_index *blocked = xcalloc((size_t)n + 1, sizeof(*blocked));
+	int *count = xcalloc((size_t)n + 1, sizeof(*count)), nb = 0, i, j, pass;
 
-	if (!fi->nrelated)
-		return false;	/* only a fallback or incomplete that names a blocked finding is told under it */
+	r->start = xcalloc((size_t)n + 1, sizeof(*r->start));
+	r->nested = xcalloc((size_t)n + 1, sizeof(*r->nested));
 	for (i = 0; i < n; i++)
-		if (report_finding_explains(fi, list[i]))
-			return true;
-	return false;
+		if (list[i]->kind == FK_BLOCKED)
+			blocked[nb++] = (struct id_index){ .id = list[i]->id, .index = i };
+	qsort(blocked, (size_t)nb, sizeof(*blocked), id_index_cmp);
+	/* twice over the derived findings: count each blocked finding's explainers, then place them in list order */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (i = 0; i < n; i++)
+				r->start[i + 1] = r->start[i] + count[i];
+			r->derived = xcalloc((size_t)r->start[n] + 1, sizeof(*r->derived));
+			memset(count, 0, ((size_t)n + 1) * sizeof(*count));
+		}
+		for (i = 0; i < n; i++) {
+			const struct finding *d = list[i];
+
+			if (d->kind != FK_FALLBACK && d->kind != FK_INCOMPLETE)
+				continue;
+			for (j = 0; j < d->nrelated; j++) {
+				struct id_index key = { .id = d->related[j] }, *b;
+				int k;
+
+				b = bsearch(&key, blocked, (size_t)nb, sizeof(*blocked), id_index_cmp);
+				if (!b)
+					continue;
+				/* one place per (blocked, derived): a related id named twice counts once */
+				for (k = 0; k < j && strcmp(d->related[k], d->related[j]); k++)
+					;
+				if (k < j)
+					continue;
+				r->nested[i] = true;
+				if (pass == 1)
+					r->derived[r->start[b->index] + count[b->index]] = i;
+				count[b->index]++;
+			}
+		}
+	}
+	free(blocked);
+	free(count);
+	return r;
+}
+
+const int *report_related_of(const struct report_related *r, int i, int *count)
+{
+	*count = r->start[i + 1] - r->start[i];
+	return r->derived + r->start[i];
+}
+
+bool report_related_nested(const struct report_related *r, int i)
+{
+	return r->nested[i];
+}
+
+void report_related_free(struct report_related *r)
+{
+	if (!r)
+		return;
+	free(r->start);
+	free(r->derived);
+	free(r->nested);
+	free(r);
 }
 
 void report_text_safe(FILE *out, const char *s)

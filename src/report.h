@@ -86,10 +86,20 @@ struct finding;
 /* The evidence of a wire finding (wrong-protocol, tls-intercepted, middlebox-reset), one line; "" else. */
 void report_finding_evidence(const struct report_input *in, const struct finding *fi, char *out, size_t n);
 /* The status word of a rule's row in the observed matrix, from its flows. */
-/* derived (fallback, incomplete) names blocked among the findings it explains (its related ids). */
-bool report_finding_explains(const struct finding *derived, const struct finding *blocked);
-/* fi is told under a blocked finding of the list (text, HTML), not as one of its own. */
-bool report_finding_nested(const struct finding *const *list, int n, const struct finding *fi);
+/*
+ * Which derived findings (fallback, incomplete: their related ids) explain
+ * each blocked one, in list order, and which are told under one (text,
+ * HTML) rather than as their own; built once per report. Asking each
+ * finding about every other was quadratic: tens of thousands of findings
+ * took seconds.
+ */
+struct report_related;
+struct report_related *report_related_new(const struct finding *const *list, int n);
+/* The indexes of the findings that explain list[i], *count of them (none unless list[i] is blocked). */
+const int *report_related_of(const struct report_related *r, int i, int *count);
+/* list[i] is told under a blocked finding of the list. */
+bool report_related_nested(const struct report_related *r, int i);
+void report_related_free(struct report_related *r);
 /* What a status or finding word means (the reports' glossary), or NULL. */
 const char *report_word_meaning(const char *word);
 /* The words of the glossary this report shows (findings' kinds, matrix statuses), in order; their count. */

@@ -615,9 +615,11 @@ static void findings_section(FILE *out, const struct report_input *in)
 {
 	const struct finding *const *list;
 	char o[ADDR_STRLEN], r[ADDR_STRLEN], ev[1024], t1[40], t2[40], port[48];
+	struct report_related *rel;
 	int i, n;
 
 	list = findings_list(in->findings, &n);
+	rel = report_related_new(list, n);
 	fprintf(out, "<section id=\"findings\"><h2>Findings (%d, most serious first)</h2>\n",
 		n - (int)findings_accepted(in->findings));
 	if (n == (int)findings_accepted(in->findings))
@@ -627,9 +629,10 @@ static void findings_section(FILE *out, const struct report_input *in)
 		const struct finding *fi = list[i];
 		const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 		const char *kind = findings_kind_name(fi->kind);
-		int k, nested = 0;
+		const int *ex;
+		int k, nex, nested = 0;
 
-		if (report_finding_nested(list, n, fi) || fi->accepted)
+		if (report_related_nested(rel, i) || fi->accepted)
 			continue;	/* told under the blocked finding it explains, or with the accepted ones */
 		report_finding_port(fi, port, sizeof(port));
 		fprintf(out, "<li class=\"finding\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s</span> "
@@ -687,11 +690,10 @@ static void findings_section(FILE *out, const struct report_input *in)
 				report_html_text(out, fi->note);
 			}
 		}
-		for (k = 0; fi->kind == FK_BLOCKED && k < n; k++) {
-			const struct finding *d = list[k];
+		ex = report_related_of(rel, i, &nex);
+		for (k = 0; k < nex; k++) {
+			const struct finding *d = list[ex[k]];
 
-			if (!report_finding_explains(d, fi))
-				continue;
 			fputs(nested++ ? "" : "<ul class=\"related\">", out);
 			fprintf(out, "<li class=\"finding\" id=\"%s\" data-kind=\"%s\" data-id=\"%s\"><span class=\"kind k-%s\">%s"
 				"</span> ", d->id, findings_kind_name(d->kind), d->id, findings_kind_name(d->kind),
@@ -702,6 +704,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 		}
 		fputs(nested ? "</ul></li>\n" : "</li>\n", out);
 	}
+	report_related_free(rel);
 	fputs("</ol></section>\n", out);
 	html_accepted(out, in, list, n);
 }

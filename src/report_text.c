@@ -601,6 +601,7 @@ static void text_findings(FILE *out, const struct report_input *in)
 	uint64_t u;
 
 	uint64_t acc = findings_accepted(in->findings);
+	struct report_related *rel;
 	int pass;
 
 	fprintf(out, "\nFINDINGS (%d, most serious first)\n", n - (int)acc);
@@ -610,22 +611,25 @@ static void text_findings(FILE *out, const struct report_input *in)
 	 * A fallback or incomplete is told under the blocked finding it explains,
 	 * not as a block of its own; accepted exceptions come after the rest.
 	 */
+	rel = report_related_new(list, n);
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1 && acc)
 			fprintf(out, "\nACCEPTED (%" PRIu64 ", the site's exceptions: not counted for --fail-on)\n", acc);
 		for (i = 0; i < n; i++) {
-			int k;
+			const int *ex;
+			int k, nex;
 
-			if (list[i]->accepted != (pass == 1) || report_finding_nested(list, n, list[i]))
+			if (list[i]->accepted != (pass == 1) || report_related_nested(rel, i))
 				continue;
 			text_finding(out, in, list[i]);
 			if (list[i]->accepted)
 				text_accepted(out, in, list[i]);
-			for (k = 0; list[i]->kind == FK_BLOCKED && k < n; k++)
-				if (report_finding_explains(list[k], list[i]))
-					text_related(out, in, list[k]);
+			ex = report_related_of(rel, i, &nex);
+			for (k = 0; k < nex; k++)
+				text_related(out, in, list[ex[k]]);
 		}
 	}
+	report_related_free(rel);
 	text_exceptions(out, in);
 	if ((u = findings_untracked(in->findings)))
 		fprintf(out, "(%" PRIu64 " %s beyond the %d tracked per table: fallback, incomplete and one-sided "
