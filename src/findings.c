@@ -816,6 +816,13 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	for (i = 0; i < fd->n; i++) {
 		struct finding *fi = findings_at(fd, i);
 
+		/*
+		 * A flow finding outlives a findings_finish: the note an earlier
+		 * rating gave it goes (rate writes one only when it lowers the
+		 * confidence). Derived findings are new, with the note they were made with.
+		 */
+		if (i < fd->nflow_findings)
+			fi->note[0] = '\0';
 		rate(fd, fi, fd->covered_us >= 0 ? fd->covered_us : capture_last_us - capture_first_us);
 		accept_finding(fd, fi);
 		if (fi->accepted)
