@@ -570,6 +570,226 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 }
 
 /*
+ * Merging (--workers): each worker adds the flows of its host pairs to its
+ * own findings, and the main thread folds them into one. Every table is
+ * keyed so that the same key in two parts is combined as adding its flows
+ * to one would have: counts add, times widen, "first" flows are the least
+ * by flow_order_cmp, sets unite. src's finding indices are not dst's: map
+ * says where each of src's flow findings went (-1: dst's list was full).
+ */
+static int *merge_flow_findings(struct findings *dst, const struct findings *src)
+{
+	const struct agg_entry **by_index = xcalloc((size_t)src->nflow_findings + 1, sizeof(*by_index));
+	int i, *map = xmalloc(((size_t)src->nflow_findings + 1) * sizeof(*map));
+	struct agg_entry *a, *at;
+
+	/* In src's list order, not the hash's: which findings fit a list that fills up is then repeatable. */
+	HASH_ITER(hh, src->agg, a, at)
+		if (a->index < src->nflow_findings)
+			by_index[a->index] = a;
+	for (i = 0; i < src->nflow_findings; i++) {
+		const struct finding *sf = findings_at(src, i);
+		struct finding *fi;
+		struct agg_entry *e;
+
+		map[i] = -1;
+		if (!by_index[i])
+			continue;
+		HASH_FIND(hh, dst->agg, &by_index[i]->key, sizeof(by_index[i]->key), e);
+		if (e) {
+			fi = findings_at(dst, e->index);
+			fi->count += sf->count;
+			if (sf->first_us < fi->first_us)
+				fi->first_us = sf->first_us;
+			if (sf->last_us > fi->last_us)
+				fi->last_us = sf->last_us;
+			if (flow_order_cmp(&sf->example, &fi->example) < 0)
+				findings_example_into(fi, &sf->example, &sf->example_class);
+			fi->hosts_capped |= sf->hosts_capped;
+			map[i] = e->index;
+			continue;
+		}
+		if (dst->n >= MAX_FLOW_FINDINGS || !(fi = findings_new_entry(dst))) {
+			dst->dropped += sf->count;
+			continue;
+		}
+		dst->nflow_findings = dst->n;
+		*fi = *sf;
+		/* its host pairs come with the pair table; its rating and acceptance with findings_finish */
+		fi->hosts = 0;
+		fi->pairs = NULL;
+		fi->npairs = 0;
+		fi->note[0] = '\0';
+		fi->confidence = CONF_HIGH;
+		fi->accepted = false;
+		fi->accept_index = 0;
+		e = xcalloc(1, sizeof(*e));
+		e->key = by_index[i]->key;
+		e->index = dst->n - 1;
+		HASH_ADD(hh, dst->agg, key, sizeof(e->key), e);
+		map[i] = e->index;
+	}
+	free(by_index);
+	return map;
+}
+
+static void merge_finding_pairs(struct findings *dst, const struct findings *src, const int *map)
+{
+	struct finding_pair_entry *s, *st, *e;
+
+	HASH_ITER(hh, src->fpairs, s, st) {
+		struct finding_pair_key k = s->key;
+		struct finding *fi;
+
+		if (k.finding >= src->nflow_findings || map[k.finding] < 0)
+			continue;	/* counted in dropped */
+		k.finding = map[k.finding];
+		fi = findings_at(dst, k.finding);
+		HASH_FIND(hh, dst->fpairs, &k, sizeof(k), e);
+		if (!e) {
+			if (HASH_COUNT(dst->fpairs) >= MAX_SET) {
+				fi->hosts_capped = true;
+				continue;
+			}
+			e = xcalloc(1, sizeof(*e));
+			e->key = k;
+			HASH_ADD(hh, dst->fpairs, key, sizeof(e->key), e);
+			fi->hosts++;
+		}
+		if (!e->flows || findings_rank_cmp(&s->rank, &e->rank) < 0) {
+			e->rank = s->rank;
+			memcpy(e->uid, s->uid, sizeof(e->uid));
+		}
+		e->flows += s->flows;
+	}
+}
+
+/* An entry's first blocked flow from src: kept when it comes before dst's, its finding mapped to dst's list. */
+static void merge_first(struct flow_example **dst, const struct flow_example *src, const int *map)
+{
+	if (!src || (*dst && flow_order_cmp(&src->flow, &(*dst)->flow) >= 0))
+		return;
+	if (!*dst)
+		*dst = xmalloc(sizeof(**dst));
+	**dst = *src;
+	(*dst)->finding = src->finding >= 0 ? map[src->finding] : -1;
+}
+
+/* The window of an entry's blocked flows (fresh: dst had none). */
+static void merge_window(int64_t *first, int64_t *last, int64_t sfirst, int64_t slast, bool fresh)
+{
+	if (fresh || sfirst < *first)
+		*first = sfirst;
+	if (fresh || slast > *last)
+		*last = slast;
+}
+
+/*
+ * The per-host-pair tables. A key in both parts is rare (a host pair's flows
+ * go to one worker) but combined all the same. An entry that does not fit
+ * counts its flows as untracked: near what adding would have counted, not
+ * the same (adding counts a flow once whichever tables it missed, and an
+ * EDT entry of TCP successes alone has no flows to count).
+ */
+static void merge_pair_tables(struct findings *dst, const struct findings *src, const int *map)
+{
+	struct pair_entry *p, *pt, *pe;
+	struct edt_entry *d, *dt, *de;
+	struct group_entry *g, *gt, *ge;
+	int i;
+
+	HASH_ITER(hh, src->pairs, p, pt) {
+		FIND_OR_ADD(dst->pairs, p->key, pe);
+		if (!pe) {
+			dst->untracked += p->flows;
+			continue;
+		}
+		pe->flows += p->flows;
+		pe->one_sided += p->one_sided;
+	}
+	HASH_ITER(hh, src->edt, d, dt) {
+		FIND_OR_ADD(dst->edt, d->key, de);
+		if (!de) {
+			dst->untracked += d->udp_flows;
+			continue;
+		}
+		de->tcp_ok |= d->tcp_ok;
+		if (d->udp_flows)
+			merge_window(&de->first_us, &de->last_us, d->first_us, d->last_us, de->udp_flows == 0);
+		de->udp_flows += d->udp_flows;
+		merge_first(&de->first, d->first, map);
+	}
+	HASH_ITER(hh, src->groups, g, gt) {
+		FIND_OR_ADD(dst->groups, g->key, ge);
+		if (!ge) {
+			dst->untracked += g->blocked_flows;
+			continue;
+		}
+		for (i = 0; i < g->nok; i++)
+			note_rule(ge->ok, &ge->nok, g->ok[i]);
+		for (i = 0; i < g->nblocked; i++)
+			note_rule(ge->blocked, &ge->nblocked, g->blocked[i]);
+		if (g->blocked_flows)
+			merge_window(&ge->first_us, &ge->last_us, g->first_us, g->last_us, ge->blocked_flows == 0);
+		ge->blocked_flows += g->blocked_flows;
+		merge_first(&ge->first, g->first, map);
+	}
+}
+
+static void merge_set(struct host_set *dst, const struct host_set *src)
+{
+	struct host_entry *e, *t;
+
+	HASH_ITER(hh, src->hash, e, t)
+		findings_set_add(dst, e->key.family, e->key.addr);
+}
+
+/* The per-rule and per-role tables, and the counters. */
+static void merge_rules(struct findings *dst, const struct findings *src)
+{
+	const struct rule_set *rs = dst->rs;
+	int r, v;
+
+	for (r = 0; r < rs->nrules; r++) {
+		const struct rule_stats *s = &src->stats[r];
+		struct rule_stats *st = &dst->stats[r];
+
+		if (s->total)
+			merge_window(&st->first_us, &st->last_us, s->first_us, s->last_us, st->total == 0);
+		for (v = 0; v < V_COUNT; v++)
+			st->flows[v] += s->flows[v];
+		for (v = 0; v < WIRE_KINDS; v++)
+			st->wire[v] += s->wire[v];
+		st->total += s->total;
+		dst->matched[r] += src->matched[r];
+		merge_set(&dst->rule_origs[r], &src->rule_origs[r]);
+	}
+	for (r = 0; r < rs->nroles; r++)
+		merge_set(&dst->role_hosts[r], &src->role_hosts[r]);
+	dst->dropped += src->dropped;
+	dst->tls_hidden += src->tls_hidden;
+	dst->untracked += src->untracked;
+	dst->nflows_seen += src->nflows_seen;
+	dst->flows_two_way_capable += src->flows_two_way_capable;
+	dst->flows_one_sided += src->flows_one_sided;
+}
+
+void findings_merge(struct findings *dst, const struct findings *src)
+{
+	int *map;
+
+	drop_derived(dst);	/* new flow findings go before the derived ones; findings_finish makes those again */
+	free(dst->sorted);	/* the list is empty until findings_finish sorts it again */
+	dst->sorted = NULL;
+	map = merge_flow_findings(dst, src);
+	merge_finding_pairs(dst, src, map);
+	merge_pair_tables(dst, src, map);
+	findings_roles_merge(dst, src);
+	merge_rules(dst, src);
+	free(map);
+}
+
+/*
  * A large share of the capture could not be read (health.h): a flow in those
  * frames is not in the audit, so silence may be ours. True when it said so.
  */

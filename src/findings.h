@@ -123,6 +123,23 @@ struct findings *findings_new(const struct rule_set *rs, const struct site *site
  * by flow_order_cmp, and everything listed is sorted by a total order.
  */
 void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl, struct finding_ids *ids);
+/*
+ * Fold src into dst (--workers: each worker's findings into one). Both were
+ * made by findings_new with the same rules and site; src is only read, and
+ * dst keeps nothing of its memory (findings_free(src) after is fine). As
+ * long as no table is full (the finding list, FINDINGS_MAX_PAIRS), dst is
+ * then as if src's flows had been added to it too, in any order:
+ * findings_finish(dst) (after findings_set_drops, _health, _covered) gives
+ * the report one findings object fed every flow would have. Derived
+ * findings (missing, fallback, incomplete) come from the merged tables in
+ * findings_finish, so merge first; findings_list is empty from the merge to
+ * the next findings_finish. Merging after a findings_finish (an interim
+ * report) is allowed: the next one works everything out again. Full tables
+ * count what they lose (findings_dropped, findings_untracked) as adding
+ * does, though not always the same number. A host pair's uid was computed
+ * by the findings that added its flow: give every part the same uid seed.
+ */
+void findings_merge(struct findings *dst, const struct findings *src);
 /* The conn log's uid seed: a finding's host pairs name an example flow by its uid. */
 void findings_set_uid_seed(struct findings *fd, uint64_t seed);
 /* Packets the capture lost (kernel drops): findings built on silence become less certain. */

@@ -204,6 +204,8 @@ struct role_pair_entry {
 /* findings_roles.c */
 void findings_roles_add(struct findings *fd, const struct flow *f, const struct classification *cl, int finding,
 			const struct group_key *key);
+/* src's cells into dst's (findings_merge); dst's findings must already hold src's. */
+void findings_roles_merge(struct findings *dst, const struct findings *src);
 /* The cells in (source role, destination role, rule) order, and their examples looked up again. */
 void findings_roles_finish(struct findings *fd);
 void findings_roles_free(struct findings *fd);

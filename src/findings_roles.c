@@ -87,6 +87,30 @@ void findings_roles_add(struct findings *fd, const struct flow *f, const struct 
 	}
 }
 
+void findings_roles_merge(struct findings *dst, const struct findings *src)
+{
+	int i, v;
+
+	for (i = 0; i < src->nrole_pairs; i++) {
+		const struct role_pair_stats *s = &src->role_pairs[i];
+		int k[3] = { s->orig_role, s->resp_role, s->rule };
+		struct role_pair_entry *se, *e = role_cell(dst, k);
+		struct role_pair_stats *st;
+
+		if (!e)
+			continue;
+		st = &dst->role_pairs[e->index];
+		for (v = 0; v < V_COUNT; v++)
+			st->flows[v] += s->flows[v];
+		for (v = 0; v < WIRE_KINDS; v++)
+			st->wire[v] += s->wire[v];
+		HASH_FIND(hh, src->role_index, k, sizeof(k), se);
+		/* dst may not have taken the finding (its list was full): then it is no example */
+		if (se && se->has_best && findings_index_of(dst, &se->best) >= 0)
+			offer_example(dst, e, se->best_severity, &se->best_rank, &se->best);
+	}
+}
+
 static int cell_cmp(const void *a, const void *b)
 {
 	const struct role_pair_stats *x = a, *y = b;
