@@ -189,28 +189,46 @@ static void widen(int64_t *first, int64_t *last, const struct flow *f, bool fres
 		*last = f->last_us;
 }
 
-/* Where an entry's first blocked flow is kept: its finding's index, else a copy. */
-static void keep_example(int *example_finding, struct flow_example **copy, int finding, const struct flow *f,
-			 const struct classification *cl)
+void findings_rank_of(struct flow_rank *r, const struct flow *f)
 {
-	*example_finding = finding;
-	if (finding >= 0)
-		return;
-	*copy = xmalloc(sizeof(**copy));
-	(*copy)->flow = *f;
-	(*copy)->cls = *cl;
+	memset(r, 0, sizeof(*r));
+	r->first_us = f->first_us;
+	r->orig = f->orig;
+	r->key_vlan = f->key_vlan;
 }
 
-void findings_example_from(struct findings *fd, struct finding *fi, int example_finding,
-			   const struct flow_example *copy)
+/* Through flow_order_cmp itself, so that the two cannot drift apart: stand-in flows carry what it reads. */
+int findings_rank_cmp(const struct flow_rank *a, const struct flow_rank *b)
 {
-	if (example_finding >= 0) {
-		const struct finding *src = findings_at(fd, example_finding);
+	struct flow x = { .orig = a->orig, .first_us = a->first_us, .key_vlan = a->key_vlan };
+	struct flow y = { .orig = b->orig, .first_us = b->first_us, .key_vlan = b->key_vlan };
 
-		findings_example_into(fi, &src->example, &src->example_class);
-	} else {
-		findings_example_into(fi, &copy->flow, &copy->cls);
-	}
+	return flow_order_cmp(&x, &y);
+}
+
+static int flow_rank_cmp(const struct flow *f, const struct flow_rank *r)
+{
+	struct flow_rank fr;
+
+	findings_rank_of(&fr, f);
+	return findings_rank_cmp(&fr, r);
+}
+
+/*
+ * An edt or group entry's first blocked flow: f, when it is the least so far
+ * by flow_order_cmp. Kept as a copy, with the finding it joined and its uid.
+ */
+static void offer_first(struct findings *fd, struct flow_example **first, const struct flow *f,
+			const struct classification *cl, int finding)
+{
+	if (*first && flow_order_cmp(f, &(*first)->flow) >= 0)
+		return;
+	if (!*first)
+		*first = xmalloc(sizeof(**first));
+	(*first)->flow = *f;
+	(*first)->cls = *cl;
+	(*first)->finding = finding;
+	flow_uid(f, fd->uid_seed, (*first)->uid);
 }
 
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl)
@@ -275,7 +293,10 @@ static void drop_derived(struct findings *fd)
 	fd->n = fd->nflow_findings;
 }
 
-/* The flow's host pair in its finding's pair table: a new pair counts one more host. */
+/*
+ * The flow's host pair in its finding's pair table: a new pair counts one
+ * more host; the pair names its first flow by uid.
+ */
 static void note_finding_pair(struct findings *fd, struct finding *fi, int index, const struct flow *f)
 {
 	struct finding_pair_entry *e;
@@ -294,16 +315,31 @@ static void note_finding_pair(struct findings *fd, struct finding *fi, int index
 		}
 		e = xcalloc(1, sizeof(*e));
 		e->key = k;
-		flow_uid(f, fd->uid_seed, e->uid);
 		HASH_ADD(hh, fd->fpairs, key, sizeof(e->key), e);
 		fi->hosts++;
+	}
+	if (!e->flows || flow_rank_cmp(f, &e->rank) < 0) {
+		findings_rank_of(&e->rank, f);
+		flow_uid(f, fd->uid_seed, e->uid);
 	}
 	e->flows++;
 }
 
-/* The flow's finding (new or grown); its index, or -1 when the list is full. */
+int findings_index_of(const struct findings *fd, const struct group_key *k)
+{
+	struct agg_entry *e;
+
+	HASH_FIND(hh, fd->agg, k, sizeof(*k), e);
+	return e ? e->index : -1;
+}
+
+/*
+ * The flow's finding (new or grown); its index, or -1 when the list is full.
+ * kout (may be NULL) gets its group key. Its example is its first flow by
+ * flow_order_cmp, whatever order the flows come in.
+ */
 static int add_flow_finding(struct findings *fd, const struct flow *f, const struct classification *cl,
-			    enum finding_kind kind)
+			    enum finding_kind kind, struct group_key *kout)
 {
 	struct agg_entry *e;
 	struct group_key k;
@@ -323,11 +359,15 @@ static int add_flow_finding(struct findings *fd, const struct flow *f, const str
 		k.family = f->orig.family;
 		memcpy(k.resp, f->orig.dst, 16);
 	}
+	if (kout)
+		*kout = k;
 	HASH_FIND(hh, fd->agg, &k, sizeof(k), e);
 	if (e) {
 		fi = findings_at(fd, e->index);
 		fi->count++;
 		widen(&fi->first_us, &fi->last_us, f, false);
+		if (flow_order_cmp(f, &fi->example) < 0)
+			findings_example_into(fi, f, cl);
 		note_finding_pair(fd, fi, e->index, f);
 		return e->index;
 	}
@@ -384,28 +424,29 @@ static bool track_edt(struct findings *fd, const struct flow *f, const struct cl
 		e->tcp_ok = true;
 		return true;
 	}
-	widen(&e->first_us, &e->last_us, f, !e->udp_blocked);
-	if (!e->udp_blocked) {
-		keep_example(&e->example_finding, &e->example, finding, f, cl);
-		e->udp_rule = cl->rule;
-		e->orig_role = cl->orig_role;
-		e->resp_role = cl->resp_role;
-		flow_uid(f, fd->uid_seed, e->uid);
-	}
-	e->udp_blocked = true;
+	widen(&e->first_us, &e->last_us, f, e->udp_flows == 0);
+	offer_first(fd, &e->first, f, cl, finding);
 	e->udp_flows++;
 	return true;
 }
 
+/*
+ * A rule into an entry's ascending list (the least MAX_GROUP_RULES kept):
+ * sorted, so that the list, its first rule and the note's wording do not
+ * depend on which flow came first.
+ */
 static void note_rule(int *list, int *n, int rule)
 {
-	int i;
+	int i, k;
 
-	for (i = 0; i < *n; i++)
-		if (list[i] == rule)
-			return;
-	if (*n < MAX_GROUP_RULES)
-		list[(*n)++] = rule;
+	for (i = 0; i < *n && list[i] < rule; i++)
+		;
+	if ((i < *n && list[i] == rule) || i == MAX_GROUP_RULES)
+		return;
+	k = *n < MAX_GROUP_RULES ? (*n)++ : MAX_GROUP_RULES - 1;
+	for (; k > i; k--)
+		list[k] = list[k - 1];
+	list[i] = rule;
 }
 
 /* Every matching rule counts, not only the deciding one: groups may live in any matrix. */
@@ -431,13 +472,8 @@ static bool track_group(struct findings *fd, const struct flow *f, const struct 
 			note_rule(e->ok, &e->nok, r);
 			continue;
 		}
-		widen(&e->first_us, &e->last_us, f, e->nblocked == 0);
-		if (e->nblocked == 0) {
-			keep_example(&e->example_finding, &e->example, finding, f, cl);
-			e->orig_role = cl->orig_role;
-			e->resp_role = cl->resp_role;
-			flow_uid(f, fd->uid_seed, e->uid);
-		}
+		widen(&e->first_us, &e->last_us, f, e->blocked_flows == 0);
+		offer_first(fd, &e->first, f, cl, finding);
 		note_rule(e->blocked, &e->nblocked, r);
 		e->blocked_flows++;
 	}
@@ -482,6 +518,7 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 {
 	bool is_finding;
 	enum finding_kind kind = kind_of(cl->verdict, &is_finding);
+	struct group_key key;
 	int i, finding;
 	bool tracked = true;
 
@@ -515,21 +552,241 @@ void findings_add(struct findings *fd, const struct flow *f, const struct classi
 		findings_set_add(&fd->role_hosts[cl->resp_role], f->orig.family, f->orig.dst);
 	if (kind == FK_INTERRUPTED && cl->reason == R_MIDDLEBOX_RESET)
 		kind = FK_MIDDLEBOX_RESET;	/* a refinement: the reset was forged */
-	finding = is_finding ? add_flow_finding(fd, f, cl, kind) : -1;
+	finding = is_finding ? add_flow_finding(fd, f, cl, kind, &key) : -1;
 	note_id(ids, fd, finding);
 	if (cl->orig_role >= 0 && cl->resp_role >= 0)
-		findings_roles_add(fd, cl, finding);
+		findings_roles_add(fd, f, cl, finding, &key);
 	if ((cl->wire & WF_MIDDLEBOX_RESET) && kind != FK_MIDDLEBOX_RESET)
-		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET));
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_MIDDLEBOX_RESET, NULL));
 	if (cl->wire & WF_TLS_INTERCEPTED)
-		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED));
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_TLS_INTERCEPTED, NULL));
 	if (cl->wire & WF_WRONG_PROTOCOL)
-		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL));
+		note_id(ids, fd, add_flow_finding(fd, f, cl, FK_WRONG_PROTOCOL, NULL));
 	if (cl->tls_watched && f->tls && tls_version_is_13(f->tls->version))
 		fd->tls_hidden++;	/* the certificate is encrypted */
 	tracked &= track_edt(fd, f, cl, finding);
 	tracked &= track_group(fd, f, cl, finding);
 	fd->untracked += !tracked;
+}
+
+/*
+ * Merging (--workers): each worker adds the flows of its host pairs to its
+ * own findings, and the main thread folds them into one. Every table is
+ * keyed so that the same key in two parts is combined as adding its flows
+ * to one would have: counts add, times widen, "first" flows are the least
+ * by flow_order_cmp, sets unite. src's finding indices are not dst's: map
+ * says where each of src's flow findings went (-1: dst's list was full).
+ */
+static int *merge_flow_findings(struct findings *dst, const struct findings *src)
+{
+	const struct agg_entry **by_index = xcalloc((size_t)src->nflow_findings + 1, sizeof(*by_index));
+	int i, *map = xmalloc(((size_t)src->nflow_findings + 1) * sizeof(*map));
+	struct agg_entry *a, *at;
+
+	/* In src's list order, not the hash's: which findings fit a list that fills up is then repeatable. */
+	HASH_ITER(hh, src->agg, a, at)
+		if (a->index < src->nflow_findings)
+			by_index[a->index] = a;
+	for (i = 0; i < src->nflow_findings; i++) {
+		const struct finding *sf = findings_at(src, i);
+		struct finding *fi;
+		struct agg_entry *e;
+
+		map[i] = -1;
+		if (!by_index[i])
+			continue;
+		HASH_FIND(hh, dst->agg, &by_index[i]->key, sizeof(by_index[i]->key), e);
+		if (e) {
+			fi = findings_at(dst, e->index);
+			fi->count += sf->count;
+			if (sf->first_us < fi->first_us)
+				fi->first_us = sf->first_us;
+			if (sf->last_us > fi->last_us)
+				fi->last_us = sf->last_us;
+			if (flow_order_cmp(&sf->example, &fi->example) < 0)
+				findings_example_into(fi, &sf->example, &sf->example_class);
+			fi->hosts_capped |= sf->hosts_capped;
+			map[i] = e->index;
+			continue;
+		}
+		if (dst->n >= MAX_FLOW_FINDINGS || !(fi = findings_new_entry(dst))) {
+			dst->dropped += sf->count;
+			continue;
+		}
+		dst->nflow_findings = dst->n;
+		*fi = *sf;
+		/* its host pairs come with the pair table; its rating and acceptance with findings_finish */
+		fi->hosts = 0;
+		fi->pairs = NULL;
+		fi->npairs = 0;
+		fi->note[0] = '\0';
+		fi->confidence = CONF_HIGH;
+		fi->accepted = false;
+		fi->accept_index = 0;
+		e = xcalloc(1, sizeof(*e));
+		e->key = by_index[i]->key;
+		e->index = dst->n - 1;
+		HASH_ADD(hh, dst->agg, key, sizeof(e->key), e);
+		map[i] = e->index;
+	}
+	free(by_index);
+	return map;
+}
+
+static void merge_finding_pairs(struct findings *dst, const struct findings *src, const int *map)
+{
+	struct finding_pair_entry *s, *st, *e;
+
+	HASH_ITER(hh, src->fpairs, s, st) {
+		struct finding_pair_key k = s->key;
+		struct finding *fi;
+
+		if (k.finding >= src->nflow_findings || map[k.finding] < 0)
+			continue;	/* counted in dropped */
+		k.finding = map[k.finding];
+		fi = findings_at(dst, k.finding);
+		HASH_FIND(hh, dst->fpairs, &k, sizeof(k), e);
+		if (!e) {
+			if (HASH_COUNT(dst->fpairs) >= MAX_SET) {
+				fi->hosts_capped = true;
+				continue;
+			}
+			e = xcalloc(1, sizeof(*e));
+			e->key = k;
+			HASH_ADD(hh, dst->fpairs, key, sizeof(e->key), e);
+			fi->hosts++;
+		}
+		if (!e->flows || findings_rank_cmp(&s->rank, &e->rank) < 0) {
+			e->rank = s->rank;
+			memcpy(e->uid, s->uid, sizeof(e->uid));
+		}
+		e->flows += s->flows;
+	}
+}
+
+/* An entry's first blocked flow from src: kept when it comes before dst's, its finding mapped to dst's list. */
+static void merge_first(struct flow_example **dst, const struct flow_example *src, const int *map)
+{
+	if (!src || (*dst && flow_order_cmp(&src->flow, &(*dst)->flow) >= 0))
+		return;
+	if (!*dst)
+		*dst = xmalloc(sizeof(**dst));
+	**dst = *src;
+	(*dst)->finding = src->finding >= 0 ? map[src->finding] : -1;
+}
+
+/* The window of an entry's blocked flows (fresh: dst had none). */
+static void merge_window(int64_t *first, int64_t *last, int64_t sfirst, int64_t slast, bool fresh)
+{
+	if (fresh || sfirst < *first)
+		*first = sfirst;
+	if (fresh || slast > *last)
+		*last = slast;
+}
+
+/*
+ * The per-host-pair tables. A key in both parts is rare (a host pair's flows
+ * go to one worker) but combined all the same. An entry that does not fit
+ * counts its flows as untracked: near what adding would have counted, not
+ * the same (adding counts a flow once whichever tables it missed, and an
+ * EDT entry of TCP successes alone has no flows to count).
+ */
+static void merge_pair_tables(struct findings *dst, const struct findings *src, const int *map)
+{
+	struct pair_entry *p, *pt, *pe;
+	struct edt_entry *d, *dt, *de;
+	struct group_entry *g, *gt, *ge;
+	int i;
+
+	HASH_ITER(hh, src->pairs, p, pt) {
+		FIND_OR_ADD(dst->pairs, p->key, pe);
+		if (!pe) {
+			dst->untracked += p->flows;
+			continue;
+		}
+		pe->flows += p->flows;
+		pe->one_sided += p->one_sided;
+	}
+	HASH_ITER(hh, src->edt, d, dt) {
+		FIND_OR_ADD(dst->edt, d->key, de);
+		if (!de) {
+			dst->untracked += d->udp_flows;
+			continue;
+		}
+		de->tcp_ok |= d->tcp_ok;
+		if (d->udp_flows)
+			merge_window(&de->first_us, &de->last_us, d->first_us, d->last_us, de->udp_flows == 0);
+		de->udp_flows += d->udp_flows;
+		merge_first(&de->first, d->first, map);
+	}
+	HASH_ITER(hh, src->groups, g, gt) {
+		FIND_OR_ADD(dst->groups, g->key, ge);
+		if (!ge) {
+			dst->untracked += g->blocked_flows;
+			continue;
+		}
+		for (i = 0; i < g->nok; i++)
+			note_rule(ge->ok, &ge->nok, g->ok[i]);
+		for (i = 0; i < g->nblocked; i++)
+			note_rule(ge->blocked, &ge->nblocked, g->blocked[i]);
+		if (g->blocked_flows)
+			merge_window(&ge->first_us, &ge->last_us, g->first_us, g->last_us, ge->blocked_flows == 0);
+		ge->blocked_flows += g->blocked_flows;
+		merge_first(&ge->first, g->first, map);
+	}
+}
+
+static void merge_set(struct host_set *dst, const struct host_set *src)
+{
+	struct host_entry *e, *t;
+
+	HASH_ITER(hh, src->hash, e, t)
+		findings_set_add(dst, e->key.family, e->key.addr);
+}
+
+/* The per-rule and per-role tables, and the counters. */
+static void merge_rules(struct findings *dst, const struct findings *src)
+{
+	const struct rule_set *rs = dst->rs;
+	int r, v;
+
+	for (r = 0; r < rs->nrules; r++) {
+		const struct rule_stats *s = &src->stats[r];
+		struct rule_stats *st = &dst->stats[r];
+
+		if (s->total)
+			merge_window(&st->first_us, &st->last_us, s->first_us, s->last_us, st->total == 0);
+		for (v = 0; v < V_COUNT; v++)
+			st->flows[v] += s->flows[v];
+		for (v = 0; v < WIRE_KINDS; v++)
+			st->wire[v] += s->wire[v];
+		st->total += s->total;
+		dst->matched[r] += src->matched[r];
+		merge_set(&dst->rule_origs[r], &src->rule_origs[r]);
+	}
+	for (r = 0; r < rs->nroles; r++)
+		merge_set(&dst->role_hosts[r], &src->role_hosts[r]);
+	dst->dropped += src->dropped;
+	dst->tls_hidden += src->tls_hidden;
+	dst->untracked += src->untracked;
+	dst->nflows_seen += src->nflows_seen;
+	dst->flows_two_way_capable += src->flows_two_way_capable;
+	dst->flows_one_sided += src->flows_one_sided;
+}
+
+void findings_merge(struct findings *dst, const struct findings *src)
+{
+	int *map;
+
+	drop_derived(dst);	/* new flow findings go before the derived ones; findings_finish makes those again */
+	free(dst->sorted);	/* the list is empty until findings_finish sorts it again */
+	dst->sorted = NULL;
+	map = merge_flow_findings(dst, src);
+	merge_finding_pairs(dst, src, map);
+	merge_pair_tables(dst, src, map);
+	findings_roles_merge(dst, src);
+	merge_rules(dst, src);
+	free(map);
 }
 
 /*
@@ -719,6 +976,11 @@ uint64_t findings_accepted(const struct findings *fd)
 	return fd->accepted;
 }
 
+/*
+ * Most serious first, then most flows. A total order (the rest of the group
+ * key, then the id, break ties): the list is built in the order flows came,
+ * which differs from run to run with --workers.
+ */
 static int finding_cmp(const void *a, const void *b)
 {
 	const struct finding *x = *(const struct finding *const *)a, *y = *(const struct finding *const *)b;
@@ -734,7 +996,23 @@ static int finding_cmp(const void *a, const void *b)
 		return (int)x->port - (int)y->port;
 	if ((c = memcmp(x->orig_h, y->orig_h, 16)))
 		return c;
-	return memcmp(x->resp_h, y->resp_h, 16);
+	if ((c = memcmp(x->resp_h, y->resp_h, 16)))
+		return c;
+	if (x->proto != y->proto)
+		return (int)x->proto - (int)y->proto;
+	if (x->family != y->family)
+		return (int)x->family - (int)y->family;
+	if (x->orig_role != y->orig_role)
+		return x->orig_role < y->orig_role ? -1 : 1;
+	if (x->resp_role != y->resp_role)
+		return x->resp_role < y->resp_role ? -1 : 1;
+	if (x->reason != y->reason)
+		return (int)x->reason - (int)y->reason;
+	if (x->why != y->why)
+		return (int)x->why - (int)y->why;
+	if ((c = strcmp(x->id, y->id)))
+		return c;
+	return strcmp(x->note, y->note);
 }
 
 /*
@@ -742,16 +1020,22 @@ static int finding_cmp(const void *a, const void *b)
  * previous call are dropped and worked out again, and the sorted view is
  * an array of pointers, so the aggregation's indices into the list stay valid.
  */
-static int cmp_pair(const void *a, const void *b)
+int findings_pair_cmp(const struct finding_pair *x, const struct finding_pair *y)
 {
-	const struct finding_pair *x = a, *y = b;
 	int c;
 
 	if (x->flows != y->flows)
 		return x->flows < y->flows ? 1 : -1;
 	if ((c = memcmp(x->orig_h, y->orig_h, 16)))
 		return c;
-	return memcmp(x->resp_h, y->resp_h, 16);
+	if ((c = memcmp(x->resp_h, y->resp_h, 16)))
+		return c;
+	return (int)x->family - (int)y->family;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return findings_pair_cmp(a, b);
 }
 
 /* Each flow finding's host pairs, most flows first, the top FINDING_TOP_PAIRS kept. */
@@ -816,6 +1100,13 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	for (i = 0; i < fd->n; i++) {
 		struct finding *fi = findings_at(fd, i);
 
+		/*
+		 * A flow finding outlives a findings_finish: the note an earlier
+		 * rating gave it goes (rate writes one only when it lowers the
+		 * confidence). Derived findings are new, with the note they were made with.
+		 */
+		if (i < fd->nflow_findings)
+			fi->note[0] = '\0';
 		rate(fd, fi, fd->covered_us >= 0 ? fd->covered_us : capture_last_us - capture_first_us);
 		accept_finding(fd, fi);
 		if (fi->accepted)
@@ -826,6 +1117,7 @@ void findings_finish(struct findings *fd, int64_t capture_first_us, int64_t capt
 	}
 	if (fd->n > 1)
 		qsort(fd->sorted, (size_t)fd->n, sizeof(*fd->sorted), finding_cmp);
+	findings_roles_finish(fd);
 }
 
 void findings_set_drops(struct findings *fd, uint64_t drops)
@@ -885,12 +1177,12 @@ void findings_free(struct findings *fd)
 	}
 	HASH_ITER(hh, fd->edt, e, et) {
 		HASH_DEL(fd->edt, e);
-		free(e->example);
+		free(e->first);
 		free(e);
 	}
 	HASH_ITER(hh, fd->groups, g, gt) {
 		HASH_DEL(fd->groups, g);
-		free(g->example);
+		free(g->first);
 		free(g);
 	}
 	HASH_ITER(hh, fd->pairs, pe, pt) {

@@ -35,7 +35,7 @@ enum confidence { CONF_HIGH = 0, CONF_MEDIUM, CONF_LOW };
 /* "F-3a9c1e": a finding's id, from its group key: the same for the same input and site. */
 enum { FINDING_ID_LEN = 12, FINDING_MAX_RELATED = 4, FINDING_TOP_PAIRS = 20 };
 
-/* One host pair of a grouped finding: its flows and the uid of its first one. */
+/* One host pair of a grouped finding: its flows and the uid of its first one (by flow_order_cmp). */
 struct finding_pair {
 	uint8_t family;
 	uint8_t orig_h[16];
@@ -77,7 +77,7 @@ struct finding {
 	uint8_t why;			/* enum wire_why (classify.h): wrong-protocol, tls-intercepted */
 	char note[160];			/* why the confidence is not high, or what the finding means */
 	bool has_example;
-	struct flow example;		/* one flow of it, as the conn log shows it */
+	struct flow example;		/* its first flow by flow_order_cmp, as the conn log shows it */
 	struct classification example_class;
 	uint64_t hosts;			/* distinct host pairs among its flows */
 	bool hosts_capped;		/* more pairs than the tables hold: hosts is a lower bound */
@@ -116,8 +116,30 @@ struct findings;
 
 /* site NULL: port-only mode (no roles, nothing in scope, no 'missing'). */
 struct findings *findings_new(const struct rule_set *rs, const struct site *site);
-/* ids (may be NULL) gets the ids of the findings the flow joined. */
+/*
+ * ids (may be NULL) gets the ids of the findings the flow joined. The order
+ * flows are added in does not matter: whatever is "first" (an example, a
+ * pair's uid, the roles a derived finding is grouped by) is the least flow
+ * by flow_order_cmp, and everything listed is sorted by a total order.
+ */
 void findings_add(struct findings *fd, const struct flow *f, const struct classification *cl, struct finding_ids *ids);
+/*
+ * Fold src into dst (--workers: each worker's findings into one). Both were
+ * made by findings_new with the same rules and site; src is only read, and
+ * dst keeps nothing of its memory (findings_free(src) after is fine). As
+ * long as no table is full (the finding list, FINDINGS_MAX_PAIRS), dst is
+ * then as if src's flows had been added to it too, in any order:
+ * findings_finish(dst) (after findings_set_drops, _health, _covered) gives
+ * the report one findings object fed every flow would have. Derived
+ * findings (missing, fallback, incomplete) come from the merged tables in
+ * findings_finish, so merge first; findings_list is empty from the merge to
+ * the next findings_finish. Merging after a findings_finish (an interim
+ * report) is allowed: the next one works everything out again. Full tables
+ * count what they lose (findings_dropped, findings_untracked) as adding
+ * does, though not always the same number. A host pair's uid was computed
+ * by the findings that added its flow: give every part the same uid seed.
+ */
+void findings_merge(struct findings *dst, const struct findings *src);
 /* The conn log's uid seed: a finding's host pairs name an example flow by its uid. */
 void findings_set_uid_seed(struct findings *fd, uint64_t seed);
 /* Packets the capture lost (kernel drops): findings built on silence become less certain. */

@@ -143,56 +143,78 @@ static struct finding *derived_group(struct findings *fd, const char *id, int fr
 	return fi;
 }
 
-/* One more host pair of a derived group: counted, and kept when it is among the most flows. */
+/*
+ * One more host pair of a derived group: counted, and kept when it is among
+ * the most flows. Ties are broken by address (findings_pair_cmp), so the
+ * pairs kept do not depend on the order the hash table gives the entries in.
+ */
 static void derived_pair(struct finding *fi, uint8_t family, const uint8_t *a, const uint8_t *b, uint64_t flows,
 			 const char *uid)
 {
-	struct finding_pair *p;
+	struct finding_pair p;
 	int k;
 
 	fi->hosts++;
-	if (fi->npairs == FINDING_TOP_PAIRS && fi->pairs[fi->npairs - 1].flows >= flows)
+	memset(&p, 0, sizeof(p));
+	p.family = family;
+	memcpy(p.orig_h, a, 16);
+	memcpy(p.resp_h, b, 16);
+	p.flows = flows;
+	memcpy(p.uid, uid, sizeof(p.uid));
+	if (fi->npairs == FINDING_TOP_PAIRS && findings_pair_cmp(&fi->pairs[fi->npairs - 1], &p) <= 0)
 		return;
 	k = fi->npairs < FINDING_TOP_PAIRS ? fi->npairs++ : FINDING_TOP_PAIRS - 1;
-	while (k > 0 && fi->pairs[k - 1].flows < flows) {
+	while (k > 0 && findings_pair_cmp(&fi->pairs[k - 1], &p) > 0) {
 		fi->pairs[k] = fi->pairs[k - 1];
 		k--;
 	}
-	p = &fi->pairs[k];
-	p->family = family;
-	memcpy(p->orig_h, a, 16);
-	memcpy(p->resp_h, b, 16);
-	p->flows = flows;
-	memcpy(p->uid, uid, sizeof(p->uid));
+	fi->pairs[k] = p;
 }
 
-/* A fallback or incomplete names the blocked finding its blocked flow joined, once. */
-static void derived_related(struct findings *fd, struct finding *fi, int example_finding)
+/*
+ * A fallback or incomplete names the blocked findings its pairs' first
+ * blocked flows joined, once each: in id order, the least
+ * FINDING_MAX_RELATED when there are more, whatever the order entries come in.
+ */
+static void derived_related(struct findings *fd, struct finding *fi, int finding)
 {
 	const char *id;
-	int i;
+	int i, k;
 
-	if (example_finding < 0)
+	if (finding < 0)
 		return;
-	id = findings_at(fd, example_finding)->id;
-	for (i = 0; i < fi->nrelated; i++)
-		if (!strcmp(fi->related[i], id))
-			return;
-	if (fi->nrelated < FINDING_MAX_RELATED)
-		snprintf(fi->related[fi->nrelated++], FINDING_ID_LEN, "%s", id);
+	id = findings_at(fd, finding)->id;
+	for (i = 0; i < fi->nrelated && strcmp(fi->related[i], id) < 0; i++)
+		;
+	if ((i < fi->nrelated && !strcmp(fi->related[i], id)) || i == FINDING_MAX_RELATED)
+		return;
+	k = fi->nrelated < FINDING_MAX_RELATED ? fi->nrelated++ : FINDING_MAX_RELATED - 1;
+	for (; k > i; k--)
+		memcpy(fi->related[k], fi->related[k - 1], FINDING_ID_LEN);
+	snprintf(fi->related[i], FINDING_ID_LEN, "%s", id);
 }
 
-/* One host pair's entry joins its derived group: its flows, its time window, its pair, its blocked finding. */
-static void derived_join(struct findings *fd, struct finding *fi, const struct agg_key *k, uint64_t flows,
-			 int64_t first_us, int64_t last_us, const char *uid, int example_finding)
+/*
+ * One host pair's entry joins its derived group: its flows, its time window,
+ * its pair, its blocked finding. True when its first blocked flow is the
+ * group's first so far (fresh: the group is new): then the caller makes it
+ * the example and takes what the example decides.
+ */
+static bool derived_join(struct findings *fd, struct finding *fi, bool fresh, const struct agg_key *k, uint64_t flows,
+			 int64_t first_us, int64_t last_us, const struct flow_example *first)
 {
+	bool least = fresh || flow_order_cmp(&first->flow, &fi->example) < 0;
+
+	if (least)
+		findings_example_into(fi, &first->flow, &first->cls);
 	fi->count += flows;
-	if (first_us < fi->first_us)
+	if (fresh || first_us < fi->first_us)
 		fi->first_us = first_us;
-	if (last_us > fi->last_us)
+	if (fresh || last_us > fi->last_us)
 		fi->last_us = last_us;
-	derived_pair(fi, k->family, k->orig, k->resp, flows, uid);
-	derived_related(fd, fi, example_finding);
+	derived_pair(fi, k->family, k->orig, k->resp, flows, first->uid);
+	derived_related(fd, fi, first->finding);
+	return least;
 }
 
 /* One fallback per (EDT rule, roles, port) — port-only: per responder — over every host pair where it happened. */
@@ -202,27 +224,24 @@ void findings_find_fallback(struct findings *fd)
 	int from = fd->n;
 
 	HASH_ITER(hh, fd->edt, e, tmp) {
+		const struct classification *cl;
 		char id[FINDING_ID_LEN];
 		struct finding *fi;
 		bool fresh;
 
-		if (!e->tcp_ok || !e->udp_blocked)
+		if (!e->tcp_ok || !e->first)
 			continue;
-		findings_group_id(fd, id, FK_FALLBACK, e->udp_rule, e->orig_role, e->resp_role, PROTO_UDP, e->key.port,
+		cl = &e->first->cls;
+		findings_group_id(fd, id, FK_FALLBACK, cl->rule, cl->orig_role, cl->resp_role, PROTO_UDP, e->key.port,
 				  NULL, e->key.family, fd->site ? NULL : e->key.resp);
 		if (!(fi = derived_group(fd, id, from, &fresh)))
 			continue;
-		if (fresh) {
-			findings_example_from(fd, fi, e->example_finding, e->example);
-			fi->kind = FK_FALLBACK;
-			fi->rule = e->udp_rule;
-			fi->first_us = e->first_us;
-			fi->last_us = e->last_us;
-			snprintf(fi->note, sizeof(fi->note),
-				 "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts", e->key.port,
-				 reason_name(fi->example_class.reason), e->key.port);
-		}
-		derived_join(fd, fi, &e->key, e->udp_flows, e->first_us, e->last_us, e->uid, e->example_finding);
+		if (!derived_join(fd, fi, fresh, &e->key, e->udp_flows, e->first_us, e->last_us, e->first))
+			continue;
+		fi->kind = FK_FALLBACK;
+		snprintf(fi->note, sizeof(fi->note),
+			 "EDT over UDP %u failed (%s) while TCP %u worked between the same hosts", e->key.port,
+			 reason_name(cl->reason), e->key.port);
 	}
 }
 
@@ -252,23 +271,19 @@ void findings_find_incomplete(struct findings *fd)
 		struct finding *fi;
 		bool fresh;
 
-		if (!e->nok || !e->nblocked)
+		if (!e->nok || !e->nblocked || !e->first)
 			continue;
 		rule_ids(fd, e->ok, e->nok, ok, sizeof(ok));
 		rule_ids(fd, e->blocked, e->nblocked, bad, sizeof(bad));
-		findings_group_id(fd, id, FK_INCOMPLETE, e->blocked[0], e->orig_role, e->resp_role, 0, 0, bad,
-				  e->key.family, fd->site ? NULL : e->key.resp);
+		findings_group_id(fd, id, FK_INCOMPLETE, e->blocked[0], e->first->cls.orig_role, e->first->cls.resp_role,
+				  0, 0, bad, e->key.family, fd->site ? NULL : e->key.resp);
 		if (!(fi = derived_group(fd, id, from, &fresh)))
 			continue;
-		if (fresh) {
-			findings_example_from(fd, fi, e->example_finding, e->example);
-			fi->kind = FK_INCOMPLETE;
-			fi->rule = e->blocked[0];
-			fi->first_us = e->first_us;
-			fi->last_us = e->last_us;
-			snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked",
-				 fd->rs->rules[e->blocked[0]].group, ok, bad);
-		}
-		derived_join(fd, fi, &e->key, e->blocked_flows, e->first_us, e->last_us, e->uid, e->example_finding);
+		if (!derived_join(fd, fi, fresh, &e->key, e->blocked_flows, e->first_us, e->last_us, e->first))
+			continue;
+		fi->kind = FK_INCOMPLETE;
+		fi->rule = e->blocked[0];
+		snprintf(fi->note, sizeof(fi->note), "group %s: %s worked, %s blocked", fd->rs->rules[e->blocked[0]].group,
+			 ok, bad);
 	}
 }

@@ -82,21 +82,42 @@ struct finding_pair_key {
 	uint8_t resp[16];
 };
 
+/*
+ * Where a flow stands in flow_order_cmp's order, without the whole flow: the
+ * fields that order reads. Whatever keeps "the first flow" of several keeps
+ * the least by that order, not the first added: flows are not added in
+ * capture order, and with --workers each worker adds only its share, so
+ * only an order of the flows themselves gives the same choice however they
+ * were split and merged (findings_merge).
+ */
+struct flow_rank {
+	int64_t first_us;
+	struct tuple orig;
+	uint16_t key_vlan;
+};
+
+void findings_rank_of(struct flow_rank *r, const struct flow *f);
+/* flow_order_cmp of the flows the two ranks were taken from. */
+int findings_rank_cmp(const struct flow_rank *a, const struct flow_rank *b);
+
 struct finding_pair_entry {
 	struct finding_pair_key key;
 	UT_hash_handle hh;
 	uint64_t flows;
-	char uid[FLOW_UID_LEN];
+	struct flow_rank rank;		/* of the pair's first flow (flow_order_cmp) ... */
+	char uid[FLOW_UID_LEN];		/* ... and its uid */
 };
 
 /*
- * The first blocked flow of an edt or group entry. Usually that flow's own
- * finding holds it (example_finding, an index into the list); a copy is
- * made only when the finding list was full.
+ * The first blocked flow of an edt or group entry (the least by
+ * flow_order_cmp), a copy: the blocked finding it joined may have another
+ * host pair's flow as its example, and keeps changing it as flows come.
  */
 struct flow_example {
 	struct flow flow;
 	struct classification cls;
+	int finding;			/* the flow finding it joined (for 'related'), or -1 */
+	char uid[FLOW_UID_LEN];
 };
 
 /* Per host pair and port: did TCP work, did EDT's UDP fail (for 'fallback'). */
@@ -104,34 +125,25 @@ struct edt_entry {
 	struct agg_key key;		/* kind/reason unused: family, port, orig, resp */
 	UT_hash_handle hh;
 	bool tcp_ok;
-	bool udp_blocked;
-	int udp_rule;
-	uint64_t udp_flows;
+	uint64_t udp_flows;		/* blocked EDT UDP flows; the times and first are theirs */
 	int64_t first_us;
 	int64_t last_us;
-	int example_finding;		/* the first blocked UDP flow's finding, or -1: then example */
-	struct flow_example *example;
-	int orig_role;			/* of the first blocked UDP flow: the group its fallback joins */
-	int resp_role;
-	char uid[FLOW_UID_LEN];		/* that flow's uid */
+	/* The first blocked UDP flow, or NULL: its rule and roles name the fallback it joins. */
+	struct flow_example *first;
 };
 
 /* Per group and host pair: which of its rules worked and which were blocked. */
 struct group_entry {
 	struct agg_key key;		/* rule = group id */
 	UT_hash_handle hh;
-	int ok[MAX_GROUP_RULES];
+	int ok[MAX_GROUP_RULES];	/* rule indices, ascending: the same lists whatever the order of flows */
 	int nok;
 	int blocked[MAX_GROUP_RULES];
 	int nblocked;
-	int64_t first_us;
+	int64_t first_us;		/* of the blocked flows */
 	int64_t last_us;
-	int example_finding;		/* the first blocked flow's finding, or -1: then example */
-	struct flow_example *example;
 	uint64_t blocked_flows;
-	int orig_role;			/* of the first blocked flow */
-	int resp_role;
-	char uid[FLOW_UID_LEN];
+	struct flow_example *first;	/* the first blocked flow (its roles name the group), or NULL */
 };
 
 struct findings {
@@ -174,15 +186,31 @@ struct findings {
 	int role_pairs_cap;
 };
 
+/*
+ * A cell's example finding is the one its first worst flow joined (the
+ * least by flow_order_cmp of the flows of the worst verdict): kept by group
+ * key, not by index, since indices differ between findings that are merged.
+ */
 struct role_pair_entry {
 	int key[3];			/* orig_role, resp_role, rule */
 	int index;
 	UT_hash_handle hh;
+	bool has_best;
+	int best_severity;		/* verdict_severity of that flow */
+	struct flow_rank best_rank;
+	struct group_key best;		/* its finding */
 };
 
 /* findings_roles.c */
-void findings_roles_add(struct findings *fd, const struct classification *cl, int finding);
+void findings_roles_add(struct findings *fd, const struct flow *f, const struct classification *cl, int finding,
+			const struct group_key *key);
+/* src's cells into dst's (findings_merge); dst's findings must already hold src's. */
+void findings_roles_merge(struct findings *dst, const struct findings *src);
+/* The cells in (source role, destination role, rule) order, and their examples looked up again. */
+void findings_roles_finish(struct findings *fd);
 void findings_roles_free(struct findings *fd);
+/* The index of the flow finding with this group key, or -1. */
+int findings_index_of(const struct findings *fd, const struct group_key *k);
 
 /* Per unordered host pair: how many of its flows were one-sided (the mirror may see half). */
 struct pair_entry {
@@ -219,9 +247,8 @@ void findings_set_free(struct host_set *s);
 struct finding *findings_new_entry(struct findings *fd);
 /* Fill a finding's rule, roles, tuple and example from a flow and its classification. */
 void findings_example_into(struct finding *fi, const struct flow *ex, const struct classification *cl);
-/* Fill fi's example from an entry's first blocked flow: its finding, or the copy. */
-void findings_example_from(struct findings *fd, struct finding *fi, int example_finding,
-			   const struct flow_example *copy);
+/* Host pairs in the order a finding lists them: most flows first, then by address (a total order). */
+int findings_pair_cmp(const struct finding_pair *x, const struct finding_pair *y);
 
 /* The capture-wide findings (findings_derived.c), appended after the flow findings. */
 void findings_find_missing(struct findings *fd);
