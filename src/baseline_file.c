@@ -461,23 +461,33 @@ static void newline(struct json *out, int depth)
 		json_raw(out, "  ", 2);
 }
 
-/* Indent the compact document: containers down to BL_EXPAND_DEPTH one member a line, deeper ones inline. */
+static bool punctuation(char c)
+{
+	return c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':' || c == '"';
+}
+
+/* Where the string starting at s[i] (its opening quote) ends: past its closing quote, or n when cut. */
+static size_t string_end(const char *s, size_t i, size_t n)
+{
+	for (i++; i < n && s[i] != '"'; i += s[i] == '\\' ? 2 : 1)
+		;
+	return i < n ? i + 1 : n;
+}
+
+/*
+ * Indent the compact document: containers down to BL_EXPAND_DEPTH one
+ * member a line, deeper ones inline. Strings and the runs between the
+ * punctuation go out in one copy each: byte by byte, this took more than
+ * everything else of a save by host.
+ */
 static void pretty(struct json *out, const char *s, size_t n)
 {
 	int depth = 0;
-	bool in_str = false;
-	size_t i;
+	size_t i = 0, e;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		char c = s[i];
 
-		if (in_str) {
-			json_raw(out, &s[i], 1);
-			if (c == '\\' && i + 1 < n)
-				json_raw(out, &s[++i], 1);
-			in_str = c != '"';
-			continue;
-		}
 		switch (c) {
 		case '{':
 		case '[':
@@ -502,10 +512,19 @@ static void pretty(struct json *out, const char *s, size_t n)
 		case ':':
 			json_raw(out, ": ", 2);
 			break;
+		case '"':
+			e = string_end(s, i, n);
+			json_raw(out, &s[i], e - i);
+			i = e;
+			continue;
 		default:
-			in_str = c == '"';
-			json_raw(out, &s[i], 1);
+			for (e = i + 1; e < n && !punctuation(s[e]); e++)
+				;
+			json_raw(out, &s[i], e - i);
+			i = e;
+			continue;
 		}
+		i++;
 	}
 	json_raw(out, "\n", 1);
 }
