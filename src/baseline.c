@@ -526,10 +526,39 @@ static int capture_cmp(const void *pa, const void *pb)
 	return cmp_null_first(a->site_digest, b->site_digest);
 }
 
+/*
+ * Every path of src into dst: counts and bytes added, spans widened, the
+ * example that ranks first of the two kept. Each of these is what adding
+ * the flows behind both to one baseline gives, in any order.
+ */
+static void absorb_paths(struct baseline *dst, const struct baseline *src)
+{
+	const struct bl_path *s;
+	struct bl_path *d;
+	int v;
+
+	for (s = src->paths; s; s = s->hh.next) {
+		d = bl_path_get(dst, s->orig, s->resp, s->proto, s->port, s->rule);
+		for (v = 0; v < V_COUNT; v++)
+			d->flows[v] += s->flows[v];
+		d->orig_ip_bytes += s->orig_ip_bytes;
+		d->resp_ip_bytes += s->resp_ip_bytes;
+		path_span(d, s->first_us, s->last_us);
+		if (s->example)
+			example_offer(d, s->example, s->example_severity, s->example_ts, s->example_line);
+	}
+}
+
+void baseline_absorb(struct baseline *dst, const struct baseline *src)
+{
+	if (dst->by != src->by)
+		abort();	/* a caller's bug: every worker's baseline is made with the granularity of the run */
+	absorb_paths(dst, src);
+}
+
 int baseline_merge(struct baseline *dst, const struct baseline *src, struct load_error *err)
 {
-	struct bl_path *s, *d;
-	int i, k, v;
+	int i, k;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", src->file ? src->file : "");
@@ -551,16 +580,7 @@ int baseline_merge(struct baseline *dst, const struct baseline *src, struct load
 	for (i = 0; i < src->ncaptures; i++)
 		capture_copy(&dst->captures[dst->ncaptures++], &src->captures[i]);
 	qsort(dst->captures, (size_t)dst->ncaptures, sizeof(*dst->captures), capture_cmp);
-	for (s = src->paths; s; s = s->hh.next) {
-		d = bl_path_get(dst, s->orig, s->resp, s->proto, s->port, s->rule);
-		for (v = 0; v < V_COUNT; v++)
-			d->flows[v] += s->flows[v];
-		d->orig_ip_bytes += s->orig_ip_bytes;
-		d->resp_ip_bytes += s->resp_ip_bytes;
-		path_span(d, s->first_us, s->last_us);
-		if (s->example)
-			example_offer(d, s->example, s->example_severity, s->example_ts, s->example_line);
-	}
+	absorb_paths(dst, src);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* test_baseline: paths aggregated from real flows, the file written and read, merged, and two baselines diffed */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1088,7 +1089,7 @@ Test(baseline, diffing_different_granularities_is_an_error)
 	baseline_free(b);
 }
 
-/* ---- examples straight from the flow ---- */
+/* ---- examples straight from the flow, and workers' baselines absorbed (--workers) ---- */
 
 static uint64_t rng_state;
 
@@ -1285,4 +1286,170 @@ Test(baseline, the_example_rendered_from_the_flow_is_what_the_conn_log_read_back
 		}
 	}
 	baseline_free(ref);
+}
+
+/* The worker a flow goes to: by its unordered pair of addresses, as --workers shards. */
+static unsigned part_of(const struct flow *f, unsigned nparts)
+{
+	const uint8_t *a = f->orig.src, *b = f->orig.dst;
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	if (memcmp(a, b, 16) > 0) {
+		a = f->orig.dst;
+		b = f->orig.src;
+	}
+	for (i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 1099511628211ULL;
+	for (i = 0; i < 16; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (unsigned)(h % nparts);
+}
+
+enum { MANY = 3000 };
+
+static struct flow many[MANY];
+static struct classification many_cls[MANY];
+
+/*
+ * Many flows on few paths, made from the scenario's: the same few start
+ * times over and over (examples tie on verdict and time, and only their
+ * text can choose), client ports and hosts varied, verdicts now and then
+ * worse.
+ */
+static void make_many(void)
+{
+	int i;
+
+	collect(before_change);
+	rng_state = 7;
+	for (i = 0; i < MANY; i++) {
+		int k = (int)below((uint32_t)ndone);
+		struct flow *f = &many[i];
+
+		*f = done[k];
+		many_cls[i] = cls[k];
+		f->orig.sport = (uint16_t)(40000 + below(60));
+		f->orig.src[3] = (uint8_t)(f->orig.src[3] + below(3));
+		f->first_us = 1000000 * (int64_t)(1 + below(3));
+		f->last_us = f->first_us + below(3) * 1000;
+		f->side[0].ip_bytes += below(100);
+		if (!below(10))
+			many_cls[i].verdict = below(2) ? V_BLOCKED : V_ONE_SIDED;
+	}
+}
+
+static void shuffle_idx(int *v, int n, uint64_t seed)
+{
+	int i;
+
+	rng_state = seed;
+	for (i = n; i > 1; i--) {
+		int k = (int)below((uint32_t)i), t = v[i - 1];
+
+		v[i - 1] = v[k];
+		v[k] = t;
+	}
+}
+
+/* All of many[] into one baseline, in the order of seed. */
+static char *one_baseline(enum baseline_by by, uint64_t seed)
+{
+	struct baseline *b = baseline_new(by);
+	static int order[MANY];
+	char *text;
+	int i;
+
+	for (i = 0; i < MANY; i++)
+		order[i] = i;
+	shuffle_idx(order, MANY, seed);
+	for (i = 0; i < MANY; i++)
+		baseline_add(b, &many[order[i]], &many_cls[order[i]], &rs);
+	finish(b, "a.pcap", &site);
+	text = written(b);
+	baseline_free(b);
+	return text;
+}
+
+/* many[] split by host pair into nparts workers' baselines, each fed in its own order, absorbed. */
+static char *absorbed(enum baseline_by by, unsigned nparts, uint64_t seed)
+{
+	struct baseline *all = baseline_new(by), *part[3];
+	static int order[MANY];
+	char *text;
+	unsigned p;
+	int i, n;
+
+	for (p = 0; p < nparts; p++) {
+		part[p] = baseline_new(by);
+		for (i = n = 0; i < MANY; i++)
+			if (part_of(&many[i], nparts) == p)
+				order[n++] = i;
+		shuffle_idx(order, n, seed + p);
+		for (i = 0; i < n; i++)
+			baseline_add(part[p], &many[order[i]], &many_cls[order[i]], &rs);
+	}
+	for (p = nparts; p-- > 0;) {
+		baseline_absorb(all, part[p]);
+		baseline_free(part[p]);
+	}
+	finish(all, "a.pcap", &site);
+	text = written(all);
+	baseline_free(all);
+	return text;
+}
+
+Test(baseline, workers_baselines_absorbed_give_the_file_of_one_baseline)
+{
+	enum baseline_by by;
+	unsigned nparts;
+
+	make_many();
+	for (by = BY_ROLE; by <= BY_HOST; by++) {
+		char *one = one_baseline(by, 1), *other = one_baseline(by, 2);
+
+		cr_assert_str_eq(one, other, "the order flows are added in does not show");
+		for (nparts = 2; nparts <= 3; nparts++) {
+			char *merged = absorbed(by, nparts, 10 * nparts);
+
+			cr_assert_str_eq(one, merged, "by %s, %u workers", bl_by_name(by), nparts);
+			free(merged);
+		}
+		free(one);
+		free(other);
+	}
+}
+
+Test(baseline, absorbing_leaves_the_source_and_a_fresh_target_gets_it_all_again)
+{
+	struct baseline *w = baseline_new(BY_ROLE), *m1 = baseline_new(BY_ROLE), *m2 = baseline_new(BY_ROLE);
+	char *a, *b, *c;
+	int i;
+
+	make_many();
+	for (i = 0; i < MANY; i++)
+		baseline_add(w, &many[i], &many_cls[i], &rs);
+	a = written(w);
+	baseline_absorb(m1, w);
+	b = written(w);
+	cr_assert_str_eq(a, b, "the worker's baseline is as it was");
+	baseline_absorb(m2, w);
+	c = written(m1);
+	free(b);
+	b = written(m2);
+	cr_assert_str_eq(b, c);
+	cr_assert_str_eq(a, c, "absorbed into an empty baseline: the same paths");
+	free(a);
+	free(b);
+	free(c);
+	baseline_free(w);
+	baseline_free(m1);
+	baseline_free(m2);
+}
+
+Test(baseline, absorbing_another_granularity_is_a_bug_that_aborts, .signal = SIGABRT)
+{
+	struct baseline *a = baseline_new(BY_ROLE), *b = baseline_new(BY_HOST);
+
+	baseline_absorb(a, b);
 }
