@@ -8,7 +8,6 @@
 
 #include "addr.h"
 #include "baseline_internal.h"
-#include "conn_log.h"
 #include "xalloc.h"
 #include "yaml_tree.h"
 
@@ -104,19 +103,29 @@ static void key_field(struct json *k, const char *s)
 	json_raw(k, s ? s : "\x01", s ? strlen(s) + 1 : 2);
 }
 
+/* The port in decimal, as the key has it: snprintf cost more than the rest of a lookup. */
+static void key_port(struct json *k, uint16_t port)
+{
+	char buf[6], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + port % 10);
+	while (port /= 10);
+	json_raw(k, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 struct bl_path *bl_path_get(struct baseline *b, const char *orig, const char *resp, const char *proto,
 				uint16_t port, const char *rule)
 {
 	struct json *k = &b->scratch;
 	struct bl_path *p;
-	char portbuf[8];
 
 	json_reset(k);
-	snprintf(portbuf, sizeof(portbuf), "%u", port);
 	key_field(k, orig);
 	key_field(k, resp);
 	key_field(k, proto);
-	key_field(k, portbuf);
+	key_port(k, port);
 	key_field(k, rule);
 	HASH_FIND(hh, b->paths, k->buf, k->len, p);
 	if (p)
@@ -214,20 +223,79 @@ int bl_example_take(struct baseline *b, struct bl_path *p, const struct yaml_tre
 	return 0;
 }
 
-/* The flow as the conn log shows it, less its uid (run-specific: the file would change each run). */
+/*
+ * The time an example is ranked by: its ts as bl_parse_usec reads it back,
+ * which is the flow's first_us unless that is beyond the range capture
+ * times can have (then INT64_MAX, as an unreadable ts).
+ */
+static int64_t example_ts_of(int64_t first_us)
+{
+	uint64_t a = first_us < 0 ? (uint64_t)(-(first_us + 1)) + 1 : (uint64_t)first_us;
+
+	return a / 1000000 > ((uint64_t)1 << 61) / 1000000 ? INT64_MAX : first_us;
+}
+
+/* t after the *at bytes of line (n bytes, always terminated), cut where snprintf would cut it. */
+static void line_put(char *line, size_t n, size_t *at, const char *t)
+{
+	while (*t && *at + 1 < n)
+		line[(*at)++] = *t++;
+	line[*at] = '\0';
+}
+
+/* "addr:port", an IPv6 address in brackets. */
+static void line_endpoint(char *line, size_t n, size_t *at, const char *addr, uint16_t port)
+{
+	char digits[8], *d = digits + sizeof(digits);
+	bool v6 = strchr(addr, ':') != NULL;
+
+	*--d = '\0';
+	do
+		*--d = (char)('0' + port % 10);
+	while (port /= 10);
+	line_put(line, n, at, v6 ? "[" : "");
+	line_put(line, n, at, addr);
+	line_put(line, n, at, v6 ? "]:" : ":");
+	line_put(line, n, at, d);
+}
+
+/*
+ * The flow as the conn log shows it, less its uid (run-specific: the file
+ * would change each run), offered as p's example. Rendered straight from
+ * the flow (bl_example_render), and only for a flow that may win: one whose
+ * verdict and time rank at least as high as the example kept.
+ */
 static void example_from_flow(struct baseline *b, struct bl_path *p, const struct flow *f,
 			      const struct classification *cls, const struct rule_set *rs)
 {
-	struct yaml_tree_node *tree = NULL;
-	struct load_error err;
-	struct json j;
+	char oa[ADDR_STRLEN], ra[ADDR_STRLEN], line[sizeof(p->example_line)];
+	/* Without rules the object has no verdict, and example_summary() ranked it 0. */
+	int severity = rs ? verdict_severity(cls->verdict) : 0;
+	int64_t ts = example_ts_of(f->first_us);
+	const char *reason = rs && cls->reason != R_NONE ? reason_name(cls->reason) : NULL;
+	size_t at = 0;
 
-	json_init(&j);
-	conn_log_render(&j, f, 0, cls, rs);
-	if (yaml_tree_parse("example", j.buf, j.len, &tree, &err) == 0 && tree)
-		bl_example_take(b, p, tree, "uid", "example", &err);
-	json_free(&j);
-	yaml_tree_free(tree);
+	if (p->example && (severity < p->example_severity ||
+			   (severity == p->example_severity && ts > p->example_ts)))
+		return;
+	json_reset(&b->scratch);
+	if (bl_example_render(&b->scratch, f, cls, rs) < 0)
+		return;
+	json_raw(&b->scratch, "", 1);
+	/* example_summary()'s line from the same values, put together without snprintf (a third of the cost) */
+	line[0] = '\0';
+	line_endpoint(line, sizeof(line), &at, addr_format(f->orig.family, f->orig.src, oa), f->orig.sport);
+	line_put(line, sizeof(line), &at, " -> ");
+	line_endpoint(line, sizeof(line), &at, addr_format(f->orig.family, f->orig.dst, ra), f->orig.dport);
+	line_put(line, sizeof(line), &at, " ");
+	line_put(line, sizeof(line), &at, conn_state_name(flow_conn_state(f)));
+	line_put(line, sizeof(line), &at, " ");
+	line_put(line, sizeof(line), &at, rs ? verdict_name(cls->verdict) : "?");
+	if (reason) {
+		line_put(line, sizeof(line), &at, "/");
+		line_put(line, sizeof(line), &at, reason);
+	}
+	example_offer(p, b->scratch.buf, severity, ts, line);
 }
 
 static void path_span(struct bl_path *p, int64_t first_us, int64_t last_us)
@@ -254,7 +322,6 @@ void baseline_add(struct baseline *b, const struct flow *f, const struct classif
 	char oa[ADDR_STRLEN], ra[ADDR_STRLEN], pb[8];
 	const char *orig, *resp, *rule = cls->rule >= 0 ? rs->rules[cls->rule].name : NULL;
 	struct bl_path *p;
-	int severity;
 
 	if ((unsigned)cls->verdict >= V_COUNT || cls->verdict == V_RELATED || cls->verdict == V_UNMATCHED)
 		return;
@@ -270,9 +337,7 @@ void baseline_add(struct baseline *b, const struct flow *f, const struct classif
 	p->orig_ip_bytes += f->side[0].ip_bytes;
 	p->resp_ip_bytes += f->side[1].ip_bytes;
 	path_span(p, f->first_us, f->last_us);
-	severity = verdict_severity(cls->verdict);
-	if (severity > p->example_severity || (severity == p->example_severity && f->first_us <= p->example_ts))
-		example_from_flow(b, p, f, cls, rs);
+	example_from_flow(b, p, f, cls, rs);
 }
 
 /* ---- digests: what the rules and the site said, not how their files were laid out ---- */
@@ -461,10 +526,39 @@ static int capture_cmp(const void *pa, const void *pb)
 	return cmp_null_first(a->site_digest, b->site_digest);
 }
 
+/*
+ * Every path of src into dst: counts and bytes added, spans widened, the
+ * example that ranks first of the two kept. Each of these is what adding
+ * the flows behind both to one baseline gives, in any order.
+ */
+static void absorb_paths(struct baseline *dst, const struct baseline *src)
+{
+	const struct bl_path *s;
+	struct bl_path *d;
+	int v;
+
+	for (s = src->paths; s; s = s->hh.next) {
+		d = bl_path_get(dst, s->orig, s->resp, s->proto, s->port, s->rule);
+		for (v = 0; v < V_COUNT; v++)
+			d->flows[v] += s->flows[v];
+		d->orig_ip_bytes += s->orig_ip_bytes;
+		d->resp_ip_bytes += s->resp_ip_bytes;
+		path_span(d, s->first_us, s->last_us);
+		if (s->example)
+			example_offer(d, s->example, s->example_severity, s->example_ts, s->example_line);
+	}
+}
+
+void baseline_absorb(struct baseline *dst, const struct baseline *src)
+{
+	if (dst->by != src->by)
+		abort();	/* a caller's bug: every worker's baseline is made with the granularity of the run */
+	absorb_paths(dst, src);
+}
+
 int baseline_merge(struct baseline *dst, const struct baseline *src, struct load_error *err)
 {
-	struct bl_path *s, *d;
-	int i, k, v;
+	int i, k;
 
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", src->file ? src->file : "");
@@ -486,16 +580,7 @@ int baseline_merge(struct baseline *dst, const struct baseline *src, struct load
 	for (i = 0; i < src->ncaptures; i++)
 		capture_copy(&dst->captures[dst->ncaptures++], &src->captures[i]);
 	qsort(dst->captures, (size_t)dst->ncaptures, sizeof(*dst->captures), capture_cmp);
-	for (s = src->paths; s; s = s->hh.next) {
-		d = bl_path_get(dst, s->orig, s->resp, s->proto, s->port, s->rule);
-		for (v = 0; v < V_COUNT; v++)
-			d->flows[v] += s->flows[v];
-		d->orig_ip_bytes += s->orig_ip_bytes;
-		d->resp_ip_bytes += s->resp_ip_bytes;
-		path_span(d, s->first_us, s->last_us);
-		if (s->example)
-			example_offer(d, s->example, s->example_severity, s->example_ts, s->example_line);
-	}
+	absorb_paths(dst, src);
 	return 0;
 }
 

@@ -39,9 +39,22 @@ struct baseline *baseline_new(enum baseline_by by);
  * role or host, protocol, responder port, rule), flows per verdict, bytes,
  * first and last seen, one example. Related and unmatched flows are left
  * out. rs/site give names; digests of both are recorded by baseline_finish.
+ * The order of the calls does not show: the example kept is the one that
+ * ranks first by verdict (worst), time (earliest), then its text.
  */
 void baseline_add(struct baseline *b, const struct flow *f, const struct classification *cls,
 		  const struct rule_set *rs);
+/*
+ * The paths of src (a worker's share of the flows of one capture, --workers)
+ * added into dst: afterwards dst holds exactly what baseline_add of the
+ * flows of both into one baseline would have made, byte for byte once
+ * written, whatever the order of the flows and of the calls. Both are made
+ * with the same granularity (anything else is a bug: it aborts). Neither is
+ * finished: the captures are not touched (the run's baseline_finish records
+ * its one capture on dst afterwards). src is left as it was; the same flows
+ * absorbed twice count twice.
+ */
+void baseline_absorb(struct baseline *dst, const struct baseline *src);
 /* Record the capture, the flowaudit version and digests of the rules and site. */
 void baseline_finish(struct baseline *b, const struct baseline_capture *cap, const struct rule_set *rs,
 		     const struct site *site);

@@ -93,6 +93,17 @@ void bl_put_key(struct json *j, const char *key);
 void bl_put_str_or_null(struct json *j, const char *key, const char *s);
 /* A value already in canonical JSON (an example). */
 void bl_put_raw(struct json *j, const char *s);
+/*
+ * The flow's example, less its uid, as canonical JSON into j: byte for byte
+ * what its conn log object (conn_log_render) gives once read back and made
+ * canonical (bl_canonical), without writing and parsing it. -1 (j holding
+ * garbage) where that reading back fails, and the flow offers no example.
+ */
+struct classification;
+struct flow;
+struct rule_set;
+int bl_example_render(struct json *j, const struct flow *f, const struct classification *cls,
+		      const struct rule_set *rs);
 /* One capture record, keys sorted. */
 void bl_put_capture(struct json *j, const struct bl_capture *c);
 

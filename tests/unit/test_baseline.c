@@ -1,5 +1,6 @@
 /* test_baseline: paths aggregated from real flows, the file written and read, merged, and two baselines diffed */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,10 @@
 #include "baseline.h"
 #include "baseline_internal.h"
 #include "classify.h"
+#include "conn_log.h"
+#include "decode.h"
 #include "flow_table.h"
+#include "inspect.h"
 #include "yaml_tree.h"
 
 static const char rules_yaml[] =
@@ -1083,4 +1087,369 @@ Test(baseline, diffing_different_granularities_is_an_error)
 	free(out);
 	baseline_free(a);
 	baseline_free(b);
+}
+
+/* ---- examples straight from the flow, and workers' baselines absorbed (--workers) ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	uint64_t x = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint32_t below(uint32_t n)
+{
+	return (uint32_t)(rng() % n);
+}
+
+/*
+ * The example as baseline_add made it before it was rendered straight from
+ * the flow: the conn log object, parsed by libyaml, made canonical less its
+ * uid. Offered to a path of its own in ref; the path is returned.
+ */
+static struct bl_path *reference_example(struct baseline *ref, const struct flow *f, const struct classification *c,
+					 const struct rule_set *r)
+{
+	struct yaml_tree_node *tree = NULL;
+	struct load_error err;
+	struct bl_path *p;
+	struct json j;
+	char name[24];
+
+	snprintf(name, sizeof(name), "p%u", HASH_COUNT(ref->paths));
+	p = bl_path_get(ref, name, NULL, "tcp", 0, NULL);
+	json_init(&j);
+	conn_log_render(&j, f, 0, c, r);
+	if (yaml_tree_parse("example", j.buf, j.len, &tree, &err) == 0 && tree)
+		bl_example_take(ref, p, tree, "uid", "example", &err);
+	json_free(&j);
+	yaml_tree_free(tree);
+	return p;
+}
+
+/* The new way against the old for one flow: the JSON, and (when baseline_add takes the flow) the whole example. */
+static void assert_example_as_before(struct baseline *ref, const struct flow *f, const struct classification *c,
+				     const struct rule_set *r)
+{
+	const struct bl_path *want = reference_example(ref, f, c, r), *got;
+	struct baseline *b;
+	struct json j;
+	int rc;
+
+	json_init(&j);
+	rc = bl_example_render(&j, f, c, r);
+	json_raw(&j, "", 1);
+	if (!want->example)
+		cr_assert_eq(rc, -1, "the old way gave no example, the new one: %s", j.buf);
+	else
+		cr_assert(rc == 0 && !strcmp(j.buf, want->example), "\nold %s\nnew %s", want->example,
+			  rc == 0 ? j.buf : "(none)");
+	json_free(&j);
+	if ((unsigned)c->verdict >= V_COUNT || c->verdict == V_RELATED || c->verdict == V_UNMATCHED ||
+	    (!r && c->rule >= 0))
+		return;
+	b = baseline_new(BY_HOST);
+	baseline_add(b, f, c, r);
+	got = b->paths;
+	cr_assert_not_null(got);
+	cr_assert_eq(!got->example, !want->example);
+	if (want->example) {
+		cr_assert_str_eq(got->example, want->example);
+		cr_assert_str_eq(got->example_line, want->example_line);
+		cr_assert_eq(got->example_severity, want->example_severity);
+		cr_assert_eq(got->example_ts, want->example_ts);
+	}
+	baseline_free(b);
+}
+
+/* Bytes that go through every branch of the string handling: escapes, Latin-1 strays, 2-4 byte UTF-8, lines. */
+static void random_string(char *s, size_t max)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "\"", "\\", "\n", "\t", "\r", "\x01", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "\xe9",
+		"\xff", "\xc3\xa9", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf", "\xef\xbf\xbe",
+		"\xef\xbf\xbf", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\xc0\xaf", "\xe0\x80\xaf",
+		"\xf4\x90\x80\x80", "\xc3", "\xe2\x80", "CN=x,O=y", " | ", "/", "<", "&", "'",
+	};
+	size_t n = 0, k = below(12);
+
+	while (k--) {
+		const char *p = pieces[below(sizeof(pieces) / sizeof(pieces[0]))];
+
+		if (n + strlen(p) >= max)
+			break;
+		memcpy(s + n, p, strlen(p));
+		n += strlen(p);
+	}
+	s[n] = '\0';
+}
+
+Test(baseline, the_example_rendered_from_the_flow_is_what_the_conn_log_read_back_gave, .timeout = 120)
+{
+	struct baseline *ref = baseline_new(BY_ROLE);
+	static char sni[80], subject[80], issuer[80], chain[80], rule_name[80], big[70000];
+	struct tls_evidence ev = { .sni = sni, .subject = subject, .issuer = issuer, .chain = chain };
+	int base, i, k;
+
+	collect(before_change);
+	cr_assert_geq(ndone, 8);
+	rng_state = 42;
+	for (base = 0; base < ndone; base++)
+		assert_example_as_before(ref, &done[base], &cls[base], &rs);
+	for (i = 0; i < 4000; i++) {
+		struct flow f = done[i % ndone];
+		struct classification c = cls[i % ndone];
+		char *saved_name = NULL;
+
+		if (below(2)) {
+			random_string(sni, sizeof(sni));
+			random_string(subject, sizeof(subject));
+			random_string(issuer, sizeof(issuer));
+			random_string(chain, sizeof(chain));
+			ev.sni = below(4) ? sni : NULL;
+			ev.subject = below(4) ? subject : NULL;
+			ev.issuer = below(4) ? issuer : NULL;
+			ev.chain = below(4) ? chain : NULL;
+			ev.server_hello = below(2);
+			ev.cert_visible = below(2);
+			ev.version = (uint16_t[]){ 0, 0x0303, 0x0304, 0xfefd, 0x1234 }[below(5)];
+			f.tls = &ev;
+		}
+		if (!below(8)) {
+			f.tunnel_parent[0] = "CAbc123";
+			f.tunnel_parent[1] = below(2) ? "CXyz789" : NULL;
+		}
+		f.vlan_count = (uint8_t)below(3);
+		f.vlan = (uint16_t)below(4095);
+		f.inner_vlan = (uint16_t)below(4095);
+		if (!below(4)) {
+			f.rst = (uint8_t)(FLOW_RST_SEEN | (below(2) ? FLOW_RST_FROM_RESP : 0) |
+					  (below(2) ? FLOW_RST_TTL_ODD : FLOW_RST_IPID_ODD));
+			f.rst_ttl = (uint8_t)below(256);
+			f.rst_ip_id = (uint16_t)rng();
+			f.ip_id_last[1] = (uint16_t)rng();
+		}
+		if (!below(6)) {
+			c.reason = below(2) ? R_RST_FROM_HOST : R_RST_FROM_PATH;
+			c.rst_host_ttl = (uint8_t)below(256);
+		}
+		f.service = (uint8_t)(below(3) ? SVC_NONE : below(SVC_COUNT));
+		f.tunnel = (uint8_t)(below(6) ? 0 : 1 + below(TUNNEL_KIND_COUNT - 1));
+		if (!below(6))
+			f.orig.proto = (uint8_t[]){ PROTO_ICMP, PROTO_ICMPV6, 47, PROTO_UDP }[below(4)];
+		if (!below(5)) {	/* IPv6, the addresses in brackets in the example's line */
+			f.orig.family = 6;
+			f.orig.src[0] = f.orig.dst[0] = 0x20;
+			f.orig.src[1] = f.orig.dst[1] = 0x01;
+		}
+		if (!below(5))
+			f.last_us = f.first_us;
+		if (!below(10))
+			f.first_us = (int64_t[]){ -1, -1500000, (int64_t)1 << 62, INT64_MIN, 0 }[below(5)];
+		c.local_orig = (int8_t)(below(3) - 1);
+		c.local_resp = (int8_t)below(2);
+		if (!below(6))
+			c.orig_role = -1;
+		if (!below(6))
+			c.rule = -1;
+		if (!below(5))
+			c.verdict = (enum verdict)below(V_COUNT);
+		if (!below(10) && c.rule >= 0) {	/* rule names with odd characters, as a rule file may have */
+			random_string(rule_name, sizeof(rule_name));
+			saved_name = rs.rules[c.rule].name;
+			rs.rules[c.rule].name = rule_name;
+		}
+		if (!below(20)) {
+			random_string(f.hist.s, sizeof(f.hist.s));
+			f.hist.len = (uint8_t)strlen(f.hist.s);
+		}
+		assert_example_as_before(ref, &f, &c, below(8) ? &rs : NULL);
+		if (saved_name)
+			rs.rules[c.rule].name = saved_name;
+	}
+	/* Past what yaml_tree takes in one scalar, once read back: no example, as before. */
+	{
+		struct flow f = done[0];
+
+		for (k = 0; k < 2; k++) {
+			memset(big, k ? '\xe9' : 'a', sizeof(big) - 1);	/* 0xe9: one byte here, two read back */
+			big[k ? 40000 : sizeof(big) - 1] = '\0';
+			ev.sni = big;
+			ev.subject = ev.issuer = ev.chain = NULL;
+			f.tls = &ev;
+			assert_example_as_before(ref, &f, &cls[0], &rs);
+		}
+	}
+	baseline_free(ref);
+}
+
+/* The worker a flow goes to: by its unordered pair of addresses, as --workers shards. */
+static unsigned part_of(const struct flow *f, unsigned nparts)
+{
+	const uint8_t *a = f->orig.src, *b = f->orig.dst;
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	if (memcmp(a, b, 16) > 0) {
+		a = f->orig.dst;
+		b = f->orig.src;
+	}
+	for (i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 1099511628211ULL;
+	for (i = 0; i < 16; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (unsigned)(h % nparts);
+}
+
+enum { MANY = 3000 };
+
+static struct flow many[MANY];
+static struct classification many_cls[MANY];
+
+/*
+ * Many flows on few paths, made from the scenario's: the same few start
+ * times over and over (examples tie on verdict and time, and only their
+ * text can choose), client ports and hosts varied, verdicts now and then
+ * worse.
+ */
+static void make_many(void)
+{
+	int i;
+
+	collect(before_change);
+	rng_state = 7;
+	for (i = 0; i < MANY; i++) {
+		int k = (int)below((uint32_t)ndone);
+		struct flow *f = &many[i];
+
+		*f = done[k];
+		many_cls[i] = cls[k];
+		f->orig.sport = (uint16_t)(40000 + below(60));
+		f->orig.src[3] = (uint8_t)(f->orig.src[3] + below(3));
+		f->first_us = 1000000 * (int64_t)(1 + below(3));
+		f->last_us = f->first_us + below(3) * 1000;
+		f->side[0].ip_bytes += below(100);
+		if (!below(10))
+			many_cls[i].verdict = below(2) ? V_BLOCKED : V_ONE_SIDED;
+	}
+}
+
+static void shuffle_idx(int *v, int n, uint64_t seed)
+{
+	int i;
+
+	rng_state = seed;
+	for (i = n; i > 1; i--) {
+		int k = (int)below((uint32_t)i), t = v[i - 1];
+
+		v[i - 1] = v[k];
+		v[k] = t;
+	}
+}
+
+/* All of many[] into one baseline, in the order of seed. */
+static char *one_baseline(enum baseline_by by, uint64_t seed)
+{
+	struct baseline *b = baseline_new(by);
+	static int order[MANY];
+	char *text;
+	int i;
+
+	for (i = 0; i < MANY; i++)
+		order[i] = i;
+	shuffle_idx(order, MANY, seed);
+	for (i = 0; i < MANY; i++)
+		baseline_add(b, &many[order[i]], &many_cls[order[i]], &rs);
+	finish(b, "a.pcap", &site);
+	text = written(b);
+	baseline_free(b);
+	return text;
+}
+
+/* many[] split by host pair into nparts workers' baselines, each fed in its own order, absorbed. */
+static char *absorbed(enum baseline_by by, unsigned nparts, uint64_t seed)
+{
+	struct baseline *all = baseline_new(by), *part[3];
+	static int order[MANY];
+	char *text;
+	unsigned p;
+	int i, n;
+
+	for (p = 0; p < nparts; p++) {
+		part[p] = baseline_new(by);
+		for (i = n = 0; i < MANY; i++)
+			if (part_of(&many[i], nparts) == p)
+				order[n++] = i;
+		shuffle_idx(order, n, seed + p);
+		for (i = 0; i < n; i++)
+			baseline_add(part[p], &many[order[i]], &many_cls[order[i]], &rs);
+	}
+	for (p = nparts; p-- > 0;) {
+		baseline_absorb(all, part[p]);
+		baseline_free(part[p]);
+	}
+	finish(all, "a.pcap", &site);
+	text = written(all);
+	baseline_free(all);
+	return text;
+}
+
+Test(baseline, workers_baselines_absorbed_give_the_file_of_one_baseline)
+{
+	enum baseline_by by;
+	unsigned nparts;
+
+	make_many();
+	for (by = BY_ROLE; by <= BY_HOST; by++) {
+		char *one = one_baseline(by, 1), *other = one_baseline(by, 2);
+
+		cr_assert_str_eq(one, other, "the order flows are added in does not show");
+		for (nparts = 2; nparts <= 3; nparts++) {
+			char *merged = absorbed(by, nparts, 10 * nparts);
+
+			cr_assert_str_eq(one, merged, "by %s, %u workers", bl_by_name(by), nparts);
+			free(merged);
+		}
+		free(one);
+		free(other);
+	}
+}
+
+Test(baseline, absorbing_leaves_the_source_and_a_fresh_target_gets_it_all_again)
+{
+	struct baseline *w = baseline_new(BY_ROLE), *m1 = baseline_new(BY_ROLE), *m2 = baseline_new(BY_ROLE);
+	char *a, *b, *c;
+	int i;
+
+	make_many();
+	for (i = 0; i < MANY; i++)
+		baseline_add(w, &many[i], &many_cls[i], &rs);
+	a = written(w);
+	baseline_absorb(m1, w);
+	b = written(w);
+	cr_assert_str_eq(a, b, "the worker's baseline is as it was");
+	baseline_absorb(m2, w);
+	c = written(m1);
+	free(b);
+	b = written(m2);
+	cr_assert_str_eq(b, c);
+	cr_assert_str_eq(a, c, "absorbed into an empty baseline: the same paths");
+	free(a);
+	free(b);
+	free(c);
+	baseline_free(w);
+	baseline_free(m1);
+	baseline_free(m2);
+}
+
+Test(baseline, absorbing_another_granularity_is_a_bug_that_aborts, .signal = SIGABRT)
+{
+	struct baseline *a = baseline_new(BY_ROLE), *b = baseline_new(BY_HOST);
+
+	baseline_absorb(a, b);
 }
