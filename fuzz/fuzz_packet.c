@@ -12,7 +12,7 @@
 #include "decode.h"
 #include "dedup.h"
 #include "findings.h"
-#include "flow_table.h"
+#include "tracker.h"
 #include "inspect.h"
 #include "fuzz_packet.h"
 #include "fuzz_util.h"
@@ -26,7 +26,7 @@ enum { NLINKS = FUZZ_PACKET_NLINKS, RECORD_HDR = FUZZ_PACKET_RECORD };
 
 /* struct audit of src/audit.c, as much of it as the offline packet path uses. */
 struct pipeline {
-	struct flow_table *table;
+	struct tracker *table;
 	struct summary summary;
 	const struct rule_set *rules;
 	const struct site *site;
@@ -74,11 +74,13 @@ static const struct classifier *classifier_for(const struct rule_set *rs, const 
 }
 
 /* on_flow_done of audit.c; the conn log line is rendered, not written. */
-static void on_flow_done(const struct flow *f, void *ctx)
+static void on_flow_done(struct flow *f, void *ctx)
 {
 	struct pipeline *p = ctx;
 	struct classification cls;
 
+	if (f->ib)
+		inspect_flow_end(p->inspect, f);
 	classify_flow(p->classifier, f, p->now_us, &cls);
 	findings_add(p->findings, f, &cls, NULL);
 	baseline_add(p->baseline, f, &cls, p->rules);
@@ -111,7 +113,19 @@ static void on_packet(struct pipeline *p, int dlt, const struct pcap_pkthdr *h, 
 	if (dedup_check(p->dedup, &pkt))
 		return;
 	p->decode[DECODE_OK]++;
-	flow_table_packet(p->table, &pkt);
+	tracker_packet(p->table, &pkt);
+}
+
+/* The hooks audit.c installs on the tracker. */
+static void on_payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
+{
+	inspect_packet(ctx, f, pkt, dir);
+}
+
+static void on_swapped(void *ctx, struct flow *f)
+{
+	(void)ctx;
+	inspect_swap(f);
 }
 
 static int64_t time_step(uint8_t step)
@@ -136,14 +150,14 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 		cfg.max_flows = b1 >> 4;
 	p->rules = rs;
 	p->site = b0 & FUZZ_PACKET_PORT_ONLY ? NULL : demo_site(rs);
-	p->uid_seed = cfg.seed;
+	p->uid_seed = cfg.uid_seed;
 	p->decode_flags = b0 & FUZZ_PACKET_NO_DECAP ? DECODE_F_NO_DECAP : 0;
 	summary_init(&p->summary);
 	json_init(&p->conn);
 	p->classifier = classifier_for(rs, p->site);
 	p->findings = findings_new(rs, p->site);
 	p->baseline = baseline_new(b0 & FUZZ_PACKET_BY_HOST ? BY_HOST : BY_ROLE);
-	p->table = flow_table_new(&cfg, on_flow_done, p);
+	p->table = tracker_new(&cfg, NULL, on_flow_done, p);
 	p->dedup = dedup_new((b1 & 7) * 1000LL);
 	inspect_config_defaults(&icfg);
 	if (b1 >> 4) {		/* small limits all round: budgets that run out (over_budget, evidence_dropped) */
@@ -151,12 +165,20 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 		icfg.evidence_budget = 4096;
 	}
 	p->inspect = inspect_new(&icfg);
-	flow_table_set_inspect(p->table, p->inspect);
+	tracker_set_hooks(p->table, &(struct tracker_hooks){ .payload = on_payload, .swapped = on_swapped,
+							   .ctx = p->inspect });
+}
+
+static void release_ib(struct flow *f, void *ctx)
+{
+	if (f->ib)
+		inspect_flow_end(ctx, f);
 }
 
 static void pipeline_free(struct pipeline *p)
 {
-	flow_table_free(p->table);
+	flow_table_foreach(tracker_table(p->table), release_ib, p->inspect);
+	tracker_free(p->table);
 	findings_free(p->findings);
 	baseline_free(p->baseline);
 	inspect_free(p->inspect);	/* last: flows and findings point at its evidence */
@@ -170,15 +192,17 @@ static void pipeline_finish(struct pipeline *p, struct capture_stats *cs, bool c
 {
 	struct baseline_capture bc;
 	struct report_input ri;
+	struct flow_table_stats ts;
 	const char *names[] = { cs->inputs[0].path };
 
-	flow_table_flush(p->table);
+	tracker_flush(p->table);
+	tracker_stats(p->table, &ts);
 	findings_set_drops(p->findings, 0);
 	findings_finish(p->findings, cs->first_us, cs->last_us);
 	ri = (struct report_input){ .mode = "offline", .capture = cs, .decode = p->decode,
-				    .table = flow_table_stats(p->table), .summary = &p->summary, .rules = p->rules,
+				    .table = &ts, .summary = &p->summary, .rules = p->rules,
 				    .site = p->site, .findings = p->findings, .uid_seed = p->uid_seed,
-				    .duplicates = dedup_count(p->dedup), .live_flows = flow_table_stats(p->table)->live,
+				    .duplicates = dedup_count(p->dedup), .live_flows = ts.live,
 				    .color = color, .inspect = inspect_stats(p->inspect) };
 	report_text_write(fuzz_sink(), &ri);
 	report_json_write(fuzz_sink(), &ri);

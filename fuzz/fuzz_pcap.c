@@ -32,8 +32,9 @@ static void load(struct setup *s, int argc, const char **argv)
 }
 
 /*
- * Two audits of the file: port-only with the text report, then with the
- * demo site, the JSON report and the conn log; everything goes to
+ * Two audits of the file: port-only with the text report in one thread,
+ * then with the demo site, the JSON report and the conn log in two workers
+ * (their threads, hand-over and merge); everything goes to
  * /dev/null. Both use all the shipped rules. The options, rules and site are
  * loaded once (config_load, as main() does) and every input is audited by
  * audit_run_loaded: loading them for each input took two thirds of a run.
@@ -47,10 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		const char *rules = fuzz_src_path("rules"), *site = fuzz_src_path("pcaps/site-demo.yaml");
+		/* one thread, and two workers with their merge */
 		const char *targv[] = { "flowaudit", "-q", "--fail-on", "none", "--rules", rules, "-r", path,
-					"-o", "/dev/null" };
+					"-o", "/dev/null", "--workers", "1" };
 		const char *jargv[] = { "flowaudit", "-q", "--fail-on", "none", "--rules", rules, "--site", site,
-					"--format", "json", "--conn-log", "/dev/null", "-r", path, "-o", "/dev/null" };
+					"--format", "json", "--conn-log", "/dev/null", "-r", path, "-o", "/dev/null",
+					"--workers", "2" };
 
 		load(&text, sizeof(targv) / sizeof(targv[0]), targv);
 		load(&json, sizeof(jargv) / sizeof(jargv[0]), jargv);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -24,34 +25,60 @@
 #include "flow_table.h"
 #include "host_ttl.h"
 #include "inspect.h"
+#include "json.h"
+#include "portset.h"
 #include "report.h"
 #include "summary.h"
+#include "tracker.h"
+#include "workers.h"
 #include "xalloc.h"
 
-struct audit {
-	struct flow_table *table;
-	struct conn_log *log;
+/*
+ * One worker's share of the audit: everything a flow touches from its first
+ * packet to its judgement. With --workers 1 there is one, run by the reading
+ * thread; with more, each runs in its own thread (workers.h) on the host
+ * pairs given to it, and what they found is merged at the end (and for
+ * each interim report).
+ */
+struct shard {
+	struct audit *a;
+	struct tracker *tracker;
+	struct dedup *dedup;
+	struct inspect *inspect;	/* NULL with --no-inspect */
+	struct host_ttl *host_ttl;	/* each host's TTL at the capture point: who sent a RST */
+	struct classifier *classifier;
+	struct findings *findings;
+	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	struct summary summary;
+	struct flow *deferred;		/* REJ flows whose responder's TTL is not known yet, oldest first */
+	size_t ndeferred, deferred_cap;
+	struct strtab *tunnel_uids;	/* outer tunnel flows' uids, for their inner flows' tunnel_parents */
+	uint64_t tunnel_last_seq;	/* the last outer flow's uid_seq and its interned uid */
+	const char *tunnel_last_uid;
+	uint64_t decoded;		/* packets decoded and not duplicates (decode[DECODE_OK]) */
+	int64_t now_us;			/* newest packet (or tick) time this shard has seen */
+	struct json line;		/* a conn log line, rendered here and written under the log's lock */
+	_Atomic uint64_t live;		/* flows live, published after each batch (the progress line) */
+};
+
+struct audit {
+	struct shard *shards;
+	int nshards;
+	struct workers *workers;	/* NULL with one shard */
+	struct conn_log *log;
 	const struct rule_set *rules;	/* own_rules, or a caller's (audit_run_loaded) */
 	const struct site *site;	/* own_site, or a caller's; NULL without a site */
 	struct rule_set own_rules;
 	struct site *own_site;
-	struct classifier *classifier;
-	struct findings *findings;
-	struct dedup *dedup;
-	struct inspect *inspect;	/* NULL with --no-inspect */
-	struct host_ttl *host_ttl;	/* each host's TTL at the capture point: who sent a RST */
-	struct flow *deferred;		/* REJ flows whose responder's TTL is not known yet, oldest first */
-	size_t ndeferred, deferred_cap;
+	uint8_t server_ports[2][PORTSET_BYTES];	/* orienting flows without a SYN: Zeek's and the rules' */
 	unsigned decode_flags;
 	int64_t now_us;			/* newest packet (or, live, clock) time so far */
 	uint64_t decode[DECODE_ERROR_COUNT];
 	struct capture_health health;	/* what could not be read, by kind */
-	struct strtab *tunnel_uids;	/* outer tunnel flows' uids, for their inner flows' tunnel_parents */
-	uint64_t tunnel_last_seq;	/* the last outer flow's uid_seq and its interned uid */
-	const char *tunnel_last_uid;
+	struct flow_table_stats table;	/* the shards' figures, summed for the report */
+	struct inspect_stats inspect;	/* the same */
 	const struct options *o;
-	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
+	struct baseline *baseline;	/* baseline save / diff: the caller's, shard 0 fills it */
 	bool report_wanted;		/* an audit (not a baseline): its report goes out */
 	struct outfile *report;		/* -o, or standard output; opened when the inputs are */
 	FILE *report_fp;		/* without report: stderr (the conn log is on stdout, or interim reports) */
@@ -60,16 +87,21 @@ struct audit {
 	pid_t report_child;		/* the process writing an interim report, or 0 */
 };
 
-static void flow_judged(struct audit *a, const struct flow *f, const struct classification *cls)
+static void flow_judged(struct shard *sh, const struct flow *f, const struct classification *cls)
 {
+	struct audit *a = sh->a;
 	struct finding_ids ids;
 
-	findings_add(a->findings, f, cls, &ids);
-	if (a->baseline)
-		baseline_add(a->baseline, f, cls, a->rules);
-	if (a->log)
-		conn_log_write(a->log, f, cls, a->rules, &ids);
-	summary_add_flow(&a->summary, f);
+	findings_add(sh->findings, f, cls, &ids);
+	if (sh->baseline)
+		baseline_add(sh->baseline, f, cls, a->rules);
+	if (a->log) {
+		if (a->workers)
+			conn_log_write_shared(a->log, &sh->line, f, cls, a->rules, &ids);
+		else
+			conn_log_write(a->log, f, cls, a->rules, &ids);
+	}
+	summary_add_flow(&sh->summary, f);
 }
 
 /*
@@ -77,49 +109,65 @@ static void flow_judged(struct audit *a, const struct flow *f, const struct clas
  * host's TTL in its other packets, which may come later in the capture
  * than the refused attempt: such a flow waits (a copy, at most
  * AUDIT_DEFERRED_MAX of them) until its host has been seen, or offline the
- * end, live AUDIT_DEFERRED_US of capture time.
+ * end, live AUDIT_DEFERRED_US of capture time. Offline, the end is after
+ * every worker's TTLs were merged, so the verdict does not depend on
+ * which worker saw the host.
  */
 enum { AUDIT_DEFERRED_MAX = 65536 };
 #define AUDIT_DEFERRED_US (60 * 1000000LL)
 
-static void deferred_release(struct audit *a, bool all)
+static void deferred_release(struct shard *sh, bool all)
 {
 	size_t i, kept = 0;
 
-	for (i = 0; i < a->ndeferred; i++) {
-		struct flow *f = &a->deferred[i];
+	for (i = 0; i < sh->ndeferred; i++) {
+		struct flow *f = &sh->deferred[i];
 		struct classification cls;
 
-		if (!all && host_ttl_matches(a->host_ttl, f->orig.family, f->orig.dst, f->first_ttl[1]) < 0 &&
-		    a->now_us - f->last_us < AUDIT_DEFERRED_US) {
-			a->deferred[kept++] = *f;
+		if (!all && host_ttl_matches(sh->host_ttl, f->orig.family, f->orig.dst, f->first_ttl[1]) < 0 &&
+		    sh->now_us - f->last_us < AUDIT_DEFERRED_US) {
+			sh->deferred[kept++] = *f;
 			continue;
 		}
-		classify_flow(a->classifier, f, a->now_us, &cls);
-		flow_judged(a, f, &cls);
+		classify_flow(sh->classifier, f, sh->now_us, &cls);
+		flow_judged(sh, f, &cls);
 	}
-	a->ndeferred = kept;
+	sh->ndeferred = kept;
 }
 
 /* Outer tunnel flows' uids kept for tunnel_parents; past it, inner flows go without (about 400,000 tunnels). */
 enum { AUDIT_TUNNEL_UIDS_MAX = 16 << 20 };
 
-/* Every flow that leaves the table passes here exactly once. */
-static void on_flow_done(const struct flow *f, void *ctx)
+/* Every flow that leaves a table passes here exactly once. */
+static void on_flow_done(struct flow *f, void *ctx)
 {
-	struct audit *a = ctx;
+	struct shard *sh = ctx;
 	struct classification cls;
 
-	classify_flow(a->classifier, f, a->now_us, &cls);
-	if (cls.verdict == V_BLOCKED && cls.reason == R_RST && a->ndeferred < AUDIT_DEFERRED_MAX) {
-		if (a->ndeferred == a->deferred_cap) {
-			a->deferred_cap = a->deferred_cap ? 2 * a->deferred_cap : 64;
-			a->deferred = xrealloc(a->deferred, a->deferred_cap * sizeof(*a->deferred));
+	if (f->ib)
+		inspect_flow_end(sh->inspect, f);
+	classify_flow(sh->classifier, f, sh->now_us, &cls);
+	if (cls.verdict == V_BLOCKED && cls.reason == R_RST && sh->ndeferred < AUDIT_DEFERRED_MAX) {
+		if (sh->ndeferred == sh->deferred_cap) {
+			sh->deferred_cap = sh->deferred_cap ? 2 * sh->deferred_cap : 64;
+			sh->deferred = xrealloc(sh->deferred, sh->deferred_cap * sizeof(*sh->deferred));
 		}
-		a->deferred[a->ndeferred++] = *f;
+		sh->deferred[sh->ndeferred++] = *f;
 		return;
 	}
-	flow_judged(a, f, &cls);
+	flow_judged(sh, f, &cls);
+}
+
+/* The tracker's payload hook: the audit looks at the first bytes of each side. */
+static void on_payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
+{
+	inspect_packet(ctx, f, pkt, dir);
+}
+
+static void on_swapped(void *ctx, struct flow *f)
+{
+	(void)ctx;
+	inspect_swap(f);
 }
 
 /*
@@ -128,7 +176,7 @@ static void on_flow_done(const struct flow *f, void *ctx)
  * its uid, interned for the audit's lifetime, or NULL when it could not be
  * kept. The last one is remembered: a tunnel's packets come in runs.
  */
-static const char *tunnel_outer_flow(struct audit *a, const struct packet *pkt)
+static const char *tunnel_outer_flow(struct shard *sh, const struct packet *pkt)
 {
 	char uid[FLOW_UID_LEN];
 	struct packet op;
@@ -143,23 +191,122 @@ static const char *tunnel_outer_flow(struct audit *a, const struct packet *pkt)
 	op.ttl = pkt->outer.ttl;
 	op.has_l4 = op.t.proto == PROTO_UDP;
 	op.l4_payload_len = pkt->outer.l4_payload_len;	/* the payload itself is the inner frame: not inspected */
-	if (!(f = flow_table_packet(a->table, &op)))
+	if (!(f = tracker_packet(sh->tracker, &op)))
 		return NULL;
 	f->tunnel = pkt->tunnel;
 	f->tunnel_mirror = pkt->outer.mirror;
-	if (a->tunnel_last_uid && a->tunnel_last_seq == f->uid_seq)
-		return a->tunnel_last_uid;
-	flow_uid(f, a->o->table.seed, uid);
-	a->tunnel_last_seq = f->uid_seq;
-	a->tunnel_last_uid = strtab_str(a->tunnel_uids, uid);
-	return a->tunnel_last_uid;
+	if (sh->tunnel_last_uid && sh->tunnel_last_seq == f->uid_seq)
+		return sh->tunnel_last_uid;
+	flow_uid(f, sh->a->o->table.uid_seed, uid);
+	sh->tunnel_last_seq = f->uid_seq;
+	sh->tunnel_last_uid = strtab_str(sh->tunnel_uids, uid);
+	return sh->tunnel_last_uid;
 }
 
+/*
+ * What a shard does with a decoded packet. An ICMP error is about the flow
+ * it quotes and is a flow of its own; when a different worker owns each,
+ * each gets the packet, one to attach it, one to account it.
+ */
+enum shard_mode {
+	SM_PACKET = 0,	/* decoded: the duplicate check, then its flow */
+	SM_OTHER,	/* another IP protocol (GRE, ESP, OSPF ...): a flow by addresses and protocol */
+	SM_OUTER,	/* not decoded, but a tunnel carried it: the tunnel's own flow only */
+	SM_OWN,		/* an ICMP error: its own flow only */
+	SM_ATTACH,	/* an ICMP error: attach it to the flow it quotes only */
+};
+
+static void shard_packet(void *state, const struct packet *pkt, unsigned mode)
+{
+	struct shard *sh = state;
+
+	if (pkt->ts_us > sh->now_us)
+		sh->now_us = pkt->ts_us;
+	switch (mode) {
+	case SM_OTHER:
+		/* as Zeek 7.1 logs unknown_transport */
+		if (!dedup_check(sh->dedup, pkt))
+			tracker_packet(sh->tracker, pkt);
+		return;
+	case SM_OUTER:
+		tunnel_outer_flow(sh, pkt);	/* the tunnel carried it, whatever it was */
+		return;
+	case SM_ATTACH:
+		/* the other copy is counted (decoded, duplicates) where it is accounted */
+		if (!dedup_repeat(sh->dedup, pkt)) {
+			tracker_advance(sh->tracker, pkt->ts_us);
+			tracker_icmp_error(sh->tracker, pkt);
+		}
+		return;
+	default:
+		break;
+	}
+	tracker_prefetch(sh->tracker, pkt);	/* its cache miss overlaps the duplicate check */
+	if (dedup_check(sh->dedup, pkt))
+		return;
+	sh->decoded++;
+	if (mode == SM_OWN) {
+		tracker_packet_own(sh->tracker, pkt);
+		return;
+	}
+	if (pkt->tunnel && pkt->outer.valid) {
+		const char *parent = tunnel_outer_flow(sh, pkt);
+		struct flow *f = tracker_packet(sh->tracker, pkt);
+
+		if (f && parent && f->tunnel_parent[0] != parent && f->tunnel_parent[1] != parent)
+			f->tunnel_parent[f->tunnel_parent[0] ? 1 : 0] = parent;	/* a third stays unnamed */
+		return;
+	}
+	tracker_packet(sh->tracker, pkt);
+}
+
+/* Time moves on for a shard (after each batch; live, with the clock): expiry, and REJ flows due. */
+static void shard_tick(void *state, int64_t now_us)
+{
+	struct shard *sh = state;
+
+	if (now_us > sh->now_us)
+		sh->now_us = now_us;
+	tracker_advance(sh->tracker, sh->now_us);
+	if (sh->ndeferred)
+		deferred_release(sh, false);
+	atomic_store_explicit(&sh->live, tracker_live(sh->tracker), memory_order_relaxed);
+}
+
+/* The end of the capture, in the worker's thread: every flow still live finishes. */
+static void shard_finish(void *state)
+{
+	struct shard *sh = state;
+
+	tracker_flush(sh->tracker);
+	atomic_store_explicit(&sh->live, 0, memory_order_relaxed);
+}
+
+static void shard_push(struct audit *a, int k, const struct packet *pkt, enum shard_mode mode)
+{
+	if (a->workers)
+		workers_push(a->workers, k, pkt, mode, a->now_us);
+	else
+		shard_packet(&a->shards[0], pkt, mode);
+}
+
+static int shard_of(const struct audit *a, const struct tuple *t)
+{
+	return a->workers ? workers_pick(a->workers, t->family, t->src, t->dst) : 0;
+}
+
+/*
+ * The reading thread: decode, count what could not be read, and hand the
+ * packet to the shard of its host pair: a tunnel's packets all go where
+ * its outer flow is, an ICMP error also where the flow it quotes is. A
+ * later fragment has its first fragment's addresses, so it goes there too.
+ */
 static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
 {
 	struct audit *a = ctx;
 	struct packet pkt;
 	enum decode_error e;
+	int k;
 
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.ts_us = capture_ts_us(&h->ts);
@@ -172,31 +319,31 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	if (pkt.note && pkt.note < DECODE_ERROR_COUNT)
 		a->decode[pkt.note]++;
 	if (e == DECODE_OTHER_PROTO) {
-		/* GRE, ESP, OSPF, VRRP ...: a flow by addresses and protocol, as Zeek 7.1 logs unknown_transport */
 		a->decode[DECODE_OTHER_PROTO]++;
-		if (!dedup_check(a->dedup, &pkt))
-			flow_table_packet(a->table, &pkt);
+		shard_push(a, shard_of(a, pkt.tunnel && pkt.outer.valid ? &pkt.outer.t : &pkt.t), &pkt, SM_OTHER);
 		return;
 	}
 	if (e != DECODE_OK) {
 		a->decode[e < DECODE_ERROR_COUNT ? e : DECODE_LINK_TRUNCATED]++;
 		if (pkt.tunnel && pkt.outer.valid)
-			tunnel_outer_flow(a, &pkt);	/* the tunnel carried it, whatever it was */
+			shard_push(a, shard_of(a, &pkt.outer.t), &pkt, SM_OUTER);
 		return;
 	}
-	flow_table_prefetch(a->table, &pkt);	/* its cache miss overlaps the duplicate check */
-	if (dedup_check(a->dedup, &pkt))
-		return;
-	a->decode[DECODE_OK]++;
 	if (pkt.tunnel && pkt.outer.valid) {
-		const char *parent = tunnel_outer_flow(a, &pkt);
-		struct flow *f = flow_table_packet(a->table, &pkt);
-
-		if (f && parent && f->tunnel_parent[0] != parent && f->tunnel_parent[1] != parent)
-			f->tunnel_parent[f->tunnel_parent[0] ? 1 : 0] = parent;	/* a third stays unnamed */
+		shard_push(a, shard_of(a, &pkt.outer.t), &pkt, SM_PACKET);
 		return;
 	}
-	flow_table_packet(a->table, &pkt);
+	k = shard_of(a, &pkt.t);
+	if (pkt.has_quoted && a->workers) {
+		int q = shard_of(a, &pkt.quoted);
+
+		if (q != k) {
+			shard_push(a, q, &pkt, SM_ATTACH);
+			shard_push(a, k, &pkt, SM_OWN);
+			return;
+		}
+	}
+	shard_push(a, k, &pkt, SM_PACKET);
 }
 
 /* Packets the capture skipped for their interface's link type (pcapng) could not be read either. */
@@ -213,23 +360,30 @@ static void health_from_capture(struct audit *a, const struct capture_stats *cs)
 	health_set_link_skipped(&a->health, n, dlt);
 }
 
-/* Live: no packet for a while; time still passes for the flow table. */
+/* Live: no packet for a while; time still passes for the flow tables. */
 static void on_tick(void *ctx, int64_t now_us)
 {
 	struct audit *a = ctx;
 
 	if (now_us > a->now_us)
 		a->now_us = now_us;
-	flow_table_advance(a->table, a->now_us);
-	if (a->ndeferred)
-		deferred_release(a, false);
+	if (a->workers)
+		workers_tick(a->workers, a->now_us);
+	else
+		shard_tick(&a->shards[0], a->now_us);
 }
 
 static uint64_t live_flows(void *ctx)
 {
 	struct audit *a = ctx;
+	uint64_t n = 0;
+	int k;
 
-	return flow_table_stats(a->table)->live;
+	if (!a->workers)
+		return tracker_live(a->shards[0].tracker);
+	for (k = 0; k < a->nshards; k++)
+		n += atomic_load_explicit(&a->shards[k].live, memory_order_relaxed);
+	return n;
 }
 
 /* Unmatchable rules are only counted here (rules check lists them); other warnings print. */
@@ -273,7 +427,7 @@ static int on_ready(void *ctx, char *errbuf, size_t errlen)
 	const struct options *o = a->o;
 	bool live = o->iface != NULL;
 
-	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, live, o->table.seed, errbuf, errlen)))
+	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, live, o->table.uid_seed, errbuf, errlen)))
 		return -1;
 	if (!a->report_wanted)
 		return 0;
@@ -335,25 +489,97 @@ static int write_report_replacing(struct audit *a, const struct report_input *in
 	return outfile_rewrite(a->report, report_job_write, &job, errbuf, errlen);
 }
 
+/*
+ * Fold what shards 1.. found into shard 0, and sum the figures the report
+ * gives, with every worker idle (workers_sync or stopped). Shard 0's
+ * findings, summary and baseline are then the audit's. Before the final
+ * merge the flows still live were finished and the refused attempts
+ * judged; an interim report (in its forked child) merges what was judged
+ * so far.
+ */
+static void shards_merge(struct audit *a)
+{
+	struct shard *s0 = &a->shards[0];
+	int k;
+
+	for (k = 1; k < a->nshards; k++) {
+		struct shard *sh = &a->shards[k];
+
+		findings_merge(s0->findings, sh->findings);
+		summary_merge(&s0->summary, &sh->summary);
+		if (sh->baseline && s0->baseline)
+			baseline_absorb(s0->baseline, sh->baseline);
+	}
+}
+
+/* The figures the report gives, summed over the shards. */
+static void shards_sum(struct audit *a)
+{
+	int k;
+	size_t i;
+
+	memset(&a->table, 0, sizeof(a->table));
+	memset(&a->inspect, 0, sizeof(a->inspect));
+	a->decode[DECODE_OK] = 0;
+	for (k = 0; k < a->nshards; k++) {
+		struct shard *sh = &a->shards[k];
+		struct flow_table_stats t;
+
+		tracker_stats(sh->tracker, &t);
+		a->table.flows += t.flows;
+		a->table.live += t.live;
+		a->table.peak_live += t.peak_live;	/* each worker's peak: an upper bound of the whole's */
+		a->table.evicted += t.evicted;
+		a->table.reused += t.reused;
+		a->table.fragments += t.fragments;
+		a->table.fragment_orphans += t.fragment_orphans;
+		a->table.icmp_errors_matched += t.icmp_errors_matched;
+		a->decode[DECODE_OK] += sh->decoded;
+		if (sh->inspect) {
+			const struct inspect_stats *st = inspect_stats(sh->inspect);
+			const uint64_t *src = (const uint64_t *)st;
+			uint64_t *dst = (uint64_t *)&a->inspect;
+
+			_Static_assert(sizeof(struct inspect_stats) % sizeof(uint64_t) == 0, "inspect_stats: counters only");
+			for (i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+				dst[i] += src[i];
+		}
+	}
+}
+
+static uint64_t shards_duplicates(const struct audit *a)
+{
+	uint64_t n = 0;
+	int k;
+
+	for (k = 0; k < a->nshards; k++)
+		n += dedup_count(a->shards[k].dedup);
+	return n;
+}
+
 static void report_input_fill(struct audit *a, struct report_input *ri, const struct capture_stats *cs)
 {
+	shards_sum(a);
 	*ri = (struct report_input){ .mode = cs->live ? "live" : "offline", .filter = a->o->filter, .capture = cs,
-				     .decode = a->decode, .health = &a->health, .table = flow_table_stats(a->table),
-				     .summary = &a->summary, .rules = a->rules, .site = a->site,
-				     .findings = a->findings, .uid_seed = a->o->table.seed,
-				     .duplicates = dedup_count(a->dedup),
-				     .inspect = a->inspect ? inspect_stats(a->inspect) : NULL, .live_flows = flow_table_stats(a->table)->live,
+				     .decode = a->decode, .health = &a->health, .table = &a->table,
+				     .summary = &a->shards[0].summary, .rules = a->rules, .site = a->site,
+				     .findings = a->shards[0].findings, .uid_seed = a->o->table.uid_seed,
+				     .duplicates = shards_duplicates(a),
+				     .inspect = a->shards[0].inspect ? &a->inspect : NULL, .live_flows = a->table.live,
 				     .color = want_color(a), .csv_matrix = a->o->table_matrix };
 }
 
+/* An interim report; with workers, in the forked child only (the merge consumes the shards' findings). */
 static void write_interim(struct audit *a, const struct capture_stats *cs)
 {
 	struct report_input ri;
+	struct findings *fd = a->shards[0].findings;
 
-	findings_set_drops(a->findings, cs->dropped + cs->if_dropped);
+	shards_merge(a);
+	findings_set_drops(fd, cs->dropped + cs->if_dropped);
 	health_from_capture(a, cs);
-	findings_set_health(a->findings, &a->health);
-	findings_finish(a->findings, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
+	findings_set_health(fd, &a->health);
+	findings_finish(fd, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
 	report_input_fill(a, &ri, cs);
 	ri.interim = true;
 	if (a->report && !outfile_is_stdout(a->report)) {
@@ -398,6 +624,8 @@ static void on_interim(void *ctx, const struct capture_stats *cs)
 		a->report_child = 0;
 	}
 	a->interim_reports++;
+	if (a->workers)
+		workers_sync(a->workers);	/* every worker idle: the child's copy of their states is whole */
 	fflush(NULL);	/* a live conn log is flushed after every flow already (conn_log_open) */
 	pid = fork();
 	if (pid == 0) {
@@ -411,8 +639,10 @@ static void on_interim(void *ctx, const struct capture_stats *cs)
 		fflush(NULL);	/* only the report: every inherited buffer was flushed before the fork */
 		_exit(0);
 	}
-	if (pid < 0)
+	if (pid < 0 && !a->workers)
 		write_interim(a, cs);
+	else if (pid < 0)
+		fputs("flowaudit: warning: interim report skipped: cannot fork to write it\n", stderr);
 	else
 		a->report_child = pid;
 }
@@ -466,30 +696,152 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 		}
 }
 
+static void release_ib(struct flow *f, void *ctx)
+{
+	if (f->ib)
+		inspect_flow_end(ctx, f);	/* frees the handshake buffers */
+}
+
+static void shard_free(struct shard *sh)
+{
+	if (sh->inspect)
+		flow_table_foreach(tracker_table(sh->tracker), release_ib, sh->inspect);
+	tracker_free(sh->tracker);
+	free(sh->deferred);
+	classify_free(sh->classifier);
+	host_ttl_free(sh->host_ttl);
+	findings_free(sh->findings);
+	if (sh->baseline != sh->a->baseline)
+		baseline_free(sh->baseline);
+	summary_free(&sh->summary);
+	dedup_free(sh->dedup);
+	json_free(&sh->line);
+}
+
 /* Whatever output is still open belongs to a run that failed: it is dropped and the old files stay. */
 static void audit_free(struct audit *a)
 {
+	int k;
+
+	workers_stop(a->workers);	/* a run that failed early: its threads end here */
+	a->workers = NULL;
 	conn_log_abort(a->log);
 	a->log = NULL;
 	outfile_abort(a->report);
 	a->report = NULL;
-	flow_table_free(a->table);
-	strtab_free(a->tunnel_uids);
-	a->tunnel_uids = NULL;
-	free(a->deferred);
-	a->deferred = NULL;
-	a->ndeferred = 0;
-	classify_free(a->classifier);
-	host_ttl_free(a->host_ttl);
-	findings_free(a->findings);
-	inspect_free(a->inspect);	/* after everything that keeps flows: they point at its evidence */
-	dedup_free(a->dedup);
-	summary_free(&a->summary);
+	for (k = 0; k < a->nshards; k++)
+		shard_free(&a->shards[k]);
+	/* after everything that keeps flows: they point at the evidence and uids these hold */
+	for (k = 0; k < a->nshards; k++) {
+		inspect_free(a->shards[k].inspect);
+		strtab_free(a->shards[k].tunnel_uids);
+	}
+	free(a->shards);
+	a->shards = NULL;
+	a->nshards = 0;
 	if (a->own_site) {
 		site_free(a->own_site);
 		free(a->own_site);
 	}
 	rules_free(&a->own_rules);
+}
+
+static void shard_init(struct audit *a, struct shard *sh, const struct flow_table_config *tcfg)
+{
+	const struct options *o = a->o;
+	struct tracker_hooks hooks = { .payload = on_payload, .swapped = on_swapped };
+
+	sh->a = a;
+	summary_init(&sh->summary);
+	json_init(&sh->line);
+	sh->classifier = classify_new(a->rules, a->site, o->pending_window_us);
+	sh->findings = findings_new(a->rules, a->site);
+	findings_set_uid_seed(sh->findings, o->table.uid_seed);
+	sh->tracker = tracker_new(tcfg, (const uint8_t(*)[PORTSET_BYTES])a->server_ports, on_flow_done, sh);
+	sh->host_ttl = host_ttl_new(1u << 20);
+	tracker_set_host_ttl(sh->tracker, sh->host_ttl);
+	classify_set_host_ttl(sh->classifier, sh->host_ttl);
+	if (!o->no_inspect) {
+		struct inspect_config icfg;
+
+		inspect_config_defaults(&icfg);
+		sh->inspect = inspect_new(&icfg);
+		hooks.ctx = sh->inspect;
+		tracker_set_hooks(sh->tracker, &hooks);
+	}
+	sh->dedup = dedup_new(o->dedup_window_us);
+	sh->tunnel_uids = strtab_new(AUDIT_TUNNEL_UIDS_MAX);
+}
+
+/* --workers, or the online cores (at most OPTIONS_WORKERS_DEFAULT_MAX); 1 keeps one thread. */
+static int workers_wanted(const struct options *o)
+{
+	long n;
+
+	if (o->workers > 0)
+		return o->workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > OPTIONS_WORKERS_DEFAULT_MAX ? OPTIONS_WORKERS_DEFAULT_MAX : (int)n;
+}
+
+/* The shards, and with more than one the threads that run them (baseline: bl, or NULL). */
+static void audit_start(struct audit *a, struct baseline *bl)
+{
+	int k, n = workers_wanted(a->o);
+	struct flow_table_config tcfg = a->o->table;
+
+	/* --max-flows bounds the whole: each worker keeps its share */
+	if (tcfg.max_flows > 0)
+		tcfg.max_flows = (tcfg.max_flows + (uint64_t)n - 1) / (uint64_t)n;
+	a->baseline = bl;
+	a->nshards = n;
+	a->shards = xcalloc((size_t)n, sizeof(*a->shards));
+	for (k = 0; k < n; k++) {
+		shard_init(a, &a->shards[k], &tcfg);
+		if (bl)
+			a->shards[k].baseline = k == 0 ? bl : baseline_new(baseline_granularity(bl));
+	}
+	if (n > 1) {
+		static const struct workers_ops ops = { .packet = shard_packet, .tick = shard_tick,
+							.finish = shard_finish };
+		void **states = xcalloc((size_t)n, sizeof(*states));
+
+		for (k = 0; k < n; k++)
+			states[k] = &a->shards[k];
+		a->workers = workers_start(n, states, &ops);
+		free(states);
+	}
+}
+
+/*
+ * The capture is over: every flow still live finishes (in its worker),
+ * the hosts' TTLs of every worker are pooled, the refused attempts are
+ * judged against them, and the shards are merged.
+ */
+static void audit_end(struct audit *a)
+{
+	struct shard *s0 = &a->shards[0];
+	int k;
+
+	if (a->workers) {
+		workers_tick(a->workers, a->now_us);	/* every worker at the end's time */
+		workers_stop(a->workers);
+		a->workers = NULL;
+	} else {
+		shard_tick(s0, a->now_us);
+		shard_finish(s0);
+	}
+	for (k = 1; k < a->nshards; k++) {
+		host_ttl_merge(s0->host_ttl, a->shards[k].host_ttl);
+		classify_set_host_ttl(a->shards[k].classifier, s0->host_ttl);
+	}
+	for (k = 0; k < a->nshards; k++) {
+		a->shards[k].now_us = a->now_us;
+		deferred_release(&a->shards[k], true);
+	}
+	shards_merge(a);
 }
 
 /*
@@ -505,7 +857,6 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 
 	memset(a, 0, sizeof(*a));
 	rules_init(&a->own_rules);
-	summary_init(&a->summary);
 	if (rs) {
 		a->rules = rs;
 		a->site = site;
@@ -526,23 +877,8 @@ static int audit_setup(struct audit *a, const struct options *o, const struct ru
 		fprintf(stderr, "flowaudit: note: %d rules of the selected matrices cannot match: the site defines "
 			"none of their source or destination roles ('flowaudit rules check --site ...' lists them)\n",
 			unmatchable);
-	a->classifier = classify_new(a->rules, a->site, o->pending_window_us);
-	a->findings = findings_new(a->rules, a->site);
-	findings_set_uid_seed(a->findings, o->table.seed);
-	a->table = flow_table_new(&o->table, on_flow_done, a);
-	a->host_ttl = host_ttl_new(1u << 20);
-	flow_table_set_host_ttl(a->table, a->host_ttl);
-	classify_set_host_ttl(a->classifier, a->host_ttl);
-	if (!o->no_inspect) {
-		struct inspect_config icfg;
-
-		inspect_config_defaults(&icfg);
-		a->inspect = inspect_new(&icfg);
-		flow_table_set_inspect(a->table, a->inspect);
-	}
-	a->dedup = dedup_new(o->dedup_window_us);
+	config_server_ports(a->rules, a->server_ports);
 	a->decode_flags = o->no_decap ? DECODE_F_NO_DECAP : 0;
-	a->tunnel_uids = strtab_new(AUDIT_TUNNEL_UIDS_MAX);
 	a->o = o;
 	a->report_fp = stderr;
 	return 0;
@@ -611,6 +947,7 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	struct audit a;
 	struct capture_stats cs;
 	struct report_input ri;
+	struct findings *fd;
 	int rc, status;
 
 	memset(&cs, 0, sizeof(cs));
@@ -619,6 +956,7 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 		return EXIT_TROUBLE;
 	}
 	a.report_wanted = true;
+	audit_start(&a, NULL);
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	interim_wait(&a);
 	if (rc < 0) {
@@ -627,15 +965,15 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	}
 	if (cs.live)
 		on_tick(&a, wall_clock_us());	/* a live capture ends now, not at its last packet */
-	flow_table_flush(a.table);
-	deferred_release(&a, true);
-	findings_set_drops(a.findings, cs.dropped + cs.if_dropped);
+	audit_end(&a);
+	fd = a.shards[0].findings;
+	findings_set_drops(fd, cs.dropped + cs.if_dropped);
 	health_from_capture(&a, &cs);
-	findings_set_health(a.findings, &a.health);
+	findings_set_health(fd, &a.health);
 	if (!cs.live)
-		findings_set_covered(a.findings, cs.covered_us);
-	findings_finish(a.findings, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
-	status = findings_status(o, a.findings);
+		findings_set_covered(fd, cs.covered_us);
+	findings_finish(fd, cs.live ? cs.started_us : cs.first_us, cs.live ? cs.stopped_us : cs.last_us);
+	status = findings_status(o, fd);
 	if (!cs.live)
 		damage_line(&cs, errbuf, errlen);
 	if (rc > 0)
@@ -675,7 +1013,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
-	a.baseline = bl;
+	audit_start(&a, bl);
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	interim_wait(&a);
 	if (rc >= 0) {
@@ -683,8 +1021,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 
 		if (cs.live)
 			on_tick(&a, wall_clock_us());
-		flow_table_flush(a.table);
-		deferred_release(&a, true);
+		audit_end(&a);
 		names = xcalloc((size_t)cs.ninputs + 1, sizeof(*names));
 		for (i = 0; i < cs.ninputs; i++)
 			names[i] = cs.inputs[i].path;
@@ -692,7 +1029,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 						.first_us = cs.live ? cs.started_us : cs.first_us,
 						.last_us = cs.live ? cs.stopped_us : cs.last_us,
 						.packets = cs.packets, .dropped = cs.dropped + cs.if_dropped,
-						.duplicates = dedup_count(a.dedup),
+						.duplicates = shards_duplicates(&a),
 						.site_name = a.site ? a.site->name : NULL };
 		baseline_finish(bl, &bc, a.rules, a.site);
 		free(names);

@@ -73,17 +73,43 @@ static size_t cid_input(const struct tuple *t, uint16_t seed, uint8_t *buf)
 	return n;
 }
 
+/*
+ * The input is at most 40 bytes, so its SHA-1 is one block: the bytes, the
+ * 0x80 marker, zeros, and the length in bits in the last eight. That block
+ * goes straight to nettle's compression function, without a context to
+ * set up, buffer into and pad (once per conn log line).
+ */
+_Static_assert(CID_INPUT_MAX + 1 + 8 <= SHA1_BLOCK_SIZE, "the Community ID input fits one SHA-1 block");
+
+static void cid_sha1(const uint8_t *in, size_t n, uint8_t digest[SHA1_DIGEST_SIZE])
+{
+	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+	uint8_t block[SHA1_BLOCK_SIZE];
+	uint64_t bits = (uint64_t)n * 8;
+	int i;
+
+	memset(block, 0, sizeof(block));
+	memcpy(block, in, n);
+	block[n] = 0x80;
+	for (i = 0; i < 8; i++)
+		block[SHA1_BLOCK_SIZE - 1 - i] = (uint8_t)(bits >> (8 * i));
+	nettle_sha1_compress(h, block);
+	for (i = 0; i < 5; i++) {
+		digest[4 * i] = (uint8_t)(h[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)h[i];
+	}
+}
+
 int community_id_v1(const struct tuple *t, uint16_t seed, char *out, size_t outlen)
 {
 	uint8_t buf[CID_INPUT_MAX];
 	uint8_t digest[SHA1_DIGEST_SIZE];
-	struct sha1_ctx ctx;
 
 	if (outlen < COMMUNITY_ID_LEN)
 		return -1;
-	sha1_init(&ctx);
-	sha1_update(&ctx, cid_input(t, seed, buf), buf);
-	sha1_digest(&ctx, sizeof(digest), digest);
+	cid_sha1(buf, cid_input(t, seed, buf), digest);
 
 	memcpy(out, "1:", CID_PREFIX_LEN);
 	base64_encode_raw(out + CID_PREFIX_LEN, sizeof(digest), digest);

@@ -147,3 +147,55 @@ int config_load(const struct options *o, struct rule_set *rs, struct site **site
 			(*site)->matrix_on[i] = common_applies(rs, *site, i);
 	return 0;
 }
+
+/*
+ * Registered service ports beyond 0-1023 that Zeek's analyzers claim as
+ * likely server ports. The Citrix and Parallels RAS ports come from the
+ * rules that are loaded, with the site's own.
+ */
+static const uint16_t zeek_tcp_ports[] = {
+	1080, 1433, 1521, 1723, 1883, 2049, 2811, 3128, 3268, 3269, 3306, 3389, 4443, 5060, 5222, 5223,
+	5269, 5432, 5900, 5985, 5986, 6379, 6666, 6667, 6668, 6669, 8000, 8008, 8080, 8082, 8083, 8443,
+	8888, 9001, 9092, 20000,
+};
+/* The tunnels' ports too (GTP-C/U, Teredo, AYIYA, VXLAN, GENEVE), as Zeek's tunnel analyzers register them. */
+static const uint16_t zeek_udp_ports[] = {
+	1194, 1812, 1813, 2123, 2152, 3544, 4500, 4789, 5060, 5072, 5353, 5355, 6081, 20000,
+};
+
+void config_server_ports(const struct rule_set *rs, uint8_t out[2][PORTSET_BYTES])
+{
+	size_t i;
+	int r;
+
+	memset(out, 0, 2 * PORTSET_BYTES);
+	for (i = 0; i < 1024; i++) {
+		portset_add(out[0], (uint16_t)i);
+		portset_add(out[1], (uint16_t)i);
+	}
+	for (i = 0; i < sizeof(zeek_tcp_ports) / sizeof(zeek_tcp_ports[0]); i++)
+		portset_add(out[0], zeek_tcp_ports[i]);
+	for (i = 0; i < sizeof(zeek_udp_ports) / sizeof(zeek_udp_ports[0]); i++)
+		portset_add(out[1], zeek_udp_ports[i]);
+	/*
+	 * A rule's wide range (RPC's dynamic 49152-65535) is where clients'
+	 * own ports fall too: it says nothing about which side serves.
+	 */
+	for (r = 0; rs && r < rs->nrules; r++) {
+		const struct rule *ru = &rs->rules[r];
+		int k;
+
+		for (k = 0; k < ru->nports; k++) {
+			unsigned p;
+
+			if (ru->ports[k].hi - ru->ports[k].lo >= CONFIG_SERVER_RANGE_MAX)
+				continue;
+			for (p = ru->ports[k].lo; p <= ru->ports[k].hi; p++) {
+				if (ru->protos & RULE_TCP)
+					portset_add(out[0], (uint16_t)p);
+				if (ru->protos & RULE_UDP)
+					portset_add(out[1], (uint16_t)p);
+			}
+		}
+	}
+}

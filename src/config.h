@@ -3,8 +3,10 @@
 #define FLOWAUDIT_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "options.h"
+#include "portset.h"
 #include "rules.h"
 #include "site.h"
 
@@ -22,5 +24,15 @@ int config_default_rules(char *out, size_t n, char *errbuf, size_t errlen);
  */
 int config_load(const struct options *o, struct rule_set *rs, struct site **site, load_warn_fn warn,
 		void *warn_ctx, struct load_error *err);
+
+/*
+ * The ports that orient a flow whose first packet is not a SYN (the
+ * tracker's server ports), [0] TCP and [1] UDP: 0-1023, the ports Zeek's
+ * analyzers and tunnel decoders register, and every TCP or UDP port a
+ * loaded rule names in a range of fewer than CONFIG_SERVER_RANGE_MAX ports
+ * (rs may be NULL: none).
+ */
+enum { CONFIG_SERVER_RANGE_MAX = 64 };
+void config_server_ports(const struct rule_set *rs, uint8_t out[2][PORTSET_BYTES]);
 
 #endif

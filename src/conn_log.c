@@ -2,6 +2,7 @@
 #include "conn_log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "xalloc.h"
 
 struct conn_log {
+	pthread_mutex_t lock;		/* conn_log_write_shared: workers take turns at the stream */
 	struct outfile *of;
 	FILE *out;
 	bool flush_each;
@@ -34,6 +36,7 @@ struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, c
 	if (!of)
 		return NULL;
 	cl = xcalloc(1, sizeof(*cl));
+	pthread_mutex_init(&cl->lock, NULL);
 	cl->of = of;
 	cl->out = outfile_stream(of);
 	cl->uid_seed = uid_seed;
@@ -216,6 +219,18 @@ void conn_log_write(struct conn_log *cl, const struct flow *f, const struct clas
 		fflush(cl->out);	/* a failed write is kept by the output and named at the close */
 }
 
+void conn_log_write_shared(struct conn_log *cl, struct json *j, const struct flow *f,
+			   const struct classification *cls, const struct rule_set *rs, const struct finding_ids *ids)
+{
+	json_reset(j);
+	render(j, f, cl->uid_seed, cls, rs, ids);
+	json_raw(j, "\n", 1);
+	pthread_mutex_lock(&cl->lock);
+	if (json_write(j, cl->out) == 0 && cl->flush_each)
+		fflush(cl->out);
+	pthread_mutex_unlock(&cl->lock);
+}
+
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
 {
 	int rc;
@@ -223,6 +238,7 @@ int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
 	if (!cl)
 		return 0;
 	rc = outfile_commit(cl->of, errbuf, errlen);
+	pthread_mutex_destroy(&cl->lock);
 	json_free(&cl->j);
 	free(cl->iobuf);
 	free(cl);
@@ -234,6 +250,7 @@ void conn_log_abort(struct conn_log *cl)
 	if (!cl)
 		return;
 	outfile_abort(cl->of);
+	pthread_mutex_destroy(&cl->lock);
 	json_free(&cl->j);
 	free(cl->iobuf);
 	free(cl);

@@ -25,6 +25,10 @@ struct finding_ids;
 void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
 		    const struct rule_set *rs, const struct finding_ids *ids);
 /* Flush and close (the file put in place); returns -1 if any write failed (errbuf: "FILE: cannot write: why"). */
+/* The same from a worker thread: rendered into the worker's own j, written under the log's lock. */
+struct json;
+void conn_log_write_shared(struct conn_log *cl, struct json *j, const struct flow *f,
+			   const struct classification *cls, const struct rule_set *rs, const struct finding_ids *ids);
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
 /* A failed run: the conn log is dropped and an old file left as it was. */
 void conn_log_abort(struct conn_log *cl);

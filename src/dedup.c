@@ -256,7 +256,7 @@ static bool dedup_seen(struct dedup *d, uint64_t h, int64_t now)
 	return false;
 }
 
-bool dedup_check(struct dedup *d, const struct packet *pkt)
+bool dedup_repeat(struct dedup *d, const struct packet *pkt)
 {
 	struct dedup_sig s;
 	uint64_t h;
@@ -266,7 +266,12 @@ bool dedup_check(struct dedup *d, const struct packet *pkt)
 	if (!dedup_signature(pkt, &s))
 		return false;
 	h = dedup_hash(d->key, s.b, s.n) | 1;	/* 0 marks an empty slot */
-	if (!dedup_seen(d, h, pkt->ts_us))
+	return dedup_seen(d, h, pkt->ts_us);
+}
+
+bool dedup_check(struct dedup *d, const struct packet *pkt)
+{
+	if (!dedup_repeat(d, pkt))
 		return false;
 	d->count++;
 	return true;

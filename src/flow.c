@@ -13,11 +13,6 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/*
- * 'C' and 18 base62 digits: Zeek's shape. Mixed from the seed, the creation
- * number, the first packet's time and the key, so the same input gives the
- * same uids (conn logs diff cleanly) while different captures do not collide.
- */
 static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
 {
 	int c = memcmp(a, b, 16);
@@ -46,23 +41,29 @@ void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan)
 	k->family = t->family;
 }
 
+/*
+ * 'C' and 18 base62 digits: Zeek's shape. Mixed from the seed, the first
+ * packet's time and the originator's tuple (not the creation number, which
+ * depends on how the packets were shared between workers), so the same
+ * input gives the same uids (conn logs diff cleanly) while different
+ * captures do not collide.
+ */
 void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
 {
-	struct flow_key key;
-	const uint8_t *k = (const uint8_t *)&key;
-	uint64_t w[2], h = splitmix64(seed ^ f->uid_seq) ^ splitmix64((uint64_t)f->first_us);
+	uint64_t w[2], x, h = splitmix64(seed) ^ splitmix64((uint64_t)f->first_us);
 	size_t i;
 	int n = 0;
 
-	flow_key_make(&key, &f->orig, f->key_vlan);
-	for (i = 0; i + 8 <= sizeof(key); i += 8) {
-		uint64_t x;
-
-		memcpy(&x, k + i, 8);
+	for (i = 0; i < 16; i += 8) {
+		memcpy(&x, f->orig.src + i, 8);
+		h = splitmix64(h ^ x);
+		memcpy(&x, f->orig.dst + i, 8);
 		h = splitmix64(h ^ x);
 	}
+	h = splitmix64(h ^ ((uint64_t)f->orig.sport | (uint64_t)f->orig.dport << 16 | (uint64_t)f->key_vlan << 32 |
+			    (uint64_t)f->orig.proto << 48 | (uint64_t)f->orig.family << 56));
 	w[0] = h;
-	w[1] = splitmix64(h ^ f->uid_seq);
+	w[1] = splitmix64(h ^ seed);
 	out[n++] = 'C';
 	for (i = 0; i < 2; i++) {
 		int d;

@@ -64,7 +64,7 @@ struct flow {
 	int64_t lru_us;		/* last_us when put in its list (see flow_table.c) */
 	struct flow *lru_prev;	/* expiry list of its timeout class, oldest first */
 	struct flow *lru_next;
-	uint64_t uid_seq;	/* creation number, source of the uid */
+	uint64_t uid_seq;	/* creation number in its table */
 	uint16_t vlan;		/* of the first packet */
 	uint16_t inner_vlan;
 	uint8_t vlan_count;
@@ -112,8 +112,13 @@ enum {
 /* The largest step between consecutive IPv4 identifications that still counts as one sequence. */
 enum { FLOW_IPID_STEP = 64, FLOW_IPID_RUN = 3 };
 
-/* Zeek-style uid: 'C' + base62, deterministic from the creation number and seed. */
+/*
+ * Zeek-style uid: 'C' + base62, from the seed, the first packet's time and
+ * the originator's tuple: the same flow gets the same uid however many
+ * workers there are and in whichever order flows were created.
+ */
 enum { FLOW_UID_LEN = 20 };
+#define FLOW_UID_SEED_DEFAULT 0x666c6f7761756474ULL
 void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
 
 /*

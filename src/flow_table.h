@@ -1,4 +1,4 @@
-/* flow_table: the hashed table of live flows, their expiry and eviction */
+/* flow_table: the hashed table of live flows: find, create, expire, evict */
 #ifndef FLOWAUDIT_FLOW_TABLE_H
 #define FLOWAUDIT_FLOW_TABLE_H
 
@@ -22,10 +22,12 @@ struct flow_table_config {
 	int64_t timeout_us[FLOW_CLASS_COUNT];	/* inactivity timeout per class (the attempt class: from its first packet) */
 	uint64_t max_flows;			/* live flows at most; the oldest is evicted past it */
 	bool vlan_key;				/* make the outer VLAN id part of the flow key */
-	uint64_t seed;				/* hash and uid seed */
-	const uint8_t *server_ports[2];		/* optional bitmaps (65536 bits) for TCP, UDP; NULL: built-in list */
+	bool fixed_hash_seed;			/* hash_seed as given (tests); else drawn at random per table */
+	uint64_t hash_seed;
+	uint64_t uid_seed;			/* the flows' uids (flow_uid): fixed by default, --uid-seed */
 };
 
+/* What the report says of the table (the tracker fills the last four). */
 struct flow_table_stats {
 	uint64_t flows;			/* flows created */
 	uint64_t live;
@@ -37,37 +39,40 @@ struct flow_table_stats {
 	uint64_t icmp_errors_matched;	/* ICMP errors attached to the flow they quote */
 };
 
-/* Called once for each flow that leaves the table; the flow is freed after it returns. */
-typedef void (*flow_done_fn)(const struct flow *f, void *ctx);
+/* Called once for each flow that leaves the table; the flow is recycled after it returns. */
+typedef void (*flow_done_fn)(struct flow *f, void *ctx);
 
 struct flow_table;
 
 void flow_table_config_defaults(struct flow_table_config *cfg);
 struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done_fn done, void *ctx);
+const struct flow_table_config *flow_table_config(const struct flow_table *ft);
+
+/* The hash of a tuple (either direction) and key VLAN, with this table's random seed. */
+uint64_t flow_table_hash(const struct flow_table *ft, const struct tuple *t, uint16_t vlan);
+/* Start loading the bucket of that hash, so that its cache miss overlaps other work. */
+void flow_table_prefetch(const struct flow_table *ft, uint64_t h);
+/* The live flow of tuple t (either direction) and VLAN, or NULL. */
+struct flow *flow_table_find(struct flow_table *ft, const struct tuple *t, uint16_t vlan, uint64_t h);
 /*
- * Start loading the hash bucket pkt's flow would be in, so that the cache
- * miss overlaps the work done before flow_table_packet (duplicate check);
- * the hash is kept for it.
+ * A new flow with originator tuple orig (h: flow_table_hash of it), first
+ * seen at ts_us, zeroed but for its key, times and uid number. Past
+ * max_flows the oldest flow is evicted first. It is in class c until
+ * flow_table_touch says otherwise.
  */
-struct inspect;
-/* Look at the first payload bytes of every flow (inspect.h); NULL (the default) turns it off. */
-void flow_table_set_inspect(struct flow_table *ft, struct inspect *in);
-/* Each side's first packet (not a RST) tells its host's TTL at the capture point (host_ttl.h). */
-struct host_ttl;
-void flow_table_set_host_ttl(struct flow_table *ft, struct host_ttl *ht);
-void flow_table_prefetch(struct flow_table *ft, const struct packet *pkt);
-/* Account one decoded packet (decode_frame returned DECODE_OK). */
-struct flow;
-/* The flow the packet went to (valid until the next call into the table), or NULL (an orphan fragment). */
-struct flow *flow_table_packet(struct flow_table *ft, const struct packet *pkt);
+struct flow *flow_table_create(struct flow_table *ft, const struct tuple *orig, uint16_t vlan, int64_t ts_us,
+			       uint64_t h, enum flow_class c);
+/* f's last_us or class changed: keep its expiry list in order (cheap when neither moved much). */
+void flow_table_touch(struct flow_table *ft, struct flow *f, enum flow_class c);
+/* f leaves now (a new connection on its 5-tuple): handed to done, then recycled. */
+void flow_table_end(struct flow_table *ft, struct flow *f, enum flow_end why);
 /* Expire what has been idle longer than its timeout at time now_us. */
 void flow_table_advance(struct flow_table *ft, int64_t now_us);
 /* Finish every live flow (end of capture), oldest first. */
 void flow_table_flush(struct flow_table *ft);
+/* Every live flow, for a caller that must release what it hung on them before flow_table_free. */
+void flow_table_foreach(struct flow_table *ft, void (*fn)(struct flow *f, void *ctx), void *ctx);
 const struct flow_table_stats *flow_table_stats(const struct flow_table *ft);
 void flow_table_free(struct flow_table *ft);
-
-/* Zeek-like "likely server port" test used to orient flows without a SYN. */
-bool flow_table_server_port(const struct flow_table *ft, uint8_t proto, uint16_t port);
 
 #endif

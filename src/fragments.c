@@ -6,6 +6,7 @@
 
 #include <uthash.h>
 
+#include "fasthash.h"
 #include "xalloc.h"
 
 /*
@@ -41,9 +42,10 @@ struct fragments {
 	size_t count;
 };
 
-struct fragments *fragments_new(uint64_t seed)
+/* Hashed with the per-process random seed (fasthash.h): fragment ids are the sender's to choose. */
+struct fragments *fragments_new(void)
 {
-	(void)seed;
+	fasthash_seed_once();
 	return xcalloc(1, sizeof(struct fragments));
 }
 

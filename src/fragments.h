@@ -8,7 +8,7 @@
 
 struct fragments;
 
-struct fragments *fragments_new(uint64_t seed);
+struct fragments *fragments_new(void);
 /* A first fragment (offset 0, more fragments): remember its tuple under its fragment id. */
 void fragments_remember(struct fragments *fr, const struct packet *pkt);
 /* A later fragment: the tuple of its first fragment, or NULL if that was not seen. */

@@ -65,10 +65,27 @@ static struct host_entry *find(const struct host_ttl *ht, int family, const uint
 	return e;
 }
 
+/*
+ * The values are kept largest first, and past HOST_TTL_MAX the smallest
+ * goes: a set, whatever order the packets (or the workers) came in.
+ */
+static void insert_ttl(struct host_entry *e, uint8_t ttl)
+{
+	int i, j;
+
+	for (i = 0; i < e->n && e->ttl[i] > ttl; i++)
+		;
+	if ((i < e->n && e->ttl[i] == ttl) || i == HOST_TTL_MAX)
+		return;
+	j = e->n < HOST_TTL_MAX ? e->n++ : HOST_TTL_MAX - 1;
+	for (; j > i; j--)
+		e->ttl[j] = e->ttl[j - 1];
+	e->ttl[i] = ttl;
+}
+
 void host_ttl_note(struct host_ttl *ht, int family, const uint8_t *addr, uint8_t ttl)
 {
 	struct host_entry *e = find(ht, family, addr);
-	int i;
 
 	if (!e) {
 		if (ht->count >= ht->max)
@@ -83,11 +100,17 @@ void host_ttl_note(struct host_ttl *ht, int family, const uint8_t *addr, uint8_t
 		HASH_ADD(hh, ht->hosts, key, sizeof(e->key), e);
 		ht->count++;
 	}
-	for (i = 0; i < e->n; i++)
-		if (e->ttl[i] == ttl)
-			return;
-	if (e->n < HOST_TTL_MAX)
-		e->ttl[e->n++] = ttl;
+	insert_ttl(e, ttl);
+}
+
+void host_ttl_merge(struct host_ttl *dst, const struct host_ttl *src)
+{
+	const struct host_entry *e, *tmp;
+	int i;
+
+	HASH_ITER(hh, src->hosts, e, tmp)
+		for (i = 0; i < e->n; i++)
+			host_ttl_note(dst, e->key[0], e->key + 1, e->ttl[i]);
 }
 
 int host_ttl_matches(const struct host_ttl *ht, int family, const uint8_t *addr, uint8_t ttl)

@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -40,6 +42,8 @@ enum {
 	OPT_MIN_FLOWS,
 	OPT_TABLE,
 	OPT_ADD_RULES,
+	OPT_WORKERS,
+	OPT_UID_SEED,
 	OPT_LAST,
 };
 
@@ -73,6 +77,8 @@ static const struct option long_options[] = {
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "dedup-window", required_argument, NULL, OPT_DEDUP_WINDOW },
 	{ "no-decap", no_argument, NULL, OPT_NO_DECAP },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "uid-seed", required_argument, NULL, OPT_UID_SEED },
 	{ "no-inspect", no_argument, NULL, OPT_NO_INSPECT },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
@@ -140,6 +146,10 @@ void options_usage(FILE *out)
 	      "      --tcp-close-delay SECS  how long a closed or reset TCP flow lingers (default 5)\n"
 	      "      --tcp-attempt-delay SECS  an unanswered SYN ends its flow this long after it (default 5)\n"
 	      "      --max-flows N       live flows at most; past it the oldest is finished early (default 1000000)\n"
+	      "      --workers N         threads that keep flows (default: the online cores, at most 16; 1: one\n"
+	      "                          thread); the output is the same for every N\n"
+	      "      --uid-seed N|random the conn log's uids: the same for the same input by default; 'random'\n"
+	      "                          draws new ones every run, as Zeek's\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
 	      "\n"
@@ -197,6 +207,27 @@ static int parse_count(const char *s, uint64_t *out, const char *what, char *err
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || *end || *s == '-' || v == 0) {
 		snprintf(errbuf, errlen, "%s: '%s' is not a positive whole number", what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --uid-seed: a number (decimal or 0x hex), or "random". */
+static int parse_uid_seed(const char *s, uint64_t *out, char *errbuf, size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!strcmp(s, "random")) {
+		if (getrandom(out, sizeof(*out), GRND_NONBLOCK) != (ssize_t)sizeof(*out))
+			*out = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-') {
+		snprintf(errbuf, errlen, "--uid-seed: '%s' is neither a whole number nor 'random'", s);
 		return -1;
 	}
 	*out = v;
@@ -371,6 +402,20 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 				     errlen);
 	case OPT_MAX_FLOWS:
 		return parse_count(optarg, &t->max_flows, "--max-flows", errbuf, errlen);
+	case OPT_WORKERS: {
+		uint64_t n;
+
+		if (parse_count(optarg, &n, "--workers", errbuf, errlen) != 0)
+			return -1;
+		if (n > OPTIONS_WORKERS_MAX) {
+			snprintf(errbuf, errlen, "--workers: '%s' is more than %d", optarg, OPTIONS_WORKERS_MAX);
+			return -1;
+		}
+		o->workers = (int)n;
+		return 0;
+	}
+	case OPT_UID_SEED:
+		return parse_uid_seed(optarg, &t->uid_seed, errbuf, errlen);
 	case OPT_RULES:
 		o->rules = xrealloc(o->rules, (size_t)(o->nrules + 1) * sizeof(*o->rules));
 		o->rules[o->nrules++] = optarg;
@@ -440,6 +485,8 @@ static const struct {
 	{ OPT_TCP_CLOSE_DELAY, C_CAPTURE, false },
 	{ OPT_TCP_ATTEMPT_DELAY, C_CAPTURE, false },
 	{ OPT_MAX_FLOWS, C_CAPTURE, false },
+	{ OPT_WORKERS, C_CAPTURE, false },
+	{ OPT_UID_SEED, C_CAPTURE, false },
 	{ OPT_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
 	{ OPT_ADD_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
 	{ OPT_SITE, C_CAPTURE | C_RCHECK | C_RLIST, false },
@@ -668,7 +715,7 @@ static int options_two_baselines(const struct options *o, const unsigned char *g
 	static const int capture_only[] = { OPT_CONN_LOG, OPT_SITE, OPT_RULES, OPT_VLAN_KEY, OPT_TCP_TIMEOUT,
 					    OPT_UDP_TIMEOUT, OPT_ICMP_TIMEOUT, OPT_TCP_CLOSE_DELAY, OPT_TCP_ATTEMPT_DELAY,
 					    OPT_MAX_FLOWS, OPT_PENDING_WINDOW, OPT_DEDUP_WINDOW, OPT_NO_INSPECT,
-					    OPT_NO_DECAP };
+					    OPT_NO_DECAP, OPT_WORKERS, OPT_UID_SEED };
 	size_t k;
 
 	if (o->filter) {

@@ -48,9 +48,12 @@ struct options {
 	bool help;
 	bool version;
 	struct flow_table_config table;
+	int workers;		/* --workers; 0: not given (the online cores, at most OPTIONS_WORKERS_MAX) */
 };
 
 /* Returns 0, or -1 with errbuf set (a usage error). */
+enum { OPTIONS_WORKERS_MAX = 64, OPTIONS_WORKERS_DEFAULT_MAX = 16 };
+
 int options_parse(struct options *o, int argc, char **argv, char *errbuf, size_t errlen);
 void options_free(struct options *o);
 void options_usage(FILE *out);

@@ -12,8 +12,8 @@
 #include "classify.h"
 #include "conn_log.h"
 #include "decode.h"
-#include "flow_table.h"
 #include "inspect.h"
+#include "tracker.h"
 #include "yaml_tree.h"
 
 static const char rules_yaml[] =
@@ -53,14 +53,14 @@ enum { MAX_FLOWS = 64 };
 static struct rule_set rs;
 static struct site site;
 static struct classifier *cl;
-static struct flow_table *ft;
+static struct tracker *ft;
 static struct flow done[MAX_FLOWS];
 static struct classification cls[MAX_FLOWS];
 static int ndone;
 static int64_t now_us, first_us;
 static uint64_t npackets;
 
-static void on_done(const struct flow *f, void *ctx)
+static void on_done(struct flow *f, void *ctx)
 {
 	(void)ctx;
 	cr_assert_lt(ndone, MAX_FLOWS);
@@ -126,7 +126,7 @@ static void feed(struct packet p)
 	if (!npackets || p.ts_us < first_us)
 		first_us = p.ts_us;
 	npackets++;
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 }
 
 static void tcp(uint8_t s, uint16_t sp, uint8_t d, uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -184,13 +184,13 @@ static void collect(void (*scenario)(void))
 	struct flow_table_config cfg;
 
 	flow_table_config_defaults(&cfg);
-	ft = flow_table_new(&cfg, on_done, NULL);
+	ft = tracker_new(&cfg, NULL, on_done, NULL);
 	ndone = 0;
 	now_us = first_us = 0;
 	npackets = 0;
 	scenario();
-	flow_table_flush(ft);
-	flow_table_free(ft);
+	tracker_flush(ft);
+	tracker_free(ft);
 }
 
 static void finish(struct baseline *b, const char *input, const struct site *s)

@@ -4,7 +4,19 @@
 
 #include "classify.h"
 #include "findings.h"
-#include "flow_table.h"
+#include "tracker.h"
+#include "config.h"
+
+/* The server ports without rules, and ICA's 1494 as a loaded Citrix rule would add it. */
+static uint8_t (*test_ports(void))[PORTSET_BYTES]
+{
+	static uint8_t ports[2][PORTSET_BYTES];
+
+	config_server_ports(NULL, ports);
+	portset_add(ports[0], 1494);
+	portset_add(ports[1], 1494);
+	return ports;
+}
 #include "host_ttl.h"
 
 static const char rules_yaml[] =
@@ -80,14 +92,14 @@ static struct rule_set rs;
 static struct site site;
 static struct classifier *cl;
 static struct findings *fd;
-static struct flow_table *ft;
+static struct tracker *ft;
 static struct host_ttl *ht;
 static struct flow done[32];
 static struct classification cls[32];
 static int ndone;
 static int64_t now_us;
 
-static void on_done(const struct flow *f, void *ctx)
+static void on_done(struct flow *f, void *ctx)
 {
 	(void)ctx;
 	cr_assert_lt(ndone, 32);
@@ -112,9 +124,9 @@ static void setup_with(bool with_site)
 	cl = classify_new(&rs, with_site ? &site : NULL, 3 * 1000000LL);
 	fd = findings_new(&rs, with_site ? &site : NULL);
 	flow_table_config_defaults(&cfg);
-	ft = flow_table_new(&cfg, on_done, NULL);
+	ft = tracker_new(&cfg, (const uint8_t(*)[PORTSET_BYTES])test_ports(), on_done, NULL);
 	ht = host_ttl_new(1024);
-	flow_table_set_host_ttl(ft, ht);
+	tracker_set_host_ttl(ft, ht);
 	classify_set_host_ttl(cl, ht);
 	ndone = 0;
 	now_us = 0;
@@ -132,7 +144,7 @@ static void setup_port_only(void)
 
 static void teardown(void)
 {
-	flow_table_free(ft);
+	tracker_free(ft);
 	findings_free(fd);
 	classify_free(cl);
 	host_ttl_free(ht);
@@ -167,7 +179,7 @@ static void feed(struct packet p)
 {
 	if (p.ts_us > now_us)
 		now_us = p.ts_us;
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 }
 
 static void tcp(uint8_t s, uint16_t sp, uint8_t d, uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -197,7 +209,7 @@ static void session(uint8_t c, uint16_t cp, uint8_t s, uint16_t port, double t)
 
 static const struct classification *only(void)
 {
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	cr_assert_eq(ndone, 1, "expected one flow, got %d", ndone);
 	return &cls[0];
 }
@@ -227,8 +239,8 @@ static const struct classification *by_port(uint16_t port)
 {
 	int i;
 
-	if (flow_table_stats(ft)->live)
-		flow_table_flush(ft);
+	if (tracker_live(ft))
+		tracker_flush(ft);
 	for (i = 0; i < ndone; i++)
 		if (done[i].orig.dport == port)
 			return &cls[i];
@@ -308,7 +320,7 @@ static enum reason refused_with_ttl(uint8_t rst_ttl)
 	rst.ack = 6;
 	rst.ttl = rst_ttl;
 	feed(rst);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	for (i = 0; i < ndone; i++)
 		if (done[i].orig.dport == 2598) {
 			cr_assert_eq(cls[i].verdict, V_BLOCKED);
@@ -390,7 +402,7 @@ Test(classify, a_single_syn_older_than_the_window_is_blocked)
 
 	tcp(1, 40000, 2, 2598, TCP_SYN, 5, 0, 0, 1.0);
 	feed(pkt(PROTO_UDP, 1, 40009, 10, 9, 4.5));	/* the capture goes on to 4.5 s */
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	c = NULL;
 	for (int i = 0; i < ndone; i++)
 		if (done[i].orig.dport == 2598)
@@ -552,7 +564,7 @@ Test(findings, missing_any_and_each_name_the_rule_and_the_silent_host)
 	int n, i, any = 0, each = 0;
 
 	session(2, 40001, 10, 80, 1.0); /* vda .2 registers; .3 never does; no licensing at all */
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 100 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++) {
@@ -591,7 +603,7 @@ Test(findings, a_path_neither_of_whose_roles_appears_is_not_visible)
 	int n, i, nv = 0;
 
 	session(1, 40001, 2, 1494, 1.0);	/* only client -> VDA */
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 1000 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++) {
@@ -615,7 +627,7 @@ Test(findings, missing_confidence_counts_the_covered_time)
 	int n, i;
 
 	session(2, 40001, 10, 80, 1.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_set_covered(fd, 20 * 1000000LL);
 	findings_finish(fd, 1000000, 4 * 3600 * 1000000LL);
 	list = findings_list(fd, &n);
@@ -633,7 +645,7 @@ Test(findings, edt_udp_blocked_while_tcp_works_is_fallback)
 	feed(pkt(PROTO_UDP, 1, 40001, 2, 1494, 1.5));
 	feed(pkt(PROTO_UDP, 1, 40001, 2, 1494, 2.5));
 	later(30.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++)
@@ -655,7 +667,7 @@ Test(findings, a_group_partly_blocked_between_the_same_hosts_is_incomplete)
 	session(1, 40000, 2, 1494, 1.0);
 	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.5);
 	later(30.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++)
@@ -675,7 +687,7 @@ Test(findings, flows_of_one_finding_aggregate_by_rule_and_host_pair)
 	for (int i = 0; i < 5; i++)
 		tcp(1, (uint16_t)(40000 + i), 2, 2598, TCP_SYN, 5, 0, 0, 1.0 + i);
 	later(40.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 40 * 1000000LL);
 	list = findings_list(fd, &n);
 	cr_assert_eq(list[0]->kind, FK_BLOCKED);
@@ -701,7 +713,7 @@ Test(port_only, rules_match_on_protocol_and_port_alone)
 Test(port_only, nothing_is_unexpected_or_missing)
 {
 	session(1, 40000, 2, 8080, 1.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 1000 * 1000000LL);
 	cr_assert_eq(cls[0].verdict, V_UNMATCHED);
 	cr_assert_eq(findings_count(fd, FK_MISSING), 0);
@@ -715,7 +727,7 @@ Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count
 
 	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
 	later(30.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n1);
 	cr_assert_eq(list[0]->kind, FK_BLOCKED);
@@ -724,7 +736,7 @@ Test(findings, finishing_twice_gives_the_same_findings_and_new_flows_still_count
 	cr_assert_eq(n1, n2, "an interim report must not duplicate derived findings");
 	tcp(1, 40002, 2, 2598, TCP_SYN, 9, 0, 0, 40.0);
 	later(60.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 60 * 1000000LL);
 	list = findings_list(fd, &n2);
 	cr_assert_eq(list[0]->kind, FK_BLOCKED);
@@ -739,7 +751,7 @@ Test(findings, kernel_drops_make_a_silent_block_possibly_blocked)
 
 	tcp(1, 40001, 2, 2598, TCP_SYN, 7, 0, 0, 1.0);
 	later(30.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_set_drops(fd, 12);
 	findings_finish(fd, 1000000, 30 * 1000000LL);
 	list = findings_list(fd, &n);
@@ -761,7 +773,7 @@ Test(findings, a_host_pair_seen_mostly_one_sided_says_the_capture_sees_one_direc
 	}
 	tcp(1, 40010, 2, 2598, TCP_SYN, 7, 0, 0, 5.0);
 	later(40.0);
-	flow_table_flush(ft);
+	tracker_flush(ft);
 	findings_finish(fd, 1000000, 40 * 1000000LL);
 	list = findings_list(fd, &n);
 	for (i = 0; i < n; i++) {

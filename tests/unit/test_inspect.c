@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "classify.h"
-#include "flow_table.h"
+#include "tracker.h"
 #include "inspect.h"
 #include "rules.h"
 #include "site.h"
@@ -14,32 +14,45 @@ static struct flow done[MAX_DONE];
 static int ndone;
 static struct inspect *insp;
 
-static void collect(const struct flow *f, void *ctx)
+static void collect(struct flow *f, void *ctx)
 {
 	(void)ctx;
+	if (f->ib)
+		inspect_flow_end(insp, f);	/* as the audit does before judging a flow */
 	cr_assert_lt(ndone, MAX_DONE);
 	done[ndone++] = *f;
 }
 
-static struct flow_table *table(void)
+static void payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
+{
+	inspect_packet(ctx, f, pkt, dir);
+}
+
+static void swapped(void *ctx, struct flow *f)
+{
+	(void)ctx;
+	inspect_swap(f);
+}
+
+static struct tracker *table(void)
 {
 	struct flow_table_config cfg;
 	struct inspect_config icfg;
-	struct flow_table *ft;
+	struct tracker *ft;
 
 	flow_table_config_defaults(&cfg);
 	inspect_config_defaults(&icfg);
 	ndone = 0;
-	ft = flow_table_new(&cfg, collect, NULL);
+	ft = tracker_new(&cfg, NULL, collect, NULL);
 	insp = inspect_new(&icfg);
-	flow_table_set_inspect(ft, insp);
+	tracker_set_hooks(ft, &(struct tracker_hooks){ .payload = payload, .swapped = swapped, .ctx = insp });
 	return ft;
 }
 
-static void finish(struct flow_table *ft)
+static void finish(struct tracker *ft)
 {
-	flow_table_flush(ft);
-	flow_table_free(ft);
+	tracker_flush(ft);
+	tracker_free(ft);
 }
 
 /* A TCP packet 198.18.3.<s>:sport -> 198.18.3.<d>:dport, with payload. */
@@ -73,24 +86,24 @@ static const char ica_banner[] = "\x7f\x7f" "ICA\0\x01\x02";
 static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.2\r\n";
 
 /* A handshake, the server's first bytes, the client's answer, then a FIN exchange, on dport. */
-static void session(struct flow_table *ft, uint16_t dport, const void *first, uint32_t n, uint32_t server_seq_skip)
+static void session(struct tracker *ft, uint16_t dport, const void *first, uint32_t n, uint32_t server_seq_skip)
 {
 	struct packet p;
 
 	p = tcp(1, 43001, 2, dport, TCP_SYN, 1000, 0, 1.0, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(2, dport, 1, 43001, TCP_SYN | TCP_ACK, 5000, 1001, 1.1, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(1, 43001, 2, dport, TCP_ACK, 1001, 5001, 1.2, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(2, dport, 1, 43001, TCP_ACK | TCP_PSH, 5001 + server_seq_skip, 1001, 1.3, first, n);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(1, 43001, 2, dport, TCP_ACK | TCP_PSH, 1001, 5001 + n, 1.4, "hello", 5);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(1, 43001, 2, dport, TCP_FIN | TCP_ACK, 1006, 5001 + n, 1.5, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	p = tcp(2, dport, 1, 43001, TCP_FIN | TCP_ACK, 5001 + n, 1007, 1.6, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 }
 
 Test(inspect, first_bytes_name_the_service)
@@ -122,7 +135,7 @@ Test(inspect, first_bytes_name_the_service)
 
 Test(inspect, the_server_banner_on_1494_is_ica)
 {
-	struct flow_table *ft = table();
+	struct tracker *ft = table();
 
 	session(ft, 1494, ica_banner, 8, 0);
 	finish(ft);
@@ -137,7 +150,7 @@ Test(inspect, the_server_banner_on_1494_is_ica)
 
 Test(inspect, a_stream_whose_start_was_not_seen_says_nothing)
 {
-	struct flow_table *ft = table();
+	struct tracker *ft = table();
 
 	session(ft, 1494, ssh_banner, 21, 1000);	/* the server's first 1000 bytes were not captured */
 	finish(ft);
@@ -149,25 +162,25 @@ Test(inspect, a_stream_whose_start_was_not_seen_says_nothing)
 /* Responder packets with TTL 63 and IP IDs 100, 101, ...; then a RST from it with ttl and id. */
 static struct flow reset_flow(uint8_t ttl, uint16_t id)
 {
-	struct flow_table *ft = table();
+	struct tracker *ft = table();
 	struct packet p;
 	uint16_t i;
 
 	p = tcp(1, 43001, 2, 443, TCP_SYN, 1000, 0, 1.0, NULL, 0);
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	for (i = 0; i < 5; i++) {
 		p = tcp(2, 443, 1, 43001, i ? TCP_ACK : TCP_SYN | TCP_ACK, i ? 5001 + 10u * (i - 1) : 5000, 1001,
 			1.1 + i * 0.1, i ? "0123456789" : NULL, i ? 10 : 0);
 		p.ip_id = (uint16_t)(100 + i);
-		flow_table_packet(ft, &p);
+		tracker_packet(ft, &p);
 		p = tcp(1, 43001, 2, 443, TCP_ACK, 1001, 5001 + 10u * i, 1.15 + i * 0.1, NULL, 0);
 		p.ip_id = (uint16_t)(7000 + i);
-		flow_table_packet(ft, &p);
+		tracker_packet(ft, &p);
 	}
 	p = tcp(2, 443, 1, 43001, TCP_RST, 5041, 0, 2.0, NULL, 0);
 	p.ttl = ttl;
 	p.ip_id = id;
-	flow_table_packet(ft, &p);
+	tracker_packet(ft, &p);
 	finish(ft);
 	inspect_free(insp);
 	cr_assert_eq(ndone, 1);
@@ -248,7 +261,7 @@ static void load_rules(void)
 /* A session on dport whose server speaks first with these bytes, classified in port-only mode. */
 static struct classification judge_session(uint16_t dport, const char *first, uint32_t n)
 {
-	struct flow_table *ft = table();
+	struct tracker *ft = table();
 	struct classification c;
 
 	session(ft, dport, first, n, 0);
@@ -285,7 +298,7 @@ Test(classify_wire, ica_rules_expect_the_banner, .init = load_rules)
 /* A finished, answered TLS flow to port with this evidence. */
 static struct flow tls_flow(uint16_t port, const struct tls_evidence *ev)
 {
-	struct flow_table *ft = table();
+	struct tracker *ft = table();
 	struct flow f;
 
 	session(ft, port, "\x16\x03\x03\x00\x01\x02", 6, 0);
