@@ -400,7 +400,7 @@ static int host_cmp(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
-/* One pass keeping the n first in host_cmp order (a total order, so the result never depends on the table's). */
+/* The n first in host_cmp order: a total order, so the result never depends on the table's. */
 int summary_top_hosts(const struct summary *s, struct host_count *out, int n)
 {
 	const struct summary_hosts *t = s->host_table;
@@ -409,6 +409,12 @@ int summary_top_hosts(const struct summary *s, struct host_count *out, int n)
 
 	if (n <= 0 || !t)
 		return 0;
+	if ((uint32_t)n >= t->n) {	/* all of them: a sort, not n insertions into a list of n */
+		for (i = 0; i < t->n; i++)
+			out[i] = t->e[i].c;
+		qsort(out, t->n, sizeof(*out), host_cmp);
+		return (int)t->n;
+	}
 	for (i = 0; i < t->n; i++) {
 		const struct host_count *c = &t->e[i].c;
 		int at;
