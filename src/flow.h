@@ -5,8 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <uthash.h>
-
 #include "packet.h"
 #include "tcp_state.h"
 
@@ -51,12 +49,11 @@ enum flow_end {
 };
 
 /*
- * 464 bytes. What a packet needs first comes first: the hash handle (its
- * hashv is compared before anything else), then orig, which the lookup
- * compares, then the times.
+ * 440 bytes. What a packet needs first comes first: the hash, then orig,
+ * which the lookup compares, then the times.
  */
 struct flow {
-	UT_hash_handle hh;	/* hh.key points at orig: orig and key_vlan are the stored key */
+	uint64_t hash;		/* flow_table_hash of its key (the table's index keeps it too) */
 	struct tuple orig;	/* originator -> responder */
 	uint16_t key_vlan;	/* the VLAN id in the key: 0 unless --vlan-key */
 	int64_t first_us;
