@@ -216,7 +216,24 @@ enum shard_mode {
 	SM_ATTACH,	/* an ICMP error: attach it to the flow it quotes only */
 };
 
-static void shard_packet(void *state, const struct packet *pkt, unsigned mode)
+/* A worker's look ahead (workers.h): the packet's flow and duplicate-check hashes, then its flow's lines. */
+static void shard_prefetch(void *state, struct packet *pkt, unsigned mode, int stage)
+{
+	struct shard *sh = state;
+
+	if (mode != SM_PACKET && mode != SM_OTHER && mode != SM_OWN)
+		return;
+	if (pkt->tunnel && pkt->outer.valid)
+		return;		/* the outer flow comes first */
+	if (stage == 0) {
+		tracker_prefetch(sh->tracker, pkt);
+		dedup_prepare(sh->dedup, pkt);
+	} else {
+		tracker_prefetch_flow(sh->tracker, pkt);
+	}
+}
+
+static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 {
 	struct shard *sh = state;
 
@@ -282,7 +299,7 @@ static void shard_finish(void *state)
 	atomic_store_explicit(&sh->live, 0, memory_order_relaxed);
 }
 
-static void shard_push(struct audit *a, int k, const struct packet *pkt, enum shard_mode mode)
+static void shard_push(struct audit *a, int k, struct packet *pkt, enum shard_mode mode)
 {
 	if (a->workers)
 		workers_push(a->workers, k, pkt, mode, a->now_us);
@@ -804,8 +821,8 @@ static void audit_start(struct audit *a, struct baseline *bl)
 			a->shards[k].baseline = k == 0 ? bl : baseline_new(baseline_granularity(bl));
 	}
 	if (n > 1) {
-		static const struct workers_ops ops = { .packet = shard_packet, .tick = shard_tick,
-							.finish = shard_finish };
+		static const struct workers_ops ops = { .prefetch = shard_prefetch, .packet = shard_packet,
+							.tick = shard_tick, .finish = shard_finish };
 		void **states = xcalloc((size_t)n, sizeof(*states));
 
 		for (k = 0; k < n; k++)

@@ -256,6 +256,18 @@ static bool dedup_seen(struct dedup *d, uint64_t h, int64_t now)
 	return false;
 }
 
+void dedup_prepare(const struct dedup *d, struct packet *pkt)
+{
+	struct dedup_sig s;
+
+	if (pkt->dedup_hash_ok || !d || d->window_us == 0)
+		return;
+	pkt->dedup_hash_ok = true;
+	pkt->dedup_hash = dedup_signature(pkt, &s) ? dedup_hash(d->key, s.b, s.n) | 1 : 0;	/* 0 marks an empty slot */
+	if (pkt->dedup_hash)
+		__builtin_prefetch(d->slot[pkt->dedup_hash >> (64 - DEDUP_BUCKET_BITS)], 1);
+}
+
 bool dedup_repeat(struct dedup *d, const struct packet *pkt)
 {
 	struct dedup_sig s;
@@ -263,10 +275,11 @@ bool dedup_repeat(struct dedup *d, const struct packet *pkt)
 
 	if (!d || d->window_us == 0)
 		return false;
-	if (!dedup_signature(pkt, &s))
-		return false;
-	h = dedup_hash(d->key, s.b, s.n) | 1;	/* 0 marks an empty slot */
-	return dedup_seen(d, h, pkt->ts_us);
+	if (pkt->dedup_hash_ok)
+		h = pkt->dedup_hash;
+	else
+		h = dedup_signature(pkt, &s) ? dedup_hash(d->key, s.b, s.n) | 1 : 0;
+	return h && dedup_seen(d, h, pkt->ts_us);
 }
 
 bool dedup_check(struct dedup *d, const struct packet *pkt)

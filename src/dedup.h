@@ -18,6 +18,8 @@ struct dedup *dedup_new(int64_t window_us);
  * checksums, VLAN tags or tunnel around it.
  */
 bool dedup_check(struct dedup *d, const struct packet *pkt);
+/* Work out pkt's hash ahead (pkt->dedup_hash) and start loading its bucket. */
+void dedup_prepare(const struct dedup *d, struct packet *pkt);
 /* The same check, the repeat not counted (a second worker's copy of a packet another counts). */
 bool dedup_repeat(struct dedup *d, const struct packet *pkt);
 uint64_t dedup_count(const struct dedup *d);

@@ -199,6 +199,21 @@ void flow_table_prefetch(const struct flow_table *ft, uint64_t h)
 	__builtin_prefetch(&ft->slots[h & ft->mask]);
 }
 
+void flow_table_prefetch_flow(const struct flow_table *ft, uint64_t h)
+{
+	uint64_t i;
+
+	for (i = h & ft->mask; ft->slots[i].f; i = (i + 1) & ft->mask)
+		if (ft->slots[i].h == h) {
+			const char *f = (const char *)ft->slots[i].f;
+			size_t off;
+
+			for (off = 0; off < sizeof(struct flow); off += 64)
+				__builtin_prefetch(f + off, 1);
+			return;
+		}
+}
+
 struct flow *flow_table_find(struct flow_table *ft, const struct tuple *t, uint16_t vlan, uint64_t h)
 {
 	struct lookup l;

@@ -50,8 +50,10 @@ const struct flow_table_config *flow_table_config(const struct flow_table *ft);
 
 /* The hash of a tuple (either direction) and key VLAN, with this table's random seed. */
 uint64_t flow_table_hash(const struct flow_table *ft, const struct tuple *t, uint16_t vlan);
-/* Start loading the bucket of that hash, so that its cache miss overlaps other work. */
+/* Start loading the index's place for that hash, so that its cache miss overlaps other work. */
 void flow_table_prefetch(const struct flow_table *ft, uint64_t h);
+/* With that place loaded: start loading the lines of the flow with that hash a packet touches. */
+void flow_table_prefetch_flow(const struct flow_table *ft, uint64_t h);
 /* The live flow of tuple t (either direction) and VLAN, or NULL. */
 struct flow *flow_table_find(struct flow_table *ft, const struct tuple *t, uint16_t vlan, uint64_t h);
 /*

@@ -129,6 +129,15 @@ struct packet {
 
 	const uint8_t *payload;	/* captured transport payload */
 	uint32_t payload_cap;	/* captured payload bytes (<= l4_payload_len) */
+
+	/*
+	 * Worked out ahead (a worker's batch, tracker_prefetch, dedup_prepare)
+	 * so that their cache lines are on the way before the packet's turn.
+	 */
+	bool flow_hash_ok;
+	bool dedup_hash_ok;
+	uint64_t flow_hash;	/* flow_table_hash of t with the tracker's key VLAN */
+	uint64_t dedup_hash;	/* the duplicate check's hash, 0: not a packet it compares */
 };
 
 #endif

@@ -15,8 +15,6 @@ struct tracker {
 	struct tracker_hooks hooks;
 	struct host_ttl *host_ttl;	/* or NULL: hosts' TTLs not noted */
 	bool vlan_key;
-	const struct packet *pre_pkt;	/* tracker_prefetch's packet and the hash it computed */
-	uint64_t pre_hash;
 	uint8_t server_ports[2][PORTSET_BYTES];
 	struct flow_table_stats st;	/* reused, fragments, fragment_orphans, icmp_errors_matched */
 };
@@ -272,14 +270,21 @@ void tracker_icmp_error(struct tracker *tr, const struct packet *pkt)
 	tr->st.icmp_errors_matched++;
 }
 
-void tracker_prefetch(struct tracker *tr, const struct packet *pkt)
+void tracker_prefetch(struct tracker *tr, struct packet *pkt)
 {
-	tr->pre_pkt = NULL;	/* callers reuse one packet buffer: a hash is only ever for this call's packet */
 	if (pkt->later_fragment)
 		return;
-	tr->pre_hash = flow_table_hash(tr->table, &pkt->t, key_vlan(tr, pkt));
-	tr->pre_pkt = pkt;
-	flow_table_prefetch(tr->table, tr->pre_hash);
+	if (!pkt->flow_hash_ok) {
+		pkt->flow_hash = flow_table_hash(tr->table, &pkt->t, key_vlan(tr, pkt));
+		pkt->flow_hash_ok = true;
+	}
+	flow_table_prefetch(tr->table, pkt->flow_hash);
+}
+
+void tracker_prefetch_flow(struct tracker *tr, const struct packet *pkt)
+{
+	if (pkt->flow_hash_ok)
+		flow_table_prefetch_flow(tr->table, pkt->flow_hash);
 }
 
 /* A later fragment: its payload goes to its first fragment's flow. */
@@ -303,10 +308,9 @@ static struct flow *later_fragment(struct tracker *tr, const struct packet *pkt)
 static struct flow *own_flow(struct tracker *tr, const struct packet *pkt)
 {
 	uint16_t vlan = key_vlan(tr, pkt);
-	uint64_t h = tr->pre_pkt == pkt ? tr->pre_hash : flow_table_hash(tr->table, &pkt->t, vlan);
+	uint64_t h = pkt->flow_hash_ok ? pkt->flow_hash : flow_table_hash(tr->table, &pkt->t, vlan);
 	struct flow *f;
 
-	tr->pre_pkt = NULL;
 	f = flow_table_find(tr->table, &pkt->t, vlan, h);
 	if (f && is_reuse(f, pkt)) {
 		flow_table_end(tr->table, f, FLOW_END_REUSED);

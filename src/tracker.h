@@ -37,10 +37,13 @@ void tracker_set_host_ttl(struct tracker *tr, struct host_ttl *ht);
 bool tracker_server_port(const struct tracker *tr, uint8_t proto, uint16_t port);
 
 /*
- * Work out pkt's hash now and start loading its bucket, so that the cache
- * miss overlaps what comes before tracker_packet (the duplicate check).
+ * Work out pkt's hash now (kept in pkt->flow_hash) and start loading its
+ * place in the index, so that the cache miss overlaps other work (the
+ * duplicate check, or the packets before it in a worker's batch).
  */
-void tracker_prefetch(struct tracker *tr, const struct packet *pkt);
+void tracker_prefetch(struct tracker *tr, struct packet *pkt);
+/* A few packets later, once that place is in cache: start loading the flow it names. */
+void tracker_prefetch_flow(struct tracker *tr, const struct packet *pkt);
 /*
  * Account one decoded packet (DECODE_OK, or DECODE_OTHER_PROTO): time
  * first moves on, then it goes to its flow, made if new. Returns that flow

@@ -127,8 +127,19 @@ static void *worker_main(void *arg)
 
 		wait_change(&wk->head, &wk->worker_waiting, tail);
 		b = wk->ring[tail % RING_BATCHES];
-		for (i = 0; i < b->n; i++)
+		for (i = 0; wk->ops->prefetch && i < b->n && i < WORKERS_AHEAD; i++)
+			wk->ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 0);
+		for (i = 0; wk->ops->prefetch && i < b->n && i < WORKERS_AHEAD / 2; i++)
+			wk->ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 1);
+		for (i = 0; i < b->n; i++) {
+			/* the flows (and duplicate buckets) of the packets ahead load while this one is worked on */
+			if (wk->ops->prefetch && i + WORKERS_AHEAD < b->n)
+				wk->ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD].pkt, b->items[i + WORKERS_AHEAD].mode, 0);
+			if (wk->ops->prefetch && i + WORKERS_AHEAD / 2 < b->n)
+				wk->ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD / 2].pkt,
+						  b->items[i + WORKERS_AHEAD / 2].mode, 1);
 			wk->ops->packet(wk->state, &b->items[i].pkt, b->items[i].mode);
+		}
 		wk->ops->tick(wk->state, b->now_us);
 		if (b->flags & BATCH_STOP) {
 			wk->ops->finish(wk->state);

@@ -21,10 +21,19 @@
  * Worker threads block every signal: they go to the reader.
  */
 struct workers_ops {
-	void (*packet)(void *state, const struct packet *pkt, unsigned mode);
+	/*
+	 * Before packet k's turn, for packet k + WORKERS_AHEAD and then k +
+	 * WORKERS_AHEAD / 2: stage 0 works out what the packet will look up
+	 * and starts loading it, stage 1 starts loading what that names. NULL:
+	 * none. The packet is the batch's copy: hashes may be kept in it.
+	 */
+	void (*prefetch)(void *state, struct packet *pkt, unsigned mode, int stage);
+	void (*packet)(void *state, struct packet *pkt, unsigned mode);
 	void (*tick)(void *state, int64_t now_us);
 	void (*finish)(void *state);	/* workers_stop: the last thing the worker does */
 };
+
+enum { WORKERS_AHEAD = 8 };
 
 struct workers;
 

@@ -16,9 +16,10 @@ struct state {
 	unsigned modes;
 	bool finished;
 	uint64_t after_finish;
+	uint64_t prefetch_bad;	/* a packet whose look-ahead stages did not both come first, once each */
 };
 
-static void on_packet(void *st, const struct packet *pkt, unsigned mode)
+static void on_packet(void *st, struct packet *pkt, unsigned mode)
 {
 	struct state *s = st;
 	uint32_t i;
@@ -26,6 +27,8 @@ static void on_packet(void *st, const struct packet *pkt, unsigned mode)
 
 	if (s->finished)
 		s->after_finish++;
+	if (!pkt->flow_hash_ok || !pkt->dedup_hash_ok || pkt->flow_hash != (uint64_t)pkt->ts_us)
+		s->prefetch_bad++;
 	if (pkt->ts_us <= s->last_ts)
 		s->in_order = false;
 	s->last_ts = pkt->ts_us;
@@ -38,6 +41,21 @@ static void on_packet(void *st, const struct packet *pkt, unsigned mode)
 	if (pkt->payload && (pkt->payload < pkt->l3 || pkt->payload + pkt->payload_cap > pkt->l3 + pkt->l3_cap))
 		ok = false;
 	s->bytes_ok += ok;
+}
+
+/* Stage 0 then stage 1, each once, before the packet's turn. */
+static void on_prefetch(void *st, struct packet *pkt, unsigned mode, int stage)
+{
+	(void)st;
+	(void)mode;
+	if (stage == 0 && !pkt->flow_hash_ok) {
+		pkt->flow_hash_ok = true;
+		pkt->flow_hash = (uint64_t)pkt->ts_us;
+	} else if (stage == 1 && pkt->flow_hash_ok && !pkt->dedup_hash_ok) {
+		pkt->dedup_hash_ok = true;
+	} else {
+		pkt->flow_hash = UINT64_MAX;	/* out of order or twice */
+	}
 }
 
 static void on_tick(void *st, int64_t now_us)
@@ -53,7 +71,8 @@ static void on_finish(void *st)
 	((struct state *)st)->finished = true;
 }
 
-static const struct workers_ops ops = { .packet = on_packet, .tick = on_tick, .finish = on_finish };
+static const struct workers_ops ops = { .prefetch = on_prefetch, .packet = on_packet, .tick = on_tick,
+					 .finish = on_finish };
 
 static void v4(uint8_t out[16], uint32_t a)
 {
@@ -118,6 +137,8 @@ static void run(int n)
 		cr_assert_eq(st[k].now_us, NPKT + 5, "the last tick reached worker %d", k);
 		cr_assert(st[k].finished);
 		cr_assert_eq(st[k].after_finish, 0);
+		cr_assert_eq(st[k].prefetch_bad, 0, "worker %d: %llu packets without both look-ahead stages", k,
+			     (unsigned long long)st[k].prefetch_bad);
 		total += st[k].packets;
 		if (n > 1)
 			cr_assert_gt(want[k], NPKT / n / 4, "worker %d got a fair share of 35,000 pairs: %llu", k,
