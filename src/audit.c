@@ -96,7 +96,7 @@ static void flow_judged(struct shard *sh, const struct flow *f, const struct cla
 	if (sh->baseline)
 		baseline_add(sh->baseline, f, cls, a->rules);
 	if (a->log) {
-		if (a->workers)
+		if (a->nshards > 1 && a->workers)
 			conn_log_write_shared(a->log, &sh->line, f, cls, a->rules, &ids);
 		else
 			conn_log_write(a->log, f, cls, a->rules, &ids);
@@ -299,17 +299,17 @@ static void shard_finish(void *state)
 	atomic_store_explicit(&sh->live, 0, memory_order_relaxed);
 }
 
+static const struct workers_ops shard_ops = { .prefetch = shard_prefetch, .packet = shard_packet,
+					      .tick = shard_tick, .finish = shard_finish };
+
 static void shard_push(struct audit *a, int k, struct packet *pkt, enum shard_mode mode)
 {
-	if (a->workers)
-		workers_push(a->workers, k, pkt, mode, a->now_us);
-	else
-		shard_packet(&a->shards[0], pkt, mode);
+	workers_push(a->workers, k, pkt, mode, a->now_us);
 }
 
 static int shard_of(const struct audit *a, const struct tuple *t)
 {
-	return a->workers ? workers_pick(a->workers, t->family, t->src, t->dst) : 0;
+	return a->nshards > 1 ? workers_pick(a->workers, t->family, t->src, t->dst) : 0;
 }
 
 /*
@@ -351,7 +351,7 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 		return;
 	}
 	k = shard_of(a, &pkt.t);
-	if (pkt.has_quoted && a->workers) {
+	if (pkt.has_quoted && a->nshards > 1) {
 		int q = shard_of(a, &pkt.quoted);
 
 		if (q != k) {
@@ -384,10 +384,7 @@ static void on_tick(void *ctx, int64_t now_us)
 
 	if (now_us > a->now_us)
 		a->now_us = now_us;
-	if (a->workers)
-		workers_tick(a->workers, a->now_us);
-	else
-		shard_tick(&a->shards[0], a->now_us);
+	workers_tick(a->workers, a->now_us);
 }
 
 static uint64_t live_flows(void *ctx)
@@ -396,8 +393,6 @@ static uint64_t live_flows(void *ctx)
 	uint64_t n = 0;
 	int k;
 
-	if (!a->workers)
-		return tracker_live(a->shards[0].tracker);
 	for (k = 0; k < a->nshards; k++)
 		n += atomic_load_explicit(&a->shards[k].live, memory_order_relaxed);
 	return n;
@@ -656,7 +651,7 @@ static void on_interim(void *ctx, const struct capture_stats *cs)
 		fflush(NULL);	/* only the report: every inherited buffer was flushed before the fork */
 		_exit(0);
 	}
-	if (pid < 0 && !a->workers)
+	if (pid < 0 && a->nshards == 1)
 		write_interim(a, cs);
 	else if (pid < 0)
 		fputs("flowaudit: warning: interim report skipped: cannot fork to write it\n", stderr);
@@ -821,14 +816,14 @@ static void audit_start(struct audit *a, struct baseline *bl)
 			a->shards[k].baseline = k == 0 ? bl : baseline_new(baseline_granularity(bl));
 	}
 	if (n > 1) {
-		static const struct workers_ops ops = { .prefetch = shard_prefetch, .packet = shard_packet,
-							.tick = shard_tick, .finish = shard_finish };
 		void **states = xcalloc((size_t)n, sizeof(*states));
 
 		for (k = 0; k < n; k++)
 			states[k] = &a->shards[k];
-		a->workers = workers_start(n, states, &ops);
+		a->workers = workers_start(n, states, &shard_ops);
 		free(states);
+	} else {
+		a->workers = workers_start_inline(&a->shards[0], &shard_ops);
 	}
 }
 
@@ -842,14 +837,9 @@ static void audit_end(struct audit *a)
 	struct shard *s0 = &a->shards[0];
 	int k;
 
-	if (a->workers) {
-		workers_tick(a->workers, a->now_us);	/* every worker at the end's time */
-		workers_stop(a->workers);
-		a->workers = NULL;
-	} else {
-		shard_tick(s0, a->now_us);
-		shard_finish(s0);
-	}
+	workers_tick(a->workers, a->now_us);	/* every worker at the end's time */
+	workers_stop(a->workers);
+	a->workers = NULL;
 	for (k = 1; k < a->nshards; k++) {
 		host_ttl_merge(s0->host_ttl, a->shards[k].host_ttl);
 		classify_set_host_ttl(a->shards[k].classifier, s0->host_ttl);

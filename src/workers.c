@@ -51,6 +51,7 @@ struct worker {
 	_Alignas(64) struct batch *ring[RING_BATCHES];
 	uint32_t fill;			/* reader: the slot being filled is open (head's slot) */
 	bool open;
+	bool inline_run;
 	void *state;
 	const struct workers_ops *ops;
 	pthread_t thread;
@@ -58,6 +59,7 @@ struct worker {
 
 struct workers {
 	int n;
+	bool inline_run;		/* one worker, run by the caller's thread as each batch fills */
 	uint64_t seed;
 	struct workers_ops ops;
 	struct worker *w;
@@ -116,6 +118,30 @@ static void publish(_Atomic uint32_t *word, _Atomic uint32_t *waiting, uint32_t 
 		futex_wake(word);
 }
 
+/* One batch, in order, each packet's look-ahead first; then the batch's time. */
+static void run_batch(struct worker *wk, struct batch *b)
+{
+	const struct workers_ops *ops = wk->ops;
+	int i;
+
+	for (i = 0; ops->prefetch && i < b->n && i < WORKERS_AHEAD; i++)
+		ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 0);
+	for (i = 0; ops->prefetch && i < b->n && i < WORKERS_AHEAD / 2; i++)
+		ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 1);
+	for (i = 0; i < b->n; i++) {
+		/* the flows (and duplicate buckets) of the packets ahead load while this one is worked on */
+		if (ops->prefetch && i + WORKERS_AHEAD < b->n)
+			ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD].pkt, b->items[i + WORKERS_AHEAD].mode, 0);
+		if (ops->prefetch && i + WORKERS_AHEAD / 2 < b->n)
+			ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD / 2].pkt, b->items[i + WORKERS_AHEAD / 2].mode,
+				      1);
+		ops->packet(wk->state, &b->items[i].pkt, b->items[i].mode);
+	}
+	ops->tick(wk->state, b->now_us);
+	if (b->flags & BATCH_STOP)
+		ops->finish(wk->state);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -123,32 +149,31 @@ static void *worker_main(void *arg)
 
 	for (;;) {
 		struct batch *b;
-		int i;
 
 		wait_change(&wk->head, &wk->worker_waiting, tail);
 		b = wk->ring[tail % RING_BATCHES];
-		for (i = 0; wk->ops->prefetch && i < b->n && i < WORKERS_AHEAD; i++)
-			wk->ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 0);
-		for (i = 0; wk->ops->prefetch && i < b->n && i < WORKERS_AHEAD / 2; i++)
-			wk->ops->prefetch(wk->state, &b->items[i].pkt, b->items[i].mode, 1);
-		for (i = 0; i < b->n; i++) {
-			/* the flows (and duplicate buckets) of the packets ahead load while this one is worked on */
-			if (wk->ops->prefetch && i + WORKERS_AHEAD < b->n)
-				wk->ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD].pkt, b->items[i + WORKERS_AHEAD].mode, 0);
-			if (wk->ops->prefetch && i + WORKERS_AHEAD / 2 < b->n)
-				wk->ops->prefetch(wk->state, &b->items[i + WORKERS_AHEAD / 2].pkt,
-						  b->items[i + WORKERS_AHEAD / 2].mode, 1);
-			wk->ops->packet(wk->state, &b->items[i].pkt, b->items[i].mode);
-		}
-		wk->ops->tick(wk->state, b->now_us);
-		if (b->flags & BATCH_STOP) {
-			wk->ops->finish(wk->state);
-			break;
-		}
+		run_batch(wk, b);
 		publish(&wk->tail, &wk->reader_waiting, ++tail);
+		if (b->flags & BATCH_STOP)
+			break;
 	}
-	publish(&wk->tail, &wk->reader_waiting, ++tail);
 	return NULL;
+}
+
+struct workers *workers_start_inline(void *state, const struct workers_ops *ops)
+{
+	struct workers *w = xcalloc(1, sizeof(*w));
+	struct worker *wk;
+
+	w->n = 1;
+	w->inline_run = true;
+	w->ops = *ops;
+	w->w = wk = xcalloc(1, sizeof(*w->w));
+	wk->ring[0] = xmalloc(sizeof(struct batch));
+	wk->state = state;
+	wk->ops = &w->ops;
+	wk->inline_run = true;
+	return w;
 }
 
 struct workers *workers_start(int n, void *const *states, const struct workers_ops *ops)
@@ -209,6 +234,14 @@ static struct batch *batch_open(struct worker *wk)
 
 	if (wk->open)
 		return wk->ring[wk->fill % RING_BATCHES];
+	if (wk->inline_run) {
+		b = wk->ring[0];
+		b->n = 0;
+		b->used = 0;
+		b->flags = 0;
+		wk->open = true;
+		return b;
+	}
 	if (wk->fill - atomic_load_explicit(&wk->tail, memory_order_acquire) >= RING_BATCHES) {
 		uint32_t t = atomic_load(&wk->tail);
 
@@ -230,6 +263,10 @@ static void batch_send(struct worker *wk, int64_t now_us, unsigned flags)
 	b->now_us = now_us;
 	b->flags = flags;
 	wk->open = false;
+	if (wk->inline_run) {
+		run_batch(wk, b);	/* the same work, in this thread, with the same look-ahead */
+		return;
+	}
 	publish(&wk->head, &wk->worker_waiting, ++wk->fill);
 }
 
@@ -301,6 +338,11 @@ void workers_sync(struct workers *w)
 {
 	int k;
 
+	if (w->inline_run) {
+		if (w->w[0].open)
+			batch_send(&w->w[0], INT64_MIN, 0);
+		return;
+	}
 	for (k = 0; k < w->n; k++) {
 		struct worker *wk = &w->w[k];
 
@@ -323,6 +365,13 @@ void workers_stop(struct workers *w)
 	if (!w)
 		return;
 	workers_sync(w);
+	if (w->inline_run) {
+		batch_send(&w->w[0], INT64_MIN, BATCH_STOP);
+		free(w->w[0].ring[0]);
+		free(w->w);
+		free(w);
+		return;
+	}
 	for (k = 0; k < w->n; k++) {
 		batch_send(&w->w[k], INT64_MIN, BATCH_STOP);
 		pthread_join(w->w[k].thread, NULL);

@@ -39,6 +39,12 @@ struct workers;
 
 /* Start n threads, thread k working on states[k]. */
 struct workers *workers_start(int n, void *const *states, const struct workers_ops *ops);
+/*
+ * One worker and no thread (--workers 1): each batch is worked on by the
+ * caller as soon as it is full (or at a tick, sync or stop), with the same
+ * look-ahead, so that one thread gets the same cache overlap.
+ */
+struct workers *workers_start_inline(void *state, const struct workers_ops *ops);
 int workers_count(const struct workers *w);
 /*
  * The worker of an unordered address pair (either order gives the same);
