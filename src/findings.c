@@ -417,7 +417,7 @@ static bool track_edt(struct findings *fd, const struct flow *f, const struct cl
 		return true;
 	key_of(&k, f, 0, 0, 0);
 	k.proto = 0;
-	FIND_OR_ADD(fd->edt, k, e);
+	FIND_OR_ADD(fd->edt, fd->edt_ix, k, e);
 	if (!e)
 		return false;
 	if (tcp_ok) {
@@ -465,7 +465,7 @@ static bool track_group(struct findings *fd, const struct flow *f, const struct 
 		key_of(&k, f, g, 0, 0);
 		k.proto = 0;
 		k.port = 0;
-		FIND_OR_ADD(fd->groups, k, e);
+		FIND_OR_ADD(fd->groups, fd->groups_ix, k, e);
 		if (!e)
 			return false;
 		if (cl->verdict == V_OK) {
@@ -496,7 +496,7 @@ static bool track_pair(struct findings *fd, const struct flow *f, bool one_sided
 	struct agg_key k;
 
 	pair_key(&k, f->orig.family, f->orig.src, f->orig.dst);
-	FIND_OR_ADD(fd->pairs, k, e);
+	FIND_OR_ADD(fd->pairs, fd->pairs_ix, k, e);
 	if (!e)
 		return false;
 	e->flows++;
@@ -510,7 +510,7 @@ static const struct pair_entry *pair_of(const struct findings *fd, const struct 
 	struct agg_key k;
 
 	pair_key(&k, fi->family, fi->orig_h, fi->resp_h);
-	HASH_FIND(hh, fd->pairs, &k, sizeof(k), e);
+	e = oaindex_find(&fd->pairs_ix, oaindex_hash(&k, sizeof(k)), &k, sizeof(k));
 	return e;
 }
 
@@ -699,7 +699,7 @@ static void merge_pair_tables(struct findings *dst, const struct findings *src, 
 	int i;
 
 	HASH_ITER(hh, src->pairs, p, pt) {
-		FIND_OR_ADD(dst->pairs, p->key, pe);
+		FIND_OR_ADD(dst->pairs, dst->pairs_ix, p->key, pe);
 		if (!pe) {
 			dst->untracked += p->flows;
 			continue;
@@ -708,7 +708,7 @@ static void merge_pair_tables(struct findings *dst, const struct findings *src, 
 		pe->one_sided += p->one_sided;
 	}
 	HASH_ITER(hh, src->edt, d, dt) {
-		FIND_OR_ADD(dst->edt, d->key, de);
+		FIND_OR_ADD(dst->edt, dst->edt_ix, d->key, de);
 		if (!de) {
 			dst->untracked += d->udp_flows;
 			continue;
@@ -720,7 +720,7 @@ static void merge_pair_tables(struct findings *dst, const struct findings *src, 
 		merge_first(&de->first, d->first, map);
 	}
 	HASH_ITER(hh, src->groups, g, gt) {
-		FIND_OR_ADD(dst->groups, g->key, ge);
+		FIND_OR_ADD(dst->groups, dst->groups_ix, g->key, ge);
 		if (!ge) {
 			dst->untracked += g->blocked_flows;
 			continue;
@@ -1185,6 +1185,9 @@ void findings_free(struct findings *fd)
 		free(g->first);
 		free(g);
 	}
+	oaindex_free(&fd->edt_ix);
+	oaindex_free(&fd->groups_ix);
+	oaindex_free(&fd->pairs_ix);
 	HASH_ITER(hh, fd->pairs, pe, pt) {
 		HASH_DEL(fd->pairs, pe);
 		free(pe);

@@ -8,6 +8,7 @@
 #include <uthash.h>
 
 #include "fasthash.h"
+#include "oaindex.h"
 #include "findings.h"
 #include "xalloc.h"
 
@@ -16,15 +17,22 @@ enum { MAX_FLOW_FINDINGS = 20000, MAX_SET = FINDINGS_MAX_PAIRS, MAX_GROUP_RULES 
 /* Findings are stored in chunks that never move: no realloc doubling, pointers stay valid. */
 enum { FINDINGS_CHUNK = 1024, FINDINGS_MAX = 2 * MAX_FLOW_FINDINGS };
 
-/* e = the entry keyed k in head, or a new zeroed one; NULL once the table holds MAX_SET. */
-#define FIND_OR_ADD(head, k, e)                                           \
-	do {                                                              \
-		HASH_FIND(hh, (head), &(k), sizeof(k), (e));              \
-		if (!(e) && HASH_COUNT(head) < MAX_SET) {                 \
-			(e) = xcalloc(1, sizeof(*(e)));                   \
-			(e)->key = (k);                                   \
-			HASH_ADD(hh, (head), key, sizeof((e)->key), (e)); \
-		}                                                         \
+/*
+ * e = the entry keyed k in head, or a new zeroed one; NULL once the table
+ * holds MAX_SET. ix is the table's index (oaindex.h): lookups go through
+ * it, the uthash table keeps the entries for iteration. The key must be
+ * the entry's first member.
+ */
+#define FIND_OR_ADD(head, ix, k, e)                                              \
+	do {                                                                     \
+		uint64_t _foa_h = oaindex_hash(&(k), sizeof(k));                 \
+		(e) = oaindex_find(&(ix), _foa_h, &(k), sizeof(k));              \
+		if (!(e) && HASH_COUNT(head) < MAX_SET) {                        \
+			(e) = xcalloc(1, sizeof(*(e)));                          \
+			(e)->key = (k);                                          \
+			HASH_ADD(hh, (head), key, sizeof((e)->key), (e));        \
+			oaindex_add(&(ix), _foa_h, (e));                         \
+		}                                                                \
 	} while (0)
 
 struct host_key {
@@ -168,6 +176,7 @@ struct findings {
 	uint8_t *edt_ports;		/* bitmap of UDP ports of edt rules */
 	struct edt_entry *edt;
 	struct group_entry *groups;
+	struct oaindex edt_ix, groups_ix, pairs_ix;	/* their lookups (and pairs') */
 	uint64_t nflows_seen;		/* every flow added */
 	uint64_t flows_two_way_capable;	/* TCP/UDP flows, for the one-sided ratio */
 	uint64_t flows_one_sided;
