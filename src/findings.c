@@ -301,13 +301,15 @@ static void note_finding_pair(struct findings *fd, struct finding *fi, int index
 {
 	struct finding_pair_entry *e;
 	struct finding_pair_key k;
+	uint64_t h;
 
 	memset(&k, 0, sizeof(k));
 	k.finding = index;
 	k.family = f->orig.family;
 	memcpy(k.orig, f->orig.src, 16);
 	memcpy(k.resp, f->orig.dst, 16);
-	HASH_FIND(hh, fd->fpairs, &k, sizeof(k), e);
+	h = oaindex_hash(&k, sizeof(k));
+	e = oaindex_find(&fd->fpairs_ix, h, &k, sizeof(k));
 	if (!e) {
 		if (HASH_COUNT(fd->fpairs) >= MAX_SET) {
 			fi->hosts_capped = true;
@@ -316,6 +318,7 @@ static void note_finding_pair(struct findings *fd, struct finding *fi, int index
 		e = xcalloc(1, sizeof(*e));
 		e->key = k;
 		HASH_ADD(hh, fd->fpairs, key, sizeof(e->key), e);
+		oaindex_add(&fd->fpairs_ix, h, e);
 		fi->hosts++;
 	}
 	if (!e->flows || flow_rank_cmp(f, &e->rank) < 0) {
@@ -640,12 +643,14 @@ static void merge_finding_pairs(struct findings *dst, const struct findings *src
 	HASH_ITER(hh, src->fpairs, s, st) {
 		struct finding_pair_key k = s->key;
 		struct finding *fi;
+		uint64_t h;
 
 		if (k.finding >= src->nflow_findings || map[k.finding] < 0)
 			continue;	/* counted in dropped */
 		k.finding = map[k.finding];
 		fi = findings_at(dst, k.finding);
-		HASH_FIND(hh, dst->fpairs, &k, sizeof(k), e);
+		h = oaindex_hash(&k, sizeof(k));
+		e = oaindex_find(&dst->fpairs_ix, h, &k, sizeof(k));
 		if (!e) {
 			if (HASH_COUNT(dst->fpairs) >= MAX_SET) {
 				fi->hosts_capped = true;
@@ -654,6 +659,7 @@ static void merge_finding_pairs(struct findings *dst, const struct findings *src
 			e = xcalloc(1, sizeof(*e));
 			e->key = k;
 			HASH_ADD(hh, dst->fpairs, key, sizeof(e->key), e);
+			oaindex_add(&dst->fpairs_ix, h, e);
 			fi->hosts++;
 		}
 		if (!e->flows || findings_rank_cmp(&s->rank, &e->rank) < 0) {
@@ -1195,6 +1201,7 @@ void findings_free(struct findings *fd)
 	{
 		struct finding_pair_entry *fp, *ft;
 
+		oaindex_free(&fd->fpairs_ix);
 		HASH_ITER(hh, fd->fpairs, fp, ft) {
 			HASH_DEL(fd->fpairs, fp);
 			free(fp);

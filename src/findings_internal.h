@@ -183,6 +183,7 @@ struct findings {
 	uint64_t per_kind[FK_COUNT];
 	struct pair_entry *pairs;	/* per host pair: flows and one-sided flows */
 	struct finding_pair_entry *fpairs;	/* per flow finding and host pair */
+	struct oaindex fpairs_ix;		/* its lookups */
 	uint64_t uid_seed;
 
 	int nflow_findings;		/* list[0 .. nflow_findings) are flow findings; derived ones follow */
