@@ -150,11 +150,14 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct batch *b;
 
+		bool stop;
+
 		wait_change(&wk->head, &wk->worker_waiting, tail);
 		b = wk->ring[tail % RING_BATCHES];
 		run_batch(wk, b);
+		stop = b->flags & BATCH_STOP;	/* read before the batch is handed back: the reader refills it */
 		publish(&wk->tail, &wk->reader_waiting, ++tail);
-		if (b->flags & BATCH_STOP)
+		if (stop)
 			break;
 	}
 	return NULL;
