@@ -60,6 +60,7 @@ struct worker {
 struct workers {
 	int n;
 	bool inline_run;		/* one worker, run by the caller's thread as each batch fills */
+	uint32_t share0;		/* worker 0's part of the 32-bit pair hash range (workers_pick) */
 	uint64_t seed;
 	struct workers_ops ops;
 	struct worker *w;
@@ -192,6 +193,8 @@ struct workers *workers_start(int n, void *const *states, const struct workers_o
 	w->w = xcalloc((size_t)n, sizeof(*w->w));
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);	/* inherited by the threads: stop and report signals go to the reader */
+	/* 2^32 / (3n - 2): worker 0's share of the pairs, a third of another's */
+	w->share0 = (uint32_t)((1ULL << 32) / (uint64_t)(3 * n - 2));
 	for (k = 0; k < n; k++) {
 		struct worker *wk = &w->w[k];
 
@@ -199,6 +202,10 @@ struct workers *workers_start(int n, void *const *states, const struct workers_o
 			wk->ring[i] = xmalloc(sizeof(struct batch));
 		wk->state = states[k];
 		wk->ops = &w->ops;
+		if (k == 0) {
+			wk->inline_run = true;	/* the reading thread's own */
+			continue;
+		}
 		if (pthread_create(&wk->thread, NULL, worker_main, wk) != 0) {
 			fputs("flowaudit: cannot start a worker thread\n", stderr);
 			exit(2);
@@ -216,6 +223,7 @@ int workers_count(const struct workers *w)
 int workers_pick(const struct workers *w, int family, const uint8_t *a, const uint8_t *b)
 {
 	uint64_t x[2], y[2], h;
+	uint32_t u;
 
 	memcpy(x, a, 16);
 	memcpy(y, b, 16);
@@ -227,7 +235,10 @@ int workers_pick(const struct workers *w, int family, const uint8_t *a, const ui
 	h = fasthash_word(h, x[0] + y[0]);
 	h = fasthash_word(h, x[1] + y[1]);
 	h *= 0xc4ceb9fe1a85ec53ULL;
-	return (int)(((h ^ (h >> 29)) & 0xffffffffu) * (uint64_t)w->n >> 32);
+	u = (uint32_t)(h ^ (h >> 29));
+	if (w->n == 1 || u < w->share0)
+		return 0;
+	return 1 + (int)((uint64_t)(u - w->share0) * (uint64_t)(w->n - 1) / ((1ULL << 32) - w->share0));
 }
 
 /* The batch the reader fills for worker wk, opened (waiting for a free slot) when needed. */
@@ -356,7 +367,7 @@ void workers_sync(struct workers *w)
 		struct worker *wk = &w->w[k];
 		uint32_t t = atomic_load(&wk->tail);
 
-		while (t != wk->fill)
+		while (!wk->inline_run && t != wk->fill)
 			t = wait_change(&wk->tail, &wk->reader_waiting, t);
 	}
 }
@@ -377,7 +388,8 @@ void workers_stop(struct workers *w)
 	}
 	for (k = 0; k < w->n; k++) {
 		batch_send(&w->w[k], INT64_MIN, BATCH_STOP);
-		pthread_join(w->w[k].thread, NULL);
+		if (!w->w[k].inline_run)
+			pthread_join(w->w[k].thread, NULL);
 		for (i = 0; i < RING_BATCHES; i++)
 			free(w->w[k].ring[i]);
 	}

@@ -9,8 +9,9 @@
 
 /*
  * One reader thread (the caller) decodes each frame and pushes it to the
- * worker that owns its host pair; each worker runs in its own thread with
- * state nobody else touches while it runs. A worker's packets go through
+ * worker that owns its host pair; each worker but the first runs in its
+ * own thread with state nobody else touches while it runs (the first is
+ * the reader's own). A worker's packets go through
  * a single-producer, single-consumer ring of batches: no lock on the
  * packet path; a thread sleeps (futex) only when its ring is empty or full.
  *
@@ -37,7 +38,12 @@ enum { WORKERS_AHEAD = 8 };
 
 struct workers;
 
-/* Start n threads, thread k working on states[k]. */
+/*
+ * n workers, worker k working on states[k]: worker 0 in the caller's (the
+ * reader's) thread, as each of its batches fills, and n - 1 threads. So n
+ * workers keep n cores busy; the reader's thread, which also reads and
+ * decodes everything, gets a third of the pairs another worker gets.
+ */
 struct workers *workers_start(int n, void *const *states, const struct workers_ops *ops);
 /*
  * One worker and no thread (--workers 1): each batch is worked on by the
