@@ -146,6 +146,7 @@ static void on_flow_done(struct flow *f, void *ctx)
 
 	if (f->ib)
 		inspect_flow_end(sh->inspect, f);
+	flow_settle(f);
 	classify_flow(sh->classifier, f, sh->now_us, &cls);
 	if (cls.verdict == V_BLOCKED && cls.reason == R_RST && sh->ndeferred < AUDIT_DEFERRED_MAX) {
 		if (sh->ndeferred == sh->deferred_cap) {

@@ -97,8 +97,15 @@ int flow_order_cmp(const struct flow *a, const struct flow *b)
 	return 0;
 }
 
+void flow_settle(struct flow *f)
+{
+	f->settled_state = (uint8_t)(flow_conn_state(f) + 1);
+}
+
 enum conn_state flow_conn_state(const struct flow *f)
 {
+	if (f->settled_state)
+		return (enum conn_state)(f->settled_state - 1);
 	switch (f->orig.proto) {
 	case PROTO_TCP:
 		return conn_state_tcp(&f->tcp[0], &f->tcp[1], f->hist.s);

@@ -68,6 +68,7 @@ struct flow {
 	uint8_t lru_class;
 	bool flipped;		/* Zeek's '^': roles decided by a heuristic, not a SYN */
 	uint8_t end;		/* enum flow_end */
+	uint8_t settled_state;	/* a finished flow's conn_state + 1 (flow_settle); 0 while it may change */
 	bool to_group;		/* the originator's first packet went to an Ethernet group address (broadcast) */
 	uint8_t tunnel;		/* enum packet_tunnel: this flow is the outer connection of such a tunnel */
 	bool tunnel_mirror;	/* ... one that carries Ethernet frames: a mirror's transport, not audited */
@@ -127,6 +128,11 @@ void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
  */
 int flow_order_cmp(const struct flow *a, const struct flow *b);
 
+/*
+ * The flow has left the table: work out its conn_state once, for the
+ * classification, the conn log, the baseline and the summary that all read it.
+ */
+void flow_settle(struct flow *f);
 /* conn_state of a finished (or current) flow. */
 enum conn_state flow_conn_state(const struct flow *f);
 /* Payload bytes sent by side 0 (orig) or 1 (resp), Zeek's orig_bytes / resp_bytes. */
