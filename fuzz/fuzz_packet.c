@@ -79,8 +79,7 @@ static void on_flow_done(struct flow *f, void *ctx)
 	struct pipeline *p = ctx;
 	struct classification cls;
 
-	if (f->ib)
-		inspect_flow_end(p->inspect, f);
+	inspect_release(f, p->inspect);
 	classify_flow(p->classifier, f, p->now_us, &cls);
 	findings_add(p->findings, f, &cls, NULL);
 	baseline_add(p->baseline, f, &cls, p->rules);
@@ -116,18 +115,6 @@ static void on_packet(struct pipeline *p, int dlt, const struct pcap_pkthdr *h, 
 	tracker_packet(p->table, &pkt);
 }
 
-/* The hooks audit.c installs on the tracker. */
-static void on_payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
-{
-	inspect_packet(ctx, f, pkt, dir);
-}
-
-static void on_swapped(void *ctx, struct flow *f)
-{
-	(void)ctx;
-	inspect_swap(f);
-}
-
 static int64_t time_step(uint8_t step)
 {
 	if (step < 200)
@@ -142,6 +129,7 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 	struct rule_set *rs = fuzz_shipped_rules();
 	struct flow_table_config cfg;
 	struct inspect_config icfg;
+	struct tracker_hooks hooks;
 
 	memset(p, 0, sizeof(*p));
 	flow_table_config_defaults(&cfg);
@@ -165,19 +153,13 @@ static void pipeline_new(struct pipeline *p, uint8_t b0, uint8_t b1)
 		icfg.evidence_budget = 4096;
 	}
 	p->inspect = inspect_new(&icfg);
-	tracker_set_hooks(p->table, &(struct tracker_hooks){ .payload = on_payload, .swapped = on_swapped,
-							   .ctx = p->inspect });
-}
-
-static void release_ib(struct flow *f, void *ctx)
-{
-	if (f->ib)
-		inspect_flow_end(ctx, f);
+	inspect_tracker_hooks(p->inspect, &hooks);
+	tracker_set_hooks(p->table, &hooks);
 }
 
 static void pipeline_free(struct pipeline *p)
 {
-	flow_table_foreach(tracker_table(p->table), release_ib, p->inspect);
+	flow_table_foreach(tracker_table(p->table), inspect_release, p->inspect);
 	tracker_free(p->table);
 	findings_free(p->findings);
 	baseline_free(p->baseline);

@@ -57,7 +57,7 @@ struct shard {
 	const char *tunnel_last_uid;
 	uint64_t decoded;		/* packets decoded and not duplicates (decode[DECODE_OK]) */
 	int64_t now_us;			/* newest packet (or tick) time this shard has seen */
-	struct json line;		/* a conn log line, rendered here and written under the log's lock */
+	struct json line;		/* its conn log lines are rendered here (conn_log_write) */
 	_Atomic uint64_t live;		/* flows live, published after each batch (the progress line) */
 };
 
@@ -95,12 +95,8 @@ static void flow_judged(struct shard *sh, const struct flow *f, const struct cla
 	findings_add(sh->findings, f, cls, &ids);
 	if (sh->baseline)
 		baseline_add(sh->baseline, f, cls, a->rules);
-	if (a->log) {
-		if (a->nshards > 1 && a->workers)
-			conn_log_write_shared(a->log, &sh->line, f, cls, a->rules, &ids);
-		else
-			conn_log_write(a->log, f, cls, a->rules, &ids);
-	}
+	if (a->log)
+		conn_log_write(a->log, &sh->line, f, cls, a->rules, &ids);
 	summary_add_flow(&sh->summary, f);
 }
 
@@ -144,8 +140,7 @@ static void on_flow_done(struct flow *f, void *ctx)
 	struct shard *sh = ctx;
 	struct classification cls;
 
-	if (f->ib)
-		inspect_flow_end(sh->inspect, f);
+	inspect_release(f, sh->inspect);
 	flow_settle(f);
 	classify_flow(sh->classifier, f, sh->now_us, &cls);
 	if (cls.verdict == V_BLOCKED && cls.reason == R_RST && sh->ndeferred < AUDIT_DEFERRED_MAX) {
@@ -157,18 +152,6 @@ static void on_flow_done(struct flow *f, void *ctx)
 		return;
 	}
 	flow_judged(sh, f, &cls);
-}
-
-/* The tracker's payload hook: the audit looks at the first bytes of each side. */
-static void on_payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
-{
-	inspect_packet(ctx, f, pkt, dir);
-}
-
-static void on_swapped(void *ctx, struct flow *f)
-{
-	(void)ctx;
-	inspect_swap(f);
 }
 
 /*
@@ -709,16 +692,10 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 		}
 }
 
-static void release_ib(struct flow *f, void *ctx)
-{
-	if (f->ib)
-		inspect_flow_end(ctx, f);	/* frees the handshake buffers */
-}
-
 static void shard_free(struct shard *sh)
 {
 	if (sh->inspect)
-		flow_table_foreach(tracker_table(sh->tracker), release_ib, sh->inspect);
+		flow_table_foreach(tracker_table(sh->tracker), inspect_release, sh->inspect);	/* handshake buffers */
 	tracker_free(sh->tracker);
 	free(sh->deferred);
 	classify_free(sh->classifier);
@@ -762,7 +739,6 @@ static void audit_free(struct audit *a)
 static void shard_init(struct audit *a, struct shard *sh, const struct flow_table_config *tcfg)
 {
 	const struct options *o = a->o;
-	struct tracker_hooks hooks = { .payload = on_payload, .swapped = on_swapped };
 
 	sh->a = a;
 	summary_init(&sh->summary);
@@ -776,10 +752,11 @@ static void shard_init(struct audit *a, struct shard *sh, const struct flow_tabl
 	classify_set_host_ttl(sh->classifier, sh->host_ttl);
 	if (!o->no_inspect) {
 		struct inspect_config icfg;
+		struct tracker_hooks hooks;
 
 		inspect_config_defaults(&icfg);
 		sh->inspect = inspect_new(&icfg);
-		hooks.ctx = sh->inspect;
+		inspect_tracker_hooks(sh->inspect, &hooks);
 		tracker_set_hooks(sh->tracker, &hooks);
 	}
 	sh->dedup = dedup_new(o->dedup_window_us);
@@ -803,6 +780,7 @@ static int workers_wanted(const struct options *o)
 static void audit_start(struct audit *a, struct baseline *bl)
 {
 	int k, n = workers_wanted(a->o);
+	void **states;
 	struct flow_table_config tcfg = a->o->table;
 
 	/* --max-flows bounds the whole: each worker keeps its share */
@@ -816,16 +794,11 @@ static void audit_start(struct audit *a, struct baseline *bl)
 		if (bl)
 			a->shards[k].baseline = k == 0 ? bl : baseline_new(baseline_granularity(bl));
 	}
-	if (n > 1) {
-		void **states = xcalloc((size_t)n, sizeof(*states));
-
-		for (k = 0; k < n; k++)
-			states[k] = &a->shards[k];
-		a->workers = workers_start(n, states, &shard_ops);
-		free(states);
-	} else {
-		a->workers = workers_start_inline(&a->shards[0], &shard_ops);
-	}
+	states = xcalloc((size_t)n, sizeof(*states));
+	for (k = 0; k < n; k++)
+		states[k] = &a->shards[k];
+	a->workers = workers_start(n, states, &shard_ops);
+	free(states);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "baseline_internal.h"
 #include "community_id.h"
+#include "conn_log.h"
 #include "decode.h"
 #include "inspect.h"
 #include "tls.h"
@@ -197,18 +198,6 @@ static int conn_str_or_null(struct json *j, const char *s)
 	return 0;
 }
 
-/* conn_log.c's name of the transport, not the baseline's (its proto field). */
-static const char *conn_proto(uint8_t proto)
-{
-	if (proto == PROTO_TCP)
-		return "tcp";
-	if (proto == PROTO_UDP)
-		return "udp";
-	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6)
-		return "icmp";
-	return "unknown_transport";
-}
-
 /*
  * The fields of conn_log.c's render(), less the uid, in sorted key order:
  * the bytes the conn log object, read back and made canonical, gave. It
@@ -300,7 +289,7 @@ int bl_example_render(struct json *j, const struct flow *f, const struct classif
 		rc |= conn_str_or_null(j, cls->orig_role >= 0 ? rules_role_name(rs, cls->orig_role) : NULL);
 	}
 	JSON_KEY(j, "proto");
-	rc |= conn_str(j, conn_proto(f->orig.proto));
+	rc |= conn_str(j, conn_log_proto_name(f->orig.proto));
 	if (rs) {
 		JSON_KEY(j, "reason");
 		rc |= conn_str_or_null(j, cls->reason != R_NONE ? reason_name(cls->reason) : NULL);

@@ -17,12 +17,11 @@
 #include "xalloc.h"
 
 struct conn_log {
-	pthread_mutex_t lock;		/* conn_log_write_shared: workers take turns at the stream */
+	pthread_mutex_t lock;		/* conn_log_write: workers take turns at the stream */
 	struct outfile *of;
 	FILE *out;
 	bool flush_each;
 	uint64_t uid_seed;
-	struct json j;
 	char *iobuf;
 };
 
@@ -42,7 +41,6 @@ struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, c
 	cl->uid_seed = uid_seed;
 	cl->iobuf = xmalloc(CONN_LOG_IOBUF);
 	setvbuf(cl->out, cl->iobuf, _IOFBF, CONN_LOG_IOBUF);
-	json_init(&cl->j);
 	if (live)
 		cl->flush_each = true;
 	return cl;
@@ -52,7 +50,7 @@ struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, c
 #define KV_STR(j, lit, v) (JSON_KEY((j), lit), json_str((j), (v)))
 #define KV_U64(j, lit, v) (JSON_KEY((j), lit), json_u64((j), (v)))
 
-static const char *proto_name(uint8_t proto)
+const char *conn_log_proto_name(uint8_t proto)
 {
 	switch (proto) {
 	case PROTO_TCP:
@@ -149,7 +147,7 @@ static void render(struct json *j, const struct flow *f, uint64_t uid_seed, cons
 	KV_U64(j, "id.orig_p", f->orig.sport);
 	KV_STR(j, "id.resp_h", addr_format(f->orig.family, f->orig.dst, a));
 	KV_U64(j, "id.resp_p", f->orig.dport);
-	KV_STR(j, "proto", proto_name(f->orig.proto));
+	KV_STR(j, "proto", conn_log_proto_name(f->orig.proto));
 	KV_U64(j, "ip_proto", f->orig.proto);	/* Zeek 7.1's field: the IP protocol number, for any transport */
 	/* Zeek sets duration and byte counts only when the duration is positive. */
 	if (duration > 0) {
@@ -209,18 +207,8 @@ void conn_log_render(struct json *j, const struct flow *f, uint64_t uid_seed, co
 	render(j, f, uid_seed, cls, rs, NULL);
 }
 
-void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
+void conn_log_write(struct conn_log *cl, struct json *j, const struct flow *f, const struct classification *cls,
 		    const struct rule_set *rs, const struct finding_ids *ids)
-{
-	json_reset(&cl->j);
-	render(&cl->j, f, cl->uid_seed, cls, rs, ids);
-	json_raw(&cl->j, "\n", 1);
-	if (json_write(&cl->j, cl->out) == 0 && cl->flush_each)
-		fflush(cl->out);	/* a failed write is kept by the output and named at the close */
-}
-
-void conn_log_write_shared(struct conn_log *cl, struct json *j, const struct flow *f,
-			   const struct classification *cls, const struct rule_set *rs, const struct finding_ids *ids)
 {
 	json_reset(j);
 	render(j, f, cl->uid_seed, cls, rs, ids);
@@ -239,7 +227,6 @@ int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen)
 		return 0;
 	rc = outfile_commit(cl->of, errbuf, errlen);
 	pthread_mutex_destroy(&cl->lock);
-	json_free(&cl->j);
 	free(cl->iobuf);
 	free(cl);
 	return rc;
@@ -251,7 +238,6 @@ void conn_log_abort(struct conn_log *cl)
 		return;
 	outfile_abort(cl->of);
 	pthread_mutex_destroy(&cl->lock);
-	json_free(&cl->j);
 	free(cl->iobuf);
 	free(cl);
 }

@@ -19,16 +19,19 @@ struct conn_log;
  * fills errbuf on failure.
  */
 struct conn_log *conn_log_open(const char *path, bool live, uint64_t uid_seed, char *errbuf, size_t errlen);
-/* The audit fields come from cls and rs; both NULL writes Zeek's fields only. */
-struct finding_ids;
-/* ids (may be NULL): the findings the flow belongs to, written as 'findings' when there are any. */
-void conn_log_write(struct conn_log *cl, const struct flow *f, const struct classification *cls,
-		    const struct rule_set *rs, const struct finding_ids *ids);
-/* Flush and close (the file put in place); returns -1 if any write failed (errbuf: "FILE: cannot write: why"). */
-/* The same from a worker thread: rendered into the worker's own j, written under the log's lock. */
+/*
+ * One finished flow's line, rendered into j (the caller's: each worker has
+ * its own) and written under the log's lock. The audit fields come from cls
+ * and rs; both NULL writes Zeek's fields only. ids (may be NULL): the
+ * findings the flow belongs to, written as 'findings' when there are any.
+ */
 struct json;
-void conn_log_write_shared(struct conn_log *cl, struct json *j, const struct flow *f,
-			   const struct classification *cls, const struct rule_set *rs, const struct finding_ids *ids);
+struct finding_ids;
+void conn_log_write(struct conn_log *cl, struct json *j, const struct flow *f, const struct classification *cls,
+		    const struct rule_set *rs, const struct finding_ids *ids);
+/* "tcp", "udp", "icmp" (ICMPv6 too), else "unknown_transport": the conn log's proto. */
+const char *conn_log_proto_name(uint8_t proto);
+/* Flush and close (the file put in place); returns -1 if any write failed (errbuf: "FILE: cannot write: why"). */
 int conn_log_close(struct conn_log *cl, char *errbuf, size_t errlen);
 /* A failed run: the conn log is dropped and an old file left as it was. */
 void conn_log_abort(struct conn_log *cl);

@@ -256,29 +256,31 @@ static bool dedup_seen(struct dedup *d, uint64_t h, int64_t now)
 	return false;
 }
 
-void dedup_prepare(const struct dedup *d, struct packet *pkt)
+/* The packet's keyed hash, never 0 (0 marks an empty slot); 0 when it is not a packet the check compares. */
+static uint64_t dedup_packet_hash(const struct dedup *d, const struct packet *pkt)
 {
 	struct dedup_sig s;
 
+	return dedup_signature(pkt, &s) ? dedup_hash(d->key, s.b, s.n) | 1 : 0;
+}
+
+void dedup_prepare(const struct dedup *d, struct packet *pkt)
+{
 	if (pkt->dedup_hash_ok || !d || d->window_us == 0)
 		return;
 	pkt->dedup_hash_ok = true;
-	pkt->dedup_hash = dedup_signature(pkt, &s) ? dedup_hash(d->key, s.b, s.n) | 1 : 0;	/* 0 marks an empty slot */
+	pkt->dedup_hash = dedup_packet_hash(d, pkt);
 	if (pkt->dedup_hash)
 		__builtin_prefetch(d->slot[pkt->dedup_hash >> (64 - DEDUP_BUCKET_BITS)], 1);
 }
 
 bool dedup_repeat(struct dedup *d, const struct packet *pkt)
 {
-	struct dedup_sig s;
 	uint64_t h;
 
 	if (!d || d->window_us == 0)
 		return false;
-	if (pkt->dedup_hash_ok)
-		h = pkt->dedup_hash;
-	else
-		h = dedup_signature(pkt, &s) ? dedup_hash(d->key, s.b, s.n) | 1 : 0;
+	h = pkt->dedup_hash_ok ? pkt->dedup_hash : dedup_packet_hash(d, pkt);
 	return h && dedup_seen(d, h, pkt->ts_us);
 }
 

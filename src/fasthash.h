@@ -29,7 +29,8 @@ static inline uint64_t fasthash_word(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-static inline unsigned fasthash(const void *key, size_t len)
+/* The whole 64-bit hash (open-addressing tables keep it beside their entries). */
+static inline uint64_t fasthash64(const void *key, size_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = fasthash_seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL), w;
@@ -44,7 +45,12 @@ static inline unsigned fasthash(const void *key, size_t len)
 		h = fasthash_word(h, w);
 	}
 	h *= 0xc4ceb9fe1a85ec53ULL;
-	return (unsigned)(h ^ (h >> 29));
+	return h ^ (h >> 29);
+}
+
+static inline unsigned fasthash(const void *key, size_t len)
+{
+	return (unsigned)fasthash64(key, len);
 }
 
 #undef HASH_FUNCTION

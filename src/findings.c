@@ -297,30 +297,39 @@ static void drop_derived(struct findings *fd)
  * The flow's host pair in its finding's pair table: a new pair counts one
  * more host; the pair names its first flow by uid.
  */
+/* The entry of k (a pair of finding fi); a new pair counts one more host. NULL: the table is full. */
+static struct finding_pair_entry *finding_pair_get(struct findings *fd, struct finding *fi,
+						   const struct finding_pair_key *k)
+{
+	uint64_t h = fasthash64(k, sizeof(*k));
+	struct finding_pair_entry *e = oaindex_find(&fd->fpairs_ix, h, k, sizeof(*k));
+
+	if (e)
+		return e;
+	if (HASH_COUNT(fd->fpairs) >= MAX_SET) {
+		fi->hosts_capped = true;
+		return NULL;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->key = *k;
+	HASH_ADD(hh, fd->fpairs, key, sizeof(e->key), e);
+	oaindex_add(&fd->fpairs_ix, h, e);
+	fi->hosts++;
+	return e;
+}
+
 static void note_finding_pair(struct findings *fd, struct finding *fi, int index, const struct flow *f)
 {
 	struct finding_pair_entry *e;
 	struct finding_pair_key k;
-	uint64_t h;
 
 	memset(&k, 0, sizeof(k));
 	k.finding = index;
 	k.family = f->orig.family;
 	memcpy(k.orig, f->orig.src, 16);
 	memcpy(k.resp, f->orig.dst, 16);
-	h = oaindex_hash(&k, sizeof(k));
-	e = oaindex_find(&fd->fpairs_ix, h, &k, sizeof(k));
-	if (!e) {
-		if (HASH_COUNT(fd->fpairs) >= MAX_SET) {
-			fi->hosts_capped = true;
-			return;
-		}
-		e = xcalloc(1, sizeof(*e));
-		e->key = k;
-		HASH_ADD(hh, fd->fpairs, key, sizeof(e->key), e);
-		oaindex_add(&fd->fpairs_ix, h, e);
-		fi->hosts++;
-	}
+	if (!(e = finding_pair_get(fd, fi, &k)))
+		return;
 	if (!e->flows || flow_rank_cmp(f, &e->rank) < 0) {
 		findings_rank_of(&e->rank, f);
 		flow_uid(f, fd->uid_seed, e->uid);
@@ -513,7 +522,7 @@ static const struct pair_entry *pair_of(const struct findings *fd, const struct 
 	struct agg_key k;
 
 	pair_key(&k, fi->family, fi->orig_h, fi->resp_h);
-	e = oaindex_find(&fd->pairs_ix, oaindex_hash(&k, sizeof(k)), &k, sizeof(k));
+	e = oaindex_find(&fd->pairs_ix, fasthash64(&k, sizeof(k)), &k, sizeof(k));
 	return e;
 }
 
@@ -643,25 +652,13 @@ static void merge_finding_pairs(struct findings *dst, const struct findings *src
 	HASH_ITER(hh, src->fpairs, s, st) {
 		struct finding_pair_key k = s->key;
 		struct finding *fi;
-		uint64_t h;
 
 		if (k.finding >= src->nflow_findings || map[k.finding] < 0)
 			continue;	/* counted in dropped */
 		k.finding = map[k.finding];
 		fi = findings_at(dst, k.finding);
-		h = oaindex_hash(&k, sizeof(k));
-		e = oaindex_find(&dst->fpairs_ix, h, &k, sizeof(k));
-		if (!e) {
-			if (HASH_COUNT(dst->fpairs) >= MAX_SET) {
-				fi->hosts_capped = true;
-				continue;
-			}
-			e = xcalloc(1, sizeof(*e));
-			e->key = k;
-			HASH_ADD(hh, dst->fpairs, key, sizeof(e->key), e);
-			oaindex_add(&dst->fpairs_ix, h, e);
-			fi->hosts++;
-		}
+		if (!(e = finding_pair_get(dst, fi, &k)))
+			continue;
 		if (!e->flows || findings_rank_cmp(&s->rank, &e->rank) < 0) {
 			e->rank = s->rank;
 			memcpy(e->uid, s->uid, sizeof(e->uid));

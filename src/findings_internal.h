@@ -25,7 +25,7 @@ enum { FINDINGS_CHUNK = 1024, FINDINGS_MAX = 2 * MAX_FLOW_FINDINGS };
  */
 #define FIND_OR_ADD(head, ix, k, e)                                              \
 	do {                                                                     \
-		uint64_t _foa_h = oaindex_hash(&(k), sizeof(k));                 \
+		uint64_t _foa_h = fasthash64(&(k), sizeof(k));                 \
 		(e) = oaindex_find(&(ix), _foa_h, &(k), sizeof(k));              \
 		if (!(e) && HASH_COUNT(head) < MAX_SET) {                        \
 			(e) = xcalloc(1, sizeof(*(e)));                          \

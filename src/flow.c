@@ -13,34 +13,6 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static int endpoint_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
-{
-	int c = memcmp(a, b, 16);
-
-	if (c)
-		return c;
-	return (int)ap - (int)bp;
-}
-
-void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan)
-{
-	memset(k, 0, sizeof(*k));
-	if (endpoint_cmp(t->src, t->sport, t->dst, t->dport) <= 0) {
-		memcpy(k->a, t->src, 16);
-		memcpy(k->b, t->dst, 16);
-		k->a_port = t->sport;
-		k->b_port = t->dport;
-	} else {
-		memcpy(k->a, t->dst, 16);
-		memcpy(k->b, t->src, 16);
-		k->a_port = t->dport;
-		k->b_port = t->sport;
-	}
-	k->vlan = vlan;
-	k->proto = t->proto;
-	k->family = t->family;
-}
-
 /*
  * 'C' and 18 base62 digits: Zeek's shape. Mixed from the seed, the first
  * packet's time and the originator's tuple (not the creation number, which

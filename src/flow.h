@@ -8,26 +8,6 @@
 #include "packet.h"
 #include "tcp_state.h"
 
-/*
- * The hash key: endpoints in canonical order (lower address/port first), so
- * both directions hash alike. Zeroed whole, explicit padding. The VLAN id
- * is part of the key only with --vlan-key (Zeek's default is not to). The
- * table does not store it: a flow is found by comparing the looked-up
- * tuple with its orig either way round (flow_table.c).
- */
-struct flow_key {
-	uint8_t a[16];		/* lower endpoint address */
-	uint8_t b[16];		/* higher endpoint address */
-	uint16_t a_port;
-	uint16_t b_port;
-	uint16_t vlan;		/* 0 unless --vlan-key */
-	uint8_t proto;
-	uint8_t family;
-};
-
-/* The canonical key of a tuple (either direction gives the same key). */
-void flow_key_make(struct flow_key *k, const struct tuple *t, uint16_t vlan);
-
 /* Per direction counters. */
 struct tls_evidence;
 struct inspect_buf;

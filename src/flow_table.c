@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "asan.h"
+#include "fasthash.h"
 #include "xalloc.h"
 
 /*
@@ -123,11 +124,6 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done
 	return ft;
 }
 
-const struct flow_table_config *flow_table_config(const struct flow_table *ft)
-{
-	return &ft->cfg;
-}
-
 /*
  * What a lookup compares: a tuple in either direction and the key's VLAN,
  * laid out as a flow's orig and key_vlan are, so that a flow is compared
@@ -160,18 +156,9 @@ static int lookup_cmp(const void *stored, const void *wanted)
 
 
 /*
- * One word into the state: xor, multiply, fold the high half down. The
- * secret seed starts the state and is mixed in again at the end, so that
- * which tuples share a bucket cannot be worked out without it.
- */
-static inline uint64_t hash_word(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-/*
- * The same for both directions: the endpoints go in a fixed order (by
+ * fasthash's word step; the secret seed starts the state and is mixed in
+ * again at the end, so that which tuples share a place cannot be worked
+ * out without it. The same for both directions: the endpoints go in a fixed order (by
  * their bytes read as native words, which needs no canonical key built in
  * memory), then ports, VLAN, protocol and family.
  */
@@ -183,13 +170,13 @@ uint64_t flow_table_hash(const struct flow_table *ft, const struct tuple *t, uin
 	memcpy(s, t->src, 16);
 	memcpy(d, t->dst, 16);
 	swap = s[0] != d[0] ? s[0] > d[0] : s[1] != d[1] ? s[1] > d[1] : t->sport > t->dport;
-	h = hash_word(h, swap ? d[0] : s[0]);
-	h = hash_word(h, swap ? d[1] : s[1]);
-	h = hash_word(h, swap ? s[0] : d[0]);
-	h = hash_word(h, swap ? s[1] : d[1]);
-	h = hash_word(h, (uint64_t)(swap ? t->dport : t->sport) | (uint64_t)(swap ? t->sport : t->dport) << 16 |
+	h = fasthash_word(h, swap ? d[0] : s[0]);
+	h = fasthash_word(h, swap ? d[1] : s[1]);
+	h = fasthash_word(h, swap ? s[0] : d[0]);
+	h = fasthash_word(h, swap ? s[1] : d[1]);
+	h = fasthash_word(h, (uint64_t)(swap ? t->dport : t->sport) | (uint64_t)(swap ? t->sport : t->dport) << 16 |
 				 (uint64_t)vlan << 32 | (uint64_t)t->proto << 48 | (uint64_t)t->family << 56);
-	h = hash_word(h, seed >> 7 | seed << 57);
+	h = fasthash_word(h, seed >> 7 | seed << 57);
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	return h ^ (h >> 29);
 }

@@ -46,7 +46,6 @@ struct flow_table;
 
 void flow_table_config_defaults(struct flow_table_config *cfg);
 struct flow_table *flow_table_new(const struct flow_table_config *cfg, flow_done_fn done, void *ctx);
-const struct flow_table_config *flow_table_config(const struct flow_table *ft);
 
 /* The hash of a tuple (either direction) and key VLAN, with this table's random seed. */
 uint64_t flow_table_hash(const struct flow_table *ft, const struct tuple *t, uint16_t vlan);

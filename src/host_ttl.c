@@ -61,7 +61,7 @@ static void make_key(uint8_t key[17], int family, const uint8_t *addr)
 /* The slot of key: its entry, or the empty slot where it would go. */
 static struct host_entry *probe(const struct host_ttl *ht, const uint8_t key[17])
 {
-	uint64_t i = fasthash(key, 17) & ht->mask;
+	uint64_t i = fasthash64(key, 17) & ht->mask;
 
 	while (ht->slot[i].key[0] && memcmp(ht->slot[i].key, key, 17))
 		i = (i + 1) & ht->mask;

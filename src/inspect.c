@@ -7,6 +7,7 @@
 #include "flow.h"
 #include "strtab.h"
 #include "tls.h"
+#include "tracker.h"
 #include "xalloc.h"
 
 /*
@@ -428,4 +429,26 @@ void inspect_free(struct inspect *in)
 		return;
 	strtab_free(in->evidence);
 	free(in);
+}
+
+static void hook_payload(void *in, struct flow *f, const struct packet *pkt, int dir)
+{
+	inspect_packet(in, f, pkt, dir);
+}
+
+static void hook_swapped(void *in, struct flow *f)
+{
+	(void)in;
+	inspect_swap(f);
+}
+
+void inspect_tracker_hooks(struct inspect *in, struct tracker_hooks *out)
+{
+	*out = (struct tracker_hooks){ .payload = hook_payload, .swapped = hook_swapped, .ctx = in };
+}
+
+void inspect_release(struct flow *f, void *in)
+{
+	if (f->ib)
+		inspect_flow_end(in, f);
 }

@@ -72,6 +72,15 @@ void inspect_packet(struct inspect *in, struct flow *f, const struct packet *pkt
 void inspect_flow_end(struct inspect *in, struct flow *f);
 /* The roles of f were swapped (Zeek's flip): swap the per-direction state too. */
 void inspect_swap(struct flow *f);
+/* The hooks that put inspection on a tracker's packet path (tracker.h): inspect_packet and inspect_swap. */
+struct tracker_hooks;
+void inspect_tracker_hooks(struct inspect *in, struct tracker_hooks *out);
+/*
+ * inspect_flow_end for a flow that buffers something, as flow_table_foreach
+ * calls it (ctx: the inspect): a flow leaving the table, or one still live
+ * when the table is freed.
+ */
+void inspect_release(struct flow *f, void *in);
 const struct inspect_stats *inspect_stats(const struct inspect *in);
 void inspect_free(struct inspect *in);
 

@@ -25,25 +25,6 @@ struct oaindex {
 	uint64_t n;
 };
 
-/* The 64-bit hash (fasthash's, untruncated) of a key. */
-static inline uint64_t oaindex_hash(const void *key, size_t len)
-{
-	const uint8_t *p = key;
-	uint64_t h = fasthash_seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL), w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = fasthash_word(h, w);
-	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, len);
-		h = fasthash_word(h, w);
-	}
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
-
 static inline void *oaindex_find(const struct oaindex *ix, uint64_t h, const void *key, size_t klen)
 {
 	uint64_t i;

@@ -344,8 +344,7 @@ static struct flow *own_flow(struct tracker *tr, const struct packet *pkt)
 
 struct flow *tracker_packet(struct tracker *tr, const struct packet *pkt)
 {
-	flow_table_advance(tr->table, pkt->ts_us);
-	fragments_expire(tr->frags, pkt->ts_us);
+	tracker_advance(tr, pkt->ts_us);
 	if (pkt->later_fragment)
 		return later_fragment(tr, pkt);
 	if (pkt->fragment)
@@ -357,8 +356,7 @@ struct flow *tracker_packet(struct tracker *tr, const struct packet *pkt)
 
 struct flow *tracker_packet_own(struct tracker *tr, const struct packet *pkt)
 {
-	flow_table_advance(tr->table, pkt->ts_us);
-	fragments_expire(tr->frags, pkt->ts_us);
+	tracker_advance(tr, pkt->ts_us);
 	if (pkt->fragment)
 		fragments_remember(tr->frags, pkt);
 	return own_flow(tr, pkt);

@@ -59,7 +59,6 @@ struct worker {
 
 struct workers {
 	int n;
-	bool inline_run;		/* one worker, run by the caller's thread as each batch fills */
 	uint32_t share0;		/* worker 0's part of the 32-bit pair hash range (workers_pick) */
 	uint64_t seed;
 	struct workers_ops ops;
@@ -164,22 +163,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct workers *workers_start_inline(void *state, const struct workers_ops *ops)
-{
-	struct workers *w = xcalloc(1, sizeof(*w));
-	struct worker *wk;
-
-	w->n = 1;
-	w->inline_run = true;
-	w->ops = *ops;
-	w->w = wk = xcalloc(1, sizeof(*w->w));
-	wk->ring[0] = xmalloc(sizeof(struct batch));
-	wk->state = state;
-	wk->ops = &w->ops;
-	wk->inline_run = true;
-	return w;
-}
-
 struct workers *workers_start(int n, void *const *states, const struct workers_ops *ops)
 {
 	struct workers *w = xcalloc(1, sizeof(*w));
@@ -198,7 +181,7 @@ struct workers *workers_start(int n, void *const *states, const struct workers_o
 	for (k = 0; k < n; k++) {
 		struct worker *wk = &w->w[k];
 
-		for (i = 0; i < RING_BATCHES; i++)
+		for (i = 0; i < (k == 0 ? 1 : RING_BATCHES); i++)
 			wk->ring[i] = xmalloc(sizeof(struct batch));
 		wk->state = states[k];
 		wk->ops = &w->ops;
@@ -247,22 +230,15 @@ static struct batch *batch_open(struct worker *wk)
 	struct batch *b;
 
 	if (wk->open)
-		return wk->ring[wk->fill % RING_BATCHES];
-	if (wk->inline_run) {
-		b = wk->ring[0];
-		b->n = 0;
-		b->used = 0;
-		b->flags = 0;
-		wk->open = true;
-		return b;
-	}
-	if (wk->fill - atomic_load_explicit(&wk->tail, memory_order_acquire) >= RING_BATCHES) {
+		return wk->ring[wk->inline_run ? 0 : wk->fill % RING_BATCHES];
+	/* worker 0, the caller's own, has one batch, worked on as soon as it is sent */
+	if (!wk->inline_run && wk->fill - atomic_load_explicit(&wk->tail, memory_order_acquire) >= RING_BATCHES) {
 		uint32_t t = atomic_load(&wk->tail);
 
 		while (wk->fill - t >= RING_BATCHES)
 			t = wait_change(&wk->tail, &wk->reader_waiting, t);
 	}
-	b = wk->ring[wk->fill % RING_BATCHES];
+	b = wk->ring[wk->inline_run ? 0 : wk->fill % RING_BATCHES];
 	b->n = 0;
 	b->used = 0;
 	b->flags = 0;
@@ -352,11 +328,6 @@ void workers_sync(struct workers *w)
 {
 	int k;
 
-	if (w->inline_run) {
-		if (w->w[0].open)
-			batch_send(&w->w[0], INT64_MIN, 0);
-		return;
-	}
 	for (k = 0; k < w->n; k++) {
 		struct worker *wk = &w->w[k];
 
@@ -379,19 +350,12 @@ void workers_stop(struct workers *w)
 	if (!w)
 		return;
 	workers_sync(w);
-	if (w->inline_run) {
-		batch_send(&w->w[0], INT64_MIN, BATCH_STOP);
-		free(w->w[0].ring[0]);
-		free(w->w);
-		free(w);
-		return;
-	}
 	for (k = 0; k < w->n; k++) {
 		batch_send(&w->w[k], INT64_MIN, BATCH_STOP);
 		if (!w->w[k].inline_run)
 			pthread_join(w->w[k].thread, NULL);
 		for (i = 0; i < RING_BATCHES; i++)
-			free(w->w[k].ring[i]);
+			free(w->w[k].ring[i]);	/* NULL past worker 0's one */
 	}
 	free(w->w);
 	free(w);

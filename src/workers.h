@@ -43,14 +43,11 @@ struct workers;
  * reader's) thread, as each of its batches fills, and n - 1 threads. So n
  * workers keep n cores busy; the reader's thread, which also reads and
  * decodes everything, gets a third of the pairs another worker gets.
+ * With n = 1 that is all: one thread, each batch worked on as soon as it
+ * is full (or at a tick, sync or stop), with the same look-ahead.
  */
 struct workers *workers_start(int n, void *const *states, const struct workers_ops *ops);
-/*
- * One worker and no thread (--workers 1): each batch is worked on by the
- * caller as soon as it is full (or at a tick, sync or stop), with the same
- * look-ahead, so that one thread gets the same cache overlap.
- */
-struct workers *workers_start_inline(void *state, const struct workers_ops *ops);
+
 int workers_count(const struct workers *w);
 /*
  * The worker of an unordered address pair (either order gives the same);

@@ -17,27 +17,16 @@ static struct inspect *insp;
 static void collect(struct flow *f, void *ctx)
 {
 	(void)ctx;
-	if (f->ib)
-		inspect_flow_end(insp, f);	/* as the audit does before judging a flow */
+	inspect_release(f, insp);	/* as the audit does before judging a flow */
 	cr_assert_lt(ndone, MAX_DONE);
 	done[ndone++] = *f;
-}
-
-static void payload(void *ctx, struct flow *f, const struct packet *pkt, int dir)
-{
-	inspect_packet(ctx, f, pkt, dir);
-}
-
-static void swapped(void *ctx, struct flow *f)
-{
-	(void)ctx;
-	inspect_swap(f);
 }
 
 static struct tracker *table(void)
 {
 	struct flow_table_config cfg;
 	struct inspect_config icfg;
+	struct tracker_hooks hooks;
 	struct tracker *ft;
 
 	flow_table_config_defaults(&cfg);
@@ -45,7 +34,8 @@ static struct tracker *table(void)
 	ndone = 0;
 	ft = tracker_new(&cfg, NULL, collect, NULL);
 	insp = inspect_new(&icfg);
-	tracker_set_hooks(ft, &(struct tracker_hooks){ .payload = payload, .swapped = swapped, .ctx = insp });
+	inspect_tracker_hooks(insp, &hooks);
+	tracker_set_hooks(ft, &hooks);
 	return ft;
 }
 
