@@ -38,6 +38,7 @@ struct report_input {
 	bool color;				/* ANSI colour for the text report */
 	const struct inspect_stats *inspect;	/* payload inspection, or NULL (--no-inspect) */
 	bool csv_matrix;			/* --format csv --table matrix: the matrix's cells, not the findings */
+	const struct evidence_result *evidence;	/* --evidence: the files written (evidence.h), or NULL */
 };
 
 int report_text_write(FILE *out, const struct report_input *in);
