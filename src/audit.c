@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "health.h"
 #include "strtab.h"
 #include "dedup.h"
+#include "evidence.h"
 #include "findings.h"
 #include "outfile.h"
 #include "flow_table.h"
@@ -50,6 +52,7 @@ struct shard {
 	struct findings *findings;
 	struct baseline *baseline;	/* baseline save / diff: the paths are collected here */
 	struct summary summary;
+	struct evidence *evidence;	/* --evidence: the flows behind each finding (and, buffered, their packets) */
 	struct flow *deferred;		/* REJ flows whose responder's TTL is not known yet, oldest first */
 	size_t ndeferred, deferred_cap;
 	struct strtab *tunnel_uids;	/* outer tunnel flows' uids, for their inner flows' tunnel_parents */
@@ -85,14 +88,20 @@ struct audit {
 	bool report_tty;		/* the report goes to a terminal */
 	unsigned interim_reports;
 	pid_t report_child;		/* the process writing an interim report, or 0 */
+	uint64_t seq;			/* packets read so far: each packet's number (evidence keeps their order) */
+	bool evidence_buffered;		/* --evidence from buffers: live, or an input that cannot be read twice */
+	struct evidence_budget *evidence_budget;
+	struct evidence_result evidence;	/* the files written, for the report */
 };
 
-static void flow_judged(struct shard *sh, const struct flow *f, const struct classification *cls)
+static void flow_judged(struct shard *sh, struct flow *f, const struct classification *cls)
 {
 	struct audit *a = sh->a;
 	struct finding_ids ids;
 
 	findings_add(sh->findings, f, cls, &ids);
+	if (sh->evidence)
+		evidence_note(sh->evidence, f, cls, &ids);
 	if (sh->baseline)
 		baseline_add(sh->baseline, f, cls, a->rules);
 	if (a->log)
@@ -217,17 +226,32 @@ static void shard_prefetch(void *state, struct packet *pkt, unsigned mode, int s
 	}
 }
 
+/* Buffered evidence: the packet joins its flow's buffer; an ICMP error also the buffer of the flow it quotes. */
+static void shard_buffer(struct shard *sh, struct flow *f, const struct packet *pkt)
+{
+	if (!pkt->frame)
+		return;
+	if (f)
+		evidence_buffer_packet(sh->evidence, f, pkt);
+	if (pkt->has_quoted)
+		evidence_buffer_icmp(sh->evidence, tracker_quoted_flow(sh->tracker, pkt), pkt);
+}
+
 static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 {
 	struct shard *sh = state;
+	struct flow *f;
 
 	if (pkt->ts_us > sh->now_us)
 		sh->now_us = pkt->ts_us;
 	switch (mode) {
 	case SM_OTHER:
 		/* as Zeek 7.1 logs unknown_transport */
-		if (!dedup_check(sh->dedup, pkt))
-			tracker_packet(sh->tracker, pkt);
+		if (!dedup_check(sh->dedup, pkt)) {
+			f = tracker_packet(sh->tracker, pkt);
+			if (pkt->frame)
+				shard_buffer(sh, f, pkt);
+		}
 		return;
 	case SM_OUTER:
 		tunnel_outer_flow(sh, pkt);	/* the tunnel carried it, whatever it was */
@@ -237,6 +261,8 @@ static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 		if (!dedup_repeat(sh->dedup, pkt)) {
 			tracker_advance(sh->tracker, pkt->ts_us);
 			tracker_icmp_error(sh->tracker, pkt);
+			if (pkt->frame)
+				shard_buffer(sh, NULL, pkt);
 		}
 		return;
 	default:
@@ -247,18 +273,24 @@ static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 		return;
 	sh->decoded++;
 	if (mode == SM_OWN) {
-		tracker_packet_own(sh->tracker, pkt);
+		f = tracker_packet_own(sh->tracker, pkt);
+		if (pkt->frame)
+			evidence_buffer_packet(sh->evidence, f, pkt);
 		return;
 	}
 	if (pkt->tunnel && pkt->outer.valid) {
 		const char *parent = tunnel_outer_flow(sh, pkt);
-		struct flow *f = tracker_packet(sh->tracker, pkt);
 
+		f = tracker_packet(sh->tracker, pkt);
 		if (f && parent && f->tunnel_parent[0] != parent && f->tunnel_parent[1] != parent)
 			f->tunnel_parent[f->tunnel_parent[0] ? 1 : 0] = parent;	/* a third stays unnamed */
+		if (pkt->frame)
+			shard_buffer(sh, f, pkt);
 		return;
 	}
-	tracker_packet(sh->tracker, pkt);
+	f = tracker_packet(sh->tracker, pkt);
+	if (pkt->frame)
+		shard_buffer(sh, f, pkt);
 }
 
 /* Time moves on for a shard (after each batch; live, with the clock): expiry, and REJ flows due. */
@@ -313,6 +345,10 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	pkt.ts_us = capture_ts_us(&h->ts);
 	pkt.wire_len = h->len;
 	pkt.cap_len = h->caplen;
+	pkt.number = ++a->seq;
+	pkt.dlt = dlt;
+	if (a->evidence_buffered)
+		pkt.frame = bytes;
 	if (pkt.ts_us > a->now_us)
 		a->now_us = pkt.ts_us;
 	e = decode_frame_ex(dlt, bytes, h->caplen, &pkt, a->decode_flags);
@@ -423,6 +459,8 @@ static int on_ready(void *ctx, char *errbuf, size_t errlen)
 	const struct options *o = a->o;
 	bool live = o->iface != NULL;
 
+	if (o->evidence && evidence_dir_prepare(o->evidence, errbuf, errlen) != 0)
+		return -1;
 	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, live, o->table.uid_seed, errbuf, errlen)))
 		return -1;
 	if (!a->report_wanted)
@@ -502,6 +540,7 @@ static void shards_merge(struct audit *a)
 		struct shard *sh = &a->shards[k];
 
 		findings_merge(s0->findings, sh->findings);
+		evidence_merge(s0->evidence, sh->evidence);
 		summary_merge(&s0->summary, &sh->summary);
 		if (sh->baseline && s0->baseline)
 			baseline_absorb(s0->baseline, sh->baseline);
@@ -562,7 +601,27 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
 				     .findings = a->shards[0].findings, .uid_seed = a->o->table.uid_seed,
 				     .duplicates = shards_duplicates(a),
 				     .inspect = a->shards[0].inspect ? &a->inspect : NULL, .live_flows = a->table.live,
-				     .color = want_color(a), .csv_matrix = a->o->table_matrix };
+				     .color = want_color(a), .csv_matrix = a->o->table_matrix,
+				     .evidence = a->o->evidence && a->evidence.files ? &a->evidence : NULL };
+}
+
+/*
+ * --evidence: the files, once the findings are finished (interim reports
+ * too, from the buffers). A failure is a warning for an interim report,
+ * the run's error line for the final one; the report is written anyway.
+ */
+static int write_evidence(struct audit *a, const struct capture_stats *cs, bool interim, char *errbuf, size_t errlen)
+{
+	struct evidence_context ctx = { .findings = a->shards[0].findings, .rules = a->rules, .site = a->site,
+					.capture = cs, .filter = a->o->filter, .decode_flags = a->decode_flags,
+					.dedup_window_us = a->o->dedup_window_us, .vlan_key = a->o->table.vlan_key,
+					.progress = !a->o->quiet && isatty(STDERR_FILENO), .interim = interim,
+					.live_iface = cs->live ? a->o->iface : NULL };
+
+	if (!a->o->evidence || !a->shards[0].evidence)
+		return 0;
+	evidence_result_free(&a->evidence);
+	return evidence_write(a->shards[0].evidence, &ctx, &a->evidence, errbuf, errlen);
 }
 
 /* An interim report; with workers, in the forked child only (the merge consumes the shards' findings). */
@@ -576,6 +635,15 @@ static void write_interim(struct audit *a, const struct capture_stats *cs)
 	health_from_capture(a, cs);
 	findings_set_health(fd, &a->health);
 	findings_finish(fd, cs->first_us, cs->packets ? cs->last_us : cs->first_us);
+	if (a->o->evidence) {
+		char ebuf[512];
+
+		if (write_evidence(a, cs, true, ebuf, sizeof(ebuf)) != 0) {
+			fputs("flowaudit: warning: interim evidence: ", stderr);
+			report_text_safe(stderr, ebuf);
+			fputc('\n', stderr);
+		}
+	}
 	report_input_fill(a, &ri, cs);
 	ri.interim = true;
 	if (a->report && !outfile_is_stdout(a->report)) {
@@ -694,8 +762,16 @@ static void damage_line(const struct capture_stats *cs, char *errbuf, size_t err
 
 static void shard_free(struct shard *sh)
 {
+	size_t i;
+
 	if (sh->inspect)
 		flow_table_foreach(tracker_table(sh->tracker), inspect_release, sh->inspect);	/* handshake buffers */
+	if (sh->evidence) {
+		flow_table_foreach(tracker_table(sh->tracker), evidence_release, NULL);	/* a run that failed */
+		for (i = 0; i < sh->ndeferred; i++)
+			evidence_release(&sh->deferred[i], NULL);
+	}
+	evidence_free(sh->evidence);
 	tracker_free(sh->tracker);
 	free(sh->deferred);
 	classify_free(sh->classifier);
@@ -729,6 +805,9 @@ static void audit_free(struct audit *a)
 	free(a->shards);
 	a->shards = NULL;
 	a->nshards = 0;
+	evidence_budget_free(a->evidence_budget);
+	a->evidence_budget = NULL;
+	evidence_result_free(&a->evidence);
 	if (a->own_site) {
 		site_free(a->own_site);
 		free(a->own_site);
@@ -761,6 +840,27 @@ static void shard_init(struct audit *a, struct shard *sh, const struct flow_tabl
 	}
 	sh->dedup = dedup_new(o->dedup_window_us);
 	sh->tunnel_uids = strtab_new(AUDIT_TUNNEL_UIDS_MAX);
+	if (o->evidence) {
+		struct evidence_config ecfg = { .dir = o->evidence, .max_flows = o->evidence_flows,
+						.max_packets = o->evidence_packets, .buffered = a->evidence_buffered };
+
+		sh->evidence = evidence_new(&ecfg, a->evidence_budget, o->table.uid_seed);
+	}
+}
+
+/* Live, or an input that cannot be read a second time (standard input, a FIFO): evidence from buffers. */
+static bool evidence_needs_buffers(const struct options *o)
+{
+	struct stat st;
+	int i;
+
+	if (o->iface)
+		return true;
+	for (i = 0; i < o->ninputs; i++)
+		if (!strcmp(o->inputs[i], "-") || stat(o->inputs[i], &st) != 0 ||
+		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+			return true;
+	return false;
 }
 
 /* --workers, or the online cores (at most OPTIONS_WORKERS_DEFAULT_MAX); 1 keeps one thread. */
@@ -787,6 +887,11 @@ static void audit_start(struct audit *a, struct baseline *bl)
 	if (tcfg.max_flows > 0)
 		tcfg.max_flows = (tcfg.max_flows + (uint64_t)n - 1) / (uint64_t)n;
 	a->baseline = bl;
+	if (a->o->evidence) {
+		a->evidence_buffered = evidence_needs_buffers(a->o);
+		a->evidence_budget = evidence_budget_new((a->o->evidence_memory_mib ? a->o->evidence_memory_mib
+									: EVIDENCE_MEMORY_MIB_DEFAULT) << 20);
+	}
 	a->nshards = n;
 	a->shards = xcalloc((size_t)n, sizeof(*a->shards));
 	for (k = 0; k < n; k++) {
@@ -962,6 +1067,15 @@ static int run_audit(const struct options *o, const struct rule_set *rs, const s
 	if (a.log && conn_log_close(a.log, errbuf, errlen) != 0)
 		status = EXIT_TROUBLE;
 	a.log = NULL;
+	if (o->evidence) {
+		char ebuf[512];
+
+		if (write_evidence(&a, &cs, false, ebuf, sizeof(ebuf)) != 0) {
+			if (status != EXIT_TROUBLE)
+				snprintf(errbuf, errlen, "%s", ebuf);
+			status = EXIT_TROUBLE;
+		}
+	}
 	report_input_fill(&a, &ri, &cs);
 	if (write_final_report(&a, &ri, errbuf, errlen) != 0)
 		status = EXIT_TROUBLE;

@@ -21,6 +21,8 @@
 
 struct progress {
 	bool on;
+	const char *label;	/* or NULL */
+	bool flows;		/* show the flows live */
 	double start;
 	double last;
 	uint64_t last_packets;
@@ -62,8 +64,12 @@ static void progress_show(struct progress *pg, int64_t pos, const struct capture
 	capture_human(rate, sizeof(rate), (double)(st->packets - pg->last_packets) / (t - pg->last));
 	capture_human(fl, sizeof(fl), (double)live);
 	fputs("\r\033[K", stderr);
+	if (pg->label)
+		fprintf(stderr, "%s: ", pg->label);
 	report_text_safe(stderr, in->path);	/* the path may hold anything */
-	fprintf(stderr, ":%s %s packets, %s pkt/s, %s flows live", where, pk, rate, fl);
+	fprintf(stderr, ":%s %s packets, %s pkt/s", where, pk, rate);
+	if (pg->flows)
+		fprintf(stderr, ", %s flows live", fl);
 	fflush(stderr);
 	pg->last = t;
 	pg->last_packets = st->packets;
@@ -870,7 +876,7 @@ static int cmp_first(const void *a, const void *b, void *ctx)
 int capture_run_offline(const struct capture_config *cfg, capture_packet_fn fn, capture_live_fn live,
 			void *ctx, struct capture_stats *st, char *errbuf, size_t errlen)
 {
-	struct progress pg = { .on = cfg->progress };
+	struct progress pg = { .on = cfg->progress, .label = cfg->progress_label, .flows = live != NULL };
 	struct source *src = NULL;
 	struct heap hp = { 0 };
 	const char **paths = NULL;

@@ -52,6 +52,7 @@ struct capture_config {
 	int npaths;
 	const char *filter;	/* BPF, or NULL */
 	bool progress;		/* a progress line on stderr */
+	const char *progress_label;	/* NULL, or what the progress line starts with ("evidence") */
 	capture_ready_fn ready;	/* or NULL */
 };
 

@@ -115,8 +115,7 @@ struct evidence_context {
 	bool vlan_key;
 	bool progress;				/* offline pass: a progress line on stderr */
 	bool interim;
-	int live_dlt;				/* live: the interface's link type */
-	const char *live_iface;
+	const char *live_iface;			/* live: the interface (capture->inputs[0] has its link type) */
 };
 
 /*

@@ -32,6 +32,7 @@ enum flow_end {
  * 440 bytes. What a packet needs first comes first: the hash, then orig,
  * which the lookup compares, then the times.
  */
+struct evidence_buf;
 struct flow {
 	uint64_t hash;		/* flow_table_hash of its key (the table's index keeps it too) */
 	struct tuple orig;	/* originator -> responder */
@@ -74,6 +75,7 @@ struct flow {
 	uint8_t wire;		/* WIRE_* bits */
 	const struct tls_evidence *tls;	/* interned, NULL if no TLS/DTLS handshake was seen */
 	struct inspect_buf *ib;	/* a handshake being followed; NULL once settled, always NULL when handed on */
+	struct evidence_buf *evb;	/* --evidence from buffers: its packets kept so far (evidence.h), or NULL */
 
 	struct flow_side side[2];	/* [0] originator, [1] responder */
 	struct tcp_endpoint tcp[2];

@@ -44,6 +44,10 @@ enum {
 	OPT_ADD_RULES,
 	OPT_WORKERS,
 	OPT_UID_SEED,
+	OPT_EVIDENCE,
+	OPT_EVIDENCE_FLOWS,
+	OPT_EVIDENCE_PACKETS,
+	OPT_EVIDENCE_MEMORY,
 	OPT_LAST,
 };
 
@@ -79,6 +83,10 @@ static const struct option long_options[] = {
 	{ "no-decap", no_argument, NULL, OPT_NO_DECAP },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "uid-seed", required_argument, NULL, OPT_UID_SEED },
+	{ "evidence", required_argument, NULL, OPT_EVIDENCE },
+	{ "evidence-flows", required_argument, NULL, OPT_EVIDENCE_FLOWS },
+	{ "evidence-packets", required_argument, NULL, OPT_EVIDENCE_PACKETS },
+	{ "evidence-memory", required_argument, NULL, OPT_EVIDENCE_MEMORY },
 	{ "no-inspect", no_argument, NULL, OPT_NO_INSPECT },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "min-flows", required_argument, NULL, OPT_MIN_FLOWS },
@@ -113,6 +121,13 @@ void options_usage(FILE *out)
 	      "      --format text|json|html|csv  the report on stdout: a table (default), one JSON document,\n"
 	      "                          one self-contained HTML page (use -o report.html), or CSV rows\n"
 	      "      --table findings|matrix  with --format csv: one row per finding (default) or per matrix cell\n"
+	      "      --evidence DIR      write the packets behind each finding to DIR, one pcapng per finding\n"
+	      "                          (F-ID-KIND-PROTO-PORT.pcapng, with comments), and DIR/index.json;\n"
+	      "                          baseline diff: the flows behind each change that got worse\n"
+	      "      --evidence-flows N  flows per finding in its file (default 20; the first by time)\n"
+	      "      --evidence-packets N  packets per flow (default 200: the first N - 4 and the last 4)\n"
+	      "      --evidence-memory MIB  live (or -r -): the packets kept in memory at most (default 64);\n"
+	      "                          a live flow keeps its first 16 and last 4 packets\n"
 	      "  -o, --output FILE       write the report (baseline save / merge: the baseline) to FILE ('-' = stdout)\n"
 	      "      --fail-on LIST      findings that make the exit status 1 (default\n"
 	      "                          blocked,missing,unexpected,interrupted,fallback,middlebox-reset,\n"
@@ -416,6 +431,31 @@ static int parse_one(struct options *o, int c, char *errbuf, size_t errlen)
 	}
 	case OPT_UID_SEED:
 		return parse_uid_seed(optarg, &t->uid_seed, errbuf, errlen);
+	case OPT_EVIDENCE:
+		o->evidence = optarg;
+		return 0;
+	case OPT_EVIDENCE_FLOWS:
+	case OPT_EVIDENCE_PACKETS:
+	case OPT_EVIDENCE_MEMORY: {
+		const char *what = c == OPT_EVIDENCE_FLOWS ? "--evidence-flows"
+				   : c == OPT_EVIDENCE_PACKETS ? "--evidence-packets" : "--evidence-memory";
+		uint64_t n;
+
+		if (parse_count(optarg, &n, what, errbuf, errlen) != 0)
+			return -1;
+		if (n > (c == OPT_EVIDENCE_MEMORY ? 1u << 20 : 1000000u)) {
+			snprintf(errbuf, errlen, "%s: '%s' is more than %u", what, optarg,
+				 c == OPT_EVIDENCE_MEMORY ? 1u << 20 : 1000000u);
+			return -1;
+		}
+		if (c == OPT_EVIDENCE_FLOWS)
+			o->evidence_flows = (int)n;
+		else if (c == OPT_EVIDENCE_PACKETS)
+			o->evidence_packets = (int)n;
+		else
+			o->evidence_memory_mib = n;
+		return 0;
+	}
 	case OPT_RULES:
 		o->rules = xrealloc(o->rules, (size_t)(o->nrules + 1) * sizeof(*o->rules));
 		o->rules[o->nrules++] = optarg;
@@ -487,6 +527,10 @@ static const struct {
 	{ OPT_MAX_FLOWS, C_CAPTURE, false },
 	{ OPT_WORKERS, C_CAPTURE, false },
 	{ OPT_UID_SEED, C_CAPTURE, false },
+	{ OPT_EVIDENCE, C_AUDIT | C_BDIFF, false },
+	{ OPT_EVIDENCE_FLOWS, C_AUDIT | C_BDIFF, false },
+	{ OPT_EVIDENCE_PACKETS, C_AUDIT | C_BDIFF, false },
+	{ OPT_EVIDENCE_MEMORY, C_AUDIT | C_BDIFF, false },
 	{ OPT_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
 	{ OPT_ADD_RULES, C_CAPTURE | C_RCHECK | C_RLIST, true },
 	{ OPT_SITE, C_CAPTURE | C_RCHECK | C_RLIST, false },
@@ -575,6 +619,10 @@ static int options_check_inputs(const struct options *o, int nwords, char **word
 	if (!o->iface && (o->duration_us || o->report_interval_us || o->drop_user || o->snaplen ||
 			  o->no_promisc || o->buffer_mib)) {
 		snprintf(errbuf, errlen, "--duration, --report-interval, -s, -p, -B and -Z are for live audits (-i)");
+		return -1;
+	}
+	if (!o->evidence && (o->evidence_flows || o->evidence_packets || o->evidence_memory_mib)) {
+		snprintf(errbuf, errlen, "--evidence-flows, --evidence-packets and --evidence-memory go with --evidence DIR");
 		return -1;
 	}
 	return 0;
@@ -715,7 +763,8 @@ static int options_two_baselines(const struct options *o, const unsigned char *g
 	static const int capture_only[] = { OPT_CONN_LOG, OPT_SITE, OPT_RULES, OPT_VLAN_KEY, OPT_TCP_TIMEOUT,
 					    OPT_UDP_TIMEOUT, OPT_ICMP_TIMEOUT, OPT_TCP_CLOSE_DELAY, OPT_TCP_ATTEMPT_DELAY,
 					    OPT_MAX_FLOWS, OPT_PENDING_WINDOW, OPT_DEDUP_WINDOW, OPT_NO_INSPECT,
-					    OPT_NO_DECAP, OPT_WORKERS, OPT_UID_SEED };
+					    OPT_NO_DECAP, OPT_WORKERS, OPT_UID_SEED, OPT_EVIDENCE, OPT_EVIDENCE_FLOWS,
+					    OPT_EVIDENCE_PACKETS, OPT_EVIDENCE_MEMORY };
 	size_t k;
 
 	if (o->filter) {

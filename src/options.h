@@ -49,6 +49,10 @@ struct options {
 	bool version;
 	struct flow_table_config table;
 	int workers;		/* --workers; 0: not given (the online cores, at most OPTIONS_WORKERS_MAX) */
+	const char *evidence;	/* --evidence DIR, or NULL */
+	int evidence_flows;	/* --evidence-flows; 0: the default */
+	int evidence_packets;	/* --evidence-packets; 0: the default */
+	uint64_t evidence_memory_mib;	/* --evidence-memory; 0: the default */
 };
 
 /* Returns 0, or -1 with errbuf set (a usage error). */

@@ -138,6 +138,11 @@ struct packet {
 	bool dedup_hash_ok;
 	uint64_t flow_hash;	/* flow_table_hash of t with the tracker's key VLAN */
 	uint64_t dedup_hash;	/* the duplicate check's hash, 0: not a packet it compares */
+
+	/* --evidence from buffers (evidence.h): the whole frame as read, its link type and place in the input */
+	const uint8_t *frame;	/* NULL unless the packets are buffered */
+	int dlt;
+	uint64_t number;	/* the packet's number in the input, from 1 */
 };
 
 #endif

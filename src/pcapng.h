@@ -70,4 +70,17 @@ void pcapng_free(struct pcapng_reader *r);
  */
 void pcapng_ts(const struct pcapng_iface *ifc, uint64_t ts, struct timeval *tv);
 
+/*
+ * Writing (pcapng_write.c), in this machine's byte order, as Wireshark and
+ * libpcap read it: a Section Header Block with comments (opt_comment, one
+ * per line given) and shb_userappl; one Interface Description Block per
+ * link type (microsecond time stamps, the default if_tsresol); Enhanced
+ * Packet Blocks with an optional comment. Each returns 0, or -1 when the
+ * stream's write failed (its error indicator says why).
+ */
+int pcapng_write_section(FILE *f, const char *const *comments, int ncomments, const char *userappl);
+int pcapng_write_interface(FILE *f, int dlt, uint32_t snaplen, const char *name, const char *description);
+int pcapng_write_packet(FILE *f, uint32_t ifid, int64_t ts_us, const uint8_t *data, uint32_t caplen, uint32_t len,
+			const char *comment);
+
 #endif

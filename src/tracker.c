@@ -256,6 +256,15 @@ static uint16_t key_vlan(const struct tracker *tr, const struct packet *pkt)
 	return tr->vlan_key ? pkt->vlan : 0;
 }
 
+struct flow *tracker_quoted_flow(struct tracker *tr, const struct packet *pkt)
+{
+	uint16_t vlan = key_vlan(tr, pkt);
+
+	if (!pkt->has_quoted)
+		return NULL;
+	return flow_table_find(tr->table, &pkt->quoted, vlan, flow_table_hash(tr->table, &pkt->quoted, vlan));
+}
+
 void tracker_icmp_error(struct tracker *tr, const struct packet *pkt)
 {
 	uint16_t vlan = key_vlan(tr, pkt);

@@ -53,6 +53,8 @@ void tracker_prefetch_flow(struct tracker *tr, const struct packet *pkt);
 struct flow *tracker_packet(struct tracker *tr, const struct packet *pkt);
 /* Only attach an ICMP error to the flow it quotes (with workers, its own flow may be another's). */
 void tracker_icmp_error(struct tracker *tr, const struct packet *pkt);
+/* The flow an ICMP error quotes (pkt->quoted), or NULL: looked up only. */
+struct flow *tracker_quoted_flow(struct tracker *tr, const struct packet *pkt);
 /* Only account it as a packet of its own flow (the quoted flow is another worker's). */
 struct flow *tracker_packet_own(struct tracker *tr, const struct packet *pkt);
 void tracker_advance(struct tracker *tr, int64_t now_us);

@@ -264,9 +264,15 @@ static void batch_send(struct worker *wk, int64_t now_us, unsigned flags)
 static void span(const struct packet *pkt, const uint8_t **lo, const uint8_t **hi)
 {
 	*lo = *hi = NULL;
+	if (pkt->frame) {	/* buffered evidence: the whole frame, which normally holds the rest */
+		*lo = pkt->frame;
+		*hi = pkt->frame + pkt->cap_len;
+	}
 	if (pkt->l3) {
-		*lo = pkt->l3;
-		*hi = pkt->l3 + pkt->l3_cap;
+		if (!*lo || pkt->l3 < *lo)
+			*lo = pkt->l3;
+		if (!*hi || pkt->l3 + pkt->l3_cap > *hi)
+			*hi = pkt->l3 + pkt->l3_cap;
 	}
 	if (pkt->payload && pkt->payload_cap) {
 		if (!*lo || pkt->payload < *lo)
@@ -302,11 +308,14 @@ void workers_push(struct workers *w, int k, const struct packet *pkt, unsigned m
 		b->used += (uint32_t)((len + 7) & ~(size_t)7);
 		if (b->used > BATCH_BYTES)
 			b->used = BATCH_BYTES;
+		if (pkt->frame)
+			it->pkt.frame = copy + (pkt->frame - lo);
 		if (pkt->l3)
 			it->pkt.l3 = copy + (pkt->l3 - lo);
 		if (pkt->payload)
 			it->pkt.payload = pkt->payload_cap ? copy + (pkt->payload - lo) : NULL;
 	} else {
+		it->pkt.frame = NULL;
 		it->pkt.l3 = NULL;
 		it->pkt.l3_cap = 0;
 		it->pkt.payload = NULL;
