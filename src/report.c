@@ -10,6 +10,7 @@
 
 #include "classify.h"
 #include "decode.h"
+#include "evidence.h"
 #include "icmp_types.h"
 #include "inspect.h"
 #include "tls.h"
@@ -554,4 +555,95 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 						       : ": a device in the path answered for the host (a firewall's reject)");
 		}
 	}
+}
+
+/* The entry of the finding with this id, or NULL (evidence_result_find's search, without needing evidence.c). */
+static const struct evidence_file *find_file(const struct evidence_result *res, const char *id)
+{
+	int i;
+
+	for (i = 0; i < res->nfiles; i++)
+		if (!strcmp(res->files[i].id, id))
+			return &res->files[i];
+	return NULL;
+}
+
+const struct evidence_file *report_evidence_file(const struct evidence_result *res, int at, const char *id)
+{
+	if (!res)
+		return NULL;
+	if (at >= 0 && at < res->nfiles && !strcmp(res->files[at].id, id))
+		return &res->files[at];
+	return find_file(res, id);
+}
+
+void report_evidence_counts(const struct evidence_file *ef, char *out, size_t n)
+{
+	char num[96];
+	size_t at = 0;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	if (ef->flows < ef->flows_total)
+		snprintf(num, sizeof(num), "%" PRIu64 " of %" PRIu64 " flows", ef->flows, ef->flows_total);
+	else
+		snprintf(num, sizeof(num), "%" PRIu64 " %s", ef->flows, report_plural(ef->flows, "flow", "flows"));
+	ev_append(out, n, &at, num);
+	snprintf(num, sizeof(num), ", %" PRIu64 " %s", ef->packets, report_plural(ef->packets, "packet", "packets"));
+	ev_append(out, n, &at, num);
+	if (ef->icmp_errors) {
+		snprintf(num, sizeof(num), ", %" PRIu64 " of them %s", ef->icmp_errors,
+			 report_plural(ef->icmp_errors, "an ICMP error", "ICMP errors"));
+		ev_append(out, n, &at, num);
+	}
+	if (ef->packets_cut) {
+		snprintf(num, sizeof(num), ", %" PRIu64 " %s over the per-flow bound left out", ef->packets_cut,
+			 report_plural(ef->packets_cut, "packet", "packets"));
+		ev_append(out, n, &at, num);
+	}
+}
+
+/*
+ * Bytes in MiB, one decimal; a little that would round to 0.0 reads
+ * "<0.1", so that a buffer that held something never reads as empty.
+ */
+static void mib(uint64_t bytes, char *out, size_t n)
+{
+	double m = (double)bytes / (1024.0 * 1024.0);
+
+	if (bytes % (1024 * 1024) == 0)
+		snprintf(out, n, "%" PRIu64, bytes / (1024 * 1024));
+	else if (m < 0.05)
+		snprintf(out, n, "<0.1");
+	else
+		snprintf(out, n, "%.1f", m);
+}
+
+void report_evidence_buffers(const struct evidence_result *res, char *out, size_t n)
+{
+	char peak[32], cap[32];
+	int w;
+
+	if (n == 0)
+		return;
+	out[0] = '\0';
+	if (!res->buffered)
+		return;
+	mib(res->memory_peak, peak, sizeof(peak));
+	mib(res->memory_cap, cap, sizeof(cap));
+	w = snprintf(out, n, "peak %s MiB of the %s MiB cap", peak, cap);
+	if ((res->dropped_packets || res->dropped_flows) && w > 0 && (size_t)w < n)
+		snprintf(out + w, n - (size_t)w, "; %" PRIu64 " %s of %" PRIu64 " %s dropped by the cap",
+			 res->dropped_packets, report_plural(res->dropped_packets, "packet", "packets"),
+			 res->dropped_flows, report_plural(res->dropped_flows, "flow", "flows"));
+}
+
+int report_evidence_written(const struct evidence_result *res)
+{
+	int i, n = 0;
+
+	for (i = 0; i < res->nfiles; i++)
+		n += res->files[i].written;
+	return n;
 }

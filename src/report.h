@@ -101,6 +101,26 @@ const int *report_related_of(const struct report_related *r, int i, int *count);
 /* list[i] is told under a blocked finding of the list. */
 bool report_related_nested(const struct report_related *r, int i);
 void report_related_free(struct report_related *r);
+/*
+ * --evidence: the file of the finding with this id, or NULL (no entry, or
+ * res NULL). The entries are in the findings' list order, so entry at (the
+ * finding's index in findings_list) is looked at first, and only when it is
+ * not the one the list is searched: a lookup per finding stays linear over
+ * a report of many findings. at -1: search.
+ */
+struct evidence_result;
+struct evidence_file;
+const struct evidence_file *report_evidence_file(const struct evidence_result *res, int at, const char *id);
+/*
+ * What a finding's file holds, as a person reads it: "3 flows, 17 packets",
+ * "20 of 57 flows, 4000 packets, 2 of them ICMP errors, 31 packets over the
+ * per-flow bound left out" (text and HTML).
+ */
+void report_evidence_counts(const struct evidence_file *ef, char *out, size_t n);
+/* The live buffers: "peak 12.3 MiB of the 64 MiB cap; 310 packets of 4 flows dropped by the cap"; "" when not buffered. */
+void report_evidence_buffers(const struct evidence_result *res, char *out, size_t n);
+/* The files written (not the entries that could not be). */
+int report_evidence_written(const struct evidence_result *res);
 /* What a status or finding word means (the reports' glossary), or NULL. */
 const char *report_word_meaning(const char *word);
 /* The words of the glossary this report shows (findings' kinds, matrix statuses), in order; their count. */

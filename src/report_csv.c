@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "evidence.h"
 #include "findings.h"
 #include "report.h"
 
@@ -55,11 +56,14 @@ static void csv_findings(FILE *out, const struct report_input *in)
 					    "hosts", "flows", "first_seen", "last_seen", "confidence", "example_orig_h",
 					    "example_resp_h", "accepted", "related", "visibility", "note" };
 	const struct finding *const *list;
+	bool ev = in->evidence != NULL;	/* --evidence: one more column, last, so that the others keep their places */
 	int i, k, n;
 	size_t h;
 
 	for (h = 0; h < sizeof(head) / sizeof(head[0]); h++)
-		field(out, head[h], h + 1 == sizeof(head) / sizeof(head[0]));
+		field(out, head[h], !ev && h + 1 == sizeof(head) / sizeof(head[0]));
+	if (ev)
+		field(out, "evidence", true);
 	list = findings_list(in->findings, &n);
 	for (i = 0; i < n; i++) {
 		const struct finding *fi = list[i];
@@ -90,7 +94,13 @@ static void csv_findings(FILE *out, const struct report_input *in)
 		}
 		field(out, rel, false);
 		field(out, derived_path ? findings_visibility_name((enum visibility)fi->visibility) : "", false);
-		field(out, fi->note, true);
+		field(out, fi->note, !ev);
+		if (ev) {
+			/* the file in the --evidence directory; empty when none was written */
+			const struct evidence_file *ef = report_evidence_file(in->evidence, i, fi->id);
+
+			field(out, ef && ef->written ? ef->name : "", true);
+		}
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "classify.h"
 #include "decode.h"
+#include "evidence.h"
 #include "findings.h"
 #include "flow_table.h"
 #include "icmp_types.h"
@@ -563,6 +564,72 @@ static void html_health_warning(FILE *out, const struct report_input *in)
 	      "no-reply findings may be wrong.</p>\n", out);
 }
 
+/* One part of a URL path: bytes outside [A-Za-z0-9._~/-] as %XX, so nothing in it can end the attribute or name a scheme. */
+static void url_part(FILE *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '~' || c == '/' || c == '-')
+			fputc(c, out);
+		else
+			fprintf(out, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+/*
+ * The href of a file in the --evidence directory: DIR/NAME, DIR as given
+ * (relative to where flowaudit ran: the page is usually read beside it).
+ * Runs of slashes are written as one: "//host/x" would link to another
+ * host, and on Linux it names the same directory as "/host/x".
+ */
+static void evidence_href(FILE *out, const char *dir, const char *name)
+{
+	const char *p;
+	char last = '\0';
+
+	for (p = dir; *p; p++) {
+		if (*p == '/' && last == '/')
+			continue;
+		url_part(out, p, 1);
+		last = *p;
+	}
+	if (last && last != '/')
+		fputc('/', out);
+	url_part(out, name, strlen(name));
+}
+
+/*
+ * --evidence: a link to the finding's pcapng file and what it holds, after
+ * sep; nothing without --evidence or an entry. at: the finding's index in
+ * findings_list (where its entry is).
+ */
+static void evidence_link(FILE *out, const struct report_input *in, const struct finding *fi, int at, const char *sep)
+{
+	const struct evidence_file *ef = report_evidence_file(in->evidence, at, fi->id);
+	char counts[256];
+
+	if (!ef)
+		return;
+	fputs(sep, out);
+	if (!ef->written) {
+		fputs("evidence not written", out);
+		return;
+	}
+	fputs("evidence <a class=\"ev\" href=\"", out);
+	evidence_href(out, in->evidence->dir, ef->name);
+	fputs("\">", out);
+	report_html_text(out, ef->name);
+	report_evidence_counts(ef, counts, sizeof(counts));
+	fputs("</a> (", out);
+	report_html_text(out, counts);
+	fputs(")", out);
+}
+
 /* The site's accepted exceptions: the findings they cover with the reason, then entries expired or unused. */
 static void html_accepted(FILE *out, const struct report_input *in, const struct finding *const *list, int n)
 {
@@ -588,7 +655,9 @@ static void html_accepted(FILE *out, const struct report_input *in, const struct
 		fprintf(out, "%" PRIu64 " flow%s &middot; id <span class=\"ev\">%s</span><br>accepted: ", fi->count,
 			fi->count == 1 ? "" : "s", fi->id);
 		report_html_text(out, in->site->accepts[fi->accept_index].reason);
-		fprintf(out, " (line %d)</li>\n", in->site->accepts[fi->accept_index].line);
+		fprintf(out, " (line %d)", in->site->accepts[fi->accept_index].line);
+		evidence_link(out, in, fi, i, "<br>");
+		fputs("</li>\n", out);
 	}
 	fputs("</ol>", out);
 	for (i = 0; i < in->site->naccepts; i++) {
@@ -690,6 +759,7 @@ static void findings_section(FILE *out, const struct report_input *in)
 				report_html_text(out, fi->note);
 			}
 		}
+		evidence_link(out, in, fi, i, "<br>");
 		ex = report_related_of(rel, i, &nex);
 		for (k = 0; k < nex; k++) {
 			const struct finding *d = list[ex[k]];
@@ -699,8 +769,10 @@ static void findings_section(FILE *out, const struct report_input *in)
 				"</span> ", d->id, findings_kind_name(d->kind), d->id, findings_kind_name(d->kind),
 				findings_kind_name(d->kind));
 			report_html_text(out, d->note);
-			fprintf(out, " (%" PRIu64 " flow%s, %" PRIu64 " host pair%s) &middot; id <span class=\"ev\">%s</span></li>",
+			fprintf(out, " (%" PRIu64 " flow%s, %" PRIu64 " host pair%s) &middot; id <span class=\"ev\">%s</span>",
 				d->count, d->count == 1 ? "" : "s", d->hosts, d->hosts == 1 ? "" : "s", d->id);
+			evidence_link(out, in, d, ex[k], "<br>");
+			fputs("</li>", out);
 		}
 		fputs(nested ? "</ul></li>\n" : "</li>\n", out);
 	}
@@ -745,6 +817,36 @@ const char *report_html_status_class(enum verdict v)
 	}
 }
 
+/* --evidence: where the files are (a link to their index), how much they hold, and the live buffers' cap. */
+static void html_evidence(FILE *out, const struct report_input *in)
+{
+	const struct evidence_result *ev = in->evidence;
+	char line[256];
+	int written, missing;
+
+	if (!ev)
+		return;
+	written = report_evidence_written(ev);
+	missing = ev->nfiles - written;
+	fprintf(out, "<section id=\"evidence\"><h2>Evidence</h2><p>%d %s in <span class=\"ev\">", written,
+		report_plural((uint64_t)written, "file", "files"));
+	report_html_text(out, ev->dir);
+	fputs("</span> (<a href=\"", out);
+	evidence_href(out, ev->dir, "index.json");
+	fprintf(out, "\">index.json</a> lists them), %" PRIu64 " %s, %" PRIu64 " %s</p>", ev->packets,
+		report_plural(ev->packets, "packet", "packets"), ev->bytes, report_plural(ev->bytes, "byte", "bytes"));
+	if (missing > 0)
+		fprintf(out, "<p>%d %s could not be written (the run's error line says why).</p>", missing,
+			report_plural((uint64_t)missing, "finding's file", "findings' files"));
+	report_evidence_buffers(ev, line, sizeof(line));
+	if (line[0]) {
+		fputs("<p>From live buffers: ", out);
+		report_html_text(out, line);
+		fputs(".</p>", out);
+	}
+	fputs("</section>\n", out);
+}
+
 /* The words of this report, each with what it means (the legend's colours, in words). */
 static void html_glossary(FILE *out, const struct report_input *in)
 {
@@ -777,6 +879,7 @@ int report_html_write(FILE *out, const struct report_input *in)
 		rule_matrix(out, in);
 	fputs("</section>\n", out);
 	findings_section(out, in);
+	html_evidence(out, in);
 	html_glossary(out, in);
 	report_html_end(out);
 	return ferror(out) ? -1 : 0;

@@ -3,6 +3,7 @@
 
 #include "addr.h"
 #include "conn_log.h"
+#include "evidence.h"
 #include "inspect.h"
 #include "json.h"
 
@@ -326,7 +327,37 @@ static void json_role_or_null(struct json *j, const struct report_input *in, con
 	role >= 0 || role == ROLE_ANY ? json_str(j, rules_role_name(in->rules, role)) : json_null(j);
 }
 
-static void json_finding(struct json *j, const struct report_input *in, const struct finding *fi)
+/*
+ * --evidence: the finding's pcapng file. Its own key, evidence_file: a wire
+ * finding's "evidence" (what the payload or the reset showed) was there first.
+ */
+static void json_evidence_file(struct json *j, const struct report_input *in, const struct finding *fi, int at)
+{
+	const struct evidence_file *ef = report_evidence_file(in->evidence, at, fi->id);
+
+	if (!ef)
+		return;
+	JSON_KEY(j, "evidence_file");
+	json_begin_object(j);
+	JSON_KEY(j, "file");
+	json_str(j, ef->name);
+	JSON_KEY(j, "written");
+	json_bool(j, ef->written);
+	JSON_KEY(j, "flows");
+	json_u64(j, ef->flows);
+	JSON_KEY(j, "flows_total");
+	json_u64(j, ef->flows_total);
+	JSON_KEY(j, "packets");
+	json_u64(j, ef->packets);
+	JSON_KEY(j, "icmp_errors");
+	json_u64(j, ef->icmp_errors);
+	JSON_KEY(j, "packets_cut");
+	json_u64(j, ef->packets_cut);
+	json_end_object(j);
+}
+
+/* at: the finding's index in findings_list (where its evidence entry is). */
+static void json_finding(struct json *j, const struct report_input *in, const struct finding *fi, int at)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 	char a[ADDR_STRLEN];
@@ -401,6 +432,7 @@ static void json_finding(struct json *j, const struct report_input *in, const st
 		if (ev[0])
 			json_kv_str(j, "evidence", ev);
 	}
+	json_evidence_file(j, in, fi, at);
 	json_key(j, "example");
 	if (fi->has_example)
 		conn_log_render(j, &fi->example, in->uid_seed, &fi->example_class, in->rules);
@@ -418,7 +450,7 @@ static void json_findings(struct json *j, const struct report_input *in)
 	json_key(j, "findings");
 	json_begin_array(j);
 	for (i = 0; i < n; i++)
-		json_finding(j, in, list[i]);
+		json_finding(j, in, list[i], i);
 	json_end_array(j);
 	if (!in->site)
 		return;
@@ -441,6 +473,44 @@ static void json_findings(struct json *j, const struct report_input *in)
 	json_end_array(j);
 }
 
+/* --evidence: where the files are, how much they hold, and (live) what the buffers' cap refused. */
+static void json_evidence(struct json *j, const struct report_input *in)
+{
+	const struct evidence_result *ev = in->evidence;
+	int written;
+
+	if (!ev)
+		return;
+	written = report_evidence_written(ev);
+	JSON_KEY(j, "evidence");
+	json_begin_object(j);
+	JSON_KEY(j, "dir");
+	json_str(j, ev->dir);
+	JSON_KEY(j, "index");
+	json_str(j, "index.json");
+	JSON_KEY(j, "files");
+	json_u64(j, (uint64_t)written);
+	JSON_KEY(j, "not_written");
+	json_u64(j, (uint64_t)(ev->nfiles - written));
+	JSON_KEY(j, "packets");
+	json_u64(j, ev->packets);
+	JSON_KEY(j, "bytes");
+	json_u64(j, ev->bytes);
+	JSON_KEY(j, "buffered");
+	json_bool(j, ev->buffered);
+	if (ev->buffered) {
+		JSON_KEY(j, "memory_cap");
+		json_u64(j, ev->memory_cap);
+		JSON_KEY(j, "memory_peak");
+		json_u64(j, ev->memory_peak);
+		JSON_KEY(j, "dropped_packets");
+		json_u64(j, ev->dropped_packets);
+		JSON_KEY(j, "dropped_flows");
+		json_u64(j, ev->dropped_flows);
+	}
+	json_end_object(j);
+}
+
 int report_json_write(FILE *out, const struct report_input *in)
 {
 	struct json j;
@@ -454,6 +524,7 @@ int report_json_write(FILE *out, const struct report_input *in)
 		json_findings(&j, in);
 	}
 	json_capture(&j, in);
+	json_evidence(&j, in);
 	json_end_object(&j);
 	json_raw(&j, "\n", 1);
 	rc = json_write(&j, out);

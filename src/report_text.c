@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "evidence.h"
 #include "inspect.h"
 
 enum { TOP_HOSTS = 10 };
@@ -460,7 +461,32 @@ static void wire_evidence(FILE *out, const struct report_input *in, const struct
 	fputc('\n', out);
 }
 
-static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi)
+/*
+ * --evidence: the finding's pcapng file and what is in it, indent columns
+ * in. Nothing without --evidence, or for a finding the result has no entry
+ * for. The name is the evidence code's own, but printed as safe text all
+ * the same.
+ */
+static void evidence_line(FILE *out, const struct report_input *in, const struct finding *fi, int at, int indent)
+{
+	const struct evidence_file *ef = report_evidence_file(in->evidence, at, fi->id);
+	char counts[256];
+
+	if (!ef)
+		return;
+	fprintf(out, "%*s", indent, "");
+	if (!ef->written) {
+		fputs("evidence not written\n", out);
+		return;
+	}
+	fputs("evidence ", out);
+	report_text_safe(out, ef->name);
+	report_evidence_counts(ef, counts, sizeof(counts));
+	fprintf(out, " (%s)\n", counts);
+}
+
+/* at: the finding's index in findings_list (where its evidence entry is). */
+static void text_finding(FILE *out, const struct report_input *in, const struct finding *fi, int at)
 {
 	const struct rule *ru = fi->rule >= 0 ? &in->rules->rules[fi->rule] : NULL;
 	char o[ADDR_STRLEN], r[ADDR_STRLEN], line[512], port[48];
@@ -546,6 +572,7 @@ static void text_finding(FILE *out, const struct report_input *in, const struct 
 		snprintf(line, sizeof(line), "note: %s", fi->note);
 		wrapped(out, line);
 	}
+	evidence_line(out, in, fi, at, 12);
 }
 
 /* Why an accepted finding is accepted: the entry's reason, where it is, until when. */
@@ -621,12 +648,15 @@ static void text_findings(FILE *out, const struct report_input *in)
 
 			if (list[i]->accepted != (pass == 1) || report_related_nested(rel, i))
 				continue;
-			text_finding(out, in, list[i]);
+			text_finding(out, in, list[i], i);
 			if (list[i]->accepted)
 				text_accepted(out, in, list[i]);
 			ex = report_related_of(rel, i, &nex);
-			for (k = 0; k < nex; k++)
+			for (k = 0; k < nex; k++) {
 				text_related(out, in, list[ex[k]]);
+				/* under the "+ " of its line: the related finding's file, not the blocked one's */
+				evidence_line(out, in, list[ex[k]], ex[k], 14);
+			}
 		}
 	}
 	report_related_free(rel);
@@ -702,6 +732,33 @@ static void text_talkers(FILE *out, const struct report_input *in)
 			SUMMARY_MAX_HOSTS);
 }
 
+/*
+ * --evidence: where the files went and how much they hold; the live
+ * buffers' peak against their cap, and what the cap refused (a finding's
+ * file may then lack packets its flows had).
+ */
+static void text_evidence(FILE *out, const struct report_input *in)
+{
+	const struct evidence_result *ev = in->evidence;
+	char line[256];
+	int written, missing;
+
+	if (!ev)
+		return;
+	written = report_evidence_written(ev);
+	missing = ev->nfiles - written;
+	fprintf(out, "\nEVIDENCE\n%d %s in ", written, report_plural((uint64_t)written, "file", "files"));
+	report_text_safe(out, ev->dir);
+	fprintf(out, " (index.json lists them), %" PRIu64 " %s, %" PRIu64 " %s\n", ev->packets,
+		report_plural(ev->packets, "packet", "packets"), ev->bytes, report_plural(ev->bytes, "byte", "bytes"));
+	if (missing > 0)
+		fprintf(out, "%d %s could not be written (the run's error line says why)\n", missing,
+			report_plural((uint64_t)missing, "finding's file", "findings' files"));
+	report_evidence_buffers(ev, line, sizeof(line));
+	if (line[0])
+		fprintf(out, "from live buffers: %s\n", line);
+}
+
 /* The words of this report, each with what it means. */
 static void text_glossary(FILE *out, const struct report_input *in)
 {
@@ -734,6 +791,7 @@ int report_text_write(FILE *out, const struct report_input *in)
 	text_states(out, in);
 	text_decode(out, in);
 	text_talkers(out, in);
+	text_evidence(out, in);
 	text_glossary(out, in);
 	return ferror(out) ? -1 : 0;
 }
