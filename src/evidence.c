@@ -1250,12 +1250,15 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 			f->icmp_errors = files[k].icmp;
 			f->packets_cut = files[k].cut;
 			if (files[k].of) {
-				long sz = ftell(files[k].fp);
-
 				if (outfile_commit(files[k].of, ebuf, sizeof(ebuf)) == 0) {
+					char *path = path_join(ev->cfg.dir, f->name);
+					struct stat st;
+
 					f->written = true;
 					res->packets += f->packets;
-					res->bytes += sz > 0 ? (uint64_t)sz : 0;
+					if (stat(path, &st) == 0)
+						res->bytes += (uint64_t)st.st_size;
+					free(path);
 				} else if (!rc) {
 					snprintf(errbuf, errlen, "%s", ebuf);
 					rc = -1;
