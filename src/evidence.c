@@ -93,7 +93,6 @@ struct evidence_buf {
 	uint32_t nhead;
 	uint64_t after;			/* packets past the head: the last EVIDENCE_TAIL of them are in tail */
 	int nicmp;
-	bool lost;			/* the cap refused one of its packets */
 	struct ev_pkt *head[EVIDENCE_HEAD_LIVE];
 	struct ev_pkt *tail[EVIDENCE_TAIL];
 	struct ev_pkt *icmp[EVIDENCE_ICMP_MAX];
@@ -236,12 +235,21 @@ static struct ev_pkt *pkt_copy(struct evidence *ev, const struct packet *pkt, bo
 	return p;
 }
 
+/* A flow the cap refused a packet of: counted once. */
+static void note_lost(struct evidence *ev, struct flow *f)
+{
+	if (!f->evb_refused) {
+		f->evb_refused = true;
+		atomic_fetch_add_explicit(&ev->budget->dropped_flows, 1, memory_order_relaxed);
+	}
+}
+
 static struct evidence_buf *buf_of(struct evidence *ev, struct flow *f)
 {
 	if (!f->evb) {
 		if (!budget_take(ev->budget, sizeof(*f->evb))) {
 			atomic_fetch_add_explicit(&ev->budget->dropped_packets, 1, memory_order_relaxed);
-			atomic_fetch_add_explicit(&ev->budget->dropped_flows, 1, memory_order_relaxed);
+			note_lost(ev, f);
 			return NULL;
 		}
 		f->evb = xcalloc(1, sizeof(*f->evb));
@@ -249,14 +257,6 @@ static struct evidence_buf *buf_of(struct evidence *ev, struct flow *f)
 		f->evb->refs = 1;
 	}
 	return f->evb;
-}
-
-static void note_lost(struct evidence *ev, struct evidence_buf *eb)
-{
-	if (!eb->lost) {
-		eb->lost = true;
-		atomic_fetch_add_explicit(&ev->budget->dropped_flows, 1, memory_order_relaxed);
-	}
 }
 
 void evidence_buffer_packet(struct evidence *ev, struct flow *f, const struct packet *pkt)
@@ -270,7 +270,7 @@ void evidence_buffer_packet(struct evidence *ev, struct flow *f, const struct pa
 	split(&ev->cfg, &head, &tail);
 	if (eb->nhead < head) {
 		if (!(p = pkt_copy(ev, pkt, false))) {
-			note_lost(ev, eb);
+			note_lost(ev, f);
 			return;
 		}
 		eb->head[eb->nhead++] = p;
@@ -282,7 +282,7 @@ void evidence_buffer_packet(struct evidence *ev, struct flow *f, const struct pa
 	pkt_free(ev->budget, eb->tail[eb->after % tail]);
 	eb->tail[eb->after % tail] = NULL;
 	if (!(p = pkt_copy(ev, pkt, false)))
-		note_lost(ev, eb);
+		note_lost(ev, f);
 	eb->tail[eb->after % tail] = p;
 	eb->after++;
 }
@@ -295,7 +295,7 @@ void evidence_buffer_icmp(struct evidence *ev, struct flow *f, const struct pack
 	if (!ev || !f || !pkt->frame || !(eb = buf_of(ev, f)) || eb->nicmp >= EVIDENCE_ICMP_MAX)
 		return;
 	if (!(p = pkt_copy(ev, pkt, true))) {
-		note_lost(ev, eb);
+		note_lost(ev, f);
 		return;
 	}
 	eb->icmp[eb->nicmp++] = p;

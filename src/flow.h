@@ -76,6 +76,7 @@ struct flow {
 	const struct tls_evidence *tls;	/* interned, NULL if no TLS/DTLS handshake was seen */
 	struct inspect_buf *ib;	/* a handshake being followed; NULL once settled, always NULL when handed on */
 	struct evidence_buf *evb;	/* --evidence from buffers: its packets kept so far (evidence.h), or NULL */
+	bool evb_refused;		/* ... the cap refused it one: counted once */
 
 	struct flow_side side[2];	/* [0] originator, [1] responder */
 	struct tcp_endpoint tcp[2];
