@@ -510,9 +510,36 @@ static void comment_for(struct ev_flow *e, const struct packet *p, int dir, bool
 
 /* ---- writing ---- */
 
-/* One finding's file while it is written. */
+struct lines {
+	char *line[16];
+	int n;
+};
+
+static void line_add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line_add(struct lines *l, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (l->n >= (int)(sizeof(l->line) / sizeof(l->line[0])))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	l->line[l->n++] = xstrdup(buf);
+}
+
+/* One finding's (or baseline change's) file while it is written. */
 struct ev_file {
-	const struct finding *fi;
+	const struct finding *fi;	/* NULL: a baseline change */
+	struct lines lines;		/* the section comment */
+	const char *kind;		/* for index.json */
+	char port[48];
+	const char *rule;
+	const char *reason;		/* or NULL */
+	bool accepted;
+	bool absent;			/* missing, not-visible: no packets by nature */
+	uint64_t flows_total;
 	struct ev_flow *flows;		/* copies of the flows whose packets go in, least first (their buffers shared) */
 	int nflows;
 	struct outfile *of;
@@ -562,7 +589,7 @@ static void links_of(const struct evidence_context *ctx, struct links *l)
 	}
 }
 
-/* "F-3a9c1e-blocked-udp-1494.pcapng": id, kind, protocol and port, as a file name (letters, digits, '-', '.'). */
+/* "F-3a9c1e-blocked-udp-1494": id, kind, protocol and port, as a file name's stem (letters, digits, '-'). */
 static void file_name(const struct finding *fi, char *out, size_t n)
 {
 	char port[48], *c;
@@ -571,7 +598,7 @@ static void file_name(const struct finding *fi, char *out, size_t n)
 	for (c = port; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
 			*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : '-';
-	snprintf(out, n, "%s-%s-%s.pcapng", fi->id, findings_kind_name(fi->kind), port);
+	snprintf(out, n, "%s-%s-%s", fi->id, findings_kind_name(fi->kind), port);
 }
 
 static char *path_join(const char *dir, const char *name)
@@ -583,38 +610,13 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
-struct lines {
-	char *line[16];
-	int n;
-};
-
-static void line_add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line_add(struct lines *l, const char *fmt, ...)
+/* The section comment of a finding: what it is, why, its flows. */
+static void section_lines(const struct evidence_context *ctx, const struct finding *fi, struct lines *l)
 {
-	char buf[1024];
-	va_list ap;
-
-	if (l->n >= (int)(sizeof(l->line) / sizeof(l->line[0])))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	l->line[l->n++] = xstrdup(buf);
-}
-
-/* The section comment: what the finding is, why, which flows are here, who wrote it from what. */
-static void section_lines(const struct evidence *ev, const struct evidence_context *ctx, const struct ev_file *ef,
-			  struct lines *l)
-{
-	const struct finding *fi = ef->fi;
 	const struct rule_set *rs = ctx->rules;
 	const struct rule *ru = fi->rule >= 0 ? &rs->rules[fi->rule] : NULL;
 	const char *meaning = report_word_meaning(findings_kind_name(fi->kind));
-	const struct capture_stats *cs = ctx->capture;
-	char port[48], o[ADDR_STRLEN], r[ADDR_STRLEN], inputs[512];
-	uint64_t head, tail;
-	size_t used = 0;
-	int i;
+	char port[48], o[ADDR_STRLEN], r[ADDR_STRLEN];
 
 	report_finding_port(fi, port, sizeof(port));
 	line_add(l, "flowaudit evidence for finding %s: %s %s", fi->id, findings_kind_name(fi->kind), port);
@@ -633,12 +635,24 @@ static void section_lines(const struct evidence *ev, const struct evidence_conte
 			 addr_format(fi->family, fi->resp_h, r));
 	if (fi->note[0])
 		line_add(l, "note: %s", fi->note);
+}
+
+/* The section comment's last lines, for every file: which flows are here, who wrote it from what. */
+static void section_tail(const struct evidence *ev, const struct evidence_context *ctx, struct ev_file *ef)
+{
+	const struct capture_stats *cs = ctx->capture;
+	struct lines *l = &ef->lines;
+	char inputs[512];
+	uint64_t head, tail;
+	size_t used = 0;
+	int i;
+
 	split(&ev->cfg, &head, &tail);
-	if (fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE)
+	if (ef->absent)
 		line_add(l, "no packets: this path was expected and never seen; the evidence is the absence");
 	else
 		line_add(l, "here: %d of its %llu flows (the first by time, at most %d); of each, its first %llu packets%s",
-			 ef->nflows, (unsigned long long)fi->count, ev->cfg.max_flows, (unsigned long long)head,
+			 ef->nflows, (unsigned long long)ef->flows_total, ev->cfg.max_flows, (unsigned long long)head,
 			 tail ? " and its last 4" : "");
 	inputs[0] = '\0';
 	if (ctx->live_iface)
@@ -658,7 +672,6 @@ static void section_lines(const struct evidence *ev, const struct evidence_conte
 static int file_open(const struct evidence *ev, const struct evidence_context *ctx, struct ev_file *ef,
 		     const struct links *lk, const char *name, char *errbuf, size_t errlen)
 {
-	struct lines l = { .n = 0 };
 	char *path = path_join(ev->cfg.dir, name);
 	int i;
 
@@ -669,10 +682,7 @@ static int file_open(const struct evidence *ev, const struct evidence_context *c
 		return -1;
 	}
 	ef->fp = outfile_stream(ef->of);
-	section_lines(ev, ctx, ef, &l);
-	pcapng_write_section(ef->fp, (const char *const *)l.line, l.n, "flowaudit " PACKAGE_VERSION);
-	for (i = 0; i < l.n; i++)
-		free(l.line[i]);
+	pcapng_write_section(ef->fp, (const char *const *)ef->lines.line, ef->lines.n, "flowaudit " PACKAGE_VERSION);
 	for (i = 0; i < lk->n; i++) {
 		char desc[96];
 
@@ -731,16 +741,16 @@ static void file_add_flow(struct ev_file *ef, int max, const struct ev_flow *e)
  * the flows of the blocked findings it explains, between its host pairs,
  * and its example. Missing and not-visible have none.
  */
-static void file_flows(struct evidence *ev, struct ev_file *ef)
+static void file_flows(struct evidence *ev, struct ev_file *ef, const char *id)
 {
 	const struct finding *fi = ef->fi;
 	int max = ev->cfg.max_flows, i, k;
 	struct ev_group *g;
 
 	ef->flows = xcalloc((size_t)max + 1, sizeof(*ef->flows));
-	HASH_FIND_STR(ev->groups, fi->id, g);
-	if (g) {
-		for (i = 0; i < g->n; i++)
+	HASH_FIND_STR(ev->groups, id, g);
+	if (g || !fi) {
+		for (i = 0; g && i < g->n; i++)
 			file_add_flow(ef, max, &g->flows[i]);
 		return;
 	}
@@ -1139,20 +1149,18 @@ static void index_json(const struct evidence *ev, const struct evidence_context 
 	json_begin_array(j);
 	for (i = 0; i < res->nfiles; i++) {
 		const struct evidence_file *f = &res->files[i];
-		const struct finding *fi = files[i].fi;
-		char port[48];
+		const struct ev_file *ef = &files[i];
 
-		report_finding_port(fi, port, sizeof(port));
 		json_begin_object(j);
 		json_kv_str(j, "file", f->name);
 		json_kv_str(j, "id", f->id);
-		json_kv_str(j, "kind", findings_kind_name(fi->kind));
-		json_kv_str(j, "port", port);
-		json_kv_str(j, "rule", fi->rule >= 0 ? ctx->rules->rules[fi->rule].name : "");
-		if (fi->reason != R_NONE)
-			json_kv_str(j, "reason", reason_name(fi->reason));
+		json_kv_str(j, "kind", ef->kind);
+		json_kv_str(j, "port", ef->port);
+		json_kv_str(j, "rule", ef->rule ? ef->rule : "");
+		if (ef->reason)
+			json_kv_str(j, "reason", ef->reason);
 		JSON_KEY(j, "accepted");
-		json_bool(j, fi->accepted);
+		json_bool(j, ef->accepted);
 		json_kv_u64(j, "flows", f->flows);
 		json_kv_u64(j, "flows_total", f->flows_total);
 		json_kv_u64(j, "packets", f->packets);
@@ -1172,18 +1180,10 @@ static void index_json(const struct evidence *ev, const struct evidence_context 
 	json_raw(j, "\n", 1);
 }
 
-int evidence_write(struct evidence *ev, const struct evidence_context *ctx, struct evidence_result *res, char *errbuf,
-		   size_t errlen)
+static void result_begin(const struct evidence *ev, const struct evidence_context *ctx, struct evidence_result *res,
+			 int n)
 {
-	const struct finding *const *list;
-	struct ev_file *files;
-	struct links lk;
-	struct json j;
-	int n, i, k, rc = 0, step;
-	char ebuf[512] = "";
-
 	memset(res, 0, sizeof(*res));
-	list = findings_list(ctx->findings, &n);
 	res->dir = ev->cfg.dir;
 	res->buffered = ev->cfg.buffered;
 	res->interim = ctx->interim;
@@ -1195,37 +1195,47 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 	}
 	res->files = xcalloc((size_t)n + 1, sizeof(*res->files));
 	res->nfiles = n;
-	files = xcalloc((size_t)n + 1, sizeof(*files));
-	links_of(ctx, &lk);
-	for (i = 0; i < n; i++) {
-		struct evidence_file *f = &res->files[i];
+}
 
-		files[i].fi = list[i];
-		file_flows(ev, &files[i]);
-		snprintf(f->id, sizeof(f->id), "%s", list[i]->id);
-		file_name(list[i], f->name, sizeof(f->name));
-		for (k = 0; k < i; k++)	/* two findings of one id (a hash's coincidence): the later gets a number */
-			if (!strcmp(res->files[k].name, f->name)) {
-				char base[96];
+/* A file's name and counts in the result, once its flows are known; its writing state reset. */
+static void file_ready(const struct evidence *ev, const struct evidence_context *ctx, struct ev_file *files, int i,
+		       struct evidence_result *res, const char *id, const char *stem)
+{
+	struct evidence_file *f = &res->files[i];
+	int k;
 
-				snprintf(base, sizeof(base), "%.80s", f->name);
-				base[strlen(base) - 7] = '\0';
-				snprintf(f->name, sizeof(f->name), "%s-%d.pcapng", base, i);
-				break;
-			}
-		f->flows = (uint64_t)files[i].nflows;
-		f->flows_total = list[i]->count;
-		for (k = 0; k < files[i].nflows; k++) {
-			struct ev_flow *e = &files[i].flows[k];
-
-			e->seen = 0;
-			e->nicmp = 0;
-			e->syns = 0;
-			e->keep_last = false;
-			e->commented_first = e->commented_rst = false;
-			e->commented_payload[0] = e->commented_payload[1] = false;
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	snprintf(f->name, sizeof(f->name), "%.80s.pcapng", stem);
+	for (k = 0; k < i; k++)	/* two of one id (a hash's coincidence): the later gets a number */
+		if (!strcmp(res->files[k].name, f->name)) {
+			snprintf(f->name, sizeof(f->name), "%.80s-%d.pcapng", stem, i);
+			break;
 		}
+	f->flows = (uint64_t)files[i].nflows;
+	f->flows_total = files[i].flows_total;
+	for (k = 0; k < files[i].nflows; k++) {
+		struct ev_flow *e = &files[i].flows[k];
+
+		e->seen = 0;
+		e->nicmp = 0;
+		e->syns = 0;
+		e->keep_last = false;
+		e->commented_first = e->commented_rst = false;
+		e->commented_payload[0] = e->commented_payload[1] = false;
 	}
+	section_tail(ev, ctx, &files[i]);
+}
+
+/* Write files[0..n) (their flows and names ready) and index.json. */
+static int write_files(struct evidence *ev, const struct evidence_context *ctx, struct ev_file *files, int n,
+		       struct evidence_result *res, char *errbuf, size_t errlen)
+{
+	struct links lk;
+	struct json j;
+	int i, k, rc = 0, step;
+	char ebuf[512] = "";
+
+	links_of(ctx, &lk);
 	step = ev->cfg.buffered ? n : files_per_pass();
 	for (i = 0; i < n; i += step) {
 		int hi = i + step < n ? i + step : n;
@@ -1287,10 +1297,73 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 		}
 	}
 	json_free(&j);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(files[i].flows);
+		for (k = 0; k < files[i].lines.n; k++)
+			free(files[i].lines.line[k]);
+	}
 	free(files);
 	return rc;
+}
+
+
+int evidence_write(struct evidence *ev, const struct evidence_context *ctx, struct evidence_result *res, char *errbuf,
+		   size_t errlen)
+{
+	const struct finding *const *list;
+	struct ev_file *files;
+	int n, i;
+
+	list = findings_list(ctx->findings, &n);
+	result_begin(ev, ctx, res, n);
+	files = xcalloc((size_t)n + 1, sizeof(*files));
+	for (i = 0; i < n; i++) {
+		const struct finding *fi = list[i];
+		struct ev_file *ef = &files[i];
+		char stem[96];
+
+		ef->fi = fi;
+		ef->kind = findings_kind_name(fi->kind);
+		report_finding_port(fi, ef->port, sizeof(ef->port));
+		ef->rule = fi->rule >= 0 ? ctx->rules->rules[fi->rule].name : NULL;
+		ef->reason = fi->reason != R_NONE ? reason_name(fi->reason) : NULL;
+		ef->accepted = fi->accepted;
+		ef->absent = fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE;
+		ef->flows_total = fi->count;
+		file_flows(ev, ef, fi->id);
+		section_lines(ctx, fi, &ef->lines);
+		file_name(fi, stem, sizeof(stem));
+		file_ready(ev, ctx, files, i, res, fi->id, stem);
+	}
+	return write_files(ev, ctx, files, n, res, errbuf, errlen);
+}
+
+int evidence_write_changes(struct evidence *ev, const struct evidence_context *ctx, const struct evidence_change *ch,
+			   int n, struct evidence_result *res, char *errbuf, size_t errlen)
+{
+	struct ev_file *files;
+	int i;
+
+	result_begin(ev, ctx, res, n);
+	files = xcalloc((size_t)n + 1, sizeof(*files));
+	for (i = 0; i < n; i++) {
+		struct ev_file *ef = &files[i];
+		char stem[96], *c;
+
+		ef->kind = ch[i].kind;
+		snprintf(ef->port, sizeof(ef->port), "%s", ch[i].port);
+		ef->rule = ch[i].rule;
+		ef->flows_total = ch[i].flows;
+		file_flows(ev, ef, ch[i].id);
+		line_add(&ef->lines, "flowaudit evidence for baseline change %s: %s", ch[i].id, ch[i].what);
+		line_add(&ef->lines, "%s", ch[i].verdicts);
+		snprintf(stem, sizeof(stem), "%s-%s-%s", ch[i].id, ch[i].kind, ch[i].port);
+		for (c = stem + strlen(ch[i].id); *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+				*c = '-';
+		file_ready(ev, ctx, files, i, res, ch[i].id, stem);
+	}
+	return write_files(ev, ctx, files, n, res, errbuf, errlen);
 }
 
 void evidence_result_free(struct evidence_result *res)

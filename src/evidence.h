@@ -128,6 +128,20 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 		   size_t errlen);
 void evidence_result_free(struct evidence_result *res);
 
+/* A change of baseline diff that got worse: its path's flows were noted under id (baseline_path_id). */
+struct evidence_change {
+	char id[FINDING_ID_LEN];	/* "P-3a9c1e" */
+	const char *kind;		/* "worse" (a path whose worst verdict got worse), "new" (a new path, not ok) */
+	char port[24];			/* "tcp/1494" */
+	const char *rule;		/* or NULL */
+	char what[256];			/* "workspace-app -> vda tcp/1494 (rule citrix-cvad/...)" */
+	char verdicts[128];		/* "worst verdict: ok before, blocked now (3 flows)" */
+	uint64_t flows;			/* the path's flows in the capture */
+};
+/* The same as evidence_write for baseline diff: one file per change ("P-3a9c1e-worse-tcp-1494.pcapng"). */
+int evidence_write_changes(struct evidence *ev, const struct evidence_context *ctx, const struct evidence_change *ch,
+			   int n, struct evidence_result *res, char *errbuf, size_t errlen);
+
 /* Check (and create, one level) the directory before any packet is read. 0, or -1 with errbuf set. */
 int evidence_dir_prepare(const char *dir, char *errbuf, size_t errlen);
 
