@@ -90,6 +90,7 @@ struct audit {
 	pid_t report_child;		/* the process writing an interim report, or 0 */
 	uint64_t seq;			/* packets read so far: each packet's number (evidence keeps their order) */
 	bool evidence_buffered;		/* --evidence from buffers: live, or an input that cannot be read twice */
+	bool evidence_by_path;		/* baseline diff --evidence: flows noted by path, not by finding */
 	struct evidence_budget *evidence_budget;
 	struct evidence_result evidence;	/* the files written, for the report */
 };
@@ -100,10 +101,22 @@ static void flow_judged(struct shard *sh, struct flow *f, const struct classific
 	struct finding_ids ids;
 
 	findings_add(sh->findings, f, cls, &ids);
-	if (sh->evidence)
+	if (sh->baseline) {
+		const struct bl_path *p = baseline_add(sh->baseline, f, cls, a->rules);
+
+		if (sh->evidence && a->evidence_by_path) {
+			/* baseline diff --evidence: the flows are kept by path, for the changes */
+			struct finding_ids path = { .n = 0 };
+
+			if (p) {
+				baseline_path_id(p, path.id[0]);
+				path.n = 1;
+			}
+			evidence_note(sh->evidence, f, cls, &path);
+		}
+	}
+	if (sh->evidence && !a->evidence_by_path)
 		evidence_note(sh->evidence, f, cls, &ids);
-	if (sh->baseline)
-		baseline_add(sh->baseline, f, cls, a->rules);
 	if (a->log)
 		conn_log_write(a->log, &sh->line, f, cls, a->rules, &ids);
 	summary_add_flow(&sh->summary, f);
@@ -1096,7 +1109,17 @@ int audit_run_loaded(const struct options *o, const struct rule_set *rs, const s
 	return run_audit(o, rs, site, errbuf, errlen);
 }
 
-int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, size_t errlen)
+void audit_kept_free(struct audit_kept *k)
+{
+	if (!k)
+		return;
+	evidence_free(k->evidence);
+	evidence_budget_free(k->budget);
+	capture_stats_free(&k->capture);
+	memset(k, 0, sizeof(*k));
+}
+
+int audit_collect(const struct options *o, struct baseline *bl, struct audit_kept *kept, char *errbuf, size_t errlen)
 {
 	struct audit a;
 	struct capture_stats cs;
@@ -1108,6 +1131,7 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 		audit_free(&a);
 		return EXIT_TROUBLE;
 	}
+	a.evidence_by_path = true;
 	audit_start(&a, bl);
 	rc = run_capture(&a, o, &cs, errbuf, errlen);
 	interim_wait(&a);
@@ -1132,6 +1156,15 @@ int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, si
 			damage_line(&cs, errbuf, errlen);
 		if (rc > 0)
 			status = EXIT_TROUBLE;
+		if (kept && a.shards[0].evidence) {
+			kept->evidence = a.shards[0].evidence;
+			a.shards[0].evidence = NULL;
+			kept->budget = a.evidence_budget;
+			a.evidence_budget = NULL;
+			kept->capture = cs;
+			memset(&cs, 0, sizeof(cs));
+			kept->decode_flags = a.decode_flags;
+		}
 	} else {
 		status = EXIT_TROUBLE;
 	}

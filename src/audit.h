@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "capture.h"
 #include "options.h"
 #include "rules.h"
 
@@ -29,8 +30,26 @@ int audit_run_loaded(const struct options *o, const struct rule_set *rs, const s
 void audit_format_load_error(const struct load_error *e, char *errbuf, size_t errlen);
 
 struct baseline;
-/* Capture as the options say, folding every finished flow into bl (no report). Returns the exit status. */
-int audit_collect(const struct options *o, struct baseline *bl, char *errbuf, size_t errlen);
+struct evidence;
+struct evidence_budget;
+/*
+ * baseline diff --evidence: what audit_collect keeps for writing the files
+ * of the changes once the diff is known: each flow noted under its path's
+ * id (baseline_path_id), the capture's inputs, the decode flags.
+ */
+struct audit_kept {
+	struct evidence *evidence;
+	struct evidence_budget *budget;
+	struct capture_stats capture;
+	unsigned decode_flags;
+};
+void audit_kept_free(struct audit_kept *k);
+/*
+ * Capture as the options say, folding every finished flow into bl (no
+ * report). Returns the exit status. kept (or NULL): with --evidence, what
+ * the changes' files need (audit_kept_free).
+ */
+int audit_collect(const struct options *o, struct baseline *bl, struct audit_kept *kept, char *errbuf, size_t errlen);
 
 /* flowaudit baseline save | diff | merge (baseline_cmd.c). Returns the exit status (diff: 1 when a path got worse or is gone). */
 int audit_baseline_command(const struct options *o, char *errbuf, size_t errlen);

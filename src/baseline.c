@@ -316,15 +316,15 @@ struct baseline *baseline_new(enum baseline_by by)
 	return b;
 }
 
-void baseline_add(struct baseline *b, const struct flow *f, const struct classification *cls,
-		  const struct rule_set *rs)
+const struct bl_path *baseline_add(struct baseline *b, const struct flow *f, const struct classification *cls,
+				   const struct rule_set *rs)
 {
 	char oa[ADDR_STRLEN], ra[ADDR_STRLEN], pb[8];
 	const char *orig, *resp, *rule = cls->rule >= 0 ? rs->rules[cls->rule].name : NULL;
 	struct bl_path *p;
 
 	if ((unsigned)cls->verdict >= V_COUNT || cls->verdict == V_RELATED || cls->verdict == V_UNMATCHED)
-		return;
+		return NULL;
 	if (b->by == BY_HOST) {
 		orig = addr_format(f->orig.family, f->orig.src, oa);
 		resp = addr_format(f->orig.family, f->orig.dst, ra);
@@ -338,6 +338,23 @@ void baseline_add(struct baseline *b, const struct flow *f, const struct classif
 	p->resp_ip_bytes += f->side[1].ip_bytes;
 	path_span(p, f->first_us, f->last_us);
 	example_from_flow(b, p, f, cls, rs);
+	return p;
+}
+
+/* FNV-1a of the key, as finding ids are made: the same in every run (fasthash64 is seeded per process). */
+void baseline_path_id(const struct bl_path *p, char out[BASELINE_PATH_ID_LEN])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	for (i = 0; i < p->keylen; i++) {
+		h ^= (unsigned char)p->key[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, BASELINE_PATH_ID_LEN, "P-%06x", (unsigned)((h ^ (h >> 24) ^ (h >> 48)) & 0xffffff));
 }
 
 /* ---- digests: what the rules and the site said, not how their files were laid out ---- */

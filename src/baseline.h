@@ -42,8 +42,12 @@ struct baseline *baseline_new(enum baseline_by by);
  * The order of the calls does not show: the example kept is the one that
  * ranks first by verdict (worst), time (earliest), then its text.
  */
-void baseline_add(struct baseline *b, const struct flow *f, const struct classification *cls,
-		  const struct rule_set *rs);
+struct bl_path;
+const struct bl_path *baseline_add(struct baseline *b, const struct flow *f, const struct classification *cls,
+				   const struct rule_set *rs);
+/* A path's id, "P-3a9c1e", from its key: the same path has the same id in every baseline. NULL path: "". */
+enum { BASELINE_PATH_ID_LEN = 12 };
+void baseline_path_id(const struct bl_path *p, char out[BASELINE_PATH_ID_LEN]);
 /*
  * The paths of src (a worker's share of the flows of one capture, --workers)
  * added into dst: afterwards dst holds exactly what baseline_add of the
@@ -86,6 +90,24 @@ struct baseline_diff_options {
  */
 int baseline_diff(const struct baseline *before, const struct baseline *after,
 		  const struct baseline_diff_options *opt, FILE *out);
+
+/* A change of the diff, as baseline_diff lists it. */
+struct baseline_change {
+	const char *kind;		/* "changed", "new", "gone" */
+	bool worse;			/* counts for the exit status */
+	char id[BASELINE_PATH_ID_LEN];	/* the path's id */
+	const char *orig;		/* role or host, NULL: no role */
+	const char *resp;
+	const char *proto;
+	uint16_t port;
+	const char *rule;		/* NULL: no rule */
+	enum verdict before;		/* the worst verdict before and now, V_COUNT where the path is absent */
+	enum verdict after;
+	uint64_t flows;			/* the path's flows now (before, for gone) */
+};
+/* The changes, most serious first, as baseline_diff reports them (free *out); their number, -1 on mismatch. */
+int baseline_diff_changes(const struct baseline *before, const struct baseline *after, uint64_t min_flows,
+			  struct baseline_change **out);
 
 void baseline_free(struct baseline *b);
 

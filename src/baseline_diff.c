@@ -798,3 +798,35 @@ int baseline_diff(const struct baseline *before, const struct baseline *after,
 		return -1;
 	return d.worse || d.gone || d.fresh_bad ? 1 : 0;
 }
+
+int baseline_diff_changes(const struct baseline *before, const struct baseline *after, uint64_t min_flows,
+			  struct baseline_change **out)
+{
+	struct diff d;
+	size_t i;
+
+	*out = NULL;
+	if (before->by != after->by)
+		return -1;
+	diff_build(&d, before, after, min_flows);
+	*out = xcalloc(d.n + 1, sizeof(**out));
+	for (i = 0; i < d.n; i++) {
+		const struct change *c = &d.v[i];
+		const struct bl_path *p = c->after ? c->after : c->before;
+		struct baseline_change *o = &(*out)[i];
+
+		o->kind = change_names[c->kind];
+		o->worse = c->worse;
+		baseline_path_id(p, o->id);
+		o->orig = p->orig;
+		o->resp = p->resp;
+		o->proto = p->proto;
+		o->port = p->port;
+		o->rule = p->rule;
+		o->before = c->vb;
+		o->after = c->va;
+		o->flows = shown_flows(c);
+	}
+	free(d.v);
+	return (int)i;
+}

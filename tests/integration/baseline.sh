@@ -145,6 +145,27 @@ if [ -s "$R/before.json" ]; then
 	d2=$(printf '%.3f' "$(duration "$P/baseline-after.pcap" "$SITE_B")")
 	check "text diff: shows the before capture's duration ($d1 s)" has_duration "$TMP/text-role.out" "$d1"
 	check "text diff: shows the after capture's duration ($d2 s)" has_duration "$TMP/text-role.out" "$d2"
+
+	# --evidence: one file for the one change that got worse (TCP 2598, now blocked), holding
+	# the after capture's flow on that path (2 SYNs, commented); nothing for the better one.
+	rc=0
+	"$FLOWAUDIT" baseline diff "$R/before.json" --site "$SITE_B" -r "$P/baseline-after.pcap" \
+		--evidence "$TMP/bev" >"$TMP/ev-role.out" 2>"$TMP/ev-role.err" || rc=$?
+	check "diff --evidence: exit status 1, the diff as without it" \
+		sh -c "test $rc -eq 1 && cmp -s '$TMP/ev-role.out' '$TMP/text-role.out'"
+	check "diff --evidence: a note on stderr names the folder" \
+		grep -q "evidence: 1 file for the changes that got worse in $TMP/bev" "$TMP/ev-role.err"
+	evf=$(jq -r '.files[0].file' "$TMP/bev/index.json" 2>/dev/null)
+	check "diff --evidence: index.json lists one file, the worse tcp/2598 path [$evf]" \
+		jq -e '(.files | length) == 1 and .files[0].kind == "worse" and .files[0].port == "tcp/2598" and
+			.files[0].rule == "citrix-cvad/ws-app-to-vda-cgp" and .files[0].packets == 2' "$TMP/bev/index.json"
+	if command -v tshark >/dev/null 2>&1 && [ -n "$evf" ] && [ "$evf" != null ]; then
+		check "diff --evidence: $evf holds the two SYNs to 198.18.2.10:2598, commented" \
+			test "$(tshark -r "$TMP/bev/$evf" -T fields -e ip.dst -e tcp.dstport -e frame.comment 2>/dev/null |
+				grep -c $'198.18.2.10\t2598\tSYN.*no answer')" -eq 2
+		check "diff --evidence: its section comment names the change" \
+			sh -c "capinfos '$TMP/bev/$evf' | grep -q 'ok before, blocked now (1 flow)'"
+	fi
 fi
 if [ -s "$H/before.json" ]; then
 	rc=0
