@@ -182,7 +182,7 @@ static void on_flow_done(struct flow *f, void *ctx)
  * its uid, interned for the audit's lifetime, or NULL when it could not be
  * kept. The last one is remembered: a tunnel's packets come in runs.
  */
-static const char *tunnel_outer_flow(struct shard *sh, const struct packet *pkt)
+static const char *tunnel_outer_flow(struct shard *sh, const struct packet *pkt, struct flow **outer)
 {
 	char uid[FLOW_UID_LEN];
 	struct packet op;
@@ -199,6 +199,8 @@ static const char *tunnel_outer_flow(struct shard *sh, const struct packet *pkt)
 	op.l4_payload_len = pkt->outer.l4_payload_len;	/* the payload itself is the inner frame: not inspected */
 	if (!(f = tracker_packet(sh->tracker, &op)))
 		return NULL;
+	if (outer)
+		*outer = f;
 	f->tunnel = pkt->tunnel;
 	f->tunnel_mirror = pkt->outer.mirror;
 	if (sh->tunnel_last_uid && sh->tunnel_last_seq == f->uid_seq)
@@ -267,7 +269,10 @@ static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 		}
 		return;
 	case SM_OUTER:
-		tunnel_outer_flow(sh, pkt);	/* the tunnel carried it, whatever it was */
+		f = NULL;
+		tunnel_outer_flow(sh, pkt, &f);	/* the tunnel carried it, whatever it was */
+		if (pkt->frame)
+			evidence_buffer_packet(sh->evidence, f, pkt);
 		return;
 	case SM_ATTACH:
 		/* the other copy is counted (decoded, duplicates) where it is accounted */
@@ -292,8 +297,11 @@ static void shard_packet(void *state, struct packet *pkt, unsigned mode)
 		return;
 	}
 	if (pkt->tunnel && pkt->outer.valid) {
-		const char *parent = tunnel_outer_flow(sh, pkt);
+		struct flow *outer = NULL;
+		const char *parent = tunnel_outer_flow(sh, pkt, &outer);
 
+		if (pkt->frame)
+			evidence_buffer_packet(sh->evidence, outer, pkt);	/* before the inner flow may end it */
 		f = tracker_packet(sh->tracker, pkt);
 		if (f && parent && f->tunnel_parent[0] != parent && f->tunnel_parent[1] != parent)
 			f->tunnel_parent[f->tunnel_parent[0] ? 1 : 0] = parent;	/* a third stays unnamed */
@@ -472,7 +480,7 @@ static int on_ready(void *ctx, char *errbuf, size_t errlen)
 	const struct options *o = a->o;
 	bool live = o->iface != NULL;
 
-	if (o->evidence && evidence_dir_prepare(o->evidence, errbuf, errlen) != 0)
+	if (o->evidence && evidence_dir_prepare(o->evidence, o->drop_user, errbuf, errlen) != 0)
 		return -1;
 	if (o->conn_log && !(a->log = conn_log_open(o->conn_log, live, o->table.uid_seed, errbuf, errlen)))
 		return -1;

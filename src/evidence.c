@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uthash.h>
 
 #include "addr.h"
@@ -1092,9 +1094,10 @@ static void write_buffered(const struct evidence_context *ctx, struct ev_file *e
 
 /* ---- the whole ---- */
 
-int evidence_dir_prepare(const char *dir, char *errbuf, size_t errlen)
+int evidence_dir_prepare(const char *dir, const char *owner, char *errbuf, size_t errlen)
 {
 	struct stat st;
+	struct passwd *pw;
 
 	if (!dir || !*dir) {
 		snprintf(errbuf, errlen, "--evidence: no folder given");
@@ -1109,6 +1112,11 @@ int evidence_dir_prepare(const char *dir, char *errbuf, size_t errlen)
 	}
 	if (errno != ENOENT || mkdir(dir, 0777) != 0) {
 		snprintf(errbuf, errlen, "--evidence %s: cannot make the folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* -Z USER: the files are written after the switch, by USER, into the folder made here as root */
+	if (owner && geteuid() == 0 && (pw = getpwnam(owner)) && chown(dir, pw->pw_uid, pw->pw_gid) != 0) {
+		snprintf(errbuf, errlen, "--evidence %s: cannot give the folder to %s: %s", dir, owner, strerror(errno));
 		return -1;
 	}
 	return 0;

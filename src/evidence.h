@@ -142,8 +142,12 @@ struct evidence_change {
 int evidence_write_changes(struct evidence *ev, const struct evidence_context *ctx, const struct evidence_change *ch,
 			   int n, struct evidence_result *res, char *errbuf, size_t errlen);
 
-/* Check (and create, one level) the directory before any packet is read. 0, or -1 with errbuf set. */
-int evidence_dir_prepare(const char *dir, char *errbuf, size_t errlen);
+/*
+ * Check (and create, one level) the directory before any packet is read;
+ * one made here while root is given to owner (-Z USER, or NULL), who
+ * writes the files. 0, or -1 with errbuf set.
+ */
+int evidence_dir_prepare(const char *dir, const char *owner, char *errbuf, size_t errlen);
 
 /* The entry of the finding with this id, or NULL. */
 const struct evidence_file *evidence_result_find(const struct evidence_result *res, const char *id);

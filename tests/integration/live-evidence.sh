@@ -11,7 +11,7 @@
 #   folders under the same name (the id is the same for the same traffic and site), whose
 #   packets (time, length, addresses, ports, TCP flags, IP id) and comments are the same,
 #   and index.json says where each came from ("buffers" live, "second-pass" offline).
-# Run 2: flowaudit -i span0 --evidence --evidence-memory 1 while 48 UDP clients each send
+# Run 2: flowaudit -i span0 --evidence --evidence-memory 1 -Z nobody while 48 UDP clients each send
 #   20 datagrams of 1400 bytes to the dropped port 2598 (1.3 MiB of first-and-last
 #   packets): the buffers never hold more than 1 MiB, the report and index.json count
 #   the packets the cap refused, and the finding's file still opens.
@@ -133,10 +133,16 @@ check "run 1: the dropped CGP SYNs are commented 'SYN, no answer' live" \
 check "run 1: the License Server's RST is commented live" \
 	grep -q 'RST answering the SYN\|RST from the host' "$d"/*blocked-tcp-27000*.live
 
-# ---- Run 2: the memory cap ----------------------------------------------------
+# ---- Run 2: the memory cap, and -Z ------------------------------------------------
+# With -Z nobody the files are written after the switch: the folder flowaudit makes
+# (as root, before it) is given to nobody. The path to it must be open to nobody.
 d=$TMP/run2
 mkdir -p "$d"
-if ! live_start "$d/err" --evidence "$d/ev" --evidence-memory 1 -o "$d/report.json" --format json -q; then
+chmod 0755 "$TMP" "$d"
+zopt=()
+id -u nobody >/dev/null 2>&1 && zopt=(-Z nobody)
+if ! live_start "$d/err" --evidence "$d/ev" --evidence-memory 1 "${zopt[@]}" -o "$d/report.json" \
+	--format json -q; then
 	not_ok "run 2: flowaudit -i span0 --evidence-memory 1 starts"
 	sed 's/^/#   /' "$d/err" | head -5
 	kill -KILL "$LIVE_PID" 2>/dev/null
@@ -152,6 +158,10 @@ sleep 0.5
 kill -INT "$pid" 2>/dev/null
 live_wait "$pid" 10
 check "run 2: SIGINT ends it with status 1 [got $LIVE_RC]" test "$LIVE_RC" = 1
+if [ ${#zopt[@]} -gt 0 ]; then
+	check "run 2: -Z nobody: the folder it made is nobody's, the files too" \
+		test "$(stat -c %U "$d/ev")" = nobody -a "$(stat -c %U "$d/ev/index.json")" = nobody
+fi
 note "run 2: index $(jq -c '.bounds' "$d/ev/index.json" 2>/dev/null)"
 check "run 2: the buffers never held more than the 1 MiB cap" \
 	jq -e '.bounds.memory_cap == 1048576 and .bounds.memory_peak <= 1048576 and .bounds.memory_peak > 900000' \
