@@ -635,11 +635,17 @@ static void decode_tunnel_reset(struct packet *pkt, uint8_t kind, const struct p
 {
 	int64_t ts_us = pkt->ts_us;
 	uint32_t wire_len = pkt->wire_len, cap_len = pkt->cap_len;
+	const uint8_t *frame = pkt->frame;	/* what the reader set about the frame itself stays */
+	int dlt = pkt->dlt;
+	uint64_t number = pkt->number;
 
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->ts_us = ts_us;
 	pkt->wire_len = wire_len;
 	pkt->cap_len = cap_len;
+	pkt->frame = frame;
+	pkt->dlt = dlt;
+	pkt->number = number;
 	pkt->tunnel = kind;
 	pkt->outer = *outer;
 }

@@ -460,6 +460,16 @@ static void comment_for(struct ev_flow *e, const struct packet *p, int dir, bool
 				snprintf(out, n, "SYN retransmitted (%u)", e->syns);
 			return;
 		}
+		if ((p->tcp_flags & TCP_RST) && r == R_MIDDLEBOX_RESET) {
+			/* every RST whose TTL is not its side's: each side may have been sent one */
+			if (p->ttl != e->first_ttl[dir])
+				snprintf(out, n, "RST forged by a device in the path: TTL %u where this side's packets have %u%s",
+					 p->ttl, e->first_ttl[dir],
+					 (e->rst & FLOW_RST_IPID_ODD) && !e->commented_rst ? "; its IP id breaks the side's sequence"
+											   : "");
+			e->commented_rst = true;
+			return;
+		}
 		if ((p->tcp_flags & TCP_RST) && !e->commented_rst) {
 			e->commented_rst = true;
 			if (v == V_BLOCKED && dir == 1 && r == R_RST_FROM_PATH)
@@ -468,10 +478,6 @@ static void comment_for(struct ev_flow *e, const struct packet *p, int dir, bool
 				snprintf(out, n, "RST from the host, nothing listening: TTL %u, the host's own", p->ttl);
 			else if (v == V_BLOCKED && dir == 1)
 				snprintf(out, n, "RST answering the SYN (the host's own TTL is not known)");
-			else if (r == R_MIDDLEBOX_RESET)
-				snprintf(out, n, "RST forged by a device in the path: TTL %u where this side's packets have %u%s",
-					 p->ttl, e->first_ttl[dir],
-					 (e->rst & FLOW_RST_IPID_ODD) ? "; its IP id breaks the side's sequence" : "");
 			else if (v == V_INTERRUPTED)
 				snprintf(out, n, "RST from the %s ends the established session before the FIN exchange",
 					 dir ? "responder" : "originator");

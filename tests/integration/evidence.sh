@@ -57,7 +57,7 @@ dissect() {
 		-e frame.number -e frame.time_epoch -e frame.len -e frame.protocols \
 		-e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
 		-e icmp.type -e icmpv6.type -e frame.interface_id -e frame.md5_hash -e tcp.flags.syn -e tcp.flags.reset \
-		-e ip.ttl -e frame.comment >"$2.fields" 2>"$2.err.raw"
+		-e ip.ttl -e ip.flags.mf -e ip.frag_offset -e frame.comment >"$2.fields" 2>"$2.err.raw"
 	echo $? >"$2.rc"
 	grep -v 'Running as user' "$2.err.raw" >"$2.err"
 }
@@ -74,7 +74,9 @@ decode_as() {
 }
 
 # tshark's fields to rows: CLASS KEY TIME LEN IFID MD5 SYN RST TTL COMMENT, CLASS being ERR for an
-# ICMP error (by its outer type: v4 3, 4, 5, 11, 12; v6 1-4) and PKT otherwise, KEY the innermost
+# ICMP error (by its outer type: v4 3, 4, 5, 11, 12; v6 1-4), FRAG for an IP fragment tshark holds
+# for reassembly (no transport: the conn log counts the datagram once, at its last fragment here),
+# PKT otherwise, KEY the innermost
 # 5-tuple either way round ("tcp [a]:p [b]:q", ends sorted; "icmp a b" for ICMP): the innermost IP
 # layer and transport are the last in frame.protocols, their fields the last of tshark's lists.
 ROWS='BEGIN { FS = OFS = "\t" }
@@ -93,8 +95,9 @@ function first(s,   a, n) { n = split(s, a, ","); return n ? a[1] : "" }
 	else if (l4 == "udp") { p = "udp"; a = "[" s "]:" last($11); b = "[" d "]:" last($12) }
 	else if (l4 ~ /^icmp/) { p = "icmp"; a = s; b = d }
 	else { p = "?"; a = s; b = d }
+	frag = l4 == "" && ($4 ~ /:ipv6\.fraghdr(:|$)/ || last($20) == 1 || last($21) > 0)
 	if (a > b) { x = a; a = b; b = x }
-	print (err ? "ERR" : "PKT"), p " " a " " b, $2, $3, $15, $16, last($17), last($18), last($19), $20
+	print (err ? "ERR" : frag ? "FRAG" : "PKT"), p " " a " " b, $2, $3, $15, $16, last($17), last($18), last($19), $22
 }'
 
 # dissect_dirs DIR TSDIR...: every pcapng of each DIR through its own tshark (in parallel), into
@@ -110,7 +113,7 @@ dissect_dirs() {
 			printf '%s\n%s\n%s\n' "$f" "$ts/$(basename "$f")" "$(decode_as "$(basename "$ts")" "$f")" >>"$list"
 		done
 	done
-	xargs -d '\n' -n 3 -P "$JOBS" bash -c 'dissect "$1" "$2" "$3"' _ <"$list"
+	xargs -r -d '\n' -n 3 -P "$JOBS" bash -c 'dissect "$1" "$2" "$3"' _ <"$list"
 	while IFS= read -r f && IFS= read -r ts && IFS= read -r _; do
 		awk "$ROWS" "$ts.fields" >"$ts.rows"
 	done <"$list"
@@ -147,7 +150,12 @@ VERIFY_JQ='($r[0]) as $rep | ($i[0]) as $idx |
 	([$idx.files[].id] | group_by(.) | map(select(length > 1)[0]) | if length > 0 then "BAD\tlisted twice: \(.)" else empty end),
 	(if $idx.source != "second-pass" then "BAD\tsource \($idx.source)" else empty end),
 	($idx.files[] | select(.file != "\(.id)-\(.kind)-\(.port | sub("/"; "-")).pcapng" or (.id | test("^F-[0-9a-f]{6}$") | not)
-	  or .kind != $k[.id].kind or .port != "\($k[.id].proto)/\($k[.id].port)") | "BAD\tname, kind or port not the report’s: \(.file)"),
+	  or .kind != $k[.id].kind or .port != "\($k[.id].proto)/\($k[.id].port)") | "BAD\tname, kind or port not as in the report: \(.file)"),
+	($rep.findings[] | select(.evidence_file == null or $f[.id] == null or
+	  .evidence_file != ($f[.id] | {file, written, flows, flows_total, packets, icmp_errors, packets_cut})) |
+	 "BAD\t\(.id): evidence_file in the report \(.evidence_file | tojson) differs from index.json"),
+	(if $rep.evidence.files != ([$idx.files[] | select(.written)] | length) or $rep.evidence.not_written != 0
+	 then "BAD\tevidence in the report \($rep.evidence | tojson)" else empty end),
 	($idx.files[] | "FILE\t\(.file)"),
 	($rep.findings[] | $f[.id] as $e |
 	 ["F", .id, .kind, .count, ($e.file // "-"), ($e.packets // -1), ($e.icmp_errors // -1), ($e.packets_cut // -1),
@@ -177,7 +185,7 @@ verify() {
 	fi
 	bad=$(awk -F'\t' '$1 == "BAD" { printf "; %s", $2 }' "$ts.all")
 	awk -F'\t' '$1 == "FILE" { print $2 }' "$ts.all" | sort >"$ts.want-files"
-	(cd "$ev" && ls -A | grep -v '^index\.json$') | sort >"$ts.got-files"
+	find "$ev" -mindepth 1 -maxdepth 1 ! -name index.json -printf '%f\n' | sort >"$ts.got-files"
 	cmp -s "$ts.want-files" "$ts.got-files" ||
 		bad="$bad; the folder holds [$(paste -sd' ' "$ts.got-files")], index lists [$(paste -sd' ' "$ts.want-files")]"
 	awk -F'\t' '$1 == "F"' "$ts.all" | cut -f2- >"$ts.findings"
@@ -189,6 +197,7 @@ verify() {
 			continue
 		fi
 		[ "$written" = true ] || bad="$bad; $file: written false"
+		[ "$flows" -eq "$(tr ',' '\n' <<<"$uids" | grep -vc '^-$')" ] || bad="$bad; $file: flows $flows, uids [$uids]"
 		if [ "$(cat "$ts/$file.rc")" != 0 ] || [ -s "$ts/$file.err" ]; then
 			bad="$bad; $file: tshark -r fails: $(head -c 200 "$ts/$file.err")"
 			continue
@@ -230,7 +239,8 @@ verify() {
 		got="$(grep -c '^PKT' "$rows") $cut"
 		[ "$want" = "$got" ] ||
 			bad2="$bad2; $file: packets (not ICMP errors) and packets_cut [$got], conn log [$want]"
-		[ "$((pk - icmp))" -eq "${want% *}" ] || bad2="$bad2; $file: index packets-icmp_errors $((pk - icmp)), conn log ${want% *}"
+		[ "$((pk - icmp - $(grep -c '^FRAG' "$rows")))" -eq "${want% *}" ] ||
+			bad2="$bad2; $file: index packets-icmp_errors-fragments $((pk - icmp)), conn log ${want% *}"
 		want=$(awk -F'\t' -v id="$id" '$1 == id { print $3 }' "$ts.conn" | sort -u)
 		got=$(awk -F'\t' '$1 == "PKT" { print $2 }' "$rows" | sort -u)
 		[ "$want" = "$got" ] ||
@@ -250,13 +260,21 @@ verify() {
 	fi
 }
 
-# comment LABEL EVDIR TSDIR GLOB PATTERN [COND]: some packet of the file matching GLOB has a comment
-# matching PATTERN (ERE); COND an awk condition on that row too ($7 SYN, $8 RST, $9 TTL)
+# comment LABEL EVDIR TSDIR GLOB PATTERN [COND]: each file matching GLOB (at least one) has a packet
+# whose comment matches PATTERN (ERE); COND an awk condition on that row too ($1 class, $7 SYN, $8 RST,
+# $9 TTL)
 comment() {
-	local label=$1 ev=$2 ts=$3 glob=$4 pat=$5 cond=${6:-1} f
-	f=$(cd "$ev" && ls $glob 2>/dev/null | head -1)
-	check "$label: $glob has a comment /$pat/${6:+ on a packet with $6}" \
-		eval '[ -n "$f" ] && awk -F"\t" -v pat="$pat" "\$10 ~ pat && ($cond) { found = 1 } END { exit !found }" "$ts/$f.rows"'
+	local label=$1 ev=$2 ts=$3 glob=$4 pat=$5 cond=${6:-1} f m good=0 bad=0
+	# shellcheck disable=SC2206 # the glob, in the folder (nullglob: nothing when no file matches)
+	m=("$ev"/$glob)
+	for f in "${m[@]}"; do
+		if awk -F'\t' -v pat="$pat" "\$10 ~ pat && ($cond) { found = 1 } END { exit !found }" "$ts/$(basename "$f").rows"; then
+			good=$((good + 1))
+		else
+			bad=$((bad + 1))
+		fi
+	done
+	check "$label: $glob ($good) has a comment /$pat/${6:+ on a packet with $6}" eval '[ "$good" -gt 0 ] && [ "$bad" -eq 0 ]'
 }
 
 # headtail H T ROWS: per 5-tuple of the PKT rows, the first H and last T as KEY TIME LEN, sorted
@@ -319,7 +337,24 @@ mergecap -F pcap -w "$TMP/reuse-syn.pcap" "$P/tcp-syn-dropped.pcap" "$TMP/sd5000
 evrun icmp10 "$TMP/ev" --workers 2 -r "$TMP/icmp10.pcap"
 evrun reuse "$TMP/ev" --workers 2 -r "$TMP/reuse.pcap"
 evrun reuse-syn "$TMP/ev" --workers 2 -r "$TMP/reuse-syn.pcap"
-EXTRA=(demo rst-origin pending edt big icmp10 reuse reuse-syn)
+# Options the second pass must apply as the audit did: a BPF filter (no ICMP error for TCP flows),
+# no duplicate removal (every mirrored copy), the VLAN in the key.
+evrun mixed-tcp "$TMP/ev" --workers 2 -r "$P/mixed.pcap" tcp
+evrun mirror-nodedup "$TMP/ev" --workers 2 -r "$P/mirror-duplicates.pcap" --dedup-window 0
+evrun qinq-vlankey "$TMP/ev" --workers 2 -r "$P/qinq.pcap" --vlan-key
+# Fragmented datagrams as findings (no golden capture has one): a site whose only matrix is
+# licensing makes the UDP flows unexpected; the orphan fragment of ipv4-fragments is no flow's.
+cat >"$TMP/site-frag.yaml" <<'EOF'
+site: fragments
+roles:
+  workspace-app: [198.18.2.1, 2001:db8:2::1]
+  vda: [198.18.2.2, 2001:db8:2::2]
+scope: [198.18.0.0/15, 2001:db8::/32]
+matrices: [citrix-licensing]
+EOF
+evrun frag4 "$TMP/ev" --workers 2 -r "$P/ipv4-fragments.pcap" --site "$TMP/site-frag.yaml"
+evrun frag6 "$TMP/ev" --workers 2 -r "$P/ipv6-fragments.pcap" --site "$TMP/site-frag.yaml"
+EXTRA=(demo rst-origin pending edt big icmp10 reuse reuse-syn mixed-tcp mirror-nodedup qinq-vlankey frag4 frag6)
 for label in "${EXTRA[@]}"; do
 	[ "$(cat "$TMP/ev/$label.status")" -eq 0 ] || not_ok "$label: exit $(cat "$TMP/ev/$label.status"): $(head -c 300 "$TMP/ev/$label.err")"
 done
@@ -452,6 +487,7 @@ packets8() {
 packets8 mixed-p8 mixed
 packets8 wrong-p8 wrong-protocol
 # the default 200 on the 3290-packet flow: its first 196 and last 4, as the input has them
+# shellcheck disable=SC2034 # used in the checks' eval
 BIGF=$(ix big '.files[] | select(.port == "tcp/1494") | .file')
 tshark -n -r "$P/verdict-rotated-whole.pcap" -Y 'tcp.port == 46201' -T fields -e frame.time_epoch -e frame.len \
 	2>/dev/null >"$TMP/big-flow.txt"
@@ -511,6 +547,18 @@ check "verdict-rotated in reverse order: the same packets as in glob order, in t
 	 [ "$(jq -c "[.files[].file]" "$TMP/ev1/rot/index.json")" = "$(jq -c "[.files[].file]" "$TMP/ev1/rot-rev/index.json")" ]'
 [ -z "$bad" ] || echo "#   differ:$bad"
 
+# A gzip-compressed input is read twice as well: the files of the plain capture
+gzip -c "$P/mixed.pcap" >"$TMP/mixed.pcap.gz"
+evrun mixed-gz "$TMP/ev1" -r "$TMP/mixed.pcap.gz"
+dissect_merged "$TMP/ev1/mixed-gz" "$TMP/ts/mixed-gz"
+bad=""
+for f in $(jq -r '.files[].file' "$TMP/ev/mixed/index.json" 2>/dev/null); do
+	cmp -s <(cut -f1-4,10 "$TMP/ts/mixed/$f.rows") <(cut -f1-4,10 "$TMP/ts/mixed-gz/$f.rows" 2>/dev/null) || bad="$bad $f"
+done
+check "mixed.pcap.gz: the files, packets and comments of mixed.pcap" eval \
+	'[ -z "$bad" ] && [ "$(jq -c "[.files[] | del(.rule)]" "$TMP/ev1/mixed-gz/index.json")" = "$(jq -c "[.files[] | del(.rule)]" "$TMP/ev/mixed/index.json")" ]'
+[ -z "$bad" ] || echo "#   differ:$bad"
+
 ########################################################################################################
 # 6: standard input: "source": "buffers"; a flow of at most 20 packets whole, a longer one its first 16
 # and last 4 (EVIDENCE_HEAD_LIVE, EVIDENCE_TAIL), against the second pass's file (which has at least
@@ -527,13 +575,42 @@ for label in "${STDIN[@]}"; do
 		cmp -s <(headtail 1000000 0 "$TMP/ts/stdin-$label/$f.rows") <(headtail 16 4 "$TMP/ts/$full/$f.rows") ||
 			bad="$bad $f"
 		cmp -s <(errs "$TMP/ts/stdin-$label/$f.rows") <(errs "$TMP/ts/$full/$f.rows") || bad="$bad $f(icmp)"
+		# the comments: the same on the packets both files have
+		awk -F'\t' 'NR == FNR { c[$2 FS $3 FS $4] = $10; next } ($2 FS $3 FS $4) in c && c[$2 FS $3 FS $4] != $10 { bad = 1 }
+			END { exit bad }' "$TMP/ts/$full/$f.rows" "$TMP/ts/stdin-$label/$f.rows" || bad="$bad $f(comments)"
 	done
-	check "-r - < $label: source buffers, the files and flows of the second pass, the same packets (16 + 4 per long flow)" \
+	check "-r - < $label: source buffers, the files and flows of the second pass, the same packets (16 + 4 per long flow) and comments" \
 		eval '[ -z "$bad" ]'
 	[ -z "$bad" ] || echo "#   differ:$bad"
 done
 check "-r - < verdict-rotated-whole: the 3290-packet flow keeps 20 packets, the first 16 and the last 4" eval \
 	'cmp -s <(awk -F"\t" "{ print \$3 \"\t\" \$4 }" "$TMP/ts/stdin-big/$BIGF.rows") <(awk "NR <= 16 || NR > 3286" "$TMP/big-flow.txt")'
+
+# Every golden capture through standard input: each file holds, of each of its flows (the conn log's
+# packet counts), the packets up to 20 (16 + 4 of a longer one), plus its ICMP errors.
+STDIN_JQ='($c | map({key: .uid, value: (.orig_pkts + .resp_pkts)}) | from_entries) as $n | $i[0] |
+	(if .source != "buffers" then "source \(.source)" else empty end),
+	(.files[] | ([.uids[] | $n[.] | if . > 20 then 20 else . end] | add // 0) as $want |
+	 select(.packets != $want + .icmp_errors) |
+	 "\(.file): \(.packets) packets (\(.icmp_errors) ICMP errors), its flows \([.uids[] | $n[.]]) packets"),
+	(.files[] | ([.uids[] | $n[.] | if . > 20 then . - 20 else 0 end] | add // 0) as $cut | select(.packets_cut != $cut) |
+	 "\(.file): packets_cut \(.packets_cut), its flows \([.uids[] | $n[.]]) packets")'
+bad=""
+n=0
+for name in "${GOLDEN[@]}"; do
+	[ -s "$TMP/ev/$name.json" ] || continue
+	pcap=$P/$name.pcap
+	[ -f "$pcap" ] || pcap=$P/$name.pcapng
+	args=()
+	[ -f "$GOLD/$name.args" ] && read -ra args <"$GOLD/$name.args"
+	evrun "$name" "$TMP/evs" -r - "${args[@]}" <"$pcap"
+	got=$(jq -n -r --slurpfile i "$TMP/evs/$name/index.json" --slurpfile c "$TMP/ev/$name.conn" "$STDIN_JQ" 2>&1)
+	[ -z "$got" ] || bad="$bad
+#   $name: $(echo "$got" | head -3 | paste -sd' ')"
+	n=$((n + 1))
+done
+check "-r - on the $n golden captures with a report: every file holds min(20, packets) of each of its flows" eval '[ -z "$bad" ]'
+[ -z "$bad" ] || echo "${bad#?}"
 
 # multi-link.pcapng: two link types, one IDB each, the packets on the IDB of their link type
 ML=$(jq -r '.files[0].file' "$TMP/ev/multi-link/index.json" 2>/dev/null)
@@ -587,6 +664,16 @@ run missing2 "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" -r "$TMP/no-such.pcap" --si
 check "a good input then a missing one: exit 2, nothing in the existing folder" eval 'status_is missing2 2 && [ -z "$(ls -A "$TMP/failed2")" ]'
 run badsite "$FLOWAUDIT" -q -r "$P/audit-demo.pcap" --site "$P/README.md" --evidence "$TMP/failed3" -o /dev/null
 check "a bad site file: exit 2, no evidence file" eval 'status_is badsite 2 && [ -z "$(find "$TMP/failed3" -type f 2>/dev/null)" ]'
+
+# A file that cannot be written (a folder in its place): the others are, index.json says which was
+# not (written false), one error line, exit 2, and no temporary is left
+mkdir -p "$TMP/blocked-target/$(jq -r '.files[] | select(.kind == "blocked" and .port == "tcp/2598") | .file' "$TMP/ev/demo/index.json")"
+run unwritable "$FLOWAUDIT" -q --fail-on none -r "$P/audit-demo.pcap" --site "$P/site-demo.yaml" --evidence "$TMP/blocked-target" -o /dev/null
+check "a folder in the place of one file: exit 2, one line naming it, written false there only, the rest written" eval \
+	'status_is unwritable 2 && one_line_error unwritable "F-[0-9a-f]*-blocked-tcp-2598.pcapng: " &&
+	 [ "$(jq -c "[.files[] | select(.written | not) | .kind + \" \" + .port]" "$TMP/blocked-target/index.json")" = "[\"blocked tcp/2598\"]" ] &&
+	 [ "$(ls "$TMP/blocked-target" | grep -c "pcapng$")" -eq "$(jq ".files | length" "$TMP/ev/demo/index.json")" ] &&
+	 [ -z "$(find "$TMP/blocked-target" -name ".*.flowaudit-*")" ]'
 
 ########################################################################################################
 # 8: no temporary left in any evidence folder
