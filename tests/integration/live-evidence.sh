@@ -6,7 +6,8 @@
 # 2598), a License Server with nothing on 27000 (RST), a StoreFront that aborts (RST after
 # data), ICA over TCP and EDT that work; tc mirred copies the user side to span0.
 #
-# Run 1: flowaudit -i span0 --evidence, and tcpdump on span0 beside it. After SIGINT,
+# Run 1: flowaudit -i span0 --evidence, and tcpdump on span0 beside it; a SIGHUP between the
+#   two phases writes an interim index.json (and files). After SIGINT,
 #   flowaudit -r of tcpdump's file with --evidence. For every finding: a file in both
 #   folders under the same name (the id is the same for the same traffic and site), whose
 #   packets (time, length, addresses, ports, TCP flags, IP id) and comments are the same,
@@ -81,6 +82,14 @@ fi
 pid=$LIVE_PID
 LS_PORT_BASE=45000
 ls_phase_a
+# SIGHUP: an interim report, and with it the evidence so far (the flows already judged)
+kill -HUP "$pid" 2>/dev/null
+for ((i = 0; i < 60; i++)); do
+	jq -e '.interim == true' "$d/live/index.json" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+check "run 1: SIGHUP: an interim index.json (interim true) while the audit goes on" \
+	sh -c "jq -e '.interim == true' '$d/live/index.json' >/dev/null 2>&1 && kill -0 $pid"
 sleep "$LS_GAP"
 ls_phase_b
 sleep 1
