@@ -159,7 +159,7 @@ struct ev_flow {
 struct ev_group {
 	char id[FINDING_ID_LEN];
 	UT_hash_handle hh;
-	int n;
+	int n, cap;
 	struct ev_flow *flows;		/* the least by order, at most cfg.max_flows, least first */
 };
 
@@ -319,7 +319,7 @@ static int ev_flow_cmp(const struct ev_flow *a, const struct ev_flow *b)
 }
 
 static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct classification *cls,
-			 uint64_t uid_seed)
+			 bool uid_seed_given, uint64_t uid_seed)
 {
 	memset(e, 0, sizeof(*e));
 	e->orig = f->orig;
@@ -328,7 +328,8 @@ static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct c
 	e->first_us = f->first_us;
 	e->last_us = f->last_us;
 	e->pkts = f->side[0].pkts + f->side[1].pkts;
-	flow_uid(f, uid_seed, e->uid);
+	if (uid_seed_given)
+		flow_uid(f, uid_seed, e->uid);
 	e->verdict = (uint8_t)cls->verdict;
 	e->reason = (uint8_t)cls->reason;
 	e->wire = cls->wire;
@@ -343,20 +344,28 @@ static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct c
 }
 
 /* Keep e among the group's least flows; true when it was kept (it then holds a reference to its buffer). */
+/*
+ * Keep e among the group's least flows; true when it was kept (it then
+ * holds a reference to its buffer). The list grows as flows come, up to
+ * the bound: most findings have a flow or two.
+ */
 static bool group_offer(struct evidence *ev, struct ev_group *g, const struct ev_flow *e)
 {
 	int max = ev->cfg.max_flows, i;
 
-	if (!g->flows)
-		g->flows = xcalloc((size_t)max, sizeof(*g->flows));
+	/* most flows of a big finding come after its first max: one comparison turns them away */
+	if (g->n == max && ev_flow_cmp(e, &g->flows[max - 1]) >= 0)
+		return false;
 	for (i = 0; i < g->n; i++)
 		if (ev_flow_cmp(e, &g->flows[i]) == 0)
 			return false;	/* already there (merging the same flow twice cannot happen, but be safe) */
 	if (g->n == max) {
-		if (ev_flow_cmp(e, &g->flows[max - 1]) >= 0)
-			return false;
 		buf_unref(g->flows[max - 1].buf);
 		g->n--;
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? (2 * g->cap < max ? 2 * g->cap : max) : 1;
+		g->flows = xrealloc(g->flows, (size_t)g->cap * sizeof(*g->flows));
 	}
 	for (i = g->n; i > 0 && ev_flow_cmp(e, &g->flows[i - 1]) < 0; i--)
 		g->flows[i] = g->flows[i - 1];
@@ -389,10 +398,16 @@ void evidence_note(struct evidence *ev, struct flow *f, const struct classificat
 	if (!ev)
 		return;
 	if (ids && ids->n) {
-		ev_flow_from(&e, f, cls, ev->uid_seed);
+		ev_flow_from(&e, f, cls, false, 0);
 		e.buf = f->evb;
-		for (i = 0; i < ids->n; i++)
-			group_offer(ev, group_get(ev, ids->id[i]), &e);
+		for (i = 0; i < ids->n; i++) {
+			struct ev_group *g = group_get(ev, ids->id[i]);
+
+			/* the uid (a hash of the tuple) only for a flow that may be kept */
+			if (!e.uid[0] && (g->n < ev->cfg.max_flows || ev_flow_cmp(&e, &g->flows[g->n - 1]) < 0))
+				flow_uid(f, ev->uid_seed, e.uid);
+			group_offer(ev, g, &e);
+		}
 	}
 	evidence_release(f, NULL);	/* the flow's own reference: the groups that kept it hold theirs */
 }
@@ -548,6 +563,10 @@ struct ev_file {
 	bool accepted;
 	bool absent;			/* missing, not-visible: no packets by nature */
 	uint64_t flows_total;
+	char id[FINDING_ID_LEN];
+	char stem[96];			/* the file's name without .pcapng */
+	char (*uids)[FLOW_UID_LEN];	/* its flows' uids, once written (for index.json) */
+	int nuids;
 	struct ev_flow *flows;		/* copies of the flows whose packets go in, least first (their buffers shared) */
 	int nflows;
 	struct outfile *of;
@@ -773,7 +792,7 @@ static void file_flows(struct evidence *ev, struct ev_file *ef, const char *id)
 	if (fi->has_example && !ev->cfg.buffered) {
 		struct ev_flow ex;
 
-		ev_flow_from(&ex, &fi->example, &fi->example_class, ev->uid_seed);
+		ev_flow_from(&ex, &fi->example, &fi->example_class, true, ev->uid_seed);
 		file_add_flow(ef, max, &ex);
 	}
 }
@@ -1184,8 +1203,8 @@ static void index_json(const struct evidence *ev, const struct evidence_context 
 		json_bool(j, f->written);
 		JSON_KEY(j, "uids");
 		json_begin_array(j);
-		for (k = 0; k < files[i].nflows; k++)
-			json_str(j, files[i].flows[k].uid);
+		for (k = 0; k < files[i].nuids; k++)
+			json_str(j, files[i].uids[k]);
 		json_end_array(j);
 		json_end_object(j);
 	}
@@ -1211,20 +1230,27 @@ static void result_begin(const struct evidence *ev, const struct evidence_contex
 	res->nfiles = n;
 }
 
+struct name_seen {
+	UT_hash_handle hh;
+	char name[96];
+};
+
 /* A file's name and counts in the result, once its flows are known; its writing state reset. */
 static void file_ready(const struct evidence *ev, const struct evidence_context *ctx, struct ev_file *files, int i,
-		       struct evidence_result *res, const char *id, const char *stem)
+		       struct evidence_result *res, struct name_seen **names)
 {
 	struct evidence_file *f = &res->files[i];
+	struct name_seen *ns;
 	int k;
 
-	snprintf(f->id, sizeof(f->id), "%s", id);
-	snprintf(f->name, sizeof(f->name), "%.80s.pcapng", stem);
-	for (k = 0; k < i; k++)	/* two of one id (a hash's coincidence): the later gets a number */
-		if (!strcmp(res->files[k].name, f->name)) {
-			snprintf(f->name, sizeof(f->name), "%.80s-%d.pcapng", stem, i);
-			break;
-		}
+	snprintf(f->id, sizeof(f->id), "%s", files[i].id);
+	snprintf(f->name, sizeof(f->name), "%.80s.pcapng", files[i].stem);
+	HASH_FIND_STR(*names, f->name, ns);
+	if (ns)	/* two of one id (a hash's coincidence): the later gets a number */
+		snprintf(f->name, sizeof(f->name), "%.80s-%d.pcapng", files[i].stem, i);
+	ns = xcalloc(1, sizeof(*ns));
+	snprintf(ns->name, sizeof(ns->name), "%s", f->name);
+	HASH_ADD_STR(*names, name, ns);
 	f->flows = (uint64_t)files[i].nflows;
 	f->flows_total = files[i].flows_total;
 	for (k = 0; k < files[i].nflows; k++) {
@@ -1240,10 +1266,27 @@ static void file_ready(const struct evidence *ev, const struct evidence_context 
 	section_tail(ev, ctx, &files[i]);
 }
 
+/* A written file keeps only its flows' uids (index.json); its flows and comment go. */
+static void file_done(struct ev_file *ef)
+{
+	int k;
+
+	ef->uids = xcalloc((size_t)ef->nflows + 1, sizeof(*ef->uids));
+	for (k = 0; k < ef->nflows; k++)
+		memcpy(ef->uids[k], ef->flows[k].uid, FLOW_UID_LEN);
+	ef->nuids = ef->nflows;
+	free(ef->flows);
+	ef->flows = NULL;
+	for (k = 0; k < ef->lines.n; k++)
+		free(ef->lines.line[k]);
+	ef->lines.n = 0;
+}
+
 /* Write files[0..n) (their flows and names ready) and index.json. */
 static int write_files(struct evidence *ev, const struct evidence_context *ctx, struct ev_file *files, int n,
 		       struct evidence_result *res, char *errbuf, size_t errlen)
 {
+	struct name_seen *names = NULL, *ns, *nstmp;
 	struct links lk;
 	struct json j;
 	int i, k, rc = 0, step;
@@ -1254,6 +1297,13 @@ static int write_files(struct evidence *ev, const struct evidence_context *ctx, 
 	for (i = 0; i < n; i += step) {
 		int hi = i + step < n ? i + step : n;
 
+		/* a pass's files only hold their flows: memory for a few thousand, whatever the findings */
+		for (k = i; k < hi; k++) {
+			file_flows(ev, &files[k], files[k].id);
+			if (files[k].fi)
+				section_lines(ctx, files[k].fi, &files[k].lines);
+			file_ready(ev, ctx, files, k, res, &names);
+		}
 		for (k = i; k < hi; k++)
 			if (file_open(ev, ctx, &files[k], &lk, res->files[k].name, ebuf, sizeof(ebuf)) != 0 && !rc) {
 				snprintf(errbuf, errlen, "%s", ebuf);
@@ -1290,7 +1340,12 @@ static int write_files(struct evidence *ev, const struct evidence_context *ctx, 
 				files[k].of = NULL;
 				files[k].fp = NULL;
 			}
+			file_done(&files[k]);
 		}
+	}
+	HASH_ITER(hh, names, ns, nstmp) {
+		HASH_DEL(names, ns);
+		free(ns);
 	}
 	json_init(&j);
 	index_json(ev, ctx, files, res, &j);
@@ -1313,6 +1368,7 @@ static int write_files(struct evidence *ev, const struct evidence_context *ctx, 
 	json_free(&j);
 	for (i = 0; i < n; i++) {
 		free(files[i].flows);
+		free(files[i].uids);
 		for (k = 0; k < files[i].lines.n; k++)
 			free(files[i].lines.line[k]);
 	}
@@ -1334,7 +1390,6 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 	for (i = 0; i < n; i++) {
 		const struct finding *fi = list[i];
 		struct ev_file *ef = &files[i];
-		char stem[96];
 
 		ef->fi = fi;
 		ef->kind = findings_kind_name(fi->kind);
@@ -1344,10 +1399,8 @@ int evidence_write(struct evidence *ev, const struct evidence_context *ctx, stru
 		ef->accepted = fi->accepted;
 		ef->absent = fi->kind == FK_MISSING || fi->kind == FK_NOT_VISIBLE;
 		ef->flows_total = fi->count;
-		file_flows(ev, ef, fi->id);
-		section_lines(ctx, fi, &ef->lines);
-		file_name(fi, stem, sizeof(stem));
-		file_ready(ev, ctx, files, i, res, fi->id, stem);
+		snprintf(ef->id, sizeof(ef->id), "%s", fi->id);
+		file_name(fi, ef->stem, sizeof(ef->stem));
 	}
 	return write_files(ev, ctx, files, n, res, errbuf, errlen);
 }
@@ -1362,20 +1415,19 @@ int evidence_write_changes(struct evidence *ev, const struct evidence_context *c
 	files = xcalloc((size_t)n + 1, sizeof(*files));
 	for (i = 0; i < n; i++) {
 		struct ev_file *ef = &files[i];
-		char stem[96], *c;
+		char *c;
 
 		ef->kind = ch[i].kind;
 		snprintf(ef->port, sizeof(ef->port), "%s", ch[i].port);
 		ef->rule = ch[i].rule;
 		ef->flows_total = ch[i].flows;
-		file_flows(ev, ef, ch[i].id);
+		snprintf(ef->id, sizeof(ef->id), "%s", ch[i].id);
 		line_add(&ef->lines, "flowaudit evidence for baseline change %s: %s", ch[i].id, ch[i].what);
 		line_add(&ef->lines, "%s", ch[i].verdicts);
-		snprintf(stem, sizeof(stem), "%s-%s-%s", ch[i].id, ch[i].kind, ch[i].port);
-		for (c = stem + strlen(ch[i].id); *c; c++)
+		snprintf(ef->stem, sizeof(ef->stem), "%s-%s-%s", ch[i].id, ch[i].kind, ch[i].port);
+		for (c = ef->stem + strlen(ch[i].id); *c; c++)
 			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
 				*c = '-';
-		file_ready(ev, ctx, files, i, res, ch[i].id, stem);
 	}
 	return write_files(ev, ctx, files, n, res, errbuf, errlen);
 }
