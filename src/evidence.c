@@ -31,7 +31,7 @@
 #define PACKAGE_VERSION "dev"
 #endif
 
-/* An ICMP error is looked for this long after the last packet of the flow it quotes. */
+/* An ICMP error (or a later fragment) is looked for this long after the last packet of its flow. */
 #define EVIDENCE_ICMP_AFTER_US (10 * 1000000LL)
 
 /* ---- the live buffers' budget, shared by every worker ---- */
@@ -918,7 +918,7 @@ static bool in_window(const struct ev_flow *e, int64_t ts, int64_t after)
 }
 
 /* The flows of one tuple a packet may belong to; matched: one was found. */
-static int pass_match(struct pass *ps, const struct tuple *t, uint16_t vlan, bool outer, int64_t ts, bool icmp,
+static int pass_match(struct pass *ps, const struct tuple *t, uint16_t vlan, bool outer, int64_t ts, int64_t after,
 		      struct ev_flow **out, int max)
 {
 	struct centry *c = index_find(ps, t);
@@ -929,7 +929,7 @@ static int pass_match(struct pass *ps, const struct tuple *t, uint16_t vlan, boo
 
 		if (e->outer != outer || e->key_vlan != vlan || e->orig.proto != t->proto)
 			continue;
-		if (in_window(e, ts, icmp ? EVIDENCE_ICMP_AFTER_US : 0))
+		if (in_window(e, ts, after))
 			out[n++] = e;
 	}
 	return n;
@@ -953,20 +953,21 @@ static void pass_packet(void *vctx, int dlt, const struct pcap_pkthdr *h, const 
 	fragments_expire(ps->frags, pkt.ts_us);
 	vlan = ps->ctx->vlan_key ? pkt.vlan : 0;
 	if (pkt.tunnel && pkt.outer.valid)
-		nouter = pass_match(ps, &pkt.outer.t, 0, true, pkt.ts_us, false, outer, 8);
+		nouter = pass_match(ps, &pkt.outer.t, 0, true, pkt.ts_us, 0, outer, 8);
 	if (e == DECODE_OK || e == DECODE_OTHER_PROTO) {
 		if (pkt.later_fragment) {
 			const struct tuple *ft = fragments_lookup(ps->frags, &pkt);
 
+			/* a later fragment does not move its flow's last packet time: it may come after it */
 			if (ft)
-				nown = pass_match(ps, ft, vlan, false, pkt.ts_us, false, own, 8);
+				nown = pass_match(ps, ft, vlan, false, pkt.ts_us, EVIDENCE_ICMP_AFTER_US, own, 8);
 		} else {
-			nown = pass_match(ps, &pkt.t, vlan, false, pkt.ts_us, false, own, 8);
+			nown = pass_match(ps, &pkt.t, vlan, false, pkt.ts_us, 0, own, 8);
 			if (nown && pkt.fragment)
 				fragments_remember(ps->frags, &pkt);
 		}
 		if (pkt.has_quoted)
-			nq = pass_match(ps, &pkt.quoted, vlan, false, pkt.ts_us, true, quoting, 8);
+			nq = pass_match(ps, &pkt.quoted, vlan, false, pkt.ts_us, EVIDENCE_ICMP_AFTER_US, quoting, 8);
 	}
 	if (!nown && !nouter && !nq)
 		return;
