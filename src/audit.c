@@ -633,16 +633,19 @@ static void report_input_fill(struct audit *a, struct report_input *ri, const st
  */
 static int write_evidence(struct audit *a, const struct capture_stats *cs, bool interim, char *errbuf, size_t errlen)
 {
-	struct evidence_context ctx = { .findings = a->shards[0].findings, .rules = a->rules, .site = a->site,
+	const struct evidence_context ctx = { .findings = a->shards[0].findings, .rules = a->rules, .site = a->site,
 					.capture = cs, .filter = a->o->filter, .decode_flags = a->decode_flags,
 					.dedup_window_us = a->o->dedup_window_us, .vlan_key = a->o->table.vlan_key,
 					.progress = !a->o->quiet && isatty(STDERR_FILENO), .interim = interim,
 					.live_iface = cs->live ? a->o->iface : NULL };
+	int rc;
 
 	if (!a->o->evidence || !a->shards[0].evidence)
 		return 0;
 	evidence_result_free(&a->evidence);
-	return evidence_write(a->shards[0].evidence, &ctx, &a->evidence, errbuf, errlen);
+	rc = evidence_write(a->shards[0].evidence, &ctx, &a->evidence, errbuf, errlen);
+	a->evidence.href = evidence_href_from(a->o->output, a->o->evidence);
+	return rc;
 }
 
 /* An interim report; with workers, in the forked child only (the merge consumes the shards' findings). */

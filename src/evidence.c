@@ -1436,6 +1436,7 @@ int evidence_write_changes(struct evidence *ev, const struct evidence_context *c
 void evidence_result_free(struct evidence_result *res)
 {
 	free(res->files);
+	free(res->href);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1447,4 +1448,69 @@ const struct evidence_file *evidence_result_find(const struct evidence_result *r
 		if (!strcmp(res->files[i].id, id))
 			return &res->files[i];
 	return NULL;
+}
+
+/* The components of an absolute path: its '/' replaced by NULs, pointers to each in v (at most max). */
+static int path_parts(char *p, char **v, int max)
+{
+	int n = 0;
+	char *c;
+
+	for (c = p; *c;) {
+		while (*c == '/')
+			*c++ = '\0';
+		if (*c && n < max)
+			v[n++] = c;
+		while (*c && *c != '/')
+			c++;
+	}
+	return n;
+}
+
+/*
+ * The evidence folder as seen from the folder of the report (an HTML page
+ * links the files): "../evidence" for -o out/report.html --evidence
+ * evidence. NULL when either cannot be resolved (the report on standard
+ * output, a folder that went away): the folder as given then.
+ */
+char *evidence_href_from(const char *report_path, const char *dir)
+{
+	enum { PARTS = 256 };
+	char *rdir, *slash, *from, *to, *out, *f[PARTS], *t[PARTS];
+	int nf, nt, k = 0, i;
+	size_t n = 2;
+
+	if (!report_path || !strcmp(report_path, "-") || !dir)
+		return NULL;
+	rdir = xstrdup(report_path);
+	if ((slash = strrchr(rdir, '/')))
+		slash[slash == rdir ? 1 : 0] = '\0';
+	from = realpath(slash ? rdir : ".", NULL);
+	to = realpath(dir, NULL);
+	free(rdir);
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return NULL;
+	}
+	nf = path_parts(from, f, PARTS);
+	nt = path_parts(to, t, PARTS);
+	while (k < nf && k < nt && !strcmp(f[k], t[k]))
+		k++;
+	for (i = k; i < nt; i++)
+		n += strlen(t[i]) + 1;
+	out = xmalloc(n + 3 * (size_t)(nf - k));
+	out[0] = '\0';
+	for (i = k; i < nf; i++)
+		strcat(out, i + 1 < nf || k < nt ? "../" : "..");
+	for (i = k; i < nt; i++) {
+		strcat(out, t[i]);
+		if (i + 1 < nt)
+			strcat(out, "/");
+	}
+	if (!out[0])
+		strcpy(out, ".");
+	free(from);
+	free(to);
+	return out;
 }

@@ -64,6 +64,7 @@ struct evidence_file {
 
 struct evidence_result {
 	const char *dir;
+	char *href;			/* the folder as the HTML report links it (relative to -o's folder), or NULL: dir */
 	struct evidence_file *files;
 	int nfiles;
 	uint64_t packets;		/* packets written over all files */
@@ -148,6 +149,9 @@ int evidence_write_changes(struct evidence *ev, const struct evidence_context *c
  * writes the files. 0, or -1 with errbuf set.
  */
 int evidence_dir_prepare(const char *dir, const char *owner, char *errbuf, size_t errlen);
+
+/* The evidence folder relative to the report's folder (for the HTML links), or NULL (free it). */
+char *evidence_href_from(const char *report_path, const char *dir);
 
 /* The entry of the finding with this id, or NULL. */
 const struct evidence_file *evidence_result_find(const struct evidence_result *res, const char *id);

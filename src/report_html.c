@@ -621,7 +621,7 @@ static void evidence_link(FILE *out, const struct report_input *in, const struct
 		return;
 	}
 	fputs("evidence <a class=\"ev\" href=\"", out);
-	evidence_href(out, in->evidence->dir, ef->name);
+	evidence_href(out, in->evidence->href ? in->evidence->href : in->evidence->dir, ef->name);
 	fputs("\">", out);
 	report_html_text(out, ef->name);
 	report_evidence_counts(ef, counts, sizeof(counts));
@@ -832,7 +832,7 @@ static void html_evidence(FILE *out, const struct report_input *in)
 		report_plural((uint64_t)written, "file", "files"));
 	report_html_text(out, ev->dir);
 	fputs("</span> (<a href=\"", out);
-	evidence_href(out, ev->dir, "index.json");
+	evidence_href(out, ev->href ? ev->href : ev->dir, "index.json");
 	fprintf(out, "\">index.json</a> lists them), %" PRIu64 " %s, %" PRIu64 " %s</p>", ev->packets,
 		report_plural(ev->packets, "packet", "packets"), ev->bytes, report_plural(ev->bytes, "byte", "bytes"));
 	if (missing > 0)

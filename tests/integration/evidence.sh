@@ -676,6 +676,16 @@ check "a folder in the place of one file: exit 2, one line naming it, written fa
 	 [ -z "$(find "$TMP/blocked-target" -name ".*.flowaudit-*")" ]'
 
 ########################################################################################################
+# The HTML report links the files relative to its own folder: -o out/r.html --evidence ev gives ../ev/
+mkdir -p "$TMP/href/out"
+(cd "$TMP/href" && "$FLOWAUDIT" -q --fail-on none -r "$P/audit-demo.pcap" --site "$P/site-demo.yaml" \
+	--evidence ev --format html -o out/r.html)
+check "HTML: the links are relative to the report's folder (../ev/F-...pcapng, ../ev/index.json)" eval \
+	'grep -q "href=\"../ev/index.json\"" "$TMP/href/out/r.html" &&
+	 [ "$(grep -o "href=\"../ev/F-[0-9a-f]*-[a-z-]*-[a-z0-9-]*\.pcapng\"" "$TMP/href/out/r.html" | sort -u | wc -l)" -eq \
+	   "$(jq ".files | length" "$TMP/href/ev/index.json")" ]'
+
+########################################################################################################
 # 8: no temporary left in any evidence folder
 check "no temporary (.*.flowaudit-*) left in any evidence folder" eval \
 	'[ -z "$(find "$TMP/ev" "$TMP/ev1" "$TMP/evs" -name ".*.flowaudit-*" 2>/dev/null)" ]'
