@@ -218,11 +218,24 @@ static void split(const struct evidence_config *cfg, uint64_t *head, uint64_t *t
 		*head = EVIDENCE_HEAD_LIVE;
 }
 
-static struct ev_pkt *pkt_copy(struct evidence *ev, const struct packet *pkt, bool icmp)
+/*
+ * The last quarter of the cap is kept for the openings of flows still to
+ * come (their first EVIDENCE_OPENING packets, and ICMP errors): a sensor
+ * full of long, healthy sessions' packets would otherwise have no room for
+ * the SYNs of the blocked flow the report is about.
+ */
+enum { EVIDENCE_OPENING = 4 };
+
+static bool budget_room(const struct evidence_budget *b, bool opening)
+{
+	return opening || atomic_load_explicit(&b->used, memory_order_relaxed) < b->cap - b->cap / 4;
+}
+
+static struct ev_pkt *pkt_copy(struct evidence *ev, const struct packet *pkt, bool icmp, bool opening)
 {
 	struct ev_pkt *p;
 
-	if (!budget_take(ev->budget, sizeof(*p) + pkt->cap_len)) {
+	if (!budget_room(ev->budget, opening || icmp) || !budget_take(ev->budget, sizeof(*p) + pkt->cap_len)) {
 		atomic_fetch_add_explicit(&ev->budget->dropped_packets, 1, memory_order_relaxed);
 		return NULL;
 	}
@@ -271,7 +284,7 @@ void evidence_buffer_packet(struct evidence *ev, struct flow *f, const struct pa
 		return;
 	split(&ev->cfg, &head, &tail);
 	if (eb->nhead < head) {
-		if (!(p = pkt_copy(ev, pkt, false))) {
+		if (!(p = pkt_copy(ev, pkt, false, eb->nhead < EVIDENCE_OPENING))) {
 			note_lost(ev, f);
 			return;
 		}
@@ -283,7 +296,7 @@ void evidence_buffer_packet(struct evidence *ev, struct flow *f, const struct pa
 	/* the oldest of the tail gives way (its memory first, so the cap does not refuse the newest) */
 	pkt_free(ev->budget, eb->tail[eb->after % tail]);
 	eb->tail[eb->after % tail] = NULL;
-	if (!(p = pkt_copy(ev, pkt, false)))
+	if (!(p = pkt_copy(ev, pkt, false, false)))
 		note_lost(ev, f);
 	eb->tail[eb->after % tail] = p;
 	eb->after++;
@@ -296,7 +309,7 @@ void evidence_buffer_icmp(struct evidence *ev, struct flow *f, const struct pack
 
 	if (!ev || !f || !pkt->frame || !(eb = buf_of(ev, f)) || eb->nicmp >= EVIDENCE_ICMP_MAX)
 		return;
-	if (!(p = pkt_copy(ev, pkt, true))) {
+	if (!(p = pkt_copy(ev, pkt, true, true))) {
 		note_lost(ev, f);
 		return;
 	}

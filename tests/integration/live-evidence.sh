@@ -15,7 +15,9 @@
 # Run 2: flowaudit -i span0 --evidence --evidence-memory 1 -Z nobody while 48 UDP clients each send
 #   20 datagrams of 1400 bytes to the dropped port 2598 (1.3 MiB of first-and-last
 #   packets): the buffers never hold more than 1 MiB, the report and index.json count
-#   the packets the cap refused, and the finding's file still opens.
+#   the packets the cap refused, and the finding's file still opens. A TCP opening the
+#   router drops comes after them: the last quarter of the cap, kept for openings, holds
+#   its SYNs.
 # Needs root and ip netns (else SKIP, exit 77), tshark (else SKIP, except in CI).
 # About 20 s; every wait bounded.
 set -u
@@ -163,10 +165,21 @@ for ((k = 1; k <= 48; k++)); do
 	ls_client wsapp udp-client "$LS_VDA" 2598 --bind-port $((46000 + k)) --count 20 --size 1400 \
 		--interval-ms 0 >/dev/null
 done
+# then a CGP opening the router drops: the quarter of the cap kept for openings holds its SYNs
+ls_expect "cgp tcp 2598 after the flood" 4 "$(ls_client wsapp tcp-client "$LS_VDA" 2598 --bind-port 46100 --timeout 2)"
+traffic_errors=${#LS_TRAFFIC_ERRORS[@]}
 sleep 0.5
 kill -INT "$pid" 2>/dev/null
 live_wait "$pid" 10
 check "run 2: SIGINT ends it with status 1 [got $LIVE_RC]" test "$LIVE_RC" = 1
+check "run 2: the CGP client timed out as planned" test "$traffic_errors" = 0
+f=$(ls "$d"/ev/*blocked-tcp-2598*.pcapng 2>/dev/null | head -1)
+if [ -n "$f" ] && [ "$(tshark -r "$f" -T fields -e frame.comment 2>/dev/null | grep -c 'SYN')" -ge 2 ]; then
+	ok "run 2: with the cap full of datagrams, the blocked tcp/2598 file still holds the commented SYNs"
+else
+	not_ok "run 2: with the cap full of datagrams, the blocked tcp/2598 file still holds the commented SYNs"
+	[ -n "$f" ] && tshark -r "$f" 2>&1 | sed 's/^/#   /' | head -5
+fi
 if [ ${#zopt[@]} -gt 0 ]; then
 	check "run 2: -Z nobody: the folder it made is nobody's, the files too" \
 		test "$(stat -c %U "$d/ev")" = nobody -a "$(stat -c %U "$d/ev/index.json")" = nobody
