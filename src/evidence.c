@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "decode.h"
 #include "dedup.h"
+#include "fasthash.h"	/* uthash's hash for the tables here */
 #include "fragments.h"
 #include "icmp_types.h"
 #include "json.h"
@@ -325,10 +326,7 @@ void evidence_release(struct flow *f, void *ctx)
 
 static int ev_flow_cmp(const struct ev_flow *a, const struct ev_flow *b)
 {
-	struct flow x = { .orig = a->orig, .first_us = a->first_us, .key_vlan = a->key_vlan };
-	struct flow y = { .orig = b->orig, .first_us = b->first_us, .key_vlan = b->key_vlan };
-
-	return flow_order_cmp(&x, &y);
+	return flow_order_cmp_key(a->first_us, &a->orig, a->key_vlan, b->first_us, &b->orig, b->key_vlan);
 }
 
 static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct classification *cls,
@@ -406,21 +404,25 @@ void evidence_note(struct evidence *ev, struct flow *f, const struct classificat
 		   const struct finding_ids *ids)
 {
 	struct ev_flow e;
+	bool filled = false;
 	int i;
 
 	if (!ev)
 		return;
-	if (ids && ids->n) {
-		ev_flow_from(&e, f, cls, false, 0);
-		e.buf = f->evb;
-		for (i = 0; i < ids->n; i++) {
-			struct ev_group *g = group_get(ev, ids->id[i]);
+	for (i = 0; ids && i < ids->n; i++) {
+		struct ev_group *g = group_get(ev, ids->id[i]);
+		const struct ev_flow *last = g->n ? &g->flows[g->n - 1] : NULL;
 
-			/* the uid (a hash of the tuple) only for a flow that may be kept */
-			if (!e.uid[0] && (g->n < ev->cfg.max_flows || ev_flow_cmp(&e, &g->flows[g->n - 1]) < 0))
-				flow_uid(f, ev->uid_seed, e.uid);
-			group_offer(ev, g, &e);
+		/* a big finding's later flows: turned away on the order alone, before anything is copied */
+		if (g->n == ev->cfg.max_flows &&
+		    flow_order_cmp_key(f->first_us, &f->orig, f->key_vlan, last->first_us, &last->orig, last->key_vlan) >= 0)
+			continue;
+		if (!filled) {
+			ev_flow_from(&e, f, cls, true, ev->uid_seed);
+			e.buf = f->evb;
+			filled = true;
 		}
+		group_offer(ev, g, &e);
 	}
 	evidence_release(f, NULL);	/* the flow's own reference: the groups that kept it hold theirs */
 }

@@ -197,13 +197,10 @@ void findings_rank_of(struct flow_rank *r, const struct flow *f)
 	r->key_vlan = f->key_vlan;
 }
 
-/* Through flow_order_cmp itself, so that the two cannot drift apart: stand-in flows carry what it reads. */
+/* flow_order_cmp's own order (flow_order_cmp_key), so that the two cannot drift apart. */
 int findings_rank_cmp(const struct flow_rank *a, const struct flow_rank *b)
 {
-	struct flow x = { .orig = a->orig, .first_us = a->first_us, .key_vlan = a->key_vlan };
-	struct flow y = { .orig = b->orig, .first_us = b->first_us, .key_vlan = b->key_vlan };
-
-	return flow_order_cmp(&x, &y);
+	return flow_order_cmp_key(a->first_us, &a->orig, a->key_vlan, b->first_us, &b->orig, b->key_vlan);
 }
 
 static int flow_rank_cmp(const struct flow *f, const struct flow_rank *r)

@@ -48,25 +48,31 @@ void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN])
 	out[n] = '\0';
 }
 
-int flow_order_cmp(const struct flow *a, const struct flow *b)
+int flow_order_cmp_key(int64_t a_first_us, const struct tuple *a, uint16_t a_vlan, int64_t b_first_us,
+		       const struct tuple *b, uint16_t b_vlan)
 {
 	int c;
 
-	if (a->first_us != b->first_us)
-		return a->first_us < b->first_us ? -1 : 1;
-	if ((c = memcmp(a->orig.src, b->orig.src, 16)) || (c = memcmp(a->orig.dst, b->orig.dst, 16)))
+	if (a_first_us != b_first_us)
+		return a_first_us < b_first_us ? -1 : 1;
+	if ((c = memcmp(a->src, b->src, 16)) || (c = memcmp(a->dst, b->dst, 16)))
 		return c < 0 ? -1 : 1;
-	if (a->orig.sport != b->orig.sport)
-		return a->orig.sport < b->orig.sport ? -1 : 1;
-	if (a->orig.dport != b->orig.dport)
-		return a->orig.dport < b->orig.dport ? -1 : 1;
-	if (a->orig.proto != b->orig.proto)
-		return a->orig.proto < b->orig.proto ? -1 : 1;
-	if (a->orig.family != b->orig.family)
-		return a->orig.family < b->orig.family ? -1 : 1;
-	if (a->key_vlan != b->key_vlan)
-		return a->key_vlan < b->key_vlan ? -1 : 1;
+	if (a->sport != b->sport)
+		return a->sport < b->sport ? -1 : 1;
+	if (a->dport != b->dport)
+		return a->dport < b->dport ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a_vlan != b_vlan)
+		return a_vlan < b_vlan ? -1 : 1;
 	return 0;
+}
+
+int flow_order_cmp(const struct flow *a, const struct flow *b)
+{
+	return flow_order_cmp_key(a->first_us, &a->orig, a->key_vlan, b->first_us, &b->orig, b->key_vlan);
 }
 
 void flow_settle(struct flow *f)

@@ -110,6 +110,9 @@ void flow_uid(const struct flow *f, uint64_t seed, char out[FLOW_UID_LEN]);
  * the result is the same whichever worker saw which flow (--workers).
  */
 int flow_order_cmp(const struct flow *a, const struct flow *b);
+/* The same order on what it reads (first packet time, originator's tuple, key VLAN), for copies kept elsewhere. */
+int flow_order_cmp_key(int64_t a_first_us, const struct tuple *a, uint16_t a_vlan, int64_t b_first_us,
+		       const struct tuple *b, uint16_t b_vlan);
 
 /*
  * The flow has left the table: work out its conn_state once, for the
