@@ -144,9 +144,7 @@ struct ev_flow {
 	uint8_t tls_why;
 	uint8_t rst_host_ttl;
 	uint8_t rst;			/* FLOW_RST_* */
-	uint8_t rst_ttl;
 	uint8_t first_ttl[2];
-	uint8_t service;
 	struct evidence_buf *buf;	/* buffered: its packets (shared by the groups holding it) */
 	/* while writing */
 	uint64_t seen;			/* its own packets met so far */
@@ -330,7 +328,7 @@ static int ev_flow_cmp(const struct ev_flow *a, const struct ev_flow *b)
 }
 
 static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct classification *cls,
-			 bool uid_seed_given, uint64_t uid_seed)
+			 uint64_t uid_seed)
 {
 	memset(e, 0, sizeof(*e));
 	e->orig = f->orig;
@@ -339,8 +337,7 @@ static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct c
 	e->first_us = f->first_us;
 	e->last_us = f->last_us;
 	e->pkts = f->side[0].pkts + f->side[1].pkts;
-	if (uid_seed_given)
-		flow_uid(f, uid_seed, e->uid);
+	flow_uid(f, uid_seed, e->uid);
 	e->verdict = (uint8_t)cls->verdict;
 	e->reason = (uint8_t)cls->reason;
 	e->wire = cls->wire;
@@ -348,10 +345,8 @@ static void ev_flow_from(struct ev_flow *e, const struct flow *f, const struct c
 	e->tls_why = cls->tls_why;
 	e->rst_host_ttl = cls->rst_host_ttl;
 	e->rst = f->rst;
-	e->rst_ttl = f->rst_ttl;
 	e->first_ttl[0] = f->first_ttl[0];
 	e->first_ttl[1] = f->first_ttl[1];
-	e->service = f->service;
 }
 
 /* Keep e among the group's least flows; true when it was kept (it then holds a reference to its buffer). */
@@ -418,7 +413,7 @@ void evidence_note(struct evidence *ev, struct flow *f, const struct classificat
 		    flow_order_cmp_key(f->first_us, &f->orig, f->key_vlan, last->first_us, &last->orig, last->key_vlan) >= 0)
 			continue;
 		if (!filled) {
-			ev_flow_from(&e, f, cls, true, ev->uid_seed);
+			ev_flow_from(&e, f, cls, ev->uid_seed);
 			e.buf = f->evb;
 			filled = true;
 		}
@@ -587,7 +582,6 @@ struct ev_file {
 	struct outfile *of;
 	FILE *fp;
 	uint64_t packets, icmp, cut, bytes;
-	bool failed;
 };
 
 struct links {
@@ -631,16 +625,22 @@ static void links_of(const struct evidence_context *ctx, struct links *l)
 	}
 }
 
+/* A file name's stem from s on: lower-case letters and digits as they are, upper case lowered, the rest '-'. */
+static void stem_clean(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+			*s = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : '-';
+}
+
 /* "F-3a9c1e-blocked-udp-1494": id, kind, protocol and port, as a file name's stem (letters, digits, '-'). */
 static void file_name(const struct finding *fi, char *out, size_t n)
 {
-	char port[48], *c;
+	char port[48];
 
 	report_finding_port(fi, port, sizeof(port));
-	for (c = port; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-			*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : '-';
 	snprintf(out, n, "%s-%s-%s", fi->id, findings_kind_name(fi->kind), port);
+	stem_clean(out + strlen(fi->id));
 }
 
 static char *path_join(const char *dir, const char *name)
@@ -719,10 +719,8 @@ static int file_open(const struct evidence *ev, const struct evidence_context *c
 
 	ef->of = outfile_open(path, OUTFILE_WHOLE, errbuf, errlen);
 	free(path);
-	if (!ef->of) {
-		ef->failed = true;
+	if (!ef->of)
 		return -1;
-	}
 	ef->fp = outfile_stream(ef->of);
 	pcapng_write_section(ef->fp, (const char *const *)ef->lines.line, ef->lines.n, "flowaudit " PACKAGE_VERSION);
 	for (i = 0; i < lk->n; i++) {
@@ -807,7 +805,7 @@ static void file_flows(struct evidence *ev, struct ev_file *ef, const char *id)
 	if (fi->has_example && !ev->cfg.buffered) {
 		struct ev_flow ex;
 
-		ev_flow_from(&ex, &fi->example, &fi->example_class, true, ev->uid_seed);
+		ev_flow_from(&ex, &fi->example, &fi->example_class, ev->uid_seed);
 		file_add_flow(ef, max, &ex);
 	}
 }
@@ -1057,23 +1055,17 @@ static int second_pass(struct evidence *ev, const struct evidence_context *ctx, 
 
 /* ---- buffered: from memory ---- */
 
-static int pkt_order(const void *a, const void *b)
-{
-	const struct ev_pkt *x = *(const struct ev_pkt *const *)a, *y = *(const struct ev_pkt *const *)b;
-
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return 0;
-}
-
 struct owned_pkt {
 	struct ev_pkt *p;
 	struct ev_flow *e;
 };
 
+/* The packets of a finding's flows in the order they were read. */
 static int owned_order(const void *a, const void *b)
 {
-	return pkt_order(&((const struct owned_pkt *)a)->p, &((const struct owned_pkt *)b)->p);
+	uint64_t x = ((const struct owned_pkt *)a)->p->seq, y = ((const struct owned_pkt *)b)->p->seq;
+
+	return x < y ? -1 : x > y;
 }
 
 static void write_buffered(const struct evidence_context *ctx, struct ev_file *ef,
@@ -1431,7 +1423,6 @@ int evidence_write_changes(struct evidence *ev, const struct evidence_context *c
 	files = xcalloc((size_t)n + 1, sizeof(*files));
 	for (i = 0; i < n; i++) {
 		struct ev_file *ef = &files[i];
-		char *c;
 
 		ef->kind = ch[i].kind;
 		snprintf(ef->port, sizeof(ef->port), "%s", ch[i].port);
@@ -1441,9 +1432,7 @@ int evidence_write_changes(struct evidence *ev, const struct evidence_context *c
 		line_add(&ef->lines, "flowaudit evidence for baseline change %s: %s", ch[i].id, ch[i].what);
 		line_add(&ef->lines, "%s", ch[i].verdicts);
 		snprintf(ef->stem, sizeof(ef->stem), "%s-%s-%s", ch[i].id, ch[i].kind, ch[i].port);
-		for (c = ef->stem + strlen(ch[i].id); *c; c++)
-			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-				*c = '-';
+		stem_clean(ef->stem + strlen(ch[i].id));
 	}
 	return write_files(ev, ctx, files, n, res, errbuf, errlen);
 }
@@ -1453,16 +1442,6 @@ void evidence_result_free(struct evidence_result *res)
 	free(res->files);
 	free(res->href);
 	memset(res, 0, sizeof(*res));
-}
-
-const struct evidence_file *evidence_result_find(const struct evidence_result *res, const char *id)
-{
-	int i;
-
-	for (i = 0; res && i < res->nfiles; i++)
-		if (!strcmp(res->files[i].id, id))
-			return &res->files[i];
-	return NULL;
 }
 
 /* The components of an absolute path: its '/' replaced by NULs, pointers to each in v (at most max). */

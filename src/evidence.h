@@ -153,7 +153,4 @@ int evidence_dir_prepare(const char *dir, const char *owner, char *errbuf, size_
 /* The evidence folder relative to the report's folder (for the HTML links), or NULL (free it). */
 char *evidence_href_from(const char *report_path, const char *dir);
 
-/* The entry of the finding with this id, or NULL. */
-const struct evidence_file *evidence_result_find(const struct evidence_result *res, const char *id);
-
 #endif

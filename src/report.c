@@ -557,7 +557,7 @@ void report_finding_evidence(const struct report_input *in, const struct finding
 	}
 }
 
-/* The entry of the finding with this id, or NULL (evidence_result_find's search, without needing evidence.c). */
+/* The entry of the finding with this id, or NULL. */
 static const struct evidence_file *find_file(const struct evidence_result *res, const char *id)
 {
 	int i;
