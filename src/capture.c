@@ -811,10 +811,8 @@ static int expand_folder(const char *dir, struct capture_stats *st, char *errbuf
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		size_t len = strlen(dir) + strlen(ents[i]->d_name) + 2;
-		char *path = xmalloc(len);
+		char *path = xpath_join(dir, ents[i]->d_name);
 
-		snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ents[i]->d_name);
 		if (ents[i]->d_name[0] == '.' || !capture_looks_like_file(path)) {
 			struct stat sb;
 

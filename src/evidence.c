@@ -643,15 +643,6 @@ static void file_name(const struct finding *fi, char *out, size_t n)
 	stem_clean(out + strlen(fi->id));
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-	return p;
-}
-
 /* The section comment of a finding: what it is, why, its flows. */
 static void section_lines(const struct evidence_context *ctx, const struct finding *fi, struct lines *l)
 {
@@ -714,7 +705,7 @@ static void section_tail(const struct evidence *ev, const struct evidence_contex
 static int file_open(const struct evidence *ev, const struct evidence_context *ctx, struct ev_file *ef,
 		     const struct links *lk, const char *name, char *errbuf, size_t errlen)
 {
-	char *path = path_join(ev->cfg.dir, name);
+	char *path = xpath_join(ev->cfg.dir, name);
 	int i;
 
 	ef->of = outfile_open(path, OUTFILE_WHOLE, errbuf, errlen);
@@ -1333,7 +1324,7 @@ static int write_files(struct evidence *ev, const struct evidence_context *ctx, 
 			f->packets_cut = files[k].cut;
 			if (files[k].of) {
 				if (outfile_commit(files[k].of, ebuf, sizeof(ebuf)) == 0) {
-					char *path = path_join(ev->cfg.dir, f->name);
+					char *path = xpath_join(ev->cfg.dir, f->name);
 					struct stat st;
 
 					f->written = true;
@@ -1358,7 +1349,7 @@ static int write_files(struct evidence *ev, const struct evidence_context *ctx, 
 	json_init(&j);
 	index_json(ev, ctx, files, res, &j);
 	{
-		char *path = path_join(ev->cfg.dir, "index.json");
+		char *path = xpath_join(ev->cfg.dir, "index.json");
 		struct outfile *of = outfile_open(path, OUTFILE_WHOLE, ebuf, sizeof(ebuf));
 
 		free(path);

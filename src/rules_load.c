@@ -578,15 +578,6 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t size = strlen(dir) + strlen(name) + 2;
-	char *p = xmalloc(size);
-
-	snprintf(p, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-	return p;
-}
-
 /* The regular *.yaml / *.yml files of a folder, full paths, sorted by name. */
 static int list_folder(const char *dir, char ***paths, int *n, struct load_error *err)
 {
@@ -600,7 +591,7 @@ static int list_folder(const char *dir, char ***paths, int *n, struct load_error
 	while ((de = readdir(d)) != NULL) {
 		if (!is_rule_file_name(de->d_name))
 			continue;
-		p = join_path(dir, de->d_name);
+		p = xpath_join(dir, de->d_name);
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 			*paths = grow(*paths, *n, sizeof(**paths));
 			(*paths)[(*n)++] = p;

@@ -33,3 +33,12 @@ char *xstrdup(const char *s)
 {
 	return check(strdup(s), strlen(s) + 1);
 }
+
+char *xpath_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	return p;
+}
