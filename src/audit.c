@@ -362,12 +362,7 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 	enum decode_error e;
 	int k;
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.ts_us = capture_ts_us(&h->ts);
-	pkt.wire_len = h->len;
-	pkt.cap_len = h->caplen;
-	pkt.number = ++a->seq;
-	pkt.dlt = dlt;
+	capture_packet_init(&pkt, dlt, h, ++a->seq);
 	if (a->evidence_buffered)
 		pkt.frame = bytes;
 	if (pkt.ts_us > a->now_us)

@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include <pcap/pcap.h>
+
+#include "packet.h"
 
 /* One packet as read: its link type, header and bytes. */
 typedef void (*capture_packet_fn)(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes);
@@ -114,6 +118,20 @@ static inline int64_t capture_ts_us(const struct timeval *tv)
 	if (tv->tv_sec > max_s || tv->tv_sec < -max_s)
 		return tv->tv_sec > 0 ? max_s * 1000000 : -max_s * 1000000;
 	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+/*
+ * The decoder's record of a packet as read (decode it next): zeroed, with
+ * its time, lengths, link type and its number in the input.
+ */
+static inline void capture_packet_init(struct packet *pkt, int dlt, const struct pcap_pkthdr *h, uint64_t number)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->ts_us = capture_ts_us(&h->ts);
+	pkt->wire_len = h->len;
+	pkt->cap_len = h->caplen;
+	pkt->dlt = dlt;
+	pkt->number = number;
 }
 
 /* A live capture on a mirror / SPAN port. */

@@ -948,11 +948,7 @@ static void pass_packet(void *vctx, int dlt, const struct pcap_pkthdr *h, const 
 	enum decode_error e;
 	uint16_t vlan;
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.ts_us = capture_ts_us(&h->ts);
-	pkt.wire_len = h->len;
-	pkt.cap_len = h->caplen;
-	pkt.number = ++ps->seq;
+	capture_packet_init(&pkt, dlt, h, ++ps->seq);
 	e = decode_frame_ex(dlt, bytes, h->caplen, &pkt, ps->ctx->decode_flags);
 	fragments_expire(ps->frags, pkt.ts_us);
 	vlan = ps->ctx->vlan_key ? pkt.vlan : 0;

@@ -267,8 +267,7 @@ struct flow *tracker_quoted_flow(struct tracker *tr, const struct packet *pkt)
 
 void tracker_icmp_error(struct tracker *tr, const struct packet *pkt)
 {
-	uint16_t vlan = key_vlan(tr, pkt);
-	struct flow *f = flow_table_find(tr->table, &pkt->quoted, vlan, flow_table_hash(tr->table, &pkt->quoted, vlan));
+	struct flow *f = tracker_quoted_flow(tr, pkt);
 
 	if (!f)
 		return;
