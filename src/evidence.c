@@ -1166,12 +1166,7 @@ static void index_json(const struct evidence *ev, const struct evidence_context 
 	json_begin_object(j);
 	json_kv_u64(j, "flows_per_finding", (uint64_t)ev->cfg.max_flows);
 	json_kv_u64(j, "packets_per_flow", (uint64_t)ev->cfg.max_packets);
-	if (res->buffered) {
-		json_kv_u64(j, "memory_cap", res->memory_cap);
-		json_kv_u64(j, "memory_peak", res->memory_peak);
-		json_kv_u64(j, "dropped_packets", res->dropped_packets);
-		json_kv_u64(j, "dropped_flows", res->dropped_flows);
-	}
+	report_json_evidence_buffers(j, res);
 	json_end_object(j);
 	JSON_KEY(j, "files");
 	json_begin_array(j);
@@ -1189,11 +1184,7 @@ static void index_json(const struct evidence *ev, const struct evidence_context 
 			json_kv_str(j, "reason", ef->reason);
 		JSON_KEY(j, "accepted");
 		json_bool(j, ef->accepted);
-		json_kv_u64(j, "flows", f->flows);
-		json_kv_u64(j, "flows_total", f->flows_total);
-		json_kv_u64(j, "packets", f->packets);
-		json_kv_u64(j, "icmp_errors", f->icmp_errors);
-		json_kv_u64(j, "packets_cut", f->packets_cut);
+		report_json_evidence_counts(j, f);
 		JSON_KEY(j, "written");
 		json_bool(j, f->written);
 		JSON_KEY(j, "uids");

@@ -43,6 +43,15 @@ struct report_input {
 
 int report_text_write(FILE *out, const struct report_input *in);
 int report_json_write(FILE *out, const struct report_input *in);
+/*
+ * --evidence in JSON, for the report and index.json alike: a file's counts
+ * (flows, flows_total, packets, icmp_errors, packets_cut), and the live
+ * buffers' cap, peak and drops (nothing unless buffered).
+ */
+struct json;
+struct evidence_file;
+void report_json_evidence_counts(struct json *j, const struct evidence_file *ef);
+void report_json_evidence_buffers(struct json *j, const struct evidence_result *ev);
 /* The findings (or, csv_matrix, the matrix's cells) as CSV, RFC 4180: a header row, CRLF line ends. */
 int report_csv_write(FILE *out, const struct report_input *in);
 /* One self-contained HTML page: header, the role matrix (or the rules, port-only), the findings. */

@@ -327,6 +327,34 @@ static void json_role_or_null(struct json *j, const struct report_input *in, con
 	role >= 0 || role == ROLE_ANY ? json_str(j, rules_role_name(in->rules, role)) : json_null(j);
 }
 
+void report_json_evidence_counts(struct json *j, const struct evidence_file *ef)
+{
+	JSON_KEY(j, "flows");
+	json_u64(j, ef->flows);
+	JSON_KEY(j, "flows_total");
+	json_u64(j, ef->flows_total);
+	JSON_KEY(j, "packets");
+	json_u64(j, ef->packets);
+	JSON_KEY(j, "icmp_errors");
+	json_u64(j, ef->icmp_errors);
+	JSON_KEY(j, "packets_cut");
+	json_u64(j, ef->packets_cut);
+}
+
+void report_json_evidence_buffers(struct json *j, const struct evidence_result *ev)
+{
+	if (!ev->buffered)
+		return;
+	JSON_KEY(j, "memory_cap");
+	json_u64(j, ev->memory_cap);
+	JSON_KEY(j, "memory_peak");
+	json_u64(j, ev->memory_peak);
+	JSON_KEY(j, "dropped_packets");
+	json_u64(j, ev->dropped_packets);
+	JSON_KEY(j, "dropped_flows");
+	json_u64(j, ev->dropped_flows);
+}
+
 /*
  * --evidence: the finding's pcapng file. Its own key, evidence_file: a wire
  * finding's "evidence" (what the payload or the reset showed) was there first.
@@ -343,16 +371,7 @@ static void json_evidence_file(struct json *j, const struct report_input *in, co
 	json_str(j, ef->name);
 	JSON_KEY(j, "written");
 	json_bool(j, ef->written);
-	JSON_KEY(j, "flows");
-	json_u64(j, ef->flows);
-	JSON_KEY(j, "flows_total");
-	json_u64(j, ef->flows_total);
-	JSON_KEY(j, "packets");
-	json_u64(j, ef->packets);
-	JSON_KEY(j, "icmp_errors");
-	json_u64(j, ef->icmp_errors);
-	JSON_KEY(j, "packets_cut");
-	json_u64(j, ef->packets_cut);
+	report_json_evidence_counts(j, ef);
 	json_end_object(j);
 }
 
@@ -498,16 +517,7 @@ static void json_evidence(struct json *j, const struct report_input *in)
 	json_u64(j, ev->bytes);
 	JSON_KEY(j, "buffered");
 	json_bool(j, ev->buffered);
-	if (ev->buffered) {
-		JSON_KEY(j, "memory_cap");
-		json_u64(j, ev->memory_cap);
-		JSON_KEY(j, "memory_peak");
-		json_u64(j, ev->memory_peak);
-		JSON_KEY(j, "dropped_packets");
-		json_u64(j, ev->dropped_packets);
-		JSON_KEY(j, "dropped_flows");
-		json_u64(j, ev->dropped_flows);
-	}
+	report_json_evidence_buffers(j, ev);
 	json_end_object(j);
 }
 
