@@ -40,22 +40,6 @@ command -v tcpdump >/dev/null 2>&1 || fa_skip "tcpdump not installed"
 
 note() { printf '# %s\n' "$*"; }
 
-# live_start ERRFILE ARGS...: flowaudit -i span0 in the sensor namespace; 0 once it listens.
-live_start() {
-	local err=$1 i
-	shift
-	ip netns exec "$LS_NS_SENSOR" "$FLOWAUDIT" -i span0 --rules "$SRCDIR/rules" --site "$SITE" "$@" \
-		2>"$err" &
-	LIVE_PID=$!
-	FA_PIDS+=("$LIVE_PID")
-	for ((i = 0; i < 100; i++)); do
-		grep -q "listening on span0" "$err" 2>/dev/null && return 0
-		kill -0 "$LIVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	return 1
-}
-
 # What a file shows of its packets, one line each (tshark's fields), and its comments. Not the
 # times: tcpdump's socket and flowaudit's each take their own, some microseconds apart.
 packets_of() {
@@ -73,7 +57,7 @@ fa_bg "$LS_NS_SENSOR" 60 tcpdump -Z root -i span0 -n -s 0 --immediate-mode -U -w
 	2>"$d/tcpdump.err"
 tcpdump_pid=$FA_LAST_PID
 fa_wait_file "$d/tcpdump.err" 'listening on'
-if ! live_start "$d/err" --evidence "$d/live" --conn-log "$d/conn.json" -o "$d/report.json" \
+if ! ls_live_start "$d/err" span0 --evidence "$d/live" --conn-log "$d/conn.json" -o "$d/report.json" \
 	--format json -q; then
 	not_ok "run 1: flowaudit -i span0 --evidence starts"
 	sed 's/^/#   /' "$d/err" | head -5
@@ -152,7 +136,7 @@ mkdir -p "$d"
 chmod 0755 "$TMP" "$d"
 zopt=()
 id -u nobody >/dev/null 2>&1 && zopt=(-Z nobody)
-if ! live_start "$d/err" --evidence "$d/ev" --evidence-memory 1 "${zopt[@]}" -o "$d/report.json" \
+if ! ls_live_start "$d/err" span0 --evidence "$d/ev" --evidence-memory 1 "${zopt[@]}" -o "$d/report.json" \
 	--format json -q; then
 	not_ok "run 2: flowaudit -i span0 --evidence-memory 1 starts"
 	sed 's/^/#   /' "$d/err" | head -5

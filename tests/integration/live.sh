@@ -67,24 +67,6 @@ compare() {
 	fi
 }
 
-# live_start ERRFILE IFACE ARGS...: flowaudit live in the sensor namespace
-# (ip netns exec execs it, so LIVE_PID is flowaudit's own PID); returns 0
-# once its stderr says "listening on IFACE", 1 if it died or took over 5 s.
-live_start() {
-	local err=$1 iface=$2 i
-	shift 2
-	ip netns exec "$LS_NS_SENSOR" "$FLOWAUDIT" -i "$iface" --rules "$SRCDIR/rules" --site "$SITE" "$@" \
-		2>"$err" &
-	LIVE_PID=$!
-	FA_PIDS+=("$LIVE_PID")
-	for ((i = 0; i < 100; i++)); do
-		grep -q "listening on $iface" "$err" 2>/dev/null && return 0
-		kill -0 "$LIVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	return 1
-}
-
 # The conn log projected onto tests/golden/live.verdicts (reasons as in audit.sh:
 # judged where the contract defines them, '-' for ok and interrupted).
 project_verdicts() {
@@ -172,7 +154,7 @@ note "site built in $(($(date +%s) - T0)) s"
 d1=$TMP/run1
 mkdir -p "$d1"
 run1_start=$(now)
-if ! live_start "$d1/err" span0 --conn-log "$d1/conn.json" -o "$d1/report.json" --format json -q; then
+if ! ls_live_start "$d1/err" span0 --conn-log "$d1/conn.json" -o "$d1/report.json" --format json -q; then
 	not_ok "run 1: flowaudit -i span0 says 'listening on span0' within 5 s"
 	sed 's/^/#   /' "$d1/err" | head -5
 	kill -KILL "$LIVE_PID" 2>/dev/null
@@ -207,7 +189,7 @@ chmod 0755 "$zdir"
 zuser=nobody
 zuid=$(id -u nobody 2>/dev/null) || zuser=
 run2_start=$(now)
-if ! live_start "$ref/err" span0 --conn-log "$ref/conn.json" -o "$ref/report.json" --format json -q; then
+if ! ls_live_start "$ref/err" span0 --conn-log "$ref/conn.json" -o "$ref/report.json" --format json -q; then
 	not_ok "run 2: the reference flowaudit -i span0 starts"
 	sed 's/^/#   /' "$ref/err" | head -5
 	kill -KILL "$LIVE_PID" 2>/dev/null
@@ -223,7 +205,7 @@ else
 fi
 # 50 ms, not the default 5: under make -j2 check the router namespace may forward a
 # packet several ms after its first mirror copy; no packet here repeats legitimately.
-if ! live_start "$zdir/err" span1 --duration 8 "${zopt[@]}" --report-interval 2 --dedup-window 50 \
+if ! ls_live_start "$zdir/err" span1 --duration 8 "${zopt[@]}" --report-interval 2 --dedup-window 50 \
 	--conn-log "$zdir/conn.json" -o "$zdir/report.json" --format json -q; then
 	not_ok "run 2: flowaudit -i span1 --duration 8 -Z nobody ... says 'listening on span1' within 5 s"
 	sed 's/^/#   /' "$zdir/err" | head -5

@@ -228,6 +228,25 @@ ls_setup() {
 	sleep 0.3
 }
 
+# ls_live_start ERRFILE IFACE ARGS...: flowaudit live in the sensor namespace, with the shipped
+# rules and the site file $SITE (the tests' tests/golden/site-live.yaml); ip netns exec execs it,
+# so LIVE_PID is flowaudit's own PID. Returns 0 once its stderr says "listening on IFACE", 1 if
+# it died or took over 5 s. For the tests (lib.sh's FLOWAUDIT and SRCDIR).
+ls_live_start() {
+	local err=$1 iface=$2 i
+	shift 2
+	ip netns exec "$LS_NS_SENSOR" "$FLOWAUDIT" -i "$iface" --rules "$SRCDIR/rules" --site "$SITE" "$@" \
+		2>"$err" &
+	LIVE_PID=$!
+	FA_PIDS+=("$LIVE_PID")
+	for ((i = 0; i < 100; i++)); do
+		grep -q "listening on $iface" "$err" 2>/dev/null && return 0
+		kill -0 "$LIVE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	return 1
+}
+
 # ls_expect WHAT WANT GOT: note a client exit status other than the planned one.
 ls_expect() {
 	if [ "$2" != "$3" ]; then
