@@ -4,79 +4,9 @@
 
 #include "classify.h"
 #include "findings.h"
-#include "tracker.h"
-#include "config.h"
-
-/* The server ports without rules, and ICA's 1494 as a loaded Citrix rule would add it. */
-static uint8_t (*test_ports(void))[PORTSET_BYTES]
-{
-	static uint8_t ports[2][PORTSET_BYTES];
-
-	config_server_ports(NULL, ports);
-	portset_add(ports[0], 1494);
-	portset_add(ports[1], 1494);
-	return ports;
-}
+#include "fixtures.h"
 #include "host_ttl.h"
-
-static const char rules_yaml[] =
-	"matrix: test\n"
-	"title: Test matrix\n"
-	"rules:\n"
-	"  - id: ica\n"
-	"    category: ica-hdx\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: tcp\n"
-	"    ports: [1494]\n"
-	"    group: hdx\n"
-	"  - id: cgp\n"
-	"    category: ica-hdx\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: tcp\n"
-	"    ports: [2598]\n"
-	"    group: hdx\n"
-	"  - id: edt\n"
-	"    category: edt\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: udp\n"
-	"    ports: [1494, 2598]\n"
-	"  - id: license\n"
-	"    category: licensing\n"
-	"    from: ddc\n"
-	"    to: license-server\n"
-	"    proto: tcp\n"
-	"    ports: [27000]\n"
-	"    expect: any\n"
-	"  - id: register\n"
-	"    category: broker\n"
-	"    from: vda\n"
-	"    to: ddc\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    expect: each\n"
-	"  - id: telnet\n"
-	"    category: other\n"
-	"    from: any\n"
-	"    to: any\n"
-	"    proto: tcp\n"
-	"    ports: [23]\n"
-	"    action: deny\n"
-	"  - id: syslog\n"
-	"    category: monitoring\n"
-	"    from: vda\n"
-	"    to: ddc\n"
-	"    proto: udp\n"
-	"    ports: [514]\n"
-	"    one-way: true\n"
-	"  - id: ping\n"
-	"    category: monitoring\n"
-	"    from: ddc\n"
-	"    to: vda\n"
-	"    proto: icmp\n"
-	"    bidirectional: true\n";
+#include "tracker.h"
 
 /* client .1, vda .2 and .3, ddc .10, license server .20; scope 198.18.0.0/15 */
 static const char site_yaml[] =
@@ -115,7 +45,7 @@ static void setup_with(bool with_site)
 	struct flow_table_config cfg;
 
 	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s:%d:%d: %s",
+	cr_assert_eq(rules_load_string(&rs, "test.yaml", fixture_rules_yaml, strlen(fixture_rules_yaml), &err), 0, "%s:%d:%d: %s",
 		     err.file, err.line, err.column, err.msg);
 	memset(&site, 0, sizeof(site));
 	if (with_site)
@@ -124,7 +54,7 @@ static void setup_with(bool with_site)
 	cl = classify_new(&rs, with_site ? &site : NULL, 3 * 1000000LL);
 	fd = findings_new(&rs, with_site ? &site : NULL);
 	flow_table_config_defaults(&cfg);
-	ft = tracker_new(&cfg, (const uint8_t(*)[PORTSET_BYTES])test_ports(), on_done, NULL);
+	ft = tracker_new(&cfg, (const uint8_t(*)[PORTSET_BYTES])fixture_server_ports(), on_done, NULL);
 	ht = host_ttl_new(1024);
 	tracker_set_host_ttl(ft, ht);
 	classify_set_host_ttl(cl, ht);

@@ -9,68 +9,10 @@
 
 #include "classify.h"
 #include "findings.h"
+#include "fixtures.h"
 #include "inspect.h"
 #include "rules.h"
 #include "site.h"
-
-static const char rules_yaml[] =
-	"matrix: test\n"
-	"title: Test matrix\n"
-	"rules:\n"
-	"  - id: ica\n"
-	"    category: ica-hdx\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: tcp\n"
-	"    ports: [1494]\n"
-	"    group: hdx\n"
-	"  - id: cgp\n"
-	"    category: ica-hdx\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: tcp\n"
-	"    ports: [2598]\n"
-	"    group: hdx\n"
-	"  - id: edt\n"
-	"    category: edt\n"
-	"    from: workspace-app\n"
-	"    to: vda\n"
-	"    proto: udp\n"
-	"    ports: [1494, 2598]\n"
-	"  - id: license\n"
-	"    category: licensing\n"
-	"    from: ddc\n"
-	"    to: license-server\n"
-	"    proto: tcp\n"
-	"    ports: [27000]\n"
-	"    expect: any\n"
-	"  - id: register\n"
-	"    category: broker\n"
-	"    from: vda\n"
-	"    to: ddc\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    expect: each\n"
-	"  - id: telnet\n"
-	"    category: other\n"
-	"    from: any\n"
-	"    to: any\n"
-	"    proto: tcp\n"
-	"    ports: [23]\n"
-	"    action: deny\n"
-	"  - id: syslog\n"
-	"    category: monitoring\n"
-	"    from: vda\n"
-	"    to: ddc\n"
-	"    proto: udp\n"
-	"    ports: [514]\n"
-	"    one-way: true\n"
-	"  - id: ping\n"
-	"    category: monitoring\n"
-	"    from: ddc\n"
-	"    to: vda\n"
-	"    proto: icmp\n"
-	"    bidirectional: true\n";
 
 /* clients on net 1, VDAs on net 2, the DDC and the license server on net 3; net 9 is outside */
 static const char site_yaml[] =
@@ -546,7 +488,7 @@ static void setup(void)
 	struct load_error err;
 
 	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s:%d:%d: %s",
+	cr_assert_eq(rules_load_string(&rs, "test.yaml", fixture_rules_yaml, strlen(fixture_rules_yaml), &err), 0, "%s:%d:%d: %s",
 		     err.file, err.line, err.column, err.msg);
 	memset(&site, 0, sizeof(site));
 	cr_assert_eq(site_load_string(&site, "site.yaml", site_yaml, strlen(site_yaml), &rs, NULL, NULL, &err), 0,

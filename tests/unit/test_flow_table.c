@@ -3,18 +3,7 @@
 #include <string.h>
 
 #include "tracker.h"
-#include "config.h"
-
-/* The server ports without rules, and ICA's 1494 as a loaded Citrix rule would add it. */
-static uint8_t (*test_ports(void))[PORTSET_BYTES]
-{
-	static uint8_t ports[2][PORTSET_BYTES];
-
-	config_server_ports(NULL, ports);
-	portset_add(ports[0], 1494);
-	portset_add(ports[1], 1494);
-	return ports;
-}
+#include "fixtures.h"
 
 enum { MAX_DONE = 16 };
 
@@ -44,7 +33,7 @@ static struct tracker *table(void (*tweak)(struct flow_table_config *))
 	if (tweak)
 		tweak(&cfg);
 	ndone = 0;
-	return tracker_new(&cfg, (const uint8_t(*)[PORTSET_BYTES])test_ports(), collect, NULL);
+	return tracker_new(&cfg, (const uint8_t(*)[PORTSET_BYTES])fixture_server_ports(), collect, NULL);
 }
 
 static void v4(uint8_t out[16], uint8_t a, uint8_t b, uint8_t c, uint8_t d)

@@ -1,0 +1,16 @@
+/* fixtures: what several unit tests build on (tests/unit/fixtures.c) */
+#ifndef FLOWAUDIT_TEST_FIXTURES_H
+#define FLOWAUDIT_TEST_FIXTURES_H
+
+#include <stdint.h>
+
+#include "portset.h"
+
+/* The server ports without rules, and ICA's 1494 as a loaded Citrix rule would add it. */
+uint8_t (*fixture_server_ports(void))[PORTSET_BYTES];
+
+/* A test matrix (rule-file YAML): ica and cgp (group hdx), edt, license (expect any), register
+ * (expect each), telnet (deny), syslog (one-way), ping (icmp, bidirectional). */
+extern const char fixture_rules_yaml[];
+
+#endif
