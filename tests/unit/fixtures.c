@@ -1,7 +1,26 @@
 /* fixtures: what several unit tests build on — a test matrix, and the server ports */
 #include "fixtures.h"
 
+#include <string.h>
+
+#include <criterion/criterion.h>
+
 #include "config.h"
+
+void fixture_load(struct rule_set *rs, const char *rules_yaml, struct site *site, const char *site_yaml)
+{
+	struct load_error err;
+
+	rules_init(rs);
+	cr_assert_eq(rules_load_string(rs, "test.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s:%d:%d: %s",
+		     err.file, err.line, err.column, err.msg);
+	if (!site)
+		return;
+	memset(site, 0, sizeof(*site));
+	if (site_yaml)
+		cr_assert_eq(site_load_string(site, "site.yaml", site_yaml, strlen(site_yaml), rs, NULL, NULL, &err), 0,
+			     "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+}
 
 /* The server ports without rules, and ICA's 1494 as a loaded Citrix rule would add it. */
 uint8_t (*fixture_server_ports(void))[PORTSET_BYTES]

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "fixtures.h"
 #include "baseline_internal.h"
 #include "classify.h"
 #include "conn_log.h"
@@ -80,11 +81,7 @@ static void load_site(struct site *s, const char *yaml)
 
 static void setup(void)
 {
-	struct load_error err;
-
-	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s:%d:%d: %s",
-		     err.file, err.line, err.column, err.msg);
+	fixture_load(&rs, rules_yaml, NULL, NULL);
 	load_site(&site, site_yaml);
 	cl = classify_new(&rs, &site, 3 * 1000000LL);
 }

@@ -41,16 +41,9 @@ static void on_done(struct flow *f, void *ctx)
 
 static void setup_with(bool with_site)
 {
-	struct load_error err;
 	struct flow_table_config cfg;
 
-	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", fixture_rules_yaml, strlen(fixture_rules_yaml), &err), 0, "%s:%d:%d: %s",
-		     err.file, err.line, err.column, err.msg);
-	memset(&site, 0, sizeof(site));
-	if (with_site)
-		cr_assert_eq(site_load_string(&site, "site.yaml", site_yaml, strlen(site_yaml), &rs, NULL, NULL, &err), 0,
-			     "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+	fixture_load(&rs, fixture_rules_yaml, &site, with_site ? site_yaml : NULL);
 	cl = classify_new(&rs, with_site ? &site : NULL, 3 * 1000000LL);
 	fd = findings_new(&rs, with_site ? &site : NULL);
 	flow_table_config_defaults(&cfg);

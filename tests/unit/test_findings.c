@@ -485,14 +485,7 @@ static void same_findings(const struct findings *a, const struct findings *b)
 
 static void setup(void)
 {
-	struct load_error err;
-
-	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", fixture_rules_yaml, strlen(fixture_rules_yaml), &err), 0, "%s:%d:%d: %s",
-		     err.file, err.line, err.column, err.msg);
-	memset(&site, 0, sizeof(site));
-	cr_assert_eq(site_load_string(&site, "site.yaml", site_yaml, strlen(site_yaml), &rs, NULL, NULL, &err), 0,
-		     "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+	fixture_load(&rs, fixture_rules_yaml, &site, site_yaml);
 }
 
 static void teardown(void)

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "evidence.h"
 #include "findings.h"
+#include "fixtures.h"
 #include "flow_table.h"
 #include "report.h"
 #include "rules.h"
@@ -124,14 +125,7 @@ static void add_flow(uint8_t proto, int c, int d, uint16_t dport, enum verdict v
 
 static void setup(void)
 {
-	struct load_error err;
-
-	rules_init(&rs);
-	cr_assert_eq(rules_load_string(&rs, "test.yaml", rules_yaml, strlen(rules_yaml), &err), 0, "%s:%d:%d: %s",
-		     err.file, err.line, err.column, err.msg);
-	memset(&site, 0, sizeof(site));
-	cr_assert_eq(site_load_string(&site, "site.yaml", site_yaml, strlen(site_yaml), &rs, NULL, NULL, &err), 0,
-		     "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+	fixture_load(&rs, rules_yaml, &site, site_yaml);
 	fd = findings_new(&rs, &site);
 	summary_init(&sum);
 	/* EDT blocked while ICA works (a blocked finding and the fallback told under it), telnet, an accepted port */
